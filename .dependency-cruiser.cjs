@@ -1,0 +1,84 @@
+// Layer rules from ../shared/notes/architecture.md. `npm run deps` fails on any violation.
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
+    { name: 'src-not-to-test', severity: 'error', from: { path: '^src/' }, to: { path: '^test/' } },
+    {
+      name: 'pure-layers-stay-pure',
+      comment: 'identity, crypto and protocol import nothing above them and no sockets or UI.',
+      severity: 'error',
+      from: { path: '^src/(identity|crypto|protocol)/' },
+      to: {
+        path: [
+          '^src/(discovery|transport|connection|core|store|ui|cli)/',
+          '^(node:)?(net|dgram|tls|http|https)$',
+          'multicast-dns',
+          'blessed',
+          'better-sqlite3',
+        ],
+      },
+    },
+    {
+      name: 'core-sees-interfaces-only',
+      severity: 'error',
+      from: { path: '^src/core/' },
+      to: {
+        path: [
+          '^(node:)?(net|dgram|tls|http|https)$',
+          'multicast-dns',
+          'blessed',
+          'better-sqlite3',
+          '^src/(ui|cli)/',
+          '^src/discovery/(?!discovery\\.ts$)',
+          '^src/transport/(?!transport\\.ts$)',
+          '^src/store/(?!store\\.ts$)',
+        ],
+      },
+    },
+    {
+      name: 'adapters-stay-below-core',
+      severity: 'error',
+      from: { path: '^src/(transport|discovery|store)/' },
+      to: { path: '^src/(core|ui|cli)/' },
+    },
+    {
+      name: 'blessed-only-in-ui-blessed',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/ui/blessed/' },
+      to: { path: 'blessed' , pathNot: '^src/'},
+    },
+    {
+      name: 'ui-sees-core-api-only',
+      severity: 'error',
+      from: { path: '^src/ui/' },
+      to: { path: ['^src/(transport|discovery|store|connection|cli)/', 'multicast-dns', 'better-sqlite3', '^(node:)?(net|dgram)$'] },
+    },
+    {
+      name: 'ui-model-is-pure',
+      severity: 'error',
+      from: { path: '^src/ui/model/' },
+      to: { path: ['^src/ui/blessed/', 'blessed'] },
+    },
+    {
+      name: 'only-cli-names-adapters',
+      comment: 'Concrete adapters are wired in the composition root (src/cli) only.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: ['^src/cli/', '^src/(transport|discovery|store)/'] },
+      to: {
+        path: [
+          '^src/transport/(?!transport\\.ts$)',
+          '^src/discovery/(?!discovery\\.ts$)',
+          '^src/store/(?!store\\.ts$)',
+        ],
+      },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+    exclude: { path: '^dist/' },
+  },
+};

@@ -1,0 +1,50 @@
+// The discovery role, as core sees it. Implementations: mDNS (real networks), static peers
+// (--peer), and an in-memory bus for in-process tests. One contract suite runs against all.
+// Everything a discovery reports is a hint: identity is proven only by the secure handshake.
+
+/** What this node publishes about itself. */
+export interface LocalService {
+  /** Display name, used as the DNS-SD instance name (may be changed on conflict). */
+  nick: string;
+  /** TCP port the node accepts connections on. */
+  port: number;
+  /** Our Ed25519 public key (32 bytes). */
+  publicKey: Uint8Array;
+  /** Tag derived from the network key; peers with another tag are ignored. */
+  networkTag: string;
+}
+
+/** A peer as learned from discovery: unauthenticated. */
+export interface PeerHint {
+  /** The peer's claimed Ed25519 public key, base64 (32 bytes). */
+  publicKey: string;
+  /** The claimed nick (DNS-SD instance name). */
+  nick: string;
+  /** Addresses to dial, best first. IPv6 link-local ones carry their `%scope`. */
+  addresses: string[];
+  port: number;
+  /** Where the hint came from. */
+  source: 'mdns' | 'static' | 'memory';
+}
+
+export type DiscoveryEvent =
+  | { type: 'up'; peer: PeerHint }
+  | { type: 'update'; peer: PeerHint }
+  | { type: 'down'; publicKey: string; reason: 'goodbye' | 'expired' | 'stopped' }
+  | { type: 'renamed'; nick: string; previous: string }
+  | { type: 'warning'; code: string; message: string };
+
+export type DiscoveryListener = (event: DiscoveryEvent) => void;
+
+export interface Discovery {
+  /** Starts publishing `local` and browsing for peers. Resolves once sockets are open. */
+  start(local: LocalService): Promise<void>;
+  /** Changes what is published (nick, port); re-announces as the RFC requires. */
+  update(change: Partial<Pick<LocalService, 'nick' | 'port'>>): void;
+  /** Peers currently known, keyed by public key. */
+  peers(): PeerHint[];
+  /** Subscribes to events; returns the unsubscribe function. */
+  subscribe(listener: DiscoveryListener): () => void;
+  /** Says goodbye (TTL 0 records) and closes sockets. Idempotent. */
+  stop(): Promise<void>;
+}

@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Network-namespace and process tests spawn real nodes; give them room on a 2-core machine.
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    pool: 'forks',
+    // netns tests share global state (namespaces, bridges): they serialise themselves by prefix,
+    // but two cores do not benefit from more than two workers.
+    maxWorkers: 2,
+  },
+});
