@@ -1,0 +1,237 @@
+// The node flags shared by `lanchat` (start) and `lanchat discover`, parsed and validated in one
+// place so that both commands accept exactly the same spellings and give the same errors.
+import { isIP, isIPv4, isIPv6 } from 'node:net';
+import { userInfo } from 'node:os';
+import {
+  DEFAULT_NETWORK_KEY,
+  isWeakPassphrase,
+  networkKeyFromPassphrase,
+  networkTag,
+} from '../crypto/network-key.js';
+import { parseId } from '../identity/ids.js';
+import { checkNick } from '../identity/nick.js';
+import { parseFlags, parsePort } from './args.js';
+import { UsageError } from './errors.js';
+import { resolveProfileDir } from './profile.js';
+
+export const DEFAULT_PORT = 7475;
+const MAX_INTERFACE_LENGTH = 64;
+const MAX_HOSTNAME_LENGTH = 253;
+
+/** The parseArgs spec; a command with extra flags spreads it into its own spec and then calls
+ * commonOptionsFrom on the values. */
+export const COMMON_OPTIONS = {
+  nick: { type: 'string' },
+  profile: { type: 'string' },
+  port: { type: 'string' },
+  network: { type: 'string' },
+  interface: { type: 'string', multiple: true },
+  peer: { type: 'string', multiple: true },
+  json: { type: 'boolean' },
+  headless: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Usage lines for the flags above, for each command's --help. */
+export const COMMON_OPTIONS_USAGE = `  --nick NAME             display name (default: your login name); 1-32 characters
+  --profile DIR           where your identity and history live
+                          (default: $LANCHAT_PROFILE, else $XDG_CONFIG_HOME/lanchat, else ~/.config/lanchat)
+  --port N                TCP port to accept peers on, 1-65535 (default: ${DEFAULT_PORT})
+  --network PASSPHRASE    join a private network; only holders of the passphrase can connect
+                          (default: $LANCHAT_NETWORK, else the public lanchat network)
+  --interface IF          announce and browse only on this interface (repeatable)
+  --peer KEY@HOST[:PORT]  also connect to this peer directly, e.g. when multicast is blocked
+                          (repeatable); HOST is an IPv4 address, a host name or [IPv6%zone]
+  --json                  print machine-readable JSON lines
+  --headless              no terminal UI
+  -h, --help              show this help`;
+
+/** A peer given on the command line: its key is known in advance, so the handshake can pin it. */
+export interface PeerAddress {
+  publicKey: Uint8Array;
+  /** IPv4 address, host name, or IPv6 address without brackets (with its `%zone`, if any). */
+  host: string;
+  port: number;
+}
+
+export interface CommonOptions {
+  /** Validated --nick, if given. */
+  nick: string | undefined;
+  /** Raw --profile, if given (resolved by resolveNodeConfig). */
+  profile: string | undefined;
+  port: number;
+  /** --network passphrase, if given (LANCHAT_NETWORK is consulted by resolveNodeConfig). */
+  network: string | undefined;
+  interfaces: string[];
+  peers: PeerAddress[];
+  json: boolean;
+  headless: boolean;
+  help: boolean;
+}
+
+/** The raw values of COMMON_OPTIONS as parseArgs returns them. */
+export interface CommonOptionValues {
+  nick?: string | undefined;
+  profile?: string | undefined;
+  port?: string | undefined;
+  network?: string | undefined;
+  interface?: string[] | undefined;
+  peer?: string[] | undefined;
+  json?: boolean | undefined;
+  headless?: boolean | undefined;
+  help?: boolean | undefined;
+}
+
+export function parseCommonOptions(argv: string[]): { options: CommonOptions; positionals: string[] } {
+  const { values, positionals } = parseFlags(argv, COMMON_OPTIONS);
+  return { options: commonOptionsFrom(values), positionals };
+}
+
+export function commonOptionsFrom(values: CommonOptionValues): CommonOptions {
+  return {
+    nick: values.nick === undefined ? undefined : nickFromFlag(values.nick),
+    profile:
+      values.profile === undefined ? undefined : nonEmpty(values.profile, '--profile', '--profile DIR'),
+    port: values.port === undefined ? DEFAULT_PORT : parsePort(values.port, '--port'),
+    network:
+      values.network === undefined
+        ? undefined
+        : nonEmpty(values.network, '--network', '--network PASSPHRASE'),
+    interfaces: (values.interface ?? []).map(parseInterface),
+    peers: (values.peer ?? []).map(parsePeerAddress),
+    json: values.json ?? false,
+    headless: values.headless ?? false,
+    help: values.help ?? false,
+  };
+}
+
+/** Parses `KEY@HOST[:PORT]`; KEY is a lanchat id (or base64 key), PORT defaults to 7475. */
+export function parsePeerAddress(text: string): PeerAddress {
+  const fail = (problem: string): never => {
+    throw new UsageError(
+      `--peer '${text}': ${problem}. Expected KEY@HOST[:PORT], e.g. --peer KEY@192.168.1.20:7475 ` +
+        'or --peer KEY@[fe80::1%eth0]:7475, where KEY is the id printed by `lanchat id`',
+    );
+  };
+  const at = text.indexOf('@');
+  if (at < 0) return fail("missing '@' between the key and the host");
+  const publicKey = parseId(text.slice(0, at));
+  if (!publicKey) return fail('the key is not a valid lanchat id (43 characters of base64url)');
+  const { host, portText } = splitHostPort(text.slice(at + 1), fail);
+  const port = portText === undefined ? DEFAULT_PORT : portOrFail(portText, fail);
+  return { publicKey, host, port };
+}
+
+function splitHostPort(
+  rest: string,
+  fail: (problem: string) => never,
+): { host: string; portText: string | undefined } {
+  if (rest.startsWith('[')) {
+    const close = rest.indexOf(']');
+    if (close < 0) return fail("missing ']' after the IPv6 address");
+    const host = rest.slice(1, close);
+    if (!isIPv6(host)) return fail(`'${host}' is not an IPv6 address`);
+    const after = rest.slice(close + 1);
+    if (after === '') return { host, portText: undefined };
+    if (!after.startsWith(':')) return fail(`unexpected '${after}' after the IPv6 address`);
+    return { host, portText: after.slice(1) };
+  }
+  const colons = rest.split(':').length - 1;
+  if (colons > 1) return fail('put an IPv6 address in brackets');
+  const [host = '', portText] = rest.split(':');
+  if (host === '') return fail('the host is empty');
+  if (!isIPv4(host) && !isHostname(host)) return fail(`'${host}' is not an IPv4 address or a host name`);
+  return { host, portText };
+}
+
+function portOrFail(text: string, fail: (problem: string) => never): number {
+  const port = /^[0-9]{1,5}$/.test(text) ? Number(text) : Number.NaN;
+  return port >= 1 && port <= 65535 ? port : fail(`the port '${text}' is not a number from 1 to 65535`);
+}
+
+// RFC 1123 names. All-numeric dotted names are refused unless they are valid IPv4: the resolver
+// would read "10.1.2" as 10.1.0.2, which is never what was meant.
+function isHostname(host: string): boolean {
+  if (host.length > MAX_HOSTNAME_LENGTH || isIP(host) !== 0) return false;
+  if (/^[0-9.]+$/.test(host)) return false;
+  const label = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+  return new RegExp(`^${label}(?:\\.${label})*\\.?$`).test(host);
+}
+
+function parseInterface(name: string): string {
+  if (name === '' || name.length > MAX_INTERFACE_LENGTH || /[\s\p{Cc}]/u.test(name)) {
+    throw new UsageError(
+      `--interface '${name}' is not an interface name; expected e.g. --interface eth0 (repeatable)`,
+    );
+  }
+  return name;
+}
+
+function nickFromFlag(raw: string): string {
+  const checked = checkNick(raw);
+  if (!checked.ok) throw new UsageError(`--nick: ${checked.problem}; expected e.g. --nick alice`);
+  return checked.nick;
+}
+
+function nonEmpty(value: string, flag: string, form: string): string {
+  if (value === '') throw new UsageError(`${flag} must not be empty; expected ${form}`);
+  return value;
+}
+
+/** Everything a node needs from the command line and environment, resolved. */
+export interface NodeConfig {
+  profileDir: string;
+  nick: string;
+  port: number;
+  networkKey: Uint8Array;
+  networkTag: string;
+  /** True when on the public default network (no --network, no LANCHAT_NETWORK). */
+  defaultNetwork: boolean;
+  /** True when the passphrase is guessable offline from one captured handshake: warn the user. */
+  weakPassphrase: boolean;
+  interfaces: string[];
+  peers: PeerAddress[];
+  json: boolean;
+  headless: boolean;
+}
+
+export interface ResolveContext {
+  env?: NodeJS.ProcessEnv;
+  home?: string;
+  /** The login name used as the default nick; injectable because it varies by machine. */
+  username?: () => string;
+}
+
+export function resolveNodeConfig(options: CommonOptions, context: ResolveContext = {}): NodeConfig {
+  const env = context.env ?? process.env;
+  const passphrase = options.network ?? (env.LANCHAT_NETWORK === '' ? undefined : env.LANCHAT_NETWORK);
+  // scrypt costs ~100 ms, so it runs only when a passphrase was actually given.
+  const networkKey = passphrase === undefined ? DEFAULT_NETWORK_KEY : networkKeyFromPassphrase(passphrase);
+  return {
+    profileDir: resolveProfileDir({
+      flag: options.profile,
+      env,
+      ...(context.home === undefined ? {} : { home: context.home }),
+    }),
+    nick: options.nick ?? defaultNick(context.username ?? (() => userInfo().username)),
+    port: options.port,
+    networkKey,
+    networkTag: networkTag(networkKey),
+    defaultNetwork: passphrase === undefined,
+    weakPassphrase: passphrase !== undefined && isWeakPassphrase(passphrase),
+    interfaces: options.interfaces,
+    peers: options.peers,
+    json: options.json,
+    headless: options.headless,
+  };
+}
+
+/** The login name when it is a valid nick, else 'anon' (userInfo throws in containers without a
+ * passwd entry for the uid). */
+export function defaultNick(username: () => string): string {
+  try {
+    const checked = checkNick(username());
+    if (checked.ok) return checked.nick;
+  } catch {}
+  return 'anon';
+}
