@@ -1,0 +1,361 @@
+// A real LAN of network namespaces for tests (layer 4 of the test pyramid). Built by
+// scripts/netns.sh; this module adds processes in hosts, avahi per host, and teardown that runs
+// even when a test fails or the worker exits, so no test file leaks namespaces.
+import { execFile, execFileSync, spawn as spawnChild } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  type AvahiBrowseEvent,
+  type AvahiFiles,
+  avahiDaemonArgv,
+  parseAvahiBrowseLine,
+  writeAvahiFiles,
+} from './avahi.js';
+import { type JsonEvent, type LineParser, ProcessHandle, parseJsonLine } from './process-handle.js';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const NETNS_SCRIPT = join(REPO_ROOT, 'scripts/netns.sh');
+const AVAHI_START_TIMEOUT_MS = 10_000;
+
+export interface InterfaceInfo {
+  name: string;
+  /** Bridge (LAN segment) this interface is plugged into: b0 or b1. */
+  bridge: string;
+  ipv4: string | null;
+  /** Link-local, without scope. */
+  ipv6: string;
+}
+
+export interface HostInfo {
+  name: string;
+  netns: string;
+  interfaces: InterfaceInfo[];
+}
+
+export interface BridgeInfo {
+  name: string;
+  netns: string;
+  subnet: string;
+}
+
+export interface NetworkOptions {
+  hosts: number;
+  /** Default true. false: no route at all besides the on-link subnets. */
+  defaultRoute?: boolean;
+  /** Host h1 on two bridges (eth0 on b0, eth1 on b1); the others alternate. */
+  multihomed?: boolean;
+  /** No IPv4 addresses at all: only IPv6 link-local. */
+  ipv6Only?: boolean;
+  /** Must start with "lct"; default "lct" + random. */
+  prefix?: string;
+}
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+export interface SpawnOptions<T> {
+  env?: Record<string, string>;
+  cwd?: string;
+  label?: string;
+  parse?: LineParser<T>;
+}
+
+export type Availability = { ok: true } | { ok: false; reason: string };
+
+let availability: Availability | undefined;
+
+/** Whether this machine can build namespace networks. Tests: `describe.skipIf(!netns.ok)`. */
+export function netnsAvailable(): Availability {
+  availability ??= probeNetns();
+  return availability;
+}
+
+function probeNetns(): Availability {
+  if (process.platform !== 'linux') return { ok: false, reason: 'network namespaces need Linux' };
+  if (process.getuid?.() !== 0) return { ok: false, reason: 'network namespace tests need root' };
+  try {
+    execFileSync('ip', ['-V'], { stdio: 'ignore' });
+  } catch {
+    return { ok: false, reason: "'ip' (iproute2) is not installed" };
+  }
+  const probe = `${uniquePrefix()}probe`;
+  try {
+    execFileSync('ip', ['netns', 'add', probe], { stdio: 'pipe' });
+  } catch (err) {
+    return { ok: false, reason: `ip netns add failed: ${errorText(err)}` };
+  }
+  try {
+    execFileSync('ip', ['netns', 'del', probe], { stdio: 'pipe' });
+  } catch {
+    // Left over only if deletion itself is broken; nothing else we can do from here.
+  }
+  return { ok: true };
+}
+
+/** Whether avahi-daemon can be run inside namespaces (on top of netnsAvailable). */
+export function avahiAvailable(): Availability {
+  const base = netnsAvailable();
+  if (!base.ok) return base;
+  for (const tool of ['avahi-daemon', 'avahi-browse', 'avahi-publish', 'dbus-daemon', 'unshare']) {
+    try {
+      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
+    } catch {
+      return { ok: false, reason: `${tool} is not installed` };
+    }
+  }
+  return { ok: true };
+}
+
+/** "lct" + 6 random hex + "-": unique per test file, so parallel workers never collide. */
+export function uniquePrefix(): string {
+  return `lct${randomBytes(3).toString('hex')}-`;
+}
+
+const liveNetworks = new Set<Network>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // Last line of defence when afterAll never ran (worker torn down, uncaught error).
+  process.on('exit', () => {
+    for (const network of liveNetworks) network.destroySync();
+  });
+}
+
+export async function createNetwork(options: NetworkOptions): Promise<Network> {
+  const prefix = options.prefix ?? uniquePrefix();
+  const args = [
+    options.multihomed ? 'up-multihomed' : 'up',
+    '--hosts',
+    String(options.hosts),
+    '--prefix',
+    prefix,
+  ];
+  if (options.defaultRoute === false) args.push('--no-default-route');
+  if (options.ipv6Only) args.push('--ipv6-only');
+  const network = new Network(prefix);
+  liveNetworks.add(network);
+  installExitHook();
+  const { stdout } = await run('bash', [NETNS_SCRIPT, ...args]).catch(async (err: unknown) => {
+    await network.destroy();
+    throw err;
+  });
+  network.init(JSON.parse(stdout) as { bridges: BridgeInfo[]; hosts: HostInfo[] });
+  return network;
+}
+
+export class Network {
+  readonly prefix: string;
+  hosts: HostInfo[] = [];
+  bridges: BridgeInfo[] = [];
+  /** Scratch space (profiles, avahi configs); removed by destroy(). */
+  readonly dir: string;
+  private readonly processes = new Set<ProcessHandle<unknown>>();
+  private readonly avahi = new Map<string, { files: AvahiFiles; daemon: ProcessHandle<string> }>();
+  private destroyed = false;
+
+  constructor(prefix: string) {
+    this.prefix = prefix;
+    this.dir = mkdtempSync(join(tmpdir(), prefix));
+  }
+
+  /** @internal */
+  init(description: { bridges: BridgeInfo[]; hosts: HostInfo[] }): void {
+    this.hosts = description.hosts;
+    this.bridges = description.bridges;
+  }
+
+  host(name: string | HostInfo): HostInfo {
+    const wanted = typeof name === 'string' ? name : name.name;
+    const found = this.hosts.find((h) => h.name === wanted || h.netns === wanted);
+    if (!found) throw new Error(`no host ${wanted} in network ${this.prefix}`);
+    return found;
+  }
+
+  /** Runs a command in a host (a string goes through sh -c); rejects on a non-zero exit unless
+   * allowFail. */
+  async exec(host: string | HostInfo, cmd: string | string[], options: { allowFail?: boolean } = {}) {
+    const argv = typeof cmd === 'string' ? ['sh', '-c', cmd] : cmd;
+    const result = await run('ip', ['netns', 'exec', this.host(host).netns, ...argv], true);
+    if (result.code !== 0 && !options.allowFail) {
+      throw new Error(`${argv.join(' ')} in ${this.host(host).name} exited ${result.code}: ${result.stderr}`);
+    }
+    return result;
+  }
+
+  /** Starts a long-running process in a host; its stdout lines are parsed (JSON by default). */
+  spawn<T = JsonEvent>(
+    host: string | HostInfo,
+    argv: string[],
+    options: SpawnOptions<T> = {},
+  ): ProcessHandle<T> {
+    if (this.destroyed) throw new Error(`network ${this.prefix} is destroyed`);
+    const h = this.host(host);
+    const child = spawnChild('ip', ['netns', 'exec', h.netns, ...argv], {
+      cwd: options.cwd ?? REPO_ROOT,
+      env: { ...process.env, ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const parse = (options.parse ?? parseJsonLine) as LineParser<T>;
+    const handle = new ProcessHandle<T>(child, `${h.name}: ${options.label ?? argv.join(' ')}`, parse);
+    this.processes.add(handle as ProcessHandle<unknown>);
+    void handle.exited.then(() => this.processes.delete(handle as ProcessHandle<unknown>));
+    return handle;
+  }
+
+  /** Pulls the host's cable (bridge side down → NO-CARRIER); `admin` sets its own link down. */
+  async cut(host: string | HostInfo, options: { iface?: string; admin?: boolean } = {}): Promise<void> {
+    await this.linkScript('cut', host, options);
+  }
+
+  async restore(host: string | HostInfo, options: { iface?: string; admin?: boolean } = {}): Promise<void> {
+    await this.linkScript('restore', host, options);
+  }
+
+  /** Starts a private system bus and avahi-daemon in the host; resolves once avahi is up. */
+  async startAvahi(host: string | HostInfo): Promise<ProcessHandle<string>> {
+    const h = this.host(host);
+    const existing = this.avahi.get(h.name);
+    if (existing && existing.daemon.exitStatus === undefined) return existing.daemon;
+    const files = writeAvahiFiles(
+      join(this.dir, `avahi-${h.name}`),
+      `avahi-${h.name}`,
+      h.interfaces.map((i) => i.name),
+    );
+    const daemon = this.spawn<string>(h, avahiDaemonArgv(files), {
+      env: { DBUS_SYSTEM_BUS_ADDRESS: files.busAddress },
+      label: 'avahi-daemon',
+      parse: (line) => line,
+    });
+    this.avahi.set(h.name, { files, daemon });
+    await daemon.waitForStderr(/Server startup complete/, AVAHI_START_TIMEOUT_MS);
+    return daemon;
+  }
+
+  /** Stops the host's avahi-daemon (goodbyes included) and its bus. */
+  async stopAvahi(host: string | HostInfo): Promise<void> {
+    const entry = this.avahi.get(this.host(host).name);
+    if (!entry) return;
+    entry.daemon.kill('SIGTERM');
+    await entry.daemon.waitForExit(5_000).catch(() => entry.daemon.kill('SIGKILL'));
+    try {
+      process.kill(Number(readFileSync(entry.files.dbusPidFile, 'utf8').trim()), 'SIGTERM');
+    } catch {
+      // Already gone; destroy() would sweep it with the namespace anyway.
+    }
+    this.avahi.delete(this.host(host).name);
+  }
+
+  /** Environment for avahi clients in this host (its private system bus). */
+  avahiEnv(host: string | HostInfo): Record<string, string> {
+    const entry = this.avahi.get(this.host(host).name);
+    if (!entry) throw new Error(`avahi is not running in ${this.host(host).name}: call startAvahi first`);
+    return { DBUS_SYSTEM_BUS_ADDRESS: entry.files.busAddress };
+  }
+
+  /** One-shot `avahi-browse -rtp TYPE`: the resolved services avahi knows right now. */
+  async avahiBrowse(host: string | HostInfo, type: string, timeoutMs = 10_000): Promise<AvahiBrowseEvent[]> {
+    const browse = this.avahiWatch(host, type, ['-t']);
+    const status = await browse.waitForExit(timeoutMs).catch((err: unknown) => {
+      browse.kill('SIGKILL');
+      throw err;
+    });
+    if (status.code !== 0) throw new Error(`avahi-browse failed\n${browse.describe()}`);
+    return browse.events.filter((e) => e.op === '=');
+  }
+
+  /** A running `avahi-browse -rp TYPE`: its events are +, = (resolved) and - (removed). */
+  avahiWatch(host: string | HostInfo, type: string, extra: string[] = []): ProcessHandle<AvahiBrowseEvent> {
+    return this.spawn(host, ['avahi-browse', '-rp', ...extra, type], {
+      env: this.avahiEnv(host),
+      label: `avahi-browse ${type}`,
+      parse: parseAvahiBrowseLine,
+    });
+  }
+
+  /** `avahi-publish -s NAME TYPE PORT TXT…`; resolves once avahi reports the name it got. */
+  async avahiPublish(
+    host: string | HostInfo,
+    name: string,
+    type: string,
+    port: number,
+    txt: string[] = [],
+  ): Promise<{ process: ProcessHandle<string>; name: string }> {
+    const publish = this.spawn<string>(host, ['avahi-publish', '-s', name, type, String(port), ...txt], {
+      env: this.avahiEnv(host),
+      label: `avahi-publish ${name}`,
+      parse: (line) => line,
+    });
+    const line = await publish.waitForStderr(/^Established under name '/, 10_000);
+    return { process: publish, name: /^Established under name '(.*)'$/.exec(line)?.[1] ?? name };
+  }
+
+  /** Kills every process we spawned, removes our namespaces (only ours, by prefix) and scratch. */
+  async destroy(): Promise<void> {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    for (const p of this.processes) p.kill('SIGKILL');
+    await Promise.all([...this.processes].map((p) => p.exited));
+    await run('bash', [NETNS_SCRIPT, 'down', '--prefix', this.prefix]);
+    rmSync(this.dir, { recursive: true, force: true });
+    liveNetworks.delete(this);
+  }
+
+  /** Synchronous variant for process 'exit' hooks, where no promise would ever settle. */
+  destroySync(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    for (const p of this.processes) p.kill('SIGKILL');
+    try {
+      execFileSync('bash', [NETNS_SCRIPT, 'down', '--prefix', this.prefix], { stdio: 'ignore' });
+    } finally {
+      rmSync(this.dir, { recursive: true, force: true });
+      liveNetworks.delete(this);
+    }
+  }
+
+  private async linkScript(
+    verb: 'cut' | 'restore',
+    host: string | HostInfo,
+    options: { iface?: string; admin?: boolean },
+  ): Promise<void> {
+    const args = [NETNS_SCRIPT, verb, '--prefix', this.prefix, this.host(host).name];
+    if (options.iface) args.push('--iface', options.iface);
+    if (options.admin) args.push('--admin');
+    await run('bash', args);
+  }
+}
+
+/** Lists namespaces that carry `prefix` (for teardown assertions). */
+export function namespacesWithPrefix(prefix: string): string[] {
+  const out = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
+  return out
+    .split('\n')
+    .map((line) => line.split(' ')[0] ?? '')
+    .filter((name) => name.startsWith(prefix));
+}
+
+function run(file: string, args: string[], allowFail = false): Promise<ExecResult> {
+  return new Promise((resolvePromise, reject) => {
+    execFile(file, args, { maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+      if (err && !allowFail) reject(new Error(`${file} ${args.join(' ')} failed: ${stderr || err.message}`));
+      else resolvePromise({ stdout, stderr, code });
+    });
+  });
+}
+
+function errorText(err: unknown): string {
+  if (err && typeof err === 'object' && 'stderr' in err) {
+    const stderr = String((err as { stderr: unknown }).stderr).trim();
+    if (stderr) return stderr;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
