@@ -10,3 +10,17 @@ export class UsageError extends Error {
 export const EXIT_USAGE = 2;
 /** Exit status for runtime failures (identity unusable, port in use, ...). */
 export const EXIT_FAILURE = 1;
+
+/** Prints an error the way every sub-command does and returns its exit status: usage errors get a
+ * pointer to --help (2), an unusable identity or other known local problem gets its own message
+ * (1), and anything unexpected is still reported rather than thrown at the user as a stack. */
+export function reportError(err: unknown, command: string, writeError: (text: string) => void): number {
+  if (err instanceof UsageError) {
+    writeError(`${command}: ${err.message}\nRun '${command} --help' for usage.\n`);
+    return EXIT_USAGE;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  const known = err instanceof Error && err.name !== 'Error' && 'code' in err;
+  writeError(`${command}: ${known ? '' : 'unexpected error: '}${message}\n`);
+  return EXIT_FAILURE;
+}

@@ -1,0 +1,86 @@
+// `lanchat` with no sub-command: will start the node and its terminal UI. Until those exist it
+// validates every node flag (so scripts written now keep working) and shows who you are.
+import { openIdentity } from '../identity/identity-store.js';
+import { fingerprint, idOf } from '../identity/ids.js';
+import {
+  COMMON_OPTIONS_USAGE,
+  parseCommonOptions,
+  type ResolveContext,
+  resolveNodeConfig,
+} from './common-options.js';
+import { reportError, UsageError } from './errors.js';
+
+export const START_USAGE = `lanchat: serverless peer-to-peer messenger for your LAN
+
+Usage:
+  lanchat [options]          start lanchat (this version: show your identity)
+  lanchat id [--json]        print your id, fingerprint and public key (see lanchat id --help)
+  lanchat discover [options] list the lanchat peers on your network (see lanchat discover --help)
+
+Options (for lanchat and lanchat discover):
+${COMMON_OPTIONS_USAGE}
+
+Environment:
+  LANCHAT_PROFILE    profile directory, when --profile is not given
+  LANCHAT_NETWORK    network passphrase, when --network is not given
+  XDG_CONFIG_HOME    base of the default profile directory
+
+Exit status: 0 success, 1 failure (e.g. unusable identity file), 2 bad command line.
+`;
+
+export interface StartCommandIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  env: NodeJS.ProcessEnv;
+  username?: () => string;
+}
+
+const processIo: StartCommandIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  env: process.env,
+};
+
+export async function run(argv: string[], io: StartCommandIo = processIo): Promise<number> {
+  try {
+    const { options, positionals } = parseCommonOptions(argv);
+    if (options.help) {
+      io.stdout(START_USAGE);
+      return 0;
+    }
+    // main.ts sends anything that is not a known sub-command here, so a typo lands here too.
+    if (positionals.length > 0) {
+      throw new UsageError(`unknown command '${positionals[0]}' (commands: id, discover)`);
+    }
+    const context: ResolveContext = { env: io.env, ...(io.username ? { username: io.username } : {}) };
+    const config = resolveNodeConfig(options, context);
+    if (config.weakPassphrase) {
+      io.stderr(
+        'lanchat: warning: the network passphrase is weak; anyone who captures one connection attempt ' +
+          'can guess it offline. Use 20+ characters or several random words.\n',
+      );
+    }
+    const { identity, path, created } = await openIdentity(config.profileDir);
+    if (created) io.stderr(`lanchat: created a new identity in ${path}\n`);
+    const shown = {
+      nick: config.nick,
+      id: idOf(identity.publicKey),
+      fingerprint: fingerprint(identity.publicKey),
+      profile: config.profileDir,
+      network: config.defaultNetwork ? 'public' : `private (tag ${config.networkTag})`,
+    };
+    if (config.json) {
+      io.stdout(`${JSON.stringify({ type: 'identity', ...shown, networkTag: config.networkTag })}\n`);
+    } else {
+      io.stdout(
+        `nick         ${shown.nick}\nid           ${shown.id}\nfingerprint  ${shown.fingerprint}\n` +
+          `profile      ${shown.profile}\nnetwork      ${shown.network}\n\n` +
+          'The chat node and terminal UI come in a later version; ' +
+          "for now, 'lanchat discover' lists the peers on your network.\n",
+      );
+    }
+    return 0;
+  } catch (err) {
+    return reportError(err, 'lanchat', io.stderr);
+  }
+}

@@ -1,0 +1,76 @@
+// The real executable, as a user runs it: node bin/lanchat.js → dist/cli/main.js.
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseId } from '../../src/identity/ids.js';
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+let root: string;
+
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'lanchat-bin-'));
+  // `npm test` builds first (pretest); build here too so this file also runs on its own. tsc
+  // emits even when files elsewhere in the tree do not typecheck yet, so its status is not fatal;
+  // what matters is that the CLI's own output exists.
+  spawnSync(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+    cwd: repo,
+  });
+  for (const file of ['main.js', 'id-command.js', 'start-command.js']) {
+    expect(existsSync(join(repo, 'dist/cli', file)), `dist/cli/${file} was not built`).toBe(true);
+  }
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function lanchat(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const env = { ...process.env };
+  delete env.LANCHAT_PROFILE;
+  delete env.LANCHAT_NETWORK;
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [join(repo, 'bin/lanchat.js'), ...args],
+      { cwd: root, env },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe('bin/lanchat.js', () => {
+  it('`lanchat id --json` prints valid JSON and `lanchat` (npm start) shows the same id, exit 0', async () => {
+    const profile = join(root, 'profile');
+    const id = await lanchat(['id', '--json', '--profile', profile]);
+    expect(id.code).toBe(0);
+    expect(id.stderr).toContain('created a new identity');
+    const shown = JSON.parse(id.stdout);
+    expect(parseId(shown.id)).toBeDefined();
+    expect(shown.fingerprint).toMatch(/^[0-9a-f]{4}(:[0-9a-f]{4}){4}$/);
+
+    const start = await lanchat(['--profile', profile, '--nick', 'bin-test']);
+    expect(start.code).toBe(0);
+    expect(start.stderr).toBe('');
+    expect(start.stdout).toContain(`id           ${shown.id}`);
+    expect(start.stdout).toContain('nick         bin-test');
+  });
+
+  it('prints help and exits 0', async () => {
+    const help = await lanchat(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--peer KEY@HOST[:PORT]');
+  });
+
+  it('exits 2 on a bad flag, 1 on an unusable profile, never with a stack trace', async () => {
+    const bad = await lanchat(['--port', '99999']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--port expects a port number/);
+    const file = join(root, 'a-file');
+    writeFileSync(file, '');
+    const notDir = await lanchat(['--profile', file]);
+    expect(notDir.code).toBe(1);
+    expect(notDir.stderr).toMatch(/not a directory/);
+    expect(bad.stderr + notDir.stderr).not.toMatch(/\n\s+at /);
+  });
+});
