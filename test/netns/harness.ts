@@ -60,7 +60,8 @@ export interface ExecResult {
 }
 
 export interface SpawnOptions<T> {
-  env?: Record<string, string>;
+  /** Added to the test's environment; `undefined` removes a variable. */
+  env?: Record<string, string | undefined>;
   cwd?: string;
   label?: string;
   parse?: LineParser<T>;
@@ -198,9 +199,14 @@ export class Network {
   ): ProcessHandle<T> {
     if (this.destroyed) throw new Error(`network ${this.prefix} is destroyed`);
     const h = this.host(host);
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const [key, value] of Object.entries(options.env ?? {})) {
+      if (value === undefined) delete env[key];
+      else env[key] = value;
+    }
     const child = spawnChild('ip', ['netns', 'exec', h.netns, ...argv], {
       cwd: options.cwd ?? REPO_ROOT,
-      env: { ...process.env, ...options.env },
+      env,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const parse = (options.parse ?? parseJsonLine) as LineParser<T>;
