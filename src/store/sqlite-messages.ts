@@ -1,0 +1,102 @@
+// Messages: persisted dedupe by id, conversation history pages, catch-up queries, search.
+import type Database from 'better-sqlite3';
+import { guard, invalidInput, type StoreContext } from './sqlite-errors.js';
+import { type MessageRow, messageColumns, messageFromRow, rowParams } from './sqlite-message-row.js';
+import { createSearchIndex } from './sqlite-search.js';
+import { MAX_TEXT_BYTES, type MessageStore, type StoredMessage } from './store.js';
+
+/** Ids are chosen by peers; bound them so a hostile one cannot bloat the unique index. */
+export const MAX_ID_LENGTH = 128;
+
+const CONVERSATION = /^[#@][^\s]+$/u;
+
+function validate(context: StoreContext, message: StoredMessage): void {
+  const problem =
+    message.id.length === 0 || message.id.length > MAX_ID_LENGTH
+      ? `a message id must have 1 to ${MAX_ID_LENGTH} characters`
+      : !CONVERSATION.test(message.conversation)
+        ? `a conversation is "#room" or "@peerId", not ${JSON.stringify(message.conversation)}`
+        : Buffer.byteLength(message.text, 'utf8') > MAX_TEXT_BYTES
+          ? `message text is limited to ${MAX_TEXT_BYTES} bytes`
+          : !Number.isSafeInteger(message.ts) || !Number.isSafeInteger(message.receivedAt)
+            ? 'message timestamps must be integer milliseconds'
+            : undefined;
+  if (problem !== undefined) throw invalidInput(context, `cannot store message ${message.id}: ${problem}`);
+}
+
+export function createMessageStore(db: Database.Database, context: StoreContext): MessageStore {
+  const index = createSearchIndex(db);
+  const columns = messageColumns('m');
+  const insert = db.prepare(
+    `INSERT INTO messages (id, conversation, sender_id, sender_nick, text, kind, ts, received_at, direction, history)
+     VALUES (@id, @conversation, @sender_id, @sender_nick, @text, @kind, @ts, @received_at, @direction, @history)
+     ON CONFLICT (id) DO NOTHING`,
+  );
+  const enqueue = db.prepare(
+    `INSERT INTO deliveries (message_id, recipient_id, status, queued_at) VALUES (?, ?, 'queued', ?)
+     ON CONFLICT (message_id, recipient_id) DO NOTHING`,
+  );
+  const byId = db.prepare(`SELECT ${columns} FROM messages m WHERE m.id = ?`);
+  const newest = db.prepare(
+    `SELECT ${columns} FROM messages m WHERE m.conversation = ? ORDER BY m.ts DESC, m.id DESC LIMIT ?`,
+  );
+  const newestBefore = db.prepare(
+    `SELECT ${columns} FROM messages m WHERE m.conversation = ? AND (m.ts, m.id) < (?, ?)
+     ORDER BY m.ts DESC, m.id DESC LIMIT ?`,
+  );
+  const since = db.prepare(
+    `SELECT ${columns} FROM messages m WHERE m.conversation = ? AND m.ts >= ?
+     ORDER BY m.ts DESC, m.id DESC LIMIT ?`,
+  );
+  const latest = db.prepare('SELECT max(ts) AS ts FROM messages WHERE conversation = ?');
+
+  // Insert and index in one transaction: a message is either stored and searchable, or absent.
+  const save = db.transaction((message: StoredMessage, recipients: readonly string[]): boolean => {
+    const result = insert.run(rowParams(message));
+    if (result.changes === 0) return false;
+    index.add(result.lastInsertRowid, message.text);
+    const now = context.now();
+    for (const recipient of recipients) enqueue.run(message.id, recipient, now);
+    return true;
+  });
+
+  const page = (rows: unknown[]): StoredMessage[] => (rows as MessageRow[]).map(messageFromRow).reverse();
+
+  return {
+    saveIncoming(message) {
+      validate(context, message);
+      return guard(context, 'save a message to', () => save(message, []));
+    },
+    saveOutgoing(message, recipientIds) {
+      validate(context, message);
+      return guard(context, 'save a message to', () => save(message, recipientIds));
+    },
+    get(id) {
+      return guard(context, 'read a message from', () => {
+        const row = byId.get(id) as MessageRow | undefined;
+        return row === undefined ? undefined : messageFromRow(row);
+      });
+    },
+    history(conversation, { before, limit }) {
+      return guard(context, 'read history from', () =>
+        page(
+          before === undefined
+            ? newest.all(conversation, limit)
+            : newestBefore.all(conversation, before.ts, before.id, limit),
+        ),
+      );
+    },
+    roomMessagesSince(room, sinceTs, limit) {
+      return guard(context, 'read room messages from', () => page(since.all(room, sinceTs, limit)));
+    },
+    latestTimestamp(conversation) {
+      return guard(context, 'read from', () => {
+        const row = latest.get(conversation) as { ts: number | null };
+        return row.ts ?? undefined;
+      });
+    },
+    search(query, options) {
+      return guard(context, 'search', () => index.search(query, options));
+    },
+  };
+}

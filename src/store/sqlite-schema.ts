@@ -1,0 +1,108 @@
+// The schema, as numbered migrations tracked in PRAGMA user_version. A migration is never edited
+// once released: add a new one. Each runs in the same transaction as the version bump.
+import type Database from 'better-sqlite3';
+import { FTS_TOKENIZER } from './search-terms.js';
+import { corruptMessage } from './sqlite-errors.js';
+import { GENERAL_ROOM, StoreError } from './store.js';
+
+const MIGRATIONS: readonly string[] = [
+  // 1: messages with persisted dedupe (UNIQUE id), search index, outbox, contacts, rooms.
+  `
+  -- text last: search sorts thousands of matches by (ts, id), and SQLite reads a row's columns in
+  -- order, so the sort keys must come before a text that may spill to overflow pages.
+  CREATE TABLE messages (
+    seq INTEGER PRIMARY KEY,
+    ts INTEGER NOT NULL,
+    id TEXT NOT NULL UNIQUE,
+    conversation TEXT NOT NULL,
+    sender_id TEXT NOT NULL,
+    sender_nick TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('text', 'action')),
+    received_at INTEGER NOT NULL,
+    direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+    history INTEGER NOT NULL CHECK (history IN (0, 1)),
+    text TEXT NOT NULL
+  );
+  CREATE INDEX messages_by_conversation ON messages (conversation, ts, id);
+
+  -- Contentless: it holds only the derived terms (see search-terms.ts), keyed by messages.seq;
+  -- the text itself lives once, in messages.
+  CREATE VIRTUAL TABLE messages_fts USING fts5(
+    terms, tokenize = "${FTS_TOKENIZER}", content = '', contentless_delete = 1
+  );
+
+  -- AUTOINCREMENT: seq is the send order and must never be reused, even after rows are deleted.
+  CREATE TABLE deliveries (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    message_id TEXT NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+    recipient_id TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('queued', 'delivered', 'read')),
+    queued_at INTEGER NOT NULL,
+    delivered_at INTEGER,
+    read_at INTEGER,
+    UNIQUE (message_id, recipient_id)
+  );
+  CREATE INDEX deliveries_queued ON deliveries (recipient_id, seq) WHERE status = 'queued';
+
+  CREATE TABLE contacts (
+    id TEXT PRIMARY KEY,
+    nick TEXT NOT NULL,
+    first_seen INTEGER NOT NULL,
+    last_seen INTEGER NOT NULL,
+    verified INTEGER NOT NULL DEFAULT 0 CHECK (verified IN (0, 1)),
+    blocked INTEGER NOT NULL DEFAULT 0 CHECK (blocked IN (0, 1))
+  );
+  CREATE INDEX contacts_by_nick ON contacts (nick COLLATE NOCASE);
+
+  CREATE TABLE rooms (
+    name TEXT PRIMARY KEY,
+    joined_at INTEGER NOT NULL
+  );
+  INSERT INTO rooms (name, joined_at) VALUES ('${GENERAL_ROOM}', 0);
+
+  CREATE TABLE room_members (
+    room TEXT NOT NULL,
+    member_id TEXT NOT NULL,
+    last_seen INTEGER NOT NULL,
+    PRIMARY KEY (room, member_id)
+  ) WITHOUT ROWID;
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
+ * Reads the schema version and refuses, without writing anything, a database this lanchat must not
+ * touch: one from a newer version, or a SQLite file of another program.
+ */
+export function readSchemaVersion(db: Database.Database, path: string): number {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > SCHEMA_VERSION) {
+    throw new StoreError(
+      'newer-schema',
+      path,
+      `${path} was written by a newer lanchat (schema ${version}, this one knows up to ${SCHEMA_VERSION}). ` +
+        'It was NOT changed. Upgrade lanchat, or use another --profile.',
+    );
+  }
+  if (version === 0) {
+    const tables = db.prepare('SELECT count(*) AS n FROM sqlite_schema').get() as { n: number };
+    if (tables.n > 0) {
+      throw new StoreError(
+        'corrupt',
+        path,
+        corruptMessage(path, 'it is a SQLite database of another program'),
+      );
+    }
+  }
+  return version;
+}
+
+/** Brings the schema to SCHEMA_VERSION. Call inside an IMMEDIATE transaction. */
+export function migrate(db: Database.Database, path: string): void {
+  const version = readSchemaVersion(db, path);
+  for (let next = version; next < SCHEMA_VERSION; next++) {
+    db.exec(MIGRATIONS[next]!);
+  }
+  if (version !== SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
+}

@@ -1,0 +1,200 @@
+// The persistence role, as core sees it: messages (with persisted dedupe), the per-recipient outbox,
+// TOFU contact pins, rooms, and full-text search. The only implementation is SQLite
+// (sqlite-store.ts); tests use it on a temp file or ':memory:'. No better-sqlite3 type leaks here,
+// so core depends on this file alone (see .dependency-cruiser.cjs).
+//
+// The API is synchronous on purpose: better-sqlite3 is synchronous, a local write is ~10 µs, and a
+// sync API lets core keep "save, then ack" strictly ordered without awaiting.
+
+/** Longest message text the store accepts, in UTF-8 bytes (issue 4: 16 KiB of text). */
+export const MAX_TEXT_BYTES = 16 * 1024;
+
+/** The conversation every node is in; it cannot be parted. */
+export const GENERAL_ROOM = '#general';
+
+export type MessageKind = 'text' | 'action';
+export type MessageDirection = 'in' | 'out';
+
+/**
+ * A message as stored. `conversation` is `#room` for rooms and `@<peerId>` for DMs, where peerId is
+ * the OTHER party (the sender for an incoming DM, the recipient for an outgoing one).
+ */
+export interface StoredMessage {
+  /** Globally unique, chosen by the sender; the dedupe key. */
+  id: string;
+  conversation: string;
+  senderId: string;
+  /** The sender's nick when the message was sent (nicks change; history should not). */
+  senderNick: string;
+  text: string;
+  kind: MessageKind;
+  /** Sender's clock, ms since the epoch. Ordering key for history and catch-up. */
+  ts: number;
+  /** Our clock when we stored it, ms. */
+  receivedAt: number;
+  direction: MessageDirection;
+  /** True when it arrived through room catch-up rather than live. */
+  history: boolean;
+}
+
+/** A position in a conversation: messages strictly before (ts, id) are returned. */
+export interface HistoryCursor {
+  ts: number;
+  id: string;
+}
+
+export interface HistoryOptions {
+  before?: HistoryCursor;
+  limit: number;
+}
+
+export interface SearchOptions {
+  limit: number;
+  /** Restrict to one conversation (`#room` or `@peerId`). */
+  conversation?: string;
+}
+
+export interface MessageStore {
+  /**
+   * Stores a message received from a peer (live or catch-up). Returns false, and changes nothing,
+   * when a message with this id was already stored, even in an earlier run: this is what makes
+   * delivery exactly-once on screen. One transaction (message + search index).
+   */
+  saveIncoming(message: StoredMessage): boolean;
+  /**
+   * Stores a message we send and queues it for each recipient, atomically, so a crash cannot leave a
+   * sent message without its outbox entries. Returns false when the id already exists.
+   */
+  saveOutgoing(message: StoredMessage, recipientIds: readonly string[]): boolean;
+  get(id: string): StoredMessage | undefined;
+  /** One page of a conversation: the newest `limit` before the cursor, in chronological order. */
+  history(conversation: string, options: HistoryOptions): StoredMessage[];
+  /**
+   * For answering a catch-up request: the newest `limit` messages of `room` with ts >= sinceTs,
+   * ordered by (ts, id). The caller applies the policy (e.g. last 7 days, 1,000 per room).
+   */
+  roomMessagesSince(room: string, sinceTs: number, limit: number): StoredMessage[];
+  /** Highest sender ts stored for a conversation, to say "send me what came after this". */
+  latestTimestamp(conversation: string): number | undefined;
+  /**
+   * Full-text search over all messages, newest first (by sender ts). Words in scripts without
+   * spaces (Chinese, Japanese) are found inside sentences, down to one character; Latin words match
+   * by prefix, ignoring case and accents. Any user text is safe: it is never parsed as FTS syntax.
+   */
+  search(query: string, options: SearchOptions): StoredMessage[];
+}
+
+export type DeliveryStatus = 'queued' | 'delivered' | 'read';
+
+export interface DeliveryRecord {
+  messageId: string;
+  recipientId: string;
+  status: DeliveryStatus;
+  queuedAt: number;
+  deliveredAt?: number;
+  readAt?: number;
+}
+
+/** The persistent outbox: one row per (message, recipient), kept after delivery as receipt state. */
+export interface OutboxStore {
+  /** Queues an already stored message for a recipient. False when it was already queued. */
+  enqueue(messageId: string, recipientId: string): boolean;
+  /** Messages still 'queued' for a recipient, in the order they were enqueued (not by clock). */
+  pendingFor(recipientId: string, limit?: number): StoredMessage[];
+  /** Recipients with at least one queued message (to retry on start or when they come online). */
+  pendingRecipients(): string[];
+  /** Idempotent; true only when this call changed the status from 'queued'. */
+  markDelivered(messageId: string, recipientId: string): boolean;
+  /** Idempotent; implies delivered. True only when this call changed the status to 'read'. */
+  markRead(messageId: string, recipientId: string): boolean;
+  /** Per-recipient state of one message; empty when it was never queued. */
+  deliveryState(messageId: string): DeliveryRecord[];
+}
+
+/** A pinned identity (trust on first use). The id is the public key itself (base64url). */
+export interface Contact {
+  id: string;
+  /** The nick it last claimed. Nicks are claims, not identities. */
+  nick: string;
+  firstSeen: number;
+  lastSeen: number;
+  verified: boolean;
+  blocked: boolean;
+}
+
+export interface PinResult {
+  contact: Contact;
+  /** True on first contact: this call created the pin. */
+  created: boolean;
+  /** The nick it claimed before, when this call changed it. */
+  previousNick?: string;
+}
+
+export interface ContactStore {
+  /** Pins on first contact, otherwise records the nick it claims now and lastSeen. Never re-keys. */
+  pin(id: string, nick: string): PinResult;
+  get(id: string): Contact | undefined;
+  list(): Contact[];
+  /** Every pinned identity whose last nick is `nick` (case-insensitive): there may be several. */
+  findByNick(nick: string): Contact[];
+  /** Removes the pin (and its verified/blocked flags). True when there was one. */
+  forget(id: string): boolean;
+  /** True when the contact exists. */
+  setVerified(id: string, verified: boolean): boolean;
+  /** True when the contact exists. */
+  setBlocked(id: string, blocked: boolean): boolean;
+}
+
+export interface RoomStore {
+  /** Rooms this node is in, `#general` first, then by join time. */
+  joined(): string[];
+  /** True when newly joined. */
+  join(room: string): boolean;
+  /** True when it was joined. `#general` cannot be parted (returns false). */
+  part(room: string): boolean;
+  /** Records that a peer is a member of a room (learned from peers); refreshes lastSeen. */
+  addMember(room: string, memberId: string): void;
+  removeMember(room: string, memberId: string): boolean;
+  /** Known member ids of a room, most recently seen first. */
+  members(room: string): string[];
+}
+
+export interface Store {
+  readonly messages: MessageStore;
+  readonly outbox: OutboxStore;
+  readonly contacts: ContactStore;
+  readonly rooms: RoomStore;
+  /** Runs fn in one transaction (nested calls become savepoints); rolls back when it throws. */
+  transaction<T>(fn: () => T): T;
+  /** Idempotent. Any later call throws StoreError 'closed'. */
+  close(): void;
+}
+
+export type StoreErrorCode =
+  /** Not a database, not a lanchat database, or an integrity check failed. The file is left as is. */
+  | 'corrupt'
+  /** Another process holds the database (probably another lanchat on this profile). */
+  | 'locked'
+  /** The file or its directory cannot be read or written by this user. */
+  | 'permission'
+  /** Written by a newer lanchat (schema version above ours); left as is. */
+  | 'newer-schema'
+  /** Other I/O failure: missing directory, disk full, I/O error. */
+  | 'io'
+  /** A caller passed a value the store refuses (over-long text, malformed conversation key). */
+  | 'invalid-input'
+  /** Used after close(). */
+  | 'closed';
+
+export class StoreError extends Error {
+  override readonly name = 'StoreError';
+  readonly code: StoreErrorCode;
+  /** The database file concerned (':memory:' for in-memory stores). */
+  readonly path: string;
+
+  constructor(code: StoreErrorCode, path: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.path = path;
+  }
+}
