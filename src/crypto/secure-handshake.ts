@@ -1,0 +1,188 @@
+// Moves SHS bytes over a Duplex: the pure steps (shs-client / shs-server) decide, this file only
+// reads, writes, enforces the deadline and the half-open limit, and turns failures into
+// HandshakeErrors. On any failure the raw stream is destroyed; a server that rejects message 1
+// (or is over its limit) destroys it without having written a byte.
+import type { Duplex } from 'node:stream';
+import { HandshakeError } from './handshake-error.js';
+import { defaultHandshakeLimiter, type HandshakeLimiter } from './handshake-limiter.js';
+import { HandshakeReader } from './handshake-reader.js';
+import { SecureStream } from './secure-stream.js';
+import {
+  CLIENT_AUTH_BYTES,
+  clientAuth,
+  clientHello,
+  clientVerifyServerAccept,
+  clientVerifyServerHello,
+  createClient,
+  SERVER_ACCEPT_BYTES,
+} from './shs-client.js';
+import { HELLO_BYTES } from './shs-hello.js';
+import type { Ed25519KeyPair } from './shs-keys.js';
+import {
+  createServer,
+  serverAccept,
+  serverHello,
+  serverSessionKeys,
+  serverVerifyClientAuth,
+  serverVerifyClientHello,
+} from './shs-server.js';
+import type { SessionKeys } from './shs-session.js';
+
+/** A whole handshake must finish within this wall-clock time: an idle timer alone would let a
+ * peer that drips one byte at a time hold a slot forever. */
+export const HANDSHAKE_TIMEOUT_MS = 5_000;
+
+/** Injectable timers so tests can drive the deadline with a fake clock. */
+export interface HandshakeTimers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const realTimers: HandshakeTimers = {
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+interface CommonOptions {
+  readonly identity: Ed25519KeyPair;
+  readonly networkKey: Uint8Array;
+  readonly timeoutMs?: number;
+  readonly timers?: HandshakeTimers;
+}
+
+export interface SecureClientOptions extends CommonOptions {
+  readonly serverPublicKey: Uint8Array;
+}
+
+export interface SecureServerOptions extends CommonOptions {
+  /** Decides, once the client has proved its key, whether to talk to it. Default: everybody. */
+  readonly authorize?: (remotePublicKey: Uint8Array) => boolean | Promise<boolean>;
+  /** Shared by all incoming connections of a node; default: one process-wide limiter. */
+  readonly limiter?: HandshakeLimiter;
+  /** Key for the per-address limit; default: `raw.remoteAddress` when the Duplex has one. */
+  readonly remoteAddress?: string;
+}
+
+/** Dials: proves we know the network key and `serverPublicKey`, and that we hold our identity. */
+export function secureClient(raw: Duplex, options: SecureClientOptions): Promise<SecureStream> {
+  return withDeadline(raw, options, 'client', async (reader, step) => {
+    const start = createClient(options);
+    step('waiting for the server hello (message 2)');
+    raw.write(clientHello(start));
+    const message2 = await reader.read(HELLO_BYTES).catch((error: unknown) => {
+      throw hungUp(
+        error,
+        'wrong-network',
+        'handshake: the server hung up on our hello (message 1): it uses another network key (--network), is busy, or is not lanchat',
+      );
+    });
+    const authenticating = clientVerifyServerHello(start, message2);
+    step('waiting for the server accept (message 4)');
+    raw.write(clientAuth(authenticating));
+    const message4 = await reader.read(SERVER_ACCEPT_BYTES).catch((error: unknown) => {
+      throw hungUp(
+        error,
+        'wrong-server-key',
+        'handshake: the server hung up on our authentication (message 3): its key is not the one we dialled, or it refused us',
+      );
+    });
+    return clientVerifyServerAccept(authenticating, message4).session;
+  });
+}
+
+/** Answers: stays silent unless message 1 carries our network key, then authenticates the client. */
+export async function secureServer(raw: Duplex, options: SecureServerOptions): Promise<SecureStream> {
+  const limiter = options.limiter ?? defaultHandshakeLimiter;
+  const address = options.remoteAddress ?? (raw as { remoteAddress?: string }).remoteAddress ?? 'unknown';
+  const release = limiter.tryAcquire(address);
+  if (!release) {
+    raw.on('error', () => {});
+    raw.destroy();
+    throw new HandshakeError(
+      'too-many-handshakes',
+      `handshake: refused ${address}: too many handshakes in progress (from it or in total)`,
+    );
+  }
+  try {
+    return await withDeadline(raw, options, 'server', async (reader, step) => {
+      const start = createServer(options);
+      step('waiting for the client hello (message 1)');
+      const message1 = await reader.read(HELLO_BYTES);
+      const awaitingAuth = serverVerifyClientHello(start, message1);
+      step('waiting for the client authentication (message 3)');
+      raw.write(serverHello(awaitingAuth));
+      const message3 = await reader.read(CLIENT_AUTH_BYTES);
+      const authenticated = serverVerifyClientAuth(awaitingAuth, message3);
+      step('deciding whether to accept the client');
+      const allowed = await Promise.resolve(options.authorize?.(authenticated.remotePublicKey) ?? true).catch(
+        (error: unknown) => {
+          throw new HandshakeError(
+            'unauthorized',
+            'handshake: authorize() failed, so the client is refused',
+            {
+              cause: error,
+            },
+          );
+        },
+      );
+      if (!allowed)
+        throw new HandshakeError('unauthorized', 'handshake: the client is authenticated but not authorized');
+      reader.throwIfFailed(); // the deadline may have passed while authorize() ran
+      raw.write(serverAccept(authenticated));
+      return serverSessionKeys(authenticated);
+    });
+  } finally {
+    release();
+  }
+}
+
+type Body = (reader: HandshakeReader, step: (description: string) => void) => Promise<SessionKeys>;
+
+async function withDeadline(
+  raw: Duplex,
+  options: CommonOptions,
+  side: 'client' | 'server',
+  body: Body,
+): Promise<SecureStream> {
+  const timers = options.timers ?? realTimers;
+  const timeoutMs = options.timeoutMs ?? HANDSHAKE_TIMEOUT_MS;
+  const reader = new HandshakeReader(raw);
+  let phase = 'starting';
+  let timer: unknown;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = timers.setTimeout(() => {
+      const error = new HandshakeError(
+        'timeout',
+        `handshake (${side}): no complete handshake within ${timeoutMs} ms, ${phase}: the peer stalled or is too slow`,
+      );
+      reader.fail(error);
+      reject(error);
+    }, timeoutMs);
+  });
+  try {
+    const session = await Promise.race([body(reader, (description) => (phase = description)), deadline]);
+    return new SecureStream(raw, session, reader.detach());
+  } catch (error) {
+    reader.detach();
+    // A write still in flight may fail after we stop listening; it must not become an
+    // unhandled 'error' that takes the process down.
+    raw.on('error', () => {});
+    raw.destroy();
+    if (error instanceof HandshakeError) throw error;
+    throw error instanceof RangeError
+      ? error
+      : new HandshakeError('connection-lost', `handshake (${side}): unexpected failure ${phase}`, {
+          cause: error,
+        });
+  } finally {
+    timers.clearTimeout(timer);
+  }
+}
+
+function hungUp(error: unknown, code: 'wrong-network' | 'wrong-server-key', message: string): unknown {
+  // Only a plain hang-up means "rejected"; a deadline or another failure keeps its own code.
+  if (error instanceof HandshakeError && error.code === 'connection-lost') {
+    return new HandshakeError(code, message, { cause: error });
+  }
+  return error;
+}
