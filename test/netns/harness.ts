@@ -128,6 +128,13 @@ function installExitHook(): void {
   process.on('exit', () => {
     for (const network of liveNetworks) network.destroySync();
   });
+  // A signal kills without 'exit': clean up, then die of the same signal as before.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      for (const network of liveNetworks) network.destroySync();
+      process.kill(process.pid, signal);
+    });
+  }
 }
 
 export async function createNetwork(options: NetworkOptions): Promise<Network> {
