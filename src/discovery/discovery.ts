@@ -32,6 +32,8 @@ export type DiscoveryEvent =
   | { type: 'update'; peer: PeerHint }
   | { type: 'down'; publicKey: string; reason: 'goodbye' | 'expired' | 'stopped' }
   | { type: 'renamed'; nick: string; previous: string }
+  /** Our name is probed and announced (RFC 6762 §8): peers can now find us under `nick`. */
+  | { type: 'announced'; nick: string }
   | { type: 'warning'; code: string; message: string };
 
 export type DiscoveryListener = (event: DiscoveryEvent) => void;

@@ -1,0 +1,81 @@
+// Several discoveries (mDNS + static peers) seen as one. A key reported by more than one source is
+// one peer: `up` when the first source reports it, `down` when the last one drops it, `update`
+// when the merged view changes. Earlier sources win for nick and port; addresses are merged.
+import type { Discovery, DiscoveryEvent, DiscoveryListener, LocalService, PeerHint } from './discovery.js';
+
+export class CombinedDiscovery implements Discovery {
+  private readonly parts: Discovery[];
+  private readonly listeners = new Set<DiscoveryListener>();
+  /** publicKey → hint per part index. */
+  private readonly bySource = new Map<string, Map<number, PeerHint>>();
+  private readonly merged = new Map<string, PeerHint>();
+  private unsubscribes: (() => void)[] = [];
+
+  constructor(parts: readonly Discovery[]) {
+    this.parts = [...parts];
+  }
+
+  async start(local: LocalService): Promise<void> {
+    this.unsubscribes = this.parts.map((part, i) => part.subscribe((e) => this.onEvent(i, e)));
+    try {
+      for (const part of this.parts) await part.start(local);
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+  }
+
+  update(change: Partial<Pick<LocalService, 'nick' | 'port'>>): void {
+    for (const part of this.parts) part.update(change);
+  }
+
+  peers(): PeerHint[] {
+    return [...this.merged.values()];
+  }
+
+  subscribe(listener: DiscoveryListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.parts.map((p) => p.stop()));
+    for (const u of this.unsubscribes) u();
+    this.unsubscribes = [];
+  }
+
+  private onEvent(index: number, event: DiscoveryEvent): void {
+    if (event.type !== 'up' && event.type !== 'update' && event.type !== 'down') {
+      this.emit(event);
+      return;
+    }
+    const key = event.type === 'down' ? event.publicKey : event.peer.publicKey;
+    const sources = this.bySource.get(key) ?? new Map<number, PeerHint>();
+    if (event.type === 'down') sources.delete(index);
+    else sources.set(index, event.peer);
+    const before = this.merged.get(key);
+    if (sources.size === 0) {
+      this.bySource.delete(key);
+      this.merged.delete(key);
+      if (before) this.emit(event);
+      return;
+    }
+    this.bySource.set(key, sources);
+    const ordered = [...sources.entries()].sort((a, b) => a[0] - b[0]).map(([, h]) => h);
+    const first = ordered[0] as PeerHint;
+    const peer: PeerHint = { ...first, addresses: [...new Set(ordered.flatMap((h) => h.addresses))] };
+    this.merged.set(key, peer);
+    if (!before) this.emit({ type: 'up', peer });
+    else if (JSON.stringify(before) !== JSON.stringify(peer)) this.emit({ type: 'update', peer });
+  }
+
+  private emit(event: DiscoveryEvent): void {
+    for (const l of [...this.listeners]) {
+      try {
+        l(event);
+      } catch {
+        // A listener's bug must not break discovery.
+      }
+    }
+  }
+}

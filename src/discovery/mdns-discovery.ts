@@ -1,0 +1,458 @@
+// The mDNS Discovery: one responder + querier (RFC 6762, DNS-SD per RFC 6763) over one link per
+// selected interface and address family. This file wires the pieces and owns the lifecycle; each
+// RFC behaviour lives in its own file (prober, announcer, responder, querier, record-cache).
+import { networkInterfaces } from 'node:os';
+import { base64Of } from '../identity/ids.js';
+import { Announcer } from './announcer.js';
+import { type Clock, type Random, systemClock } from './clock.js';
+import type { Discovery, DiscoveryEvent, DiscoveryListener, LocalService, PeerHint } from './discovery.js';
+import { DiscoveryError } from './discovery-error.js';
+import type { EngineContext, LinkState } from './engine-context.js';
+import { type InterfaceChanges, InterfaceWatcher } from './interface-watcher.js';
+import { type LinkFactory, linkId } from './mdns-link.js';
+import {
+  hostNameFor,
+  instanceLabel,
+  instanceName,
+  nextInstanceLabel,
+  nickOfLabel,
+  sameName,
+} from './mdns-names.js';
+import { type Endpoint, MDNS_PORT, type MdnsPacket } from './mdns-packet.js';
+import {
+  type InterfaceFactsProbe,
+  listInterfaces,
+  type NetInterface,
+  selectInterfaces,
+  sysfsFacts,
+} from './net-interfaces.js';
+import { OwnPackets } from './own-packets.js';
+import { allOwnRecords, type OwnRecordSet, ownRecords } from './own-records.js';
+import { guardPacket } from './packet-guard.js';
+import { PeerTable, resolvePeers } from './peer-table.js';
+import { type ConflictKind, Prober } from './prober.js';
+import { Querier } from './querier.js';
+import { RecordCache } from './record-cache.js';
+import { recordKey } from './record-order.js';
+import { Responder } from './responder.js';
+import { isOnLink } from './subnet-check.js';
+import { encodeTxt } from './txt-record.js';
+import { udpLinkFactory } from './udp-link.js';
+import { createWarningLimiter, type WarningSink } from './warning-limiter.js';
+
+export interface MdnsDiscoveryOptions {
+  /** `--interface` names: use exactly these (even virtual ones). */
+  interfaces?: readonly string[];
+  linkFactory?: LinkFactory;
+  /** Non-loopback interfaces with addresses; default from os.networkInterfaces(). */
+  listInterfaces?: () => NetInterface[];
+  interfaceFacts?: InterfaceFactsProbe;
+  families?: readonly (4 | 6)[];
+  clock?: Clock;
+  random?: Random;
+  /** Port responses must come from (§6); 5353 except in loopback tests. */
+  mdnsPort?: number;
+  pollIntervalMs?: number;
+}
+
+export class MdnsDiscovery implements Discovery {
+  private readonly clock: Clock;
+  private readonly random: Random;
+  private readonly options: MdnsDiscoveryOptions;
+  private readonly listeners = new Set<DiscoveryListener>();
+  private readonly links = new Map<string, LinkState>();
+  private readonly cache: RecordCache;
+  private readonly table = new PeerTable();
+  private readonly ownPackets = new OwnPackets();
+  private readonly warn: WarningSink;
+  private readonly ctx: EngineContext;
+  private readonly prober: Prober;
+  private readonly announcer: Announcer;
+  private readonly responder: Responder;
+  private readonly querier: Querier;
+  private watcher: InterfaceWatcher | undefined;
+  private local: LocalService | undefined;
+  private label = '';
+  private hostAttempt = 1;
+  private announcedOnce = false;
+  private state: 'idle' | 'running' | 'stopped' = 'idle';
+
+  constructor(options: MdnsDiscoveryOptions = {}) {
+    this.options = options;
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
+    this.cache = new RecordCache(this.random);
+    this.warn = createWarningLimiter(this.clock, (code, message) =>
+      this.emit({ type: 'warning', code, message }),
+    );
+    this.ctx = {
+      clock: this.clock,
+      random: this.random,
+      links: () => [...this.links.values()],
+      link: (id) => this.links.get(id),
+      ownRecords: (id) => this.ownRecordsFor(id),
+      ownNames: () => this.ownNames(),
+      send: (id, packet, to) => this.send(id, packet, to),
+      warn: (code, message) => this.warn(code, message),
+    };
+    this.prober = new Prober(this.ctx, {
+      onConflict: (kind, ids) => this.onConflict(kind, ids),
+      onProbed: (ids) => void this.onProbed(ids),
+    });
+    this.announcer = new Announcer(this.ctx);
+    this.responder = new Responder(this.ctx);
+    this.querier = new Querier(this.ctx, this.cache, {
+      onCacheChange: (removed) => this.recompute(removed),
+      missing: () => this.resolve().missing,
+    });
+  }
+
+  /** Names of the interfaces we are speaking on. */
+  interfaces(): string[] {
+    return [...new Set([...this.links.values()].map((l) => l.iface.name))];
+  }
+
+  /** The nick currently published (after any §9 rename). */
+  get nick(): string {
+    return nickOfLabel(this.label);
+  }
+
+  async start(local: LocalService): Promise<void> {
+    if (this.state !== 'idle') throw new DiscoveryError('bad-state', 'mDNS discovery was already started');
+    this.state = 'running';
+    this.local = { ...local };
+    this.label = instanceLabel(local.nick);
+    const explicit = this.options.interfaces ?? [];
+    const selection = this.select();
+    if (selection.missing.length > 0) {
+      this.state = 'stopped';
+      const available = this.allInterfaces().map((i) => i.name);
+      throw new DiscoveryError(
+        'no-such-interface',
+        `--interface ${selection.missing.join(', ')}: no such interface with an IP address ` +
+          `(available: ${available.join(', ') || 'none'})`,
+      );
+    }
+    for (const w of selection.warnings) this.warn('virtual-interfaces', w);
+    try {
+      for (const iface of selection.selected) await this.openLinks(iface);
+    } catch (err) {
+      await this.closeLinks();
+      this.state = 'stopped';
+      throw err;
+    }
+    if (this.links.size === 0) {
+      this.warn(
+        'no-interfaces',
+        explicit.length > 0
+          ? 'the selected interfaces have no usable address yet; waiting for one'
+          : 'no network interface with an IP address; waiting for one',
+      );
+    }
+    this.watcher = new InterfaceWatcher(
+      this.clock,
+      () => this.select().selected,
+      (changes) => void this.onInterfacesChanged(changes),
+      selection.selected,
+      this.options.pollIntervalMs,
+    );
+    this.watcher.start();
+    this.prober.start([...this.links.keys()]);
+    this.querier.start();
+  }
+
+  update(change: Partial<Pick<LocalService, 'nick' | 'port'>>): void {
+    const local = this.local;
+    if (!local || this.state !== 'running') throw new DiscoveryError('bad-state', 'update() before start()');
+    if (change.port !== undefined && change.port !== local.port) {
+      local.port = change.port;
+      // §8.4: a changed record is announced again (cache-flush replaces the old SRV).
+      void this.announcer.announce(this.announcedIds());
+    }
+    if (change.nick !== undefined && instanceLabel(change.nick) !== this.label) {
+      // The old name goes away (goodbye, §10.1); the new one must be probed first (§8.1).
+      for (const state of this.links.values()) {
+        const own = this.ownRecordsFor(state.id);
+        if (state.announced && own) void this.send(state.id, goodbyeForName(own));
+        state.announced = false;
+      }
+      local.nick = change.nick;
+      this.label = instanceLabel(change.nick);
+      this.announcedOnce = false;
+      this.prober.start([...this.links.keys()]);
+    }
+  }
+
+  peers(): PeerHint[] {
+    return this.table.peers();
+  }
+
+  subscribe(listener: DiscoveryListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async stop(): Promise<void> {
+    if (this.state === 'stopped') return;
+    const wasRunning = this.state === 'running';
+    this.state = 'stopped';
+    this.watcher?.stop();
+    this.prober.cancel();
+    this.responder.cancel();
+    this.querier.stop();
+    if (wasRunning) await this.announcer.goodbye();
+    this.announcer.cancel();
+    await this.closeLinks();
+    for (const e of this.table.clear()) this.emit(e);
+    this.cache.clear();
+  }
+
+  private emit(event: DiscoveryEvent): void {
+    for (const l of [...this.listeners]) {
+      try {
+        l(event);
+      } catch {
+        // A listener's bug must not break discovery.
+      }
+    }
+  }
+
+  private allInterfaces(): NetInterface[] {
+    return this.options.listInterfaces?.() ?? listInterfaces(networkInterfaces());
+  }
+
+  private select() {
+    return selectInterfaces(
+      this.allInterfaces(),
+      this.options.interfaces ?? [],
+      this.options.interfaceFacts ?? sysfsFacts,
+    );
+  }
+
+  private async openLinks(iface: NetInterface): Promise<string[]> {
+    const opened: string[] = [];
+    for (const family of this.options.families ?? [4, 6]) {
+      if (!iface.addresses.some((a) => a.family === family)) continue;
+      const id = linkId(iface.name, family);
+      if (this.links.has(id)) continue;
+      const factory = this.options.linkFactory ?? udpLinkFactory();
+      const link = await factory(iface, family, {
+        onMessage: (decoded, from, size) => this.onMessage(id, decoded, from, size),
+        onWarning: (err) => this.warn('socket-warning', `${iface.name}/IPv${family}: ${err.message}`),
+        onError: (err) => this.warn('socket-error', `${iface.name}/IPv${family}: ${err.message}`),
+      });
+      if (this.state === 'stopped') {
+        await link.close();
+        break;
+      }
+      this.links.set(id, { id, iface, link, announced: false, lastMulticast: new Map() });
+      opened.push(id);
+    }
+    return opened;
+  }
+
+  private async closeLinks(): Promise<void> {
+    const all = [...this.links.values()];
+    this.links.clear();
+    await Promise.all(all.map((l) => l.link.close().catch(() => undefined)));
+  }
+
+  private ownNames() {
+    return {
+      instance: instanceName(this.label),
+      host: this.local ? hostNameFor(this.local.publicKey, this.hostAttempt) : '',
+    };
+  }
+
+  private ownRecordsFor(id: string): OwnRecordSet | undefined {
+    const state = this.links.get(id);
+    const local = this.local;
+    if (!state || !local) return undefined;
+    const txt = encodeTxt({ publicKey: base64Of(local.publicKey), networkTag: local.networkTag });
+    const { host } = this.ownNames();
+    return ownRecords(
+      { label: this.label, host, port: local.port, txt },
+      state.iface.addresses.map((a) => a.address),
+    );
+  }
+
+  private announcedIds(): string[] {
+    return [...this.links.values()].filter((l) => l.announced).map((l) => l.id);
+  }
+
+  private async send(id: string, packet: MdnsPacket, to?: Endpoint): Promise<void> {
+    const state = this.links.get(id);
+    if (!state) return;
+    const now = this.clock.now();
+    this.ownPackets.remember(packet, now);
+    if (!to && packet.kind === 'response') {
+      for (const r of [...packet.answers, ...packet.additionals]) state.lastMulticast.set(recordKey(r), now);
+    }
+    await state.link.send(packet, to);
+  }
+
+  private onMessage(id: string, decoded: unknown, from: Endpoint, size: number): void {
+    try {
+      this.handleMessage(id, decoded, from, size);
+    } catch (err) {
+      // Untrusted input must never take the node down (RFC 6762 §11).
+      this.warn('bad-packet', `packet from ${from.address} could not be handled: ${(err as Error).message}`);
+    }
+  }
+
+  private handleMessage(id: string, decoded: unknown, from: Endpoint, size: number): void {
+    const state = this.links.get(id);
+    if (!state || this.state !== 'running') return;
+    // §11: packets from off-link sources are ignored (and so are other interfaces' packets,
+    // which every socket bound to port 5353 also receives).
+    if (!isOnLink(from.address, state.iface)) return;
+    const guarded = guardPacket(decoded, size);
+    if (!guarded.ok) {
+      this.warn('bad-packet', `ignored a packet from ${from.address}: ${guarded.reason}`);
+      return;
+    }
+    const packet = guarded.packet;
+    if (guarded.dropped > 0) {
+      this.warn('bad-record', `ignored ${guarded.dropped} malformed record(s) from ${from.address}`);
+    }
+    if (this.ownPackets.isOwn(packet, this.clock.now())) return;
+    if (packet.kind === 'response') {
+      // §6: a response not from the mDNS port is not a Multicast DNS response at all.
+      if (from.port !== (this.options.mdnsPort ?? MDNS_PORT)) return;
+      if (this.prober.handlePacket(id, packet)) return;
+      if (state.announced && this.conflictsWithUs(id, packet)) return;
+      this.querier.handleResponse(id, packet, this.ownNames());
+      return;
+    }
+    this.prober.handlePacket(id, packet);
+    this.responder.handleQuery(id, packet, from);
+    this.querier.handleQuery(id, packet);
+  }
+
+  /** §9: after announcing, a response with our unique names but other rdata is a conflict. */
+  private conflictsWithUs(id: string, packet: MdnsPacket): boolean {
+    const { instance, host } = this.ownNames();
+    const ours = new Set<string>();
+    for (const l of this.links.values()) {
+      const own = this.ownRecordsFor(l.id);
+      if (own) for (const r of allOwnRecords(own)) ours.add(recordKey(r));
+    }
+    for (const r of [...packet.answers, ...packet.additionals]) {
+      if (r.type === 'OTHER' || r.ttl === 0 || ours.has(recordKey(r))) continue;
+      const kind = sameName(r.name, instance) ? 'instance' : sameName(r.name, host) ? 'host' : undefined;
+      if (kind) {
+        this.onConflict(kind, [...this.links.keys()]);
+        void id;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private onConflict(kind: ConflictKind, _ids: string[]): void {
+    if (this.state !== 'running') return;
+    if (kind === 'instance') {
+      const previous = nickOfLabel(this.label);
+      this.label = nextInstanceLabel(this.label);
+      if (this.local) this.local.nick = nickOfLabel(this.label);
+      this.emit({ type: 'renamed', nick: nickOfLabel(this.label), previous });
+    } else {
+      this.hostAttempt++;
+    }
+    // A renamed record set must be probed on every link again (§9).
+    this.announcer.cancel();
+    for (const l of this.links.values()) l.announced = false;
+    this.announcedOnce = false;
+    this.prober.start([...this.links.keys()], true);
+  }
+
+  private async onProbed(ids: string[]): Promise<void> {
+    if (this.state !== 'running') return;
+    const live = ids.filter((id) => this.links.has(id));
+    for (const id of live) {
+      const state = this.links.get(id);
+      if (state) state.announced = true;
+    }
+    await this.announcer.announce(live);
+    if (!this.announcedOnce && this.state === 'running' && live.length > 0) {
+      this.announcedOnce = true;
+      this.emit({ type: 'announced', nick: nickOfLabel(this.label) });
+    }
+  }
+
+  private resolve() {
+    return resolvePeers(this.cache, {
+      ownPublicKey: this.local ? base64Of(this.local.publicKey) : '',
+      networkTag: this.local?.networkTag ?? '',
+      interfaceOf: (id) => this.links.get(id)?.iface.name,
+    });
+  }
+
+  private recompute(removed: { record: MdnsPacket['answers'][number]; goodbye: boolean }[]): void {
+    if (this.state !== 'running') return;
+    const goodbyeNames = new Set<string>();
+    for (const e of removed) {
+      if (!e.goodbye) continue;
+      goodbyeNames.add(e.record.name.toLowerCase());
+      if (e.record.type === 'PTR') goodbyeNames.add(e.record.data.toLowerCase());
+    }
+    const { peers } = this.resolve();
+    for (const event of this.table.update(peers, goodbyeNames)) this.emit(event);
+    this.querier.askMissing();
+  }
+
+  private async onInterfacesChanged(changes: InterfaceChanges): Promise<void> {
+    if (this.state !== 'running') return;
+    for (const iface of changes.removed) {
+      for (const family of [4, 6] as const) {
+        const id = linkId(iface.name, family);
+        const state = this.links.get(id);
+        if (!state) continue;
+        this.links.delete(id);
+        await state.link.close().catch(() => undefined);
+        this.recompute(this.cache.removeLink(id).map((e) => ({ ...e, goodbye: false })));
+      }
+    }
+    const reannounce: string[] = [];
+    const added: string[] = [];
+    for (const iface of changes.changed) {
+      for (const state of this.links.values()) {
+        if (state.iface.name !== iface.name) continue;
+        state.iface = iface;
+        // §8.4: new addresses are announced (cache-flush replaces the old A/AAAA rrset).
+        if (state.announced) reannounce.push(state.id);
+      }
+      // A family may have appeared on this interface (first IPv6 address, say).
+      added.push(...(await this.tryOpen(iface)));
+    }
+    for (const iface of changes.added) added.push(...(await this.tryOpen(iface)));
+    if (reannounce.length > 0) void this.announcer.announce(reannounce);
+    if (added.length > 0) {
+      // §8.1 on the new link before answering there; browse from the start (§5.2) to meet peers.
+      this.prober.start(added);
+      this.querier.start();
+    }
+  }
+
+  private async tryOpen(iface: NetInterface): Promise<string[]> {
+    try {
+      return await this.openLinks(iface);
+    } catch (err) {
+      this.warn('socket-error', `cannot use ${iface.name}: ${(err as Error).message}`);
+      return [];
+    }
+  }
+}
+
+/** Goodbye for our instance records only (not the host addresses, which stay valid). */
+function goodbyeForName(own: OwnRecordSet): MdnsPacket {
+  return {
+    kind: 'response',
+    id: 0,
+    truncated: false,
+    questions: [],
+    answers: [own.ptr, own.srv, own.txt].map((r) => ({ ...r, ttl: 0 })),
+    authorities: [],
+    additionals: [],
+  };
+}

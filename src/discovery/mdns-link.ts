@@ -1,0 +1,30 @@
+// One mDNS "link": a socket speaking to one interface in one address family (RFC 6762 §15).
+// The engine only sees this interface, so tests replace the UDP sockets with an in-memory wire
+// that still carries real encoded DNS packets.
+import type { Endpoint, MdnsPacket } from './mdns-packet.js';
+import type { NetInterface } from './net-interfaces.js';
+
+export interface LinkHandlers {
+  /** A datagram decoded by dns-packet (untrusted: see packet-guard.ts) and its byte size. */
+  onMessage(decoded: unknown, from: Endpoint, size: number): void;
+  /** Non-fatal trouble: an undecodable packet, a failed send. */
+  onWarning(error: Error): void;
+  /** Fatal trouble on an open link (the socket died). */
+  onError(error: Error): void;
+}
+
+export interface MdnsLink {
+  readonly interfaceName: string;
+  readonly family: 4 | 6;
+  /** Multicast to the group on this interface, or unicast to `to` (legacy replies, §6.7).
+   * Resolves when the datagram has been handed to the kernel (or failed, reported as warning). */
+  send(packet: MdnsPacket, to?: Endpoint): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Opens a link; rejects with a DiscoveryError('bind-failed') when the socket cannot be bound. */
+export type LinkFactory = (iface: NetInterface, family: 4 | 6, handlers: LinkHandlers) => Promise<MdnsLink>;
+
+export function linkId(interfaceName: string, family: 4 | 6): string {
+  return `${interfaceName}/v${family}`;
+}

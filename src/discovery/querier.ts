@@ -1,0 +1,260 @@
+// RFC 6762 §5.2 continuous querying for `_lanchat._tcp.local` PTR, plus the cache upkeep that
+// goes with it. First query after 20–120 ms, then 1 s, 2 s, 4 s… up to one hour: after the first
+// few, new peers are learned from their own announcements, not from our polling (periodic polls
+// would cost O(N²) packets). Known answers ride along (§7.1, split with TC when long, §7.2);
+// a question another host just asked with no fewer known answers is treated as ours (§7.3).
+// Missing SRV/TXT/A/AAAA are asked for directly, with backoff, and cached records are refreshed at
+// 80–95 % of their TTL (record-cache.ts).
+import { randomBetween, type TimerHandle } from './clock.js';
+import type { EngineContext } from './engine-context.js';
+import { labelOfInstance, SERVICE_TYPE, sameName } from './mdns-names.js';
+import { emptyPacket, type MdnsPacket, type MdnsRecord } from './mdns-packet.js';
+import type { Missing } from './peer-table.js';
+import type { CacheEntry, RecordCache } from './record-cache.js';
+import { recordKey } from './record-order.js';
+
+export const FIRST_QUERY_MIN_MS = 20;
+export const FIRST_QUERY_MAX_MS = 120;
+export const INITIAL_INTERVAL_MS = 1000;
+export const MAX_INTERVAL_MS = 60 * 60 * 1000;
+/** §11: the cache must be bounded; beyond this many instances new ones are dropped. */
+export const MAX_INSTANCES = 1024;
+export const MAX_ADDRESSES_PER_HOST = 16;
+const KNOWN_ANSWERS_PER_PACKET = 100;
+const MISSING_MAX_TRIES = 4;
+
+export interface QuerierHooks {
+  /** The cache changed; `removed` lists entries that left it. */
+  onCacheChange(removed: CacheEntry[]): void;
+  /** What resolution still lacks (peer-table.resolvePeers). */
+  missing(): Missing[];
+}
+
+const TYPE_ORDER: Record<MdnsRecord['type'], number> = { PTR: 0, SRV: 1, TXT: 2, A: 3, AAAA: 4, OTHER: 5 };
+
+export class Querier {
+  private readonly ctx: EngineContext;
+  private readonly cache: RecordCache;
+  private readonly hooks: QuerierHooks;
+  private interval = INITIAL_INTERVAL_MS;
+  private browseTimer: TimerHandle | undefined;
+  private cacheTimer: TimerHandle | undefined;
+  private cacheTimerAt = Infinity;
+  private missingTimer: TimerHandle | undefined;
+  private readonly asked = new Map<string, { tries: number; at: number }>();
+  /** §7.3: links where another host asked our question since our last browse query. */
+  private readonly suppressed = new Set<string>();
+  private stopped = false;
+
+  constructor(ctx: EngineContext, cache: RecordCache, hooks: QuerierHooks) {
+    this.ctx = ctx;
+    this.cache = cache;
+    this.hooks = hooks;
+  }
+
+  /** (Re)starts the browse schedule from the first query, e.g. when a link comes up. */
+  start(): void {
+    this.stopped = false;
+    this.interval = INITIAL_INTERVAL_MS;
+    this.scheduleBrowse(randomBetween(this.ctx.random, FIRST_QUERY_MIN_MS, FIRST_QUERY_MAX_MS));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const t of [this.browseTimer, this.cacheTimer, this.missingTimer])
+      if (t) this.ctx.clock.clearTimeout(t);
+    this.browseTimer = this.cacheTimer = this.missingTimer = undefined;
+    this.cacheTimerAt = Infinity;
+  }
+
+  private scheduleBrowse(ms: number): void {
+    if (this.browseTimer) this.ctx.clock.clearTimeout(this.browseTimer);
+    this.browseTimer = this.ctx.clock.setTimeout(() => {
+      this.browseTimer = undefined;
+      this.browse();
+      this.scheduleBrowse(this.interval);
+      this.interval = Math.min(this.interval * 2, MAX_INTERVAL_MS);
+    }, ms);
+  }
+
+  private browse(): void {
+    for (const state of this.ctx.links()) {
+      if (this.suppressed.delete(state.id)) continue;
+      this.sendQuestions(state.id, [{ name: SERVICE_TYPE, type: 'PTR' }]);
+    }
+  }
+
+  /** §7.1: our cached answers with more than half their TTL left. */
+  private knownAnswers(linkId: string, name: string, type: string): MdnsRecord[] {
+    const now = this.ctx.clock.now();
+    return this.cache
+      .find(name, type as MdnsRecord['type'], linkId)
+      .filter((e) => !e.goodbye && (e.expiresAt - now) / 1000 > e.record.ttl / 2)
+      .map((e) => ({ ...e.record, ttl: Math.max(0, Math.floor((e.expiresAt - now) / 1000)) }));
+  }
+
+  private sendQuestions(linkId: string, questions: { name: string; type: string }[]): void {
+    const known = questions.flatMap((q) => this.knownAnswers(linkId, q.name, q.type));
+    const packet = emptyPacket('query');
+    packet.questions.push(...questions.map((q) => ({ ...q, unicastResponse: false })));
+    const packets: MdnsPacket[] = [packet];
+    for (let i = 0; i < known.length; i += KNOWN_ANSWERS_PER_PACKET) {
+      const target = i === 0 ? packet : emptyPacket('query');
+      if (i > 0) packets.push(target);
+      target.answers.push(...known.slice(i, i + KNOWN_ANSWERS_PER_PACKET));
+    }
+    // §7.2: every packet but the last says "more known answers follow".
+    packets.forEach((p, i) => {
+      p.truncated = i < packets.length - 1;
+      void this.ctx.send(linkId, p);
+    });
+    // POOF (§10.5): cached records this query should draw out count one unanswered query.
+    const knownKeys = new Set(known.map(recordKey));
+    const now = this.ctx.clock.now();
+    for (const q of questions) {
+      for (const e of this.cache.find(q.name, q.type as MdnsRecord['type'], linkId)) {
+        if (!knownKeys.has(recordKey(e.record))) this.cache.noteUnanswered(e, now);
+      }
+    }
+    this.scheduleCache();
+  }
+
+  handleQuery(linkId: string, query: MdnsPacket): void {
+    const now = this.ctx.clock.now();
+    const theirKnown = new Set(query.answers.map(recordKey));
+    for (const q of query.questions) {
+      if (q.type !== 'PTR' || !sameName(q.name, SERVICE_TYPE) || q.unicastResponse) continue;
+      const ours = this.knownAnswers(linkId, q.name, 'PTR');
+      if (!query.truncated && ours.every((r) => theirKnown.has(recordKey(r)))) this.suppressed.add(linkId);
+    }
+    for (const q of query.questions) {
+      if (q.type === 'ANY') continue;
+      for (const e of this.cache.find(q.name, q.type as MdnsRecord['type'], linkId)) {
+        if (!theirKnown.has(recordKey(e.record))) this.cache.noteUnanswered(e, now);
+      }
+    }
+    this.scheduleCache();
+  }
+
+  handleResponse(linkId: string, response: MdnsPacket, ownNames: { instance: string; host: string }): void {
+    const now = this.ctx.clock.now();
+    const records = [...response.answers, ...response.additionals].sort(
+      (a, b) => TYPE_ORDER[a.type] - TYPE_ORDER[b.type],
+    );
+    for (const r of records) if (r.flush) this.cache.flushRrset(linkId, r, now);
+    const instances = new Set<string>();
+    for (const e of this.cache.find(SERVICE_TYPE, 'PTR'))
+      if (e.record.type === 'PTR') instances.add(e.record.data.toLowerCase());
+    let changed = false;
+    let dropped = 0;
+    for (const r of records) {
+      if (sameName(r.name, ownNames.instance) || sameName(r.name, ownNames.host)) continue;
+      if (!this.relevant(linkId, r, instances)) {
+        if (r.type === 'PTR' && sameName(r.name, SERVICE_TYPE) && r.ttl > 0) dropped++;
+        continue;
+      }
+      if (r.type === 'PTR') instances.add(r.data.toLowerCase());
+      if (this.cache.put(linkId, r, now)) changed = true;
+    }
+    if (dropped > 0) {
+      this.ctx.warn('cache-full', `peer cache is full (${MAX_INSTANCES} services); ignored ${dropped} more`);
+    }
+    if (changed) {
+      this.hooks.onCacheChange([]);
+      this.scheduleCache();
+    }
+  }
+
+  private relevant(linkId: string, r: MdnsRecord, instances: Set<string>): boolean {
+    switch (r.type) {
+      case 'PTR':
+        if (!sameName(r.name, SERVICE_TYPE) || labelOfInstance(r.data) === undefined) return false;
+        return instances.has(r.data.toLowerCase()) || instances.size < MAX_INSTANCES;
+      case 'SRV':
+      case 'TXT':
+        return instances.has(r.name.toLowerCase());
+      case 'A':
+      case 'AAAA': {
+        const targeted = [...this.cache.all()].some(
+          (e) => e.record.type === 'SRV' && sameName(e.record.data.target, r.name),
+        );
+        if (!targeted) return false;
+        if (this.cache.has(linkId, r)) return true;
+        const count =
+          this.cache.find(r.name, 'A', linkId).length + this.cache.find(r.name, 'AAAA', linkId).length;
+        return count < MAX_ADDRESSES_PER_HOST;
+      }
+      case 'OTHER':
+        return false;
+    }
+  }
+
+  /** Asks directly for records resolution still lacks, each at most 4 times with backoff. */
+  askMissing(): void {
+    if (this.stopped) return;
+    const now = this.ctx.clock.now();
+    const missing = this.hooks.missing();
+    const live = new Set<string>();
+    const byLink = new Map<string, { name: string; type: string }[]>();
+    let nextRetry = Infinity;
+    for (const m of missing) {
+      const key = `${m.linkId}|${m.name.toLowerCase()}|${m.type}`;
+      live.add(key);
+      const state = this.asked.get(key) ?? { tries: 0, at: -Infinity };
+      const due = state.at + INITIAL_INTERVAL_MS * 2 ** Math.max(0, state.tries - 1);
+      if (state.tries >= MISSING_MAX_TRIES) continue;
+      if (due > now) {
+        nextRetry = Math.min(nextRetry, due);
+        continue;
+      }
+      this.asked.set(key, { tries: state.tries + 1, at: now });
+      nextRetry = Math.min(nextRetry, now + INITIAL_INTERVAL_MS * 2 ** state.tries);
+      const list = byLink.get(m.linkId) ?? [];
+      list.push({ name: m.name, type: m.type });
+      byLink.set(m.linkId, list);
+    }
+    for (const key of this.asked.keys()) if (!live.has(key)) this.asked.delete(key);
+    for (const [linkId, questions] of byLink)
+      if (this.ctx.link(linkId)) this.sendQuestions(linkId, questions);
+    if (this.missingTimer) this.ctx.clock.clearTimeout(this.missingTimer);
+    this.missingTimer = undefined;
+    if (nextRetry !== Infinity) {
+      this.missingTimer = this.ctx.clock.setTimeout(() => this.askMissing(), Math.max(0, nextRetry - now));
+    }
+  }
+
+  /** Runs expiry and refresh now, then re-arms the single cache timer. */
+  tick(): void {
+    if (this.stopped) return;
+    const now = this.ctx.clock.now();
+    const removed = this.cache.expire(now);
+    const due = this.cache.dueRefresh(now);
+    const byLink = new Map<string, Map<string, { name: string; type: string }>>();
+    for (const e of due) {
+      const q = { name: e.record.name, type: e.record.type };
+      const list = byLink.get(e.linkId) ?? new Map();
+      list.set(`${q.name.toLowerCase()}|${q.type}`, q);
+      byLink.set(e.linkId, list);
+    }
+    for (const [linkId, qs] of byLink)
+      if (this.ctx.link(linkId)) this.sendQuestions(linkId, [...qs.values()]);
+    if (removed.length > 0) this.hooks.onCacheChange(removed);
+    this.scheduleCache();
+  }
+
+  scheduleCache(): void {
+    if (this.stopped) return;
+    const next = this.cache.nextDeadline();
+    if (next === undefined || next >= this.cacheTimerAt) return;
+    if (this.cacheTimer) this.ctx.clock.clearTimeout(this.cacheTimer);
+    this.cacheTimerAt = next;
+    this.cacheTimer = this.ctx.clock.setTimeout(
+      () => {
+        this.cacheTimer = undefined;
+        this.cacheTimerAt = Infinity;
+        this.tick();
+      },
+      Math.max(0, next - this.ctx.clock.now()),
+    );
+  }
+}

@@ -1,0 +1,112 @@
+// The real link: one multicast-dns instance per (interface, family). multicast-dns alone sends
+// only through the default route's interface and, with no default route, fails silently
+// (ENETUNREACH swallowed). So each link pins its socket's multicast interface, joins the group on
+// that interface only, binds the wildcard address (binding the interface address would receive
+// nothing) and shares port 5353 with avahi through SO_REUSEADDR. We never rely on unicast to
+// 5353, which only one of the sharing processes would receive.
+import { createSocket } from 'node:dgram';
+import makeMdns from 'multicast-dns';
+import { DiscoveryError } from './discovery-error.js';
+import type { LinkFactory, LinkHandlers, MdnsLink } from './mdns-link.js';
+import {
+  type Endpoint,
+  MDNS_IPV4_GROUP,
+  MDNS_IPV6_GROUP,
+  MDNS_PORT,
+  type MdnsPacket,
+} from './mdns-packet.js';
+import type { NetInterface } from './net-interfaces.js';
+import { toWire } from './packet-guard.js';
+
+export interface UdpLinkOptions {
+  /** Default 5353; tests on loopback may use another port. */
+  port?: number;
+}
+
+function multicastInterfaceOf(iface: NetInterface, family: 4 | 6): string | undefined {
+  if (family === 6) return `::%${iface.name}`;
+  return iface.addresses.find((a) => a.family === 4)?.address;
+}
+
+export function udpLinkFactory(options: UdpLinkOptions = {}): LinkFactory {
+  const port = options.port ?? MDNS_PORT;
+  return (iface, family, handlers) => openUdpLink(iface, family, handlers, port);
+}
+
+function openUdpLink(
+  iface: NetInterface,
+  family: 4 | 6,
+  handlers: LinkHandlers,
+  port: number,
+): Promise<MdnsLink> {
+  const multicastInterface = multicastInterfaceOf(iface, family);
+  if (multicastInterface === undefined) {
+    return Promise.reject(
+      new DiscoveryError('no-such-interface', `${iface.name} has no IPv${family} address`),
+    );
+  }
+  const group = family === 4 ? MDNS_IPV4_GROUP : MDNS_IPV6_GROUP;
+  const socket = createSocket({
+    type: family === 4 ? 'udp4' : 'udp6',
+    reuseAddr: true,
+    ipv6Only: family === 6,
+  });
+  const mdns = makeMdns({
+    socket,
+    type: family === 4 ? 'udp4' : 'udp6',
+    ip: group,
+    port,
+    interface: multicastInterface,
+    bind: family === 4 ? '0.0.0.0' : '::',
+    // Other processes on this host (avahi, a second lanchat) must hear us, and we them.
+    loopback: true,
+    ttl: 255,
+  });
+  // multicast-dns has a generic send(packet, rinfo, cb) that its typings omit.
+  const sender = mdns as unknown as {
+    send(packet: unknown, rinfo: Endpoint, cb: (err: Error | null) => void): void;
+  };
+  return new Promise((resolve, reject) => {
+    let open = false;
+    mdns.on('error', (err: Error) => {
+      if (open) {
+        handlers.onError(err);
+        return;
+      }
+      const code = (err as NodeJS.ErrnoException).code ?? 'unknown';
+      reject(
+        new DiscoveryError(
+          'bind-failed',
+          `cannot bind UDP port ${port} for mDNS on ${iface.name} (${code}); ` +
+            'another program may hold it without SO_REUSEADDR, or this user may not bind it',
+          { cause: err },
+        ),
+      );
+    });
+    mdns.on('warning', (err: Error) => handlers.onWarning(err));
+    mdns.on('packet', (decoded: unknown, rinfo: { address: string; port: number; size?: number }) => {
+      handlers.onMessage(decoded, { address: rinfo.address, port: rinfo.port }, rinfo.size ?? 0);
+    });
+    mdns.on('ready', () => {
+      open = true;
+      resolve({
+        interfaceName: iface.name,
+        family,
+        send: (packet: MdnsPacket, to?: Endpoint) =>
+          new Promise<void>((done) => {
+            const dest = to ?? { address: family === 4 ? group : `${group}%${iface.name}`, port };
+            try {
+              sender.send(toWire(packet), dest, (err: Error | null) => {
+                if (err) handlers.onWarning(new Error(`send on ${iface.name} failed: ${err.message}`));
+                done();
+              });
+            } catch (err) {
+              handlers.onWarning(err instanceof Error ? err : new Error(String(err)));
+              done();
+            }
+          }),
+        close: () => new Promise<void>((done) => mdns.destroy(() => done())),
+      });
+    });
+  });
+}
