@@ -1,0 +1,93 @@
+// Listening over TCP: every address dual-stack by default ('::' with ipv6Only false, or 0.0.0.0
+// where the host has no IPv6), and a fallback to an ephemeral port when the requested one is taken
+// so several users can run lanchat on one host (issue 4), unless the caller insists on its port.
+import { createServer, type Server, type Socket } from 'node:net';
+import { createConnectionHandoff } from './connection-handoff.js';
+import { errnoOf, listenError, plainAddress } from './tcp-errors.js';
+import { type Listener, type ListenOptions, TransportError } from './transport.js';
+
+export interface TcpSocketTuning {
+  /** TCP keepalive idle time, ms; the protocol's heartbeats do the fast detection. */
+  keepAliveMs: number;
+}
+
+/** Errors meaning "this host cannot bind IPv6 here", after which IPv4 any is the next best. */
+const NO_IPV6 = new Set(['EAFNOSUPPORT', 'EADDRNOTAVAIL', 'EPROTONOSUPPORT', 'EINVAL']);
+
+export function tuneSocket(socket: Socket, tuning: TcpSocketTuning): void {
+  // Chat lines are small and latency-bound: never wait for Nagle to coalesce them.
+  socket.setNoDelay(true);
+  socket.setKeepAlive(true, tuning.keepAliveMs);
+}
+
+function bind(host: string, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer({ allowHalfOpen: false, pauseOnConnect: false });
+    const onError = (error: Error): void => {
+      server.close();
+      reject(error);
+    };
+    server.once('error', onError);
+    server.listen({ host, port, ipv6Only: false, exclusive: true }, () => {
+      server.off('error', onError);
+      resolve(server);
+    });
+  });
+}
+
+async function bindWithFallback(host: string, port: number, strictPort: boolean): Promise<Server> {
+  try {
+    return await bind(host, port);
+  } catch (error) {
+    if (errnoOf(error) !== 'EADDRINUSE' || strictPort || port === 0) throw error;
+    return bind(host, 0);
+  }
+}
+
+export async function tcpListen(options: ListenOptions, tuning: TcpSocketTuning): Promise<Listener> {
+  const { port, strictPort = false } = options;
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new TransportError('invalid-address', `invalid port ${port}: use an integer from 0 to 65535`);
+  }
+  let server: Server;
+  let host = options.host ?? '::';
+  try {
+    server = await bindWithFallback(host, port, strictPort);
+  } catch (error) {
+    if (options.host !== undefined || !NO_IPV6.has(errnoOf(error))) throw listenError(error, host, port);
+    host = '0.0.0.0';
+    try {
+      server = await bindWithFallback(host, port, strictPort);
+    } catch (second) {
+      throw listenError(second, host, port);
+    }
+  }
+
+  const handoff = createConnectionHandoff();
+  server.on('connection', (socket: Socket) => {
+    tuneSocket(socket, tuning);
+    handoff.accept(socket, { address: plainAddress(socket.remoteAddress), port: socket.remotePort ?? 0 });
+  });
+  // After listening, errors are transient accept failures (EMFILE, ECONNABORTED) that libuv
+  // retries; the server keeps listening, so they must not crash the process.
+  server.on('error', () => {});
+  const bound = server.address();
+  const actual = typeof bound === 'object' && bound !== null ? bound : { address: host, port };
+
+  let closing: Promise<void> | undefined;
+  return {
+    port: actual.port,
+    host: actual.address,
+    onConnection: (handler) => handoff.setHandler(handler),
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        handoff.close();
+        // server.close() stops accepting at once, but its callback waits for every accepted
+        // socket to end; those belong to the caller, so do not wait for them.
+        server.close();
+        setImmediate(resolve);
+      });
+      return closing;
+    },
+  };
+}
