@@ -2,7 +2,7 @@
 // nacl.sign.detached.verify accepts S >= L (malleable signatures) and small-order keys and R
 // points, and ed2curve happily converts a small-order Ed25519 key into a Curve25519 key whose DH
 // output is predictable. These run on public data only, so BigInt (variable-time) is fine here.
-import nacl from 'tweetnacl';
+import { verifyDetached } from './ed25519-fast.js';
 
 const P = 2n ** 255n - 19n;
 /** The order of the prime-order subgroup; a canonical signature has S < L. */
@@ -100,5 +100,5 @@ export function verifyStrict(signature: Uint8Array, message: Uint8Array, publicK
   if (!isCanonicalSignature(signature)) return false;
   if (checkEd25519Point(signature.subarray(0, 32)) === 'small-order') return false;
   if (checkEd25519Point(publicKey) !== 'ok') return false;
-  return nacl.sign.detached.verify(message, signature, publicKey);
+  return verifyDetached(message, signature, publicKey);
 }

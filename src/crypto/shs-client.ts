@@ -6,6 +6,7 @@ import { concatBytes as concat } from './concat-bytes.js';
 import { curvePublicKey, curveSecretKey, sharedSecret } from './curve-dh.js';
 import { sha256 } from './digests.js';
 import { checkEd25519Point, verifyStrict } from './ed25519-checks.js';
+import { signDetached } from './ed25519-fast.js';
 import { HandshakeError } from './handshake-error.js';
 import { makeHello, openHello } from './shs-hello.js';
 import {
@@ -92,7 +93,7 @@ export function clientVerifyServerHello(state: ClientStart, message2: Uint8Array
   const ab = sharedSecret(state.ephemeral.secretKey, ephemeralPublicKey, 'ephemeral (ab)');
   const aB = sharedSecret(state.ephemeral.secretKey, state.serverCurveKey, 'client-ephemeral/server (aB)');
   const abHash = sha256(ab);
-  const signature = nacl.sign.detached(
+  const signature = signDetached(
     concat(state.networkKey, state.serverPublicKey, abHash),
     state.identity.secretKey,
   );

@@ -5,6 +5,7 @@ import { concatBytes as concat } from './concat-bytes.js';
 import { curvePublicKey, curveSecretKey, sharedSecret } from './curve-dh.js';
 import { sha256 } from './digests.js';
 import { checkEd25519Point, verifyStrict } from './ed25519-checks.js';
+import { signDetached } from './ed25519-fast.js';
 import { HandshakeError } from './handshake-error.js';
 import { CLIENT_AUTH_BYTES } from './shs-client.js';
 import { makeHello, openHello } from './shs-hello.js';
@@ -142,7 +143,7 @@ export function serverVerifyClientAuth(state: ServerAwaitingAuth, message3: Uint
 /** Message 4 (80 bytes): secretbox(sig_B(K ‖ sig_A ‖ A ‖ sha256(ab))) under sha256(K‖ab‖aB‖Ab).
  * Signed only here, after authorization, so a refused client costs no signature. */
 export function serverAccept(state: ServerAuthenticated): Uint8Array {
-  const signature = nacl.sign.detached(
+  const signature = signDetached(
     concat(state.networkKey, state.authPlain, state.abHash),
     state.identity.secretKey,
   );
