@@ -9,6 +9,7 @@ import type { Discovery, DiscoveryEvent, DiscoveryListener, LocalService, PeerHi
 import { DiscoveryError } from './discovery-error.js';
 import type { EngineContext, LinkState } from './engine-context.js';
 import { type InterfaceChanges, InterfaceWatcher } from './interface-watcher.js';
+import { stripScope } from './ip-address.js';
 import { type LinkFactory, linkId } from './mdns-link.js';
 import {
   hostNameFor,
@@ -315,8 +316,12 @@ export class MdnsDiscovery implements Discovery {
     if (guarded.dropped > 0) {
       this.warn('bad-record', `ignored ${guarded.dropped} malformed record(s) from ${from.address}`);
     }
-    if (this.ownPackets.isOwn(packet, this.clock.now())) return;
+    // Our own multicast comes back to us (loopback is on so that same-host processes hear us).
+    // An identical packet from another process on this host looks the same, so an echo only
+    // skips work that is harmless to skip; answering queries never depends on it.
+    const own = this.isOwnAddress(from.address) && this.ownPackets.isOwn(packet, this.clock.now());
     if (packet.kind === 'response') {
+      if (own) return;
       // §6: a response not from the mDNS port is not a Multicast DNS response at all.
       if (from.port !== (this.options.mdnsPort ?? MDNS_PORT)) return;
       if (this.prober.handlePacket(id, packet)) return;
@@ -324,9 +329,17 @@ export class MdnsDiscovery implements Discovery {
       this.querier.handleResponse(id, packet, this.ownNames());
       return;
     }
-    this.prober.handlePacket(id, packet);
+    if (!own) this.prober.handlePacket(id, packet);
+    // Our own browse queries list our PTR as a known answer, so the responder stays quiet on
+    // them by §7.1 without having to tell them apart from a same-host process's queries.
     this.responder.handleQuery(id, packet, from);
-    this.querier.handleQuery(id, packet);
+    if (!own) this.querier.handleQuery(id, packet);
+  }
+
+  private isOwnAddress(address: string): boolean {
+    const bare = stripScope(address);
+    for (const l of this.links.values()) if (l.iface.addresses.some((a) => a.address === bare)) return true;
+    return false;
   }
 
   /** §9: after announcing, a response with our unique names but other rdata is a conflict. */

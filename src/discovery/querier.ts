@@ -87,10 +87,15 @@ export class Querier {
   /** §7.1: our cached answers with more than half their TTL left. */
   private knownAnswers(linkId: string, name: string, type: string): MdnsRecord[] {
     const now = this.ctx.clock.now();
+    // Our own PTR rides along as a known answer so that our own responder, which hears this query
+    // through multicast loopback, does not answer it (§7.1) — other hosts ignore it.
+    const own = this.ctx.link(linkId)?.announced ? this.ctx.ownRecords(linkId)?.ptr : undefined;
+    const self = own && sameName(name, own.name) && type === 'PTR' ? [own] : [];
     return this.cache
       .find(name, type as MdnsRecord['type'], linkId)
       .filter((e) => !e.goodbye && (e.expiresAt - now) / 1000 > e.record.ttl / 2)
-      .map((e) => ({ ...e.record, ttl: Math.max(0, Math.floor((e.expiresAt - now) / 1000)) }));
+      .map((e): MdnsRecord => ({ ...e.record, ttl: Math.max(0, Math.floor((e.expiresAt - now) / 1000)) }))
+      .concat(self);
   }
 
   private sendQuestions(linkId: string, questions: { name: string; type: string }[]): void {

@@ -1,0 +1,114 @@
+// A fake multicast link that carries real DNS packets: every send is encoded with dns-packet (as
+// multicast-dns would), and every receiver gets dns-packet's decoding of those bytes, like a real
+// socket. Delivery is a 0 ms timer on the fake clock. Multicast loops back to the sender, as on a
+// real host; all packets are logged for assertions.
+import dnsPacket from 'dns-packet';
+import type { LinkFactory, LinkHandlers, MdnsLink } from '../../src/discovery/mdns-link.js';
+import { type Endpoint, MDNS_PORT, type MdnsPacket } from '../../src/discovery/mdns-packet.js';
+import type { NetInterface } from '../../src/discovery/net-interfaces.js';
+import { guardPacket, toWire } from '../../src/discovery/packet-guard.js';
+import type { FakeClock } from './fake-clock.js';
+
+export interface SentPacket {
+  at: number;
+  from: string;
+  to: Endpoint | 'multicast';
+  interfaceName: string;
+  bytes: Buffer;
+  decoded: dnsPacket.Packet;
+  /** The packet as lanchat's guard reads it. */
+  packet: MdnsPacket;
+}
+
+interface Attached {
+  readonly address: string;
+  iface: NetInterface;
+  family: 4 | 6;
+  handlers: LinkHandlers;
+  closed: boolean;
+}
+
+export class FakeWire {
+  readonly sent: SentPacket[] = [];
+  private readonly attached: Attached[] = [];
+  private readonly clock: FakeClock;
+
+  constructor(clock: FakeClock) {
+    this.clock = clock;
+  }
+
+  /** A LinkFactory for a host whose link address is `address` (a getter: addresses change). */
+  factory(address: string | (() => string)): LinkFactory {
+    const current = typeof address === 'string' ? () => address : address;
+    return async (iface, family, handlers) => {
+      const me: Attached = {
+        get address() {
+          return current();
+        },
+        iface,
+        family,
+        handlers,
+        closed: false,
+      };
+      this.attached.push(me);
+      const link: MdnsLink = {
+        interfaceName: iface.name,
+        family,
+        send: async (packet, to) => this.transmit(me, toWire(packet), to),
+        close: async () => {
+          me.closed = true;
+        },
+      };
+      return link;
+    };
+  }
+
+  /** Puts a raw dns-packet object (or raw bytes) on the wire as if `from` had sent it. */
+  inject(value: object | Buffer, from: Endpoint, to?: string): void {
+    const bytes = Buffer.isBuffer(value) ? value : dnsPacket.encode(value as dnsPacket.Packet);
+    this.deliver(bytes, from, to);
+  }
+
+  private transmit(sender: Attached, wire: dnsPacket.Packet, to?: Endpoint): void {
+    const bytes = dnsPacket.encode(wire);
+    const decoded = dnsPacket.decode(bytes);
+    const guarded = guardPacket(decoded, bytes.length);
+    if (!guarded.ok) throw new Error(`lanchat sent a packet it would itself reject: ${guarded.reason}`);
+    this.sent.push({
+      at: this.clock.now(),
+      from: sender.address,
+      to: to ?? 'multicast',
+      interfaceName: sender.iface.name,
+      bytes,
+      decoded,
+      packet: guarded.packet,
+    });
+    this.deliver(bytes, { address: sender.address, port: MDNS_PORT }, to?.address);
+  }
+
+  private deliver(bytes: Buffer, from: Endpoint, toAddress?: string): void {
+    for (const a of this.attached) {
+      if (a.closed || (toAddress !== undefined && a.address !== toAddress)) continue;
+      this.clock.setTimeout(() => {
+        if (a.closed) return;
+        let decoded: unknown;
+        try {
+          decoded = dnsPacket.decode(bytes);
+        } catch (err) {
+          a.handlers.onWarning(err as Error);
+          return;
+        }
+        a.handlers.onMessage(decoded, from, bytes.length);
+      }, 0);
+    }
+  }
+
+  /** Packets sent by `address` (optionally only since `since`). */
+  from(address: string, since = 0): SentPacket[] {
+    return this.sent.filter((p) => p.from === address && p.at >= since);
+  }
+}
+
+export function fakeInterface(name: string, address: string, prefixLength = 24): NetInterface {
+  return { name, addresses: [{ address, family: address.includes(':') ? 6 : 4, prefixLength }] };
+}

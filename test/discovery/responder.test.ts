@@ -1,0 +1,169 @@
+// RFC 6762 §6 responding, §6.7 legacy unicast, §7.1 known-answer suppression, §11 source check.
+import dnsPacket from 'dns-packet';
+import { describe, expect, it } from 'vitest';
+import { FOREIGN, MdnsKit } from './mdns-kit.js';
+
+const SERVICE = '_lanchat._tcp.local';
+const INSTANCE = 'alice._lanchat._tcp.local';
+const READY_AT = 3000; // probed at 875, announced at 875 and 1875
+
+async function announcedNode(kit: MdnsKit) {
+  const a = await kit.node('10.0.0.1', 'alice');
+  await kit.clock.advance(READY_AT);
+  return a;
+}
+
+function responsesSince(kit: MdnsKit, from: string, since: number) {
+  return kit.wire.from(from, since).filter((p) => p.packet.kind === 'response');
+}
+
+describe('responding (§6)', () => {
+  it('answers a PTR question after a random 20–120 ms, with SRV, TXT and A as additionals', async () => {
+    for (const [r, delay] of [
+      [0, 20],
+      [0.999, 120],
+    ] as const) {
+      const kit = new MdnsKit();
+      const a = await announcedNode(kit);
+      kit.random = () => r;
+      kit.inject({ type: 'query', questions: [{ name: SERVICE, type: 'PTR' }] });
+      await kit.clock.advance(delay - 1);
+      expect(responsesSince(kit, a.address, READY_AT)).toHaveLength(0);
+      await kit.clock.advance(1);
+      const [resp] = responsesSince(kit, a.address, READY_AT);
+      expect(resp?.at).toBe(READY_AT + delay);
+      expect(resp!.decoded.answers!.map((x) => x.type)).toEqual(['PTR']);
+      expect(resp!.decoded.additionals!.map((x) => x.type).sort()).toEqual(['A', 'SRV', 'TXT']);
+    }
+  });
+
+  it('answers questions for unique records at once', async () => {
+    const kit = new MdnsKit();
+    const a = await announcedNode(kit);
+    kit.inject({ type: 'query', questions: [{ name: INSTANCE, type: 'SRV' }] });
+    await kit.clock.advance(0);
+    const [resp] = responsesSince(kit, a.address, READY_AT);
+    expect(resp?.at).toBe(READY_AT);
+    expect(resp!.decoded.answers!.map((x) => x.type)).toEqual(['SRV']);
+    expect(resp!.decoded.additionals!.map((x) => x.type)).toEqual(['A']);
+  });
+
+  it('aggregates answers to several queries within the delay into one packet', async () => {
+    const kit = new MdnsKit();
+    const a = await announcedNode(kit);
+    kit.random = () => 0.999;
+    kit.inject({ type: 'query', questions: [{ name: SERVICE, type: 'PTR' }] });
+    await kit.clock.advance(10);
+    kit.inject(
+      { type: 'query', questions: [{ name: '_services._dns-sd._udp.local', type: 'PTR' }] },
+      { address: '10.0.0.98', port: 5353 },
+    );
+    await kit.clock.advance(500);
+    const sent = responsesSince(kit, a.address, READY_AT);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.decoded.answers!.map((x) => x.name).sort()).toEqual([
+      SERVICE,
+      '_services._dns-sd._udp.local',
+    ]);
+  });
+
+  it('multicasts a record at most once per second per interface', async () => {
+    const kit = new MdnsKit();
+    const a = await announcedNode(kit);
+    const ask = () => kit.inject({ type: 'query', questions: [{ name: INSTANCE, type: 'SRV' }] });
+    ask();
+    await kit.clock.advance(500);
+    ask();
+    await kit.clock.advance(400);
+    expect(responsesSince(kit, a.address, READY_AT)).toHaveLength(1);
+    await kit.clock.advance(100); // 1000 ms after the first answer
+    ask();
+    await kit.clock.advance(10);
+    expect(responsesSince(kit, a.address, READY_AT).map((p) => p.at)).toEqual([READY_AT, READY_AT + 1000]);
+  });
+
+  it('known-answer suppression (§7.1): no answer if the querier holds our record with ≥ half its TTL', async () => {
+    const kit = new MdnsKit();
+    const a = await announcedNode(kit);
+    const ptr = (ttl: number) => ({ name: SERVICE, type: 'PTR' as const, ttl, data: INSTANCE });
+    kit.inject({ type: 'query', questions: [{ name: SERVICE, type: 'PTR' }], answers: [ptr(2250)] });
+    await kit.clock.advance(2000);
+    expect(responsesSince(kit, a.address, READY_AT)).toHaveLength(0);
+    kit.inject({ type: 'query', questions: [{ name: SERVICE, type: 'PTR' }], answers: [ptr(2249)] });
+    await kit.clock.advance(200);
+    expect(responsesSince(kit, a.address, READY_AT)).toHaveLength(1);
+  });
+
+  it('handles QU questions (class with the top bit, UNKNOWN_32769 in dns-packet) like QM', async () => {
+    const kit = new MdnsKit();
+    const a = await announcedNode(kit);
+    const bytes = dnsPacket.encode({ type: 'query', questions: [{ name: INSTANCE, type: 'TXT' }] });
+    bytes.writeUInt16BE(0x8001, bytes.length - 2); // the question's class field: IN | QU
+    expect(dnsPacket.decode(bytes).questions![0]!.class).toBe('UNKNOWN_32769');
+    kit.wire.inject(bytes, FOREIGN);
+    await kit.clock.advance(0);
+    const [resp] = responsesSince(kit, a.address, READY_AT);
+    expect(resp?.to).toBe('multicast');
+    expect(resp!.decoded.answers!.map((x) => x.type)).toEqual(['TXT']);
+  });
+
+  it('legacy unicast (§6.7): a query from port ≠ 5353 gets a direct reply, id and question echoed, TTL ≤ 10, no cache-flush', async () => {
+    const kit = new MdnsKit();
+    const a = await announcedNode(kit);
+    const from = { address: '10.0.0.50', port: 40000 };
+    kit.inject({ type: 'query', id: 4242, questions: [{ name: INSTANCE, type: 'SRV' }] }, from);
+    await kit.clock.advance(0);
+    const [resp] = responsesSince(kit, a.address, READY_AT);
+    expect(resp?.to).toEqual(from);
+    expect(resp!.decoded.id).toBe(4242);
+    expect(resp!.decoded.questions).toEqual([{ name: INSTANCE, type: 'SRV', class: 'IN' }]);
+    for (const r of [...resp!.decoded.answers!, ...resp!.decoded.additionals!]) {
+      expect(r).toMatchObject({ flush: false });
+      expect((r as { ttl: number }).ttl).toBeLessThanOrEqual(10);
+    }
+  });
+
+  it('defends its name against a probe at once, even within the 1 s window (250 ms minimum)', async () => {
+    const kit = new MdnsKit();
+    const a = await announcedNode(kit);
+    kit.inject({ type: 'query', questions: [{ name: INSTANCE, type: 'SRV' }] });
+    await kit.clock.advance(300);
+    kit.inject({
+      type: 'query',
+      questions: [{ name: INSTANCE, type: 'ANY' }],
+      authorities: [{ name: INSTANCE, type: 'TXT', ttl: 4500, data: ['x=1'] }],
+    });
+    await kit.clock.advance(0);
+    expect(responsesSince(kit, a.address, READY_AT).map((p) => p.at)).toEqual([READY_AT, READY_AT + 300]);
+  });
+
+  it('ignores queries from a source outside the interface subnets (§11)', async () => {
+    const kit = new MdnsKit();
+    const a = await announcedNode(kit);
+    kit.inject(
+      { type: 'query', questions: [{ name: INSTANCE, type: 'SRV' }] },
+      { address: '192.168.7.7', port: 5353 },
+    );
+    kit.inject(
+      { type: 'query', questions: [{ name: INSTANCE, type: 'TXT' }] },
+      { address: '10.0.1.7', port: 5353 },
+    );
+    await kit.clock.advance(500);
+    expect(responsesSince(kit, a.address, READY_AT)).toHaveLength(0);
+    kit.inject(
+      { type: 'query', questions: [{ name: INSTANCE, type: 'SRV' }] },
+      { address: '10.0.0.200', port: 5353 },
+    );
+    await kit.clock.advance(10);
+    expect(responsesSince(kit, a.address, READY_AT)).toHaveLength(1);
+  });
+
+  it('does not answer for its names while still probing', async () => {
+    const kit = new MdnsKit();
+    const a = await kit.node('10.0.0.1', 'alice');
+    await kit.clock.advance(200);
+    kit.inject({ type: 'query', questions: [{ name: INSTANCE, type: 'SRV' }] });
+    await kit.clock.advance(100);
+    expect(kit.wire.from(a.address).filter((p) => p.packet.kind === 'response')).toHaveLength(0);
+  });
+});
