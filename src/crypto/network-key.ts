@@ -5,7 +5,9 @@ import { createHash, scryptSync } from 'node:crypto';
 export const NETWORK_KEY_BYTES = 32;
 
 /** The public default network: everybody running lanchat without `--network`. */
-export const DEFAULT_NETWORK_KEY: Uint8Array = new Uint8Array(createHash('sha256').update('lanchat/1').digest());
+export const DEFAULT_NETWORK_KEY: Uint8Array = new Uint8Array(
+  createHash('sha256').update('lanchat/1').digest(),
+);
 
 // scrypt parameters from ../shared/notes/secure-channel.md: N=2^15, r=8, p=1 (~32 MiB, ~100 ms).
 const SCRYPT_SALT = 'lanchat/1 network';

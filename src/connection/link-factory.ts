@@ -1,0 +1,126 @@
+// Turns raw transport streams into PeerLinks: dial + client handshake, or accept + server
+// handshake, then the hello exchange. Everything before a link is returned is bounded in time.
+import type { Duplex } from 'node:stream';
+import type { HandshakeLimiter } from '../crypto/handshake-limiter.js';
+import { secureClient, secureServer } from '../crypto/secure-handshake.js';
+import type { Ed25519KeyPair } from '../crypto/shs-keys.js';
+import type { Hello } from '../protocol/messages.js';
+import type { RemoteAddress, Transport } from '../transport/transport.js';
+import { type HeartbeatTiming, type LinkClock, PeerLink } from './peer-link.js';
+
+export interface LinkFactoryOptions {
+  identity: Ed25519KeyPair;
+  networkKey: Uint8Array;
+  transport: Transport;
+  limiter: HandshakeLimiter;
+  clock: LinkClock;
+  heartbeat?: HeartbeatTiming;
+  /** Our hello, asked for at the moment each link opens (nick and rooms change over time). */
+  hello: () => Hello;
+  /** Server side: decides whether a proven key may talk to us (blocked, ourselves). */
+  authorize: (remotePublicKey: Uint8Array) => boolean;
+  dialTimeoutMs?: number;
+}
+
+export class LinkError extends Error {
+  readonly code: 'dial-failed' | 'handshake-failed' | 'no-hello';
+  constructor(code: LinkError['code'], message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'LinkError';
+    this.code = code;
+  }
+}
+
+const DEFAULT_DIAL_TIMEOUT_MS = 3_000;
+
+export class LinkFactory {
+  constructor(private readonly options: LinkFactoryOptions) {}
+
+  /** Dials `address`, proves the peer holds `publicKey`, exchanges hellos. */
+  async dial(address: string, port: number, publicKey: Uint8Array): Promise<PeerLink> {
+    const o = this.options;
+    let dialed: { stream: Duplex; remote: RemoteAddress };
+    try {
+      dialed = await o.transport.dial({
+        address,
+        port,
+        timeoutMs: o.dialTimeoutMs ?? DEFAULT_DIAL_TIMEOUT_MS,
+      });
+    } catch (cause) {
+      throw new LinkError('dial-failed', `could not connect to ${address} port ${port}: ${message(cause)}`, {
+        cause,
+      });
+    }
+    dialed.stream.on('error', () => {}); // errors surface through the handshake and the link
+    let session: Awaited<ReturnType<typeof secureClient>>;
+    try {
+      session = await secureClient(dialed.stream, {
+        identity: o.identity,
+        networkKey: o.networkKey,
+        serverPublicKey: publicKey,
+      });
+    } catch (cause) {
+      dialed.stream.destroy();
+      throw new LinkError('handshake-failed', message(cause), { cause });
+    }
+    return this.open(session, true, dialed.remote.address);
+  }
+
+  /** Runs the server side of the handshake on an accepted stream. */
+  async accept(stream: Duplex, remote: RemoteAddress): Promise<PeerLink> {
+    const o = this.options;
+    stream.on('error', () => {});
+    let session: Awaited<ReturnType<typeof secureServer>>;
+    try {
+      session = await secureServer(stream, {
+        identity: o.identity,
+        networkKey: o.networkKey,
+        limiter: o.limiter,
+        remoteAddress: remote.address,
+        authorize: o.authorize,
+      });
+    } catch (cause) {
+      stream.destroy();
+      throw new LinkError('handshake-failed', `from ${remote.address}: ${message(cause)}`, { cause });
+    }
+    return this.open(session, false, remote.address);
+  }
+
+  private open(
+    session: Awaited<ReturnType<typeof secureClient>>,
+    initiator: boolean,
+    remoteAddress: string,
+  ): Promise<PeerLink> {
+    const o = this.options;
+    session.on('error', () => {});
+    const link = new PeerLink(session, {
+      initiator,
+      remoteAddress,
+      clock: o.clock,
+      ...(o.heartbeat ? { heartbeat: o.heartbeat } : {}),
+    });
+    link.send(o.hello());
+    return new Promise((resolve, reject) => {
+      const onHello = () => {
+        link.off('close', onClose);
+        resolve(link);
+      };
+      const onClose = (reason: string, error: Error | undefined) => {
+        link.off('hello', onHello);
+        reject(
+          new LinkError(
+            'no-hello',
+            `the peer closed before its hello (${reason}${error ? `: ${error.message}` : ''})`,
+          ),
+        );
+      };
+      link.once('hello', onHello);
+      // PeerLink closes itself when no hello arrives within HELLO_TIMEOUT_MS, so this settles.
+      link.once('close', onClose);
+    });
+  }
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,196 @@
+// An authenticated message channel to one peer: application frames over a secure stream, the
+// hello exchange, and heartbeats. It knows nothing of rooms or outboxes; core drives it.
+import { EventEmitter } from 'node:events';
+import type { Duplex } from 'node:stream';
+import { encodeFrame, FRAME_TYPE_MESSAGE } from '../protocol/frame-codec.js';
+import { FrameDecoder } from '../protocol/frame-decoder.js';
+import { decodeMessage, encodeMessage, type Hello, type WireMessage } from '../protocol/messages.js';
+
+/** Heartbeat timing: a link cut without a FIN must be noticed within 15 s (issue 4). */
+export interface HeartbeatTiming {
+  /** Send a ping when nothing was sent for this long. */
+  intervalMs: number;
+  /** Declare the link dead when nothing was received for this long. */
+  timeoutMs: number;
+}
+export const DEFAULT_HEARTBEAT: HeartbeatTiming = { intervalMs: 4_000, timeoutMs: 12_000 };
+/** The hello must arrive soon after the handshake, or the peer is not a lanchat node. */
+export const HELLO_TIMEOUT_MS = 5_000;
+
+export type LinkCloseReason =
+  | 'goodbye'
+  | 'connection-lost'
+  | 'timeout'
+  | 'protocol-error'
+  | 'replaced'
+  | 'local';
+
+export interface LinkClock {
+  setInterval(fn: () => void, ms: number): { unref?(): unknown };
+  clearInterval(handle: unknown): void;
+  now(): number;
+}
+
+export interface PeerLinkEvents {
+  hello: [Hello];
+  close: [LinkCloseReason, Error | undefined];
+}
+
+/** A secure stream: plaintext Duplex plus what the handshake proved and how it ended. */
+export interface SecureSession extends Duplex {
+  readonly remotePublicKey: Uint8Array;
+  readonly closeReason: 'goodbye' | 'connection-lost' | 'error' | 'destroyed' | undefined;
+}
+
+export class PeerLink extends EventEmitter<PeerLinkEvents> {
+  readonly remotePublicKey: Uint8Array;
+  /** True when we dialled: decides which of two simultaneous connections survives. */
+  readonly initiator: boolean;
+  readonly remoteAddress: string;
+  remoteHello: Hello | undefined;
+  /** The peer announced this link is a duplicate it is dropping (it keeps our other link). */
+  replacedByPeer = false;
+  /** The peer announced it is quitting. */
+  quitByPeer = false;
+  private readonly decoder = new FrameDecoder();
+  private lastReceived: number;
+  private lastSent: number;
+  private pingCounter = 0;
+  // Messages that arrive between the hello and the moment core takes the link (a promise hop
+  // later) are held here, so none is dropped on the floor.
+  private backlog: WireMessage[] = [];
+  private consumer: ((message: WireMessage) => void) | undefined;
+  private closed = false;
+  private readonly timer: unknown;
+
+  constructor(
+    private readonly session: SecureSession,
+    opts: { initiator: boolean; remoteAddress: string; clock: LinkClock; heartbeat?: HeartbeatTiming },
+  ) {
+    super();
+    this.remotePublicKey = session.remotePublicKey;
+    this.initiator = opts.initiator;
+    this.remoteAddress = opts.remoteAddress;
+    const clock = opts.clock;
+    const heartbeat = opts.heartbeat ?? DEFAULT_HEARTBEAT;
+    this.lastReceived = clock.now();
+    this.lastSent = clock.now();
+    session.on('data', (chunk: Buffer) => this.onData(chunk, clock.now()));
+    session.on('end', () =>
+      this.close(session.closeReason === 'connection-lost' ? 'connection-lost' : 'goodbye'),
+    );
+    session.on('error', (err: Error) => {
+      const lost =
+        session.closeReason === 'connection-lost' || (err as { code?: string }).code === 'connection-lost';
+      this.close(lost ? 'connection-lost' : 'protocol-error', err);
+    });
+    session.on('close', () => this.close('connection-lost'));
+    const tick = () => {
+      const now = clock.now();
+      if (!this.remoteHello && now - this.lastReceived >= HELLO_TIMEOUT_MS) {
+        this.close('timeout', new Error('the peer sent no hello after the handshake'));
+      } else if (now - this.lastReceived >= heartbeat.timeoutMs) {
+        this.close('timeout', new Error(`nothing received for ${Math.round(heartbeat.timeoutMs / 1000)} s`));
+      } else if (now - this.lastSent >= heartbeat.intervalMs) {
+        this.send({ t: 'ping', n: ++this.pingCounter });
+      }
+    };
+    const tickMs = Math.max(50, Math.min(1_000, Math.floor(heartbeat.intervalMs / 4)));
+    const handle = clock.setInterval(tick, tickMs);
+    handle.unref?.();
+    this.timer = handle;
+    this.clock = clock;
+  }
+  private readonly clock: LinkClock;
+
+  /** Hands every message after the hello (held ones first) to `consumer`. */
+  attach(consumer: (message: WireMessage) => void): void {
+    this.consumer = consumer;
+    const held = this.backlog;
+    this.backlog = [];
+    for (const message of held) {
+      if (this.closed) return;
+      consumer(message);
+    }
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Queues a message; returns false when the link is closed (the caller keeps it queued). */
+  send(message: WireMessage): boolean {
+    if (this.closed || this.session.destroyed || this.session.writableEnded) return false;
+    this.lastSent = this.clock.now();
+    this.session.write(encodeFrame(FRAME_TYPE_MESSAGE, encodeMessage(message)));
+    return true;
+  }
+
+  /** True when the stream's write buffer is above its high-water mark. */
+  get congested(): boolean {
+    return this.session.writableNeedDrain;
+  }
+
+  onceDrained(fn: () => void): void {
+    if (!this.session.writableNeedDrain) fn();
+    else this.session.once('drain', fn);
+  }
+
+  /** Ends the link: a box-stream goodbye, then the socket closes. */
+  close(reason: LinkCloseReason, error?: Error): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.clock.clearInterval(this.timer);
+    if (reason === 'local' || reason === 'replaced') {
+      this.session.end();
+      // A peer that never reads would keep the socket open; give the goodbye a moment, then drop.
+      const kill = setTimeout(() => this.session.destroy(), 2_000);
+      kill.unref();
+      this.session.once('close', () => clearTimeout(kill));
+    } else {
+      this.session.destroy();
+    }
+    this.emit('close', reason, error);
+  }
+
+  private onData(chunk: Buffer, now: number): void {
+    if (this.closed) return;
+    this.lastReceived = now;
+    let frames: ReturnType<FrameDecoder['push']>;
+    try {
+      frames = this.decoder.push(chunk);
+    } catch (err) {
+      this.close('protocol-error', err as Error);
+      return;
+    }
+    for (const frame of frames) {
+      if (this.closed) return;
+      if (frame.type !== FRAME_TYPE_MESSAGE) continue; // other frame types belong to later versions
+      let message: WireMessage | undefined;
+      try {
+        message = decodeMessage(frame.payload);
+      } catch (err) {
+        this.close('protocol-error', err as Error);
+        return;
+      }
+      if (!message) continue;
+      if (message.t === 'ping') {
+        this.send({ t: 'pong', n: message.n });
+        continue;
+      }
+      if (message.t === 'pong') continue;
+      if (message.t === 'hello') {
+        if (this.remoteHello) continue; // a second hello is ignored; nick changes have their own type
+        this.remoteHello = message;
+        this.emit('hello', message);
+        continue;
+      }
+      if (!this.remoteHello) {
+        this.close('protocol-error', new Error(`a ${message.t} message arrived before hello`));
+        return;
+      }
+      if (this.consumer) this.consumer(message);
+      else this.backlog.push(message);
+    }
+  }
+}

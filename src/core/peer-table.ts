@@ -1,0 +1,86 @@
+// Everything the node knows about each other identity: how to reach it (discovery hints), the live
+// link if any, and what it told us (nick, rooms). Keyed by id (the public key, base64url).
+import type { PeerLink } from '../connection/peer-link.js';
+import type { PeerHint } from '../discovery/discovery.js';
+import { shortSuffix } from '../identity/ids.js';
+import { normaliseRoom } from '../protocol/names.js';
+import type { TimerHandle } from './clock.js';
+
+export interface Peer {
+  readonly id: string;
+  readonly publicKey: Uint8Array;
+  nick: string;
+  /** How discovery says to reach it; undefined when it only ever connected to us. */
+  hint: PeerHint | undefined;
+  /** The one live, hello-complete link. */
+  link: PeerLink | undefined;
+  dialing: boolean;
+  /** Failed dial attempts in a row (for backoff), and since when the peer is unreachable. */
+  attempts: number;
+  unreachableSince: number | undefined;
+  retry: TimerHandle | undefined;
+  /** A replaced link's close waits briefly for the winning link before saying "offline". */
+  offlineGrace: TimerHandle | undefined;
+  rooms: Set<string>;
+  /** Message ids sent on the current link and not yet acked: never sent twice on one link. */
+  inFlight: Set<string>;
+}
+
+export class PeerTable {
+  private readonly byId = new Map<string, Peer>();
+
+  get(id: string): Peer | undefined {
+    return this.byId.get(id);
+  }
+
+  getOrCreate(id: string, publicKey: Uint8Array, nick: string): Peer {
+    let peer = this.byId.get(id);
+    if (!peer) {
+      peer = {
+        id,
+        publicKey,
+        nick,
+        hint: undefined,
+        link: undefined,
+        dialing: false,
+        attempts: 0,
+        unreachableSince: undefined,
+        retry: undefined,
+        offlineGrace: undefined,
+        rooms: new Set(),
+        inFlight: new Set(),
+      };
+      this.byId.set(id, peer);
+    }
+    return peer;
+  }
+
+  all(): Peer[] {
+    return [...this.byId.values()];
+  }
+
+  online(): Peer[] {
+    return this.all().filter((p) => p.link !== undefined);
+  }
+
+  /** Online peers that are members of `room`. */
+  membersOnline(room: string): Peer[] {
+    const key = normaliseRoom(room);
+    return this.online().filter((p) => p.rooms.has(key));
+  }
+
+  /**
+   * Peers a typed name may mean: an exact id, `nick#abcd` (the short key suffix shown when two
+   * identities claim one nick), or a nick compared case-insensitively.
+   */
+  match(name: string): Peer[] {
+    const exact = this.byId.get(name);
+    if (exact) return [exact];
+    const hash = name.lastIndexOf('#');
+    const nick = (hash > 0 ? name.slice(0, hash) : name).toLowerCase();
+    const suffix = hash > 0 ? name.slice(hash + 1).toLowerCase() : undefined;
+    return this.all().filter(
+      (p) => p.nick.toLowerCase() === nick && (suffix === undefined || shortSuffix(p.publicKey) === suffix),
+    );
+  }
+}

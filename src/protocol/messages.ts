@@ -1,0 +1,176 @@
+// The application messages peers exchange inside an authenticated, encrypted session. Each is a
+// JSON object with a type tag `t`; everything received is validated here before core sees it.
+// Unknown types from a newer peer decode as `undefined` (ignored), never as an error.
+import { MAX_TEXT_BYTES, nickProblem, roomProblem } from './names.js';
+
+export const PROTOCOL_VERSION = 1;
+
+export type PresenceState = 'online' | 'away' | 'busy';
+
+export interface Hello {
+  t: 'hello';
+  v: number;
+  nick: string;
+  presence: PresenceState;
+  status: string;
+  caps: string[];
+  rooms: string[];
+}
+export interface ChatMessage {
+  t: 'msg';
+  id: string;
+  ts: number;
+  text: string;
+  kind: 'text' | 'action';
+  /** A room message when set; a direct message to the receiving identity otherwise. */
+  room?: string;
+}
+export interface Ack {
+  t: 'ack';
+  id: string;
+}
+export interface Ping {
+  t: 'ping';
+  n: number;
+}
+export interface Pong {
+  t: 'pong';
+  n: number;
+}
+export interface Join {
+  t: 'join';
+  room: string;
+}
+export interface Part {
+  t: 'part';
+  room: string;
+}
+export interface NickChange {
+  t: 'nick';
+  nick: string;
+}
+/** Sent just before a deliberate close, so the peer can tell "this duplicate connection is being
+ * replaced by the other one" from "I am leaving". */
+export interface CloseNotice {
+  t: 'close';
+  reason: 'replaced' | 'quit';
+}
+
+export type WireMessage = Hello | ChatMessage | Ack | Ping | Pong | Join | Part | NickChange | CloseNotice;
+
+export class ProtocolError extends Error {
+  readonly code: 'bad-json' | 'bad-message';
+  constructor(code: ProtocolError['code'], message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ProtocolError';
+    this.code = code;
+  }
+}
+
+const MAX_ID_CHARS = 64;
+const ID_PATTERN = /^[A-Za-z0-9_-]+$/;
+const MAX_STATUS_CHARS = 200;
+const MAX_LIST = 256;
+const MAX_CAP_CHARS = 32;
+
+type Obj = Record<string, unknown>;
+
+function fail(what: string): never {
+  throw new ProtocolError('bad-message', what);
+}
+function str(o: Obj, key: string, max: number): string {
+  const v = o[key];
+  if (typeof v !== 'string') fail(`${String(o.t)}.${key} must be a string`);
+  if (v.length > max) fail(`${String(o.t)}.${key} is too long`);
+  return v;
+}
+function int(o: Obj, key: string): number {
+  const v = o[key];
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
+    fail(`${String(o.t)}.${key} must be an integer`);
+  return v;
+}
+function id(o: Obj): string {
+  const v = str(o, 'id', MAX_ID_CHARS);
+  if (!ID_PATTERN.test(v)) fail('message id has invalid characters');
+  return v;
+}
+function room(o: Obj): string {
+  const v = str(o, 'room', 64);
+  const problem = roomProblem(v);
+  if (problem) fail(`room: ${problem}`);
+  return v;
+}
+function nick(o: Obj): string {
+  const v = str(o, 'nick', 128);
+  const problem = nickProblem(v);
+  if (problem) fail(`nick: ${problem}`);
+  return v;
+}
+function strings(o: Obj, key: string, each: (s: string) => boolean): string[] {
+  const v = o[key];
+  if (!Array.isArray(v) || v.length > MAX_LIST) fail(`${String(o.t)}.${key} must be a short list`);
+  return v.filter((s): s is string => typeof s === 'string' && each(s));
+}
+
+/** Parses one decrypted application frame. Returns undefined for a well-formed message of a type
+ * this version does not know (forward compatibility); throws ProtocolError for anything else. */
+export function decodeMessage(payload: Uint8Array): WireMessage | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8'));
+  } catch (cause) {
+    throw new ProtocolError('bad-json', 'a frame is not valid JSON', { cause });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    fail('a message must be an object');
+  const o = value as Obj;
+  switch (o.t) {
+    case 'hello': {
+      const presence = o.presence;
+      return {
+        t: 'hello',
+        v: int(o, 'v'),
+        nick: nick(o),
+        presence: presence === 'away' || presence === 'busy' ? presence : 'online',
+        status: typeof o.status === 'string' ? o.status.slice(0, MAX_STATUS_CHARS) : '',
+        caps: strings(o, 'caps', (s) => s.length <= MAX_CAP_CHARS),
+        rooms: strings(o, 'rooms', (s) => roomProblem(s) === undefined),
+      };
+    }
+    case 'msg': {
+      const text = str(o, 'text', MAX_TEXT_BYTES);
+      if (text.length === 0 || Buffer.byteLength(text, 'utf8') > MAX_TEXT_BYTES) fail('msg.text size');
+      const message: ChatMessage = {
+        t: 'msg',
+        id: id(o),
+        ts: int(o, 'ts'),
+        text,
+        kind: o.kind === 'action' ? 'action' : 'text',
+      };
+      if (o.room !== undefined) message.room = room(o);
+      return message;
+    }
+    case 'ack':
+      return { t: 'ack', id: id(o) };
+    case 'ping':
+      return { t: 'ping', n: int(o, 'n') };
+    case 'pong':
+      return { t: 'pong', n: int(o, 'n') };
+    case 'join':
+      return { t: 'join', room: room(o) };
+    case 'part':
+      return { t: 'part', room: room(o) };
+    case 'nick':
+      return { t: 'nick', nick: nick(o) };
+    case 'close':
+      return { t: 'close', reason: o.reason === 'replaced' ? 'replaced' : 'quit' };
+    default:
+      if (typeof o.t !== 'string') fail('a message needs a type');
+      return undefined;
+  }
+}
+
+export function encodeMessage(message: WireMessage): Uint8Array {
+  return new Uint8Array(Buffer.from(JSON.stringify(message), 'utf8'));
+}
