@@ -21,6 +21,10 @@ export const MAX_INTERVAL_MS = 60 * 60 * 1000;
 export const MAX_INSTANCES = 1024;
 export const MAX_ADDRESSES_PER_HOST = 16;
 const KNOWN_ANSWERS_PER_PACKET = 100;
+const QUESTIONS_PER_PACKET = 32;
+/** Direct questions for missing records per round: a flood of bare PTRs (which the cache cap
+ * already bounds) must not turn us into a query amplifier. */
+const MISSING_PER_ROUND = 64;
 const MISSING_MAX_TRIES = 4;
 
 export interface QuerierHooks {
@@ -85,11 +89,11 @@ export class Querier {
   }
 
   /** §7.1: our cached answers with more than half their TTL left. */
-  private knownAnswers(linkId: string, name: string, type: string): MdnsRecord[] {
+  private knownAnswers(linkId: string, name: string, type: string, withOwn = true): MdnsRecord[] {
     const now = this.ctx.clock.now();
     // Our own PTR rides along as a known answer so that our own responder, which hears this query
     // through multicast loopback, does not answer it (§7.1) — other hosts ignore it.
-    const own = this.ctx.link(linkId)?.announced ? this.ctx.ownRecords(linkId)?.ptr : undefined;
+    const own = withOwn && this.ctx.link(linkId)?.announced ? this.ctx.ownRecords(linkId)?.ptr : undefined;
     const self = own && sameName(name, own.name) && type === 'PTR' ? [own] : [];
     return this.cache
       .find(name, type as MdnsRecord['type'], linkId)
@@ -99,6 +103,11 @@ export class Querier {
   }
 
   private sendQuestions(linkId: string, questions: { name: string; type: string }[]): void {
+    // Keep each packet small (well under 9000 bytes, RFC 6762 §17).
+    for (let i = QUESTIONS_PER_PACKET; i < questions.length; i += QUESTIONS_PER_PACKET) {
+      this.sendQuestions(linkId, questions.slice(i, i + QUESTIONS_PER_PACKET));
+    }
+    if (questions.length > QUESTIONS_PER_PACKET) questions = questions.slice(0, QUESTIONS_PER_PACKET);
     const known = questions.flatMap((q) => this.knownAnswers(linkId, q.name, q.type));
     const packet = emptyPacket('query');
     packet.questions.push(...questions.map((q) => ({ ...q, unicastResponse: false })));
@@ -129,7 +138,7 @@ export class Querier {
     const theirKnown = new Set(query.answers.map(recordKey));
     for (const q of query.questions) {
       if (q.type !== 'PTR' || !sameName(q.name, SERVICE_TYPE) || q.unicastResponse) continue;
-      const ours = this.knownAnswers(linkId, q.name, 'PTR');
+      const ours = this.knownAnswers(linkId, q.name, 'PTR', false);
       if (!query.truncated && ours.every((r) => theirKnown.has(recordKey(r)))) this.suppressed.add(linkId);
     }
     for (const q of query.questions) {
@@ -202,16 +211,18 @@ export class Querier {
     const live = new Set<string>();
     const byLink = new Map<string, { name: string; type: string }[]>();
     let nextRetry = Infinity;
+    let budget = MISSING_PER_ROUND;
     for (const m of missing) {
       const key = `${m.linkId}|${m.name.toLowerCase()}|${m.type}`;
       live.add(key);
       const state = this.asked.get(key) ?? { tries: 0, at: -Infinity };
       const due = state.at + INITIAL_INTERVAL_MS * 2 ** Math.max(0, state.tries - 1);
       if (state.tries >= MISSING_MAX_TRIES) continue;
-      if (due > now) {
-        nextRetry = Math.min(nextRetry, due);
+      if (due > now || budget <= 0) {
+        nextRetry = Math.min(nextRetry, Math.max(due, now + INITIAL_INTERVAL_MS));
         continue;
       }
+      budget--;
       this.asked.set(key, { tries: state.tries + 1, at: now });
       nextRetry = Math.min(nextRetry, now + INITIAL_INTERVAL_MS * 2 ** state.tries);
       const list = byLink.get(m.linkId) ?? [];

@@ -1,0 +1,201 @@
+// RFC 6762 §11 and "survive any malformed packet": fuzzing the real packet path (bytes →
+// dns-packet decode, as multicast-dns does → lanchat's handler) with fast-check, plus named
+// hostile cases. The node must never throw or stall, must keep answering, and its warnings must
+// stay rate-limited.
+import dnsPacket from 'dns-packet';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { DiscoveryEvent } from '../../src/discovery/discovery.js';
+import { MdnsDiscovery } from '../../src/discovery/mdns-discovery.js';
+import type { LinkHandlers } from '../../src/discovery/mdns-link.js';
+import type { emptyPacket } from '../../src/discovery/mdns-packet.js';
+import { FakeClock } from './fake-clock.js';
+import { fakeInterface } from './fake-wire.js';
+import { b64, keyOf, NET_TAG, peerResponse } from './mdns-kit.js';
+
+const FROM = { address: '10.0.0.99', port: 5353 };
+
+async function capturedNode() {
+  const clock = new FakeClock();
+  let handlers: LinkHandlers | undefined;
+  const sent: ReturnType<typeof emptyPacket>[] = [];
+  const discovery = new MdnsDiscovery({
+    linkFactory: async (iface, family, h) => {
+      handlers = h;
+      return {
+        interfaceName: iface.name,
+        family,
+        send: async (p) => void sent.push(p),
+        close: async () => {},
+      };
+    },
+    listInterfaces: () => [fakeInterface('eth0', '10.0.0.1')],
+    interfaceFacts: () => ({ virtual: false, up: true }),
+    families: [4],
+    clock,
+    random: () => 0.5,
+  });
+  const events: DiscoveryEvent[] = [];
+  discovery.subscribe((e) => events.push(e));
+  await discovery.start({ nick: 'alice', port: 7475, publicKey: keyOf(1), networkTag: NET_TAG });
+  await clock.advance(3000);
+  const h = handlers!;
+  /** What multicast-dns does with a datagram: decode, or emit a warning. */
+  const receive = (bytes: Uint8Array, from = FROM) => {
+    let decoded: unknown;
+    try {
+      decoded = dnsPacket.decode(Buffer.from(bytes));
+    } catch (err) {
+      h.onWarning(err as Error);
+      return;
+    }
+    h.onMessage(decoded, from, bytes.length);
+  };
+  /** Still alive: answers an SRV question at once. */
+  const answers = async () => {
+    const before = sent.length;
+    await clock.advance(1000);
+    receive(
+      dnsPacket.encode({ type: 'query', questions: [{ name: 'alice._lanchat._tcp.local', type: 'SRV' }] }),
+    );
+    await clock.advance(0);
+    return sent.slice(before).some((p) => p.kind === 'response' && p.answers.some((r) => r.type === 'SRV'));
+  };
+  return { clock, handlers: h, receive, answers, events, discovery };
+}
+
+const valid = dnsPacket.encode(peerResponse({ nick: 'bob', key: 9, address: '10.0.0.99' }));
+
+describe('hostile packets', () => {
+  it('fuzz: 12,000 random, mutated and structurally odd packets never crash the node', async () => {
+    const node = await capturedNode();
+    const runs = { numRuns: 4000 };
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 700 }), (bytes) => {
+        node.receive(bytes);
+      }),
+      runs,
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 255 })), {
+          minLength: 1,
+          maxLength: 8,
+        }),
+        fc.nat(valid.length),
+        (flips, cut) => {
+          const bytes = Buffer.from(valid);
+          for (const [at, value] of flips) bytes[at] = value;
+          node.receive(bytes.subarray(0, Math.max(12, cut)));
+        },
+      ),
+      runs,
+    );
+    fc.assert(
+      fc.property(
+        fc.anything({ withBoxedValues: true, withMap: true, withSet: true, withNullPrototype: true }),
+        (value) => {
+          node.handlers.onMessage(value, FROM, 100);
+        },
+      ),
+      runs,
+    );
+    fc.assert(
+      fc.property(
+        fc.record({
+          type: fc.constantFrom('query', 'response', 'x'),
+          questions: fc.array(fc.record({ name: fc.string(), type: fc.string(), class: fc.string() })),
+          answers: fc.array(
+            fc.record({
+              name: fc.oneof(fc.string(), fc.constant('_lanchat._tcp.local')),
+              type: fc.constantFrom('PTR', 'SRV', 'TXT', 'A', 'AAAA', 'NSEC', 'OPT'),
+              ttl: fc.oneof(fc.integer(), fc.double()),
+              class: fc.constantFrom('IN', 'ANY', undefined),
+              flush: fc.boolean(),
+              data: fc.anything(),
+            }),
+          ),
+        }),
+        (value) => {
+          node.handlers.onMessage(value, FROM, 200);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+    expect(await node.answers()).toBe(true);
+    // Warnings are rate-limited: a burst of 5 per code, not one per bad packet.
+    const warnings = node.events.filter((e) => e.type === 'warning');
+    expect(warnings.length).toBeLessThanOrEqual(5 * 4);
+  });
+
+  it('a name-compression loop is rejected as a bad packet', async () => {
+    const node = await capturedNode();
+    // Header: 1 question; the question name is a pointer to itself (offset 12).
+    const loop = Buffer.from([0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 12, 0, 12, 0, 1]);
+    const started = performance.now();
+    node.receive(loop);
+    expect(performance.now() - started).toBeLessThan(50);
+    expect(await node.answers()).toBe(true);
+  });
+
+  it('drops packets over 9000 bytes with a warning', async () => {
+    const node = await capturedNode();
+    const big = dnsPacket.encode({
+      type: 'response',
+      answers: Array.from({ length: 300 }, (_, i) => ({
+        name: `x${i}.local`,
+        type: 'TXT' as const,
+        ttl: 1,
+        data: ['y'.repeat(30)],
+      })),
+    });
+    expect(big.length).toBeGreaterThan(9000);
+    node.receive(big);
+    expect(node.events).toContainEqual(expect.objectContaining({ type: 'warning', code: 'bad-packet' }));
+  });
+
+  it('thousands of records are refused quickly', async () => {
+    const node = await capturedNode();
+    const many = dnsPacket.encode({
+      type: 'response',
+      answers: Array.from({ length: 5000 }, () => ({
+        name: 'a.local',
+        type: 'A' as const,
+        ttl: 1,
+        data: '10.0.0.2',
+      })),
+    });
+    const started = performance.now();
+    node.receive(many);
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(node.events.at(-1)).toMatchObject({ type: 'warning', code: 'bad-packet' });
+  });
+
+  it('a huge TXT record is dropped and its peer never reported; a sane peer in the same packet is', async () => {
+    const node = await capturedNode();
+    const huge = peerResponse({ nick: 'big', key: 7, address: '10.0.0.77' });
+    (huge.answers![2] as { data: string[] }).data = [
+      'v=1',
+      `pk=${b64(7)}`,
+      `net=${NET_TAG}`,
+      'x'.repeat(250),
+      'y'.repeat(250),
+      ...Array(10).fill('z'.repeat(200)),
+    ];
+    const sane = peerResponse({ nick: 'bob', key: 9, address: '10.0.0.99' });
+    node.receive(dnsPacket.encode({ type: 'response', answers: [...huge.answers!, ...sane.answers!] }));
+    await node.clock.advance(10);
+    expect(node.discovery.peers().map((p) => p.nick)).toEqual(['bob']);
+    expect(node.events).toContainEqual(expect.objectContaining({ type: 'warning', code: 'bad-record' }));
+  });
+
+  it('a listener that throws does not break discovery', async () => {
+    const node = await capturedNode();
+    node.discovery.subscribe(() => {
+      throw new Error('bug');
+    });
+    node.receive(valid);
+    await node.clock.advance(10);
+    expect(node.discovery.peers()).toHaveLength(1);
+  });
+});

@@ -1,0 +1,278 @@
+// RFC 6762 §5.2 continuous querying, §7.1/§7.3 known answers and duplicate questions, §10 cache
+// (refresh, expiry, goodbye, cache-flush, POOF), §11 cache cap, and DNS-SD resolution.
+import { describe, expect, it } from 'vitest';
+import { b64, FOREIGN, MdnsKit, NET_TAG, peerResponse, typesOf } from './mdns-kit.js';
+
+const SERVICE = '_lanchat._tcp.local';
+
+function queriesFor(kit: MdnsKit, from: string, name: string, type: string) {
+  return kit.wire
+    .from(from)
+    .filter(
+      (p) => p.packet.kind === 'query' && p.packet.questions.some((q) => q.name === name && q.type === type),
+    );
+}
+
+describe('continuous querying (§5.2)', () => {
+  it('first query after 20–120 ms, then 1 s, 2 s, 4 s … apart, capped at one hour', async () => {
+    const kit = new MdnsKit();
+    const a = await kit.node('10.0.0.1', 'alice');
+    await kit.clock.advance(40_000);
+    const times = queriesFor(kit, a.address, SERVICE, 'PTR').map((p) => p.at);
+    expect(times).toEqual([70, 1070, 3070, 7070, 15070, 31070]);
+    await kit.clock.advance(24 * 3600_000);
+    const later = queriesFor(kit, a.address, SERVICE, 'PTR').map((p) => p.at);
+    const gaps = later.slice(1).map((t, i) => t - later[i]!);
+    expect(Math.max(...gaps)).toBe(3600_000);
+  });
+
+  it('the first query delay spans 20–120 ms', async () => {
+    for (const [r, at] of [
+      [0, 20],
+      [0.999, 120],
+    ] as const) {
+      const kit = new MdnsKit();
+      kit.random = () => r;
+      const a = await kit.node('10.0.0.1', 'alice');
+      await kit.clock.advance(200);
+      expect(queriesFor(kit, a.address, SERVICE, 'PTR')[0]?.at).toBe(at);
+    }
+  });
+
+  it('includes known answers with more than half their TTL left (§7.1)', async () => {
+    const kit = new MdnsKit();
+    const a = await kit.node('10.0.0.1', 'alice');
+    await kit.clock.advance(100);
+    kit.inject(peerResponse({ nick: 'bob', key: 9, address: '10.0.0.99' }));
+    await kit.clock.advance(1000); // query at 1070
+    const q = queriesFor(kit, a.address, SERVICE, 'PTR').at(-1)!;
+    expect(q.packet.answers.map((r) => r.type === 'PTR' && r.data)).toContain('bob._lanchat._tcp.local');
+  });
+
+  it('treats a question another host just asked, with the same known answers, as asked (§7.3)', async () => {
+    const kit = new MdnsKit();
+    const a = await kit.node('10.0.0.1', 'alice');
+    await kit.clock.advance(1000); // queries at 70; next at 1070; we have announced by 1875
+    kit.inject({ type: 'query', questions: [{ name: SERVICE, type: 'PTR' }] });
+    await kit.clock.advance(100);
+    expect(queriesFor(kit, a.address, SERVICE, 'PTR').map((p) => p.at)).toEqual([70]);
+    await kit.clock.advance(2000);
+    expect(queriesFor(kit, a.address, SERVICE, 'PTR').map((p) => p.at)).toEqual([70, 3070]);
+  });
+});
+
+describe('resolution and the peer table', () => {
+  it('reports a peer once PTR, SRV, TXT and an address are known', async () => {
+    const kit = new MdnsKit();
+    const a = await kit.node('10.0.0.1', 'alice');
+    kit.inject(peerResponse({ nick: 'bob', key: 9, address: '10.0.0.99', port: 9999 }));
+    await kit.clock.advance(10);
+    expect(a.events).toContainEqual({
+      type: 'up',
+      peer: { publicKey: b64(9), nick: 'bob', addresses: ['10.0.0.99'], port: 9999, source: 'mdns' },
+    });
+  });
+
+  it('asks for the SRV/TXT and then the address that a bare PTR lacks', async () => {
+    const kit = new MdnsKit();
+    const a = await kit.node('10.0.0.1', 'alice');
+    const [ptr, srv, txt, addr] = peerResponse({ nick: 'bob', key: 9, address: '10.0.0.99' }).answers!;
+    kit.inject({ type: 'response', answers: [ptr] });
+    await kit.clock.advance(5);
+    const instance = 'bob._lanchat._tcp.local';
+    expect(queriesFor(kit, a.address, instance, 'SRV')).toHaveLength(1);
+    expect(queriesFor(kit, a.address, instance, 'TXT')).toHaveLength(1);
+    kit.inject({ type: 'response', answers: [srv, txt] });
+    await kit.clock.advance(5);
+    expect(queriesFor(kit, a.address, 'peer-9.local', 'A')).toHaveLength(1);
+    expect(typesOf(a.events)).not.toContain('up');
+    kit.inject({ type: 'response', answers: [addr] });
+    await kit.clock.advance(5);
+    expect(typesOf(a.events)).toContain('up');
+  });
+
+  it('a nick change of the same key is an update; a port change too', async () => {
+    const kit = new MdnsKit();
+    const a = await kit.node('10.0.0.1', 'alice');
+    kit.inject(peerResponse({ nick: 'bob', key: 9, address: '10.0.0.99' }));
+    await kit.clock.advance(10);
+    kit.inject(peerResponse({ nick: 'bobby', key: 9, address: '10.0.0.99' }));
+    await kit.clock.advance(10);
+    expect(a.events.filter((e) => e.type === 'up')).toHaveLength(1);
+    expect(a.events.at(-1)).toMatchObject({ type: 'update', peer: { nick: 'bobby', publicKey: b64(9) } });
+  });
+
+  it('ignores peers of another network, but reports ours (positive control)', async () => {
+    const kit = new MdnsKit();
+    const a = await kit.node('10.0.0.1', 'alice');
+    kit.inject(peerResponse({ nick: 'eve', key: 7, address: '10.0.0.77', tag: 'ffffffffffffffff' }));
+    kit.inject(peerResponse({ nick: 'bob', key: 9, address: '10.0.0.99' }), {
+      address: '10.0.0.99',
+      port: 5353,
+    });
+    await kit.clock.advance(10);
+    expect(a.discovery.peers().map((p) => p.nick)).toEqual(['bob']);
+    expect(a.events.some((e) => e.type === 'up' && e.peer.nick === 'eve')).toBe(false);
+  });
+
+  it('ignores TXT without v=1 or with an invalid key', async () => {
+    const kit = new MdnsKit();
+    const a = await kit.node('10.0.0.1', 'alice');
+    const bad = peerResponse({ nick: 'bob', key: 9, address: '10.0.0.99' });
+    (bad.answers![2] as { data: string[] }).data = ['v=2', `pk=${b64(9)}`, `net=${NET_TAG}`];
+    kit.inject(bad);
+    const bad2 = peerResponse({ nick: 'cy', key: 8, address: '10.0.0.98' });
+    (bad2.answers![2] as { data: string[] }).data = ['v=1', 'pk=AAAA', `net=${NET_TAG}`];
+    kit.inject(bad2);
+    await kit.clock.advance(10);
+    expect(a.discovery.peers()).toEqual([]);
+  });
+
+  it('never reports itself', async () => {
+    const kit = new MdnsKit();
+    const a = await kit.node('10.0.0.1', 'alice');
+    await kit.clock.advance(60_000);
+    expect(a.discovery.peers()).toEqual([]);
+  });
+
+  it('ignores responses not from port 5353 (§6)', async () => {
+    const kit = new MdnsKit();
+    const a = await kit.node('10.0.0.1', 'alice');
+    kit.inject(peerResponse({ nick: 'bob', key: 9, address: '10.0.0.99' }), {
+      address: '10.0.0.99',
+      port: 5354,
+    });
+    await kit.clock.advance(10);
+    expect(a.discovery.peers()).toEqual([]);
+  });
+
+  it('ignores responses from off-link sources (§11)', async () => {
+    const kit = new MdnsKit();
+    const a = await kit.node('10.0.0.1', 'alice');
+    kit.inject(peerResponse({ nick: 'bob', key: 9, address: '10.0.0.99' }), {
+      address: '172.16.0.9',
+      port: 5353,
+    });
+    await kit.clock.advance(10);
+    expect(a.discovery.peers()).toEqual([]);
+  });
+});
+
+describe('the cache (§10)', () => {
+  it('sends refresh queries at 80, 85, 90 and 95 % of the TTL (+ up to 2 %)', async () => {
+    const kit = new MdnsKit();
+    const a = await kit.node('10.0.0.1', 'alice');
+    kit.random = () => 0.5; // +1 % of 120 s = 1.2 s
+    kit.inject(peerResponse({ nick: 'bob', key: 9, address: '10.0.0.99' }));
+    await kit.clock.advance(100_000);
+    const srvQueries = () => queriesFor(kit, a.address, 'bob._lanchat._tcp.local', 'SRV').map((p) => p.at);
+    expect(srvQueries()).toEqual([97_200]);
+    // Unanswered, the next point (85 %) still fires; 90/95 % are covered in record-cache.test.ts.
+    await kit.clock.advance(5_000);
+    expect(srvQueries()).toEqual([97_200, 103_200]);
+  });
+
+  it('expires a record at 100 % of its TTL when nothing refreshes it', async () => {
+    const kit = new MdnsKit();
+    const a = await kit.node('10.0.0.1', 'alice');
+    // A TTL short enough that POOF (10 s after the 2nd unanswered query) cannot come first.
+    kit.inject(peerResponse({ nick: 'bob', key: 9, address: '10.0.0.99', ttl: { a: 10 } }));
+    await kit.clock.advance(9_990);
+    expect(a.discovery.peers()).toHaveLength(1);
+    await kit.clock.advance(20);
+    expect(a.discovery.peers()).toHaveLength(0);
+    expect(a.events.at(-1)).toEqual({ type: 'down', publicKey: b64(9), reason: 'expired' });
+  });
+
+  it('a refreshed record stays', async () => {
+    const kit = new MdnsKit();
+    const a = await kit.node('10.0.0.1', 'alice');
+    kit.inject(peerResponse({ nick: 'bob', key: 9, address: '10.0.0.99', ttl: { a: 10 } }));
+    await kit.clock.advance(8_500);
+    kit.inject(peerResponse({ nick: 'bob', key: 9, address: '10.0.0.99', ttl: { a: 10 } }));
+    await kit.clock.advance(5_000);
+    expect(a.discovery.peers()).toHaveLength(1);
+  });
+
+  it('POOF (§10.5): a record whose queries go unanswered is flushed early', async () => {
+    const kit = new MdnsKit();
+    const a = await kit.node('10.0.0.1', 'alice');
+    kit.inject(peerResponse({ nick: 'bob', key: 9, address: '10.0.0.99' }));
+    await kit.clock.advance(10);
+    const ask = () =>
+      kit.inject({ type: 'query', questions: [{ name: 'peer-9.local', type: 'A' }] }, FOREIGN);
+    ask();
+    await kit.clock.advance(1000);
+    ask();
+    await kit.clock.advance(8_900);
+    expect(a.discovery.peers()).toHaveLength(1);
+    await kit.clock.advance(200);
+    expect(a.discovery.peers()).toHaveLength(0);
+  });
+
+  it('a goodbye (TTL 0) removes the peer one second later, reason goodbye', async () => {
+    const kit = new MdnsKit();
+    const a = await kit.node('10.0.0.1', 'alice');
+    kit.inject(peerResponse({ nick: 'bob', key: 9, address: '10.0.0.99' }));
+    await kit.clock.advance(10);
+    kit.inject(
+      peerResponse({ nick: 'bob', key: 9, address: '10.0.0.99', ttl: { ptr: 0, srv: 0, txt: 0, a: 0 } }),
+    );
+    await kit.clock.advance(990);
+    expect(a.discovery.peers()).toHaveLength(1);
+    await kit.clock.advance(20);
+    expect(a.discovery.peers()).toHaveLength(0);
+    expect(a.events.at(-1)).toEqual({ type: 'down', publicKey: b64(9), reason: 'goodbye' });
+  });
+
+  it('cache-flush (§10.2): a new address replaces records older than 1 s, one second later', async () => {
+    const kit = new MdnsKit();
+    const a = await kit.node('10.0.0.1', 'alice');
+    kit.inject(peerResponse({ nick: 'bob', key: 9, address: '10.0.0.99' }));
+    await kit.clock.advance(2000);
+    kit.inject({
+      type: 'response',
+      answers: [{ name: 'peer-9.local', type: 'A', ttl: 120, flush: true, data: '10.0.0.98' }],
+    });
+    await kit.clock.advance(10);
+    expect(a.discovery.peers()[0]?.addresses).toEqual(['10.0.0.98', '10.0.0.99']);
+    await kit.clock.advance(1000);
+    expect(a.discovery.peers()[0]?.addresses).toEqual(['10.0.0.98']);
+  });
+
+  it('cache-flush keeps records of the same rrset received within the last second', async () => {
+    const kit = new MdnsKit();
+    const a = await kit.node('10.0.0.1', 'alice');
+    kit.inject(peerResponse({ nick: 'bob', key: 9, address: '10.0.0.99' }));
+    await kit.clock.advance(500);
+    kit.inject({
+      type: 'response',
+      answers: [{ name: 'peer-9.local', type: 'A', ttl: 120, flush: true, data: '10.0.0.98' }],
+    });
+    await kit.clock.advance(3000);
+    expect(a.discovery.peers()[0]?.addresses).toEqual(['10.0.0.98', '10.0.0.99']);
+  });
+
+  it('caps the cache at 1024 services: further ones are dropped with a warning (§11)', async () => {
+    const kit = new MdnsKit();
+    const a = await kit.node('10.0.0.1', 'alice');
+    for (let batch = 0; batch < 11; batch++) {
+      const answers = Array.from({ length: 100 }, (_, i) => ({
+        name: SERVICE,
+        type: 'PTR',
+        ttl: 4500,
+        data: `junk-${batch * 100 + i}._lanchat._tcp.local`,
+      }));
+      kit.inject({ type: 'response', answers });
+    }
+    await kit.clock.advance(10);
+    expect(a.events).toContainEqual(expect.objectContaining({ type: 'warning', code: 'cache-full' }));
+    // A complete peer beyond the cap is never reported…
+    kit.inject(peerResponse({ nick: 'late', key: 5, address: '10.0.0.55' }));
+    // …while one of the first 1024 still resolves.
+    const srvTxt = peerResponse({ nick: 'junk-3', key: 6, address: '10.0.0.66' }).answers!;
+    kit.inject({ type: 'response', answers: srvTxt.slice(1) });
+    await kit.clock.advance(10);
+    expect(a.discovery.peers().map((p) => p.nick)).toEqual(['junk-3']);
+  });
+});

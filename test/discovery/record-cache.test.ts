@@ -1,0 +1,78 @@
+// RecordCache on its own: refresh points, expiry, goodbye grace, cache-flush grace, POOF.
+import { describe, expect, it } from 'vitest';
+import type { MdnsRecord } from '../../src/discovery/mdns-packet.js';
+import { RecordCache } from '../../src/discovery/record-cache.js';
+
+const a = (data: string, ttl = 100, flush = false): MdnsRecord => ({
+  name: 'h.local',
+  type: 'A',
+  ttl,
+  flush,
+  data,
+});
+
+describe('RecordCache', () => {
+  it('refresh points at 80/85/90/95 % of the TTL, jittered by 0–2 %, each once', () => {
+    for (const [r, extra] of [
+      [0, 0],
+      [0.999, 1.998],
+    ] as const) {
+      const cache = new RecordCache(() => r);
+      cache.put('l', a('10.0.0.1'), 0);
+      const fired: number[] = [];
+      for (let t = 0; t <= 100_000; t += 1) if (cache.dueRefresh(t).length > 0) fired.push(t);
+      expect(fired).toEqual([80, 85, 90, 95].map((p) => Math.ceil((p + extra) * 1000)));
+    }
+  });
+
+  it('expires at 100 % of the TTL', () => {
+    const cache = new RecordCache(() => 0);
+    cache.put('l', a('10.0.0.1'), 0);
+    expect(cache.expire(99_999)).toHaveLength(0);
+    expect(cache.expire(100_000)).toHaveLength(1);
+    expect(cache.size).toBe(0);
+  });
+
+  it('TTL 0 keeps the record one more second, marked as goodbye; unknown goodbyes are ignored', () => {
+    const cache = new RecordCache(() => 0);
+    cache.put('l', a('10.0.0.1'), 0);
+    cache.put('l', a('10.0.0.1', 0), 5000);
+    cache.put('l', a('10.0.0.2', 0), 5000);
+    expect(cache.size).toBe(1);
+    expect(cache.expire(5999)).toHaveLength(0);
+    const [gone] = cache.expire(6000);
+    expect(gone?.goodbye).toBe(true);
+  });
+
+  it('cache-flush: other members of the rrset older than 1 s expire 1 s later; newer ones stay', () => {
+    const cache = new RecordCache(() => 0);
+    cache.put('l', a('10.0.0.1'), 0);
+    cache.put('l', a('10.0.0.2'), 1500);
+    cache.put('other-link', a('10.0.0.3'), 0);
+    const fresh = a('10.0.0.9', 100, true);
+    cache.flushRrset('l', fresh, 2000);
+    cache.put('l', fresh, 2000);
+    expect(cache.expire(2999).map((e) => e.record)).toEqual([]);
+    expect(cache.expire(3000).map((e) => e.record.type === 'A' && e.record.data)).toEqual(['10.0.0.1']);
+    expect(cache.size).toBe(3);
+  });
+
+  it('POOF: two unanswered queries, then ten seconds without an answer, flush the record', () => {
+    const cache = new RecordCache(() => 0);
+    const e = cache.put('l', a('10.0.0.1'), 0)!;
+    cache.noteUnanswered(e, 1000);
+    expect(cache.expire(20_000)).toHaveLength(0); // one query is not enough
+    cache.noteUnanswered(e, 20_000);
+    expect(cache.expire(10_999)).toHaveLength(0);
+    expect(cache.expire(11_000)).toHaveLength(1);
+  });
+
+  it('an answer resets POOF', () => {
+    const cache = new RecordCache(() => 0);
+    const e = cache.put('l', a('10.0.0.1'), 0)!;
+    cache.noteUnanswered(e, 1000);
+    cache.noteUnanswered(e, 2000);
+    cache.put('l', a('10.0.0.1'), 5000);
+    expect(cache.expire(11_000)).toHaveLength(0);
+  });
+});
