@@ -9,13 +9,13 @@ discoveryContract('mDNS over a fake wire', () => {
   const clock = new FakeClock();
   const wire = new FakeWire(clock);
   const all: Discovery[] = [];
-  let random = 0;
+  let seeds = 0;
   return {
     create: () => {
       const address = `10.0.0.${all.length + 1}`;
       // Different random draws per node, as on real hosts.
-      const seed = (random += 0.37);
-      let r = seed;
+      seeds += 0.37;
+      let r = seeds;
       const d = new MdnsDiscovery({
         linkFactory: wire.factory(address),
         listInterfaces: () => [fakeInterface('eth0', address)],
