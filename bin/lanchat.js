@@ -3,11 +3,10 @@
 import { main } from '../dist/cli/main.js';
 
 main(process.argv.slice(2)).then(
-  (code) => {
-    if (typeof code === 'number') process.exitCode = code;
-  },
+  // Exit explicitly: a finished command must not linger on an open stdin or a socket timer.
+  (code) => process.exit(typeof code === 'number' ? code : 0),
   (err) => {
     process.stderr.write(`lanchat: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
+    process.exit(1);
   },
 );

@@ -9,11 +9,14 @@ import {
   resolveNodeConfig,
 } from './common-options.js';
 import { reportError, UsageError } from './errors.js';
+import { runHeadlessSession } from './headless-session.js';
 
 export const START_USAGE = `lanchat: serverless peer-to-peer messenger for your LAN
 
 Usage:
   lanchat [options]          start lanchat (this version: show your identity)
+  lanchat --headless [--json] [options]
+                             run the node without UI: commands on stdin, events on stdout
   lanchat id [--json]        print your id, fingerprint and public key (see lanchat id --help)
   lanchat discover [options] list the lanchat peers on your network (see lanchat discover --help)
 
@@ -33,6 +36,7 @@ export interface StartCommandIo {
   stderr(text: string): void;
   env: NodeJS.ProcessEnv;
   username?: () => string;
+  stdin?: NodeJS.ReadableStream;
 }
 
 const processIo: StartCommandIo = {
@@ -62,6 +66,12 @@ export async function run(argv: string[], io: StartCommandIo = processIo): Promi
     }
     const { identity, path, created } = await openIdentity(config.profileDir);
     if (created) io.stderr(`lanchat: created a new identity in ${path}\n`);
+    if (config.headless) {
+      return await runHeadlessSession(config, identity, {
+        stdin: io.stdin ?? process.stdin,
+        stdout: io.stdout,
+      });
+    }
     const shown = {
       nick: config.nick,
       id: idOf(identity.publicKey),
@@ -75,8 +85,8 @@ export async function run(argv: string[], io: StartCommandIo = processIo): Promi
       io.stdout(
         `nick         ${shown.nick}\nid           ${shown.id}\nfingerprint  ${shown.fingerprint}\n` +
           `profile      ${shown.profile}\nnetwork      ${shown.network}\n\n` +
-          'The chat node and terminal UI come in a later version; ' +
-          "for now, 'lanchat discover' lists the peers on your network.\n",
+          'The terminal UI comes in a later version; for now, chat with ' +
+          "'lanchat --headless' (commands on stdin, /help lists them) and list peers with 'lanchat discover'.\n",
       );
     }
     return 0;

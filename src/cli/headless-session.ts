@@ -1,0 +1,91 @@
+// Runs a node in headless mode until /quit, SIGINT or SIGTERM, then says goodbye and returns the
+// exit code. Our own signal handlers make sure the goodbyes (box-stream and mDNS) go out first.
+import type { Identity } from '../identity/identity-file.js';
+import type { NodeConfig } from './common-options.js';
+import { type HeadlessLine, runCommands } from './headless.js';
+import { createNodeRuntime, type NodeRuntime } from './node-runtime.js';
+
+/** Bound on goodbyes at exit, so a wedged peer cannot keep the process alive. */
+const SHUTDOWN_TIMEOUT_MS = 3_000;
+
+export interface HeadlessSessionIo {
+  stdin: NodeJS.ReadableStream;
+  stdout(text: string): void;
+}
+
+// Peers' nicks and text must not drive the user's terminal in the human-readable form.
+const printable = (s: unknown) => String(s).replace(/[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu, '?');
+
+function human(line: HeadlessLine): string {
+  const l = line as Record<string, unknown> & { type: string };
+  const peer = l.peer as { nick?: string; id?: string } | undefined;
+  const from = l.from as { nick?: string } | undefined;
+  const to = l.to as { nick?: string } | undefined;
+  switch (l.type) {
+    case 'ready':
+      return `lanchat is running as ${printable(l.nick)} on port ${l.port} (id ${l.id}); type /help`;
+    case 'peer_online':
+      return `+ ${printable(peer?.nick)} is online`;
+    case 'peer_offline':
+      return `- ${printable(peer?.nick)} is offline (${l.reason})`;
+    case 'message':
+      return l.room
+        ? `${l.room} <${printable(from?.nick)}> ${printable(l.text)}`
+        : `[dm] <${printable(from?.nick)}> ${printable(l.text)}`;
+    case 'sent':
+      return l.room
+        ? `${l.room} <me> ${printable(l.text)}`
+        : `[dm to ${printable(to?.nick)}]${l.queued ? ' (queued)' : ''} ${printable(l.text)}`;
+    case 'delivered':
+      return `  ✓ delivered to ${printable(to?.nick)}`;
+    default:
+      return `${l.type}: ${printable(JSON.stringify(Object.fromEntries(Object.entries(l).filter(([k]) => k !== 'type'))))}`;
+  }
+}
+
+export async function runHeadlessSession(
+  config: NodeConfig,
+  identity: Identity,
+  io: HeadlessSessionIo,
+): Promise<number> {
+  const write = (line: HeadlessLine) => io.stdout(`${config.json ? JSON.stringify(line) : human(line)}\n`);
+  let runtime: NodeRuntime;
+  try {
+    runtime = createNodeRuntime(config, identity);
+  } catch (err) {
+    const code = err instanceof Error && 'code' in err ? String((err as { code: unknown }).code) : 'failed';
+    write({ type: 'error', code, message: err instanceof Error ? err.message : String(err) });
+    return 1;
+  }
+  runtime.node.subscribe(write);
+  let quit!: () => void;
+  const quitting = new Promise<void>((resolve) => {
+    quit = resolve;
+  });
+  const onSignal = () => quit();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    if (config.weakPassphrase) {
+      write({
+        type: 'warning',
+        code: 'weak-passphrase',
+        message: 'the --network passphrase is easy to guess offline',
+      });
+    }
+    await runtime.node.start();
+    runCommands(runtime.node, { stdin: io.stdin, write }, quit);
+    await quitting;
+    return 0;
+  } catch (err) {
+    const code = err instanceof Error && 'code' in err ? String((err as { code: unknown }).code) : 'failed';
+    write({ type: 'error', code, message: err instanceof Error ? err.message : String(err) });
+    return 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    const timeout = new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_TIMEOUT_MS).unref());
+    await Promise.race([runtime.shutdown(), timeout]);
+    write({ type: 'bye' });
+  }
+}

@@ -1,0 +1,72 @@
+// `lanchat --headless [--json]`: the node without a screen, for scripts, bots and tests. stdin
+// takes one command per line (the same commands as the terminal UI, through the same parser);
+// stdout carries one JSON object per line with --json, and nothing else.
+import { createInterface } from 'node:readline';
+import type { NodeEvent } from '../core/events.js';
+import type { LanchatNode } from '../core/node.js';
+import { COMMANDS, parseCommand } from '../ui/model/command-parser.js';
+
+export type HeadlessLine = NodeEvent | { type: string; [key: string]: unknown };
+
+export interface HeadlessIo {
+  stdin: NodeJS.ReadableStream;
+  write(line: HeadlessLine): void;
+}
+
+/** Runs commands from stdin until /quit (end of stdin does not stop the node). */
+export function runCommands(node: LanchatNode, io: HeadlessIo, onQuit: () => void): void {
+  const rl = createInterface({ input: io.stdin, terminal: false, crlfDelay: Number.POSITIVE_INFINITY });
+  rl.on('line', (line) => {
+    if (line.trim() === '') return;
+    try {
+      execute(node, line, io, onQuit);
+    } catch (err) {
+      const code = err instanceof Error && 'code' in err ? String((err as { code: unknown }).code) : 'failed';
+      io.write({ type: 'error', code, message: err instanceof Error ? err.message : String(err) });
+    }
+  });
+}
+
+function execute(node: LanchatNode, line: string, io: HeadlessIo, onQuit: () => void): void {
+  const parsed = parseCommand(line);
+  if (!parsed.ok) {
+    io.write({ type: 'error', code: 'bad-command', message: parsed.error });
+    return;
+  }
+  const command = parsed.command;
+  switch (command.name) {
+    case 'say':
+      // Headless has no "current buffer": plain text goes to #general.
+      node.sendRoom(
+        command.target === 'current' ? '#general' : command.target.room,
+        command.text,
+        command.kind,
+      );
+      return;
+    case 'msg':
+      node.sendDirect(command.nick, command.text);
+      return;
+    case 'join':
+      node.join(command.room);
+      return;
+    case 'part':
+      node.part(command.room ?? '#general');
+      return;
+    case 'nick':
+      node.setNick(command.nick);
+      io.write({ type: 'nick_changed', nick: command.nick });
+      return;
+    case 'peers':
+      io.write({ type: 'peers', peers: node.peerList() });
+      return;
+    case 'help':
+      io.write({
+        type: 'help',
+        commands: Object.values(COMMANDS).map((c) => ({ usage: c.usage, summary: c.summary })),
+      });
+      return;
+    case 'quit':
+      onQuit();
+      return;
+  }
+}

@@ -1,0 +1,69 @@
+// `lanchat --headless --json` running in a namespace host: the chat node as scripts and bots see
+// it. Helpers wait on its JSON lines with deadlines.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HostInfo, Network } from './harness.js';
+import type { JsonEvent, ProcessHandle } from './process-handle.js';
+
+let counter = 0;
+
+export interface HeadlessOptions {
+  nick: string;
+  /** Reuse a profile (identity, database) to restart "the same user". */
+  profile?: string;
+  extraArgs?: string[];
+}
+
+export interface HeadlessNode {
+  host: HostInfo;
+  profile: string;
+  process: ProcessHandle;
+  id(): Promise<string>;
+}
+
+export function startHeadless(
+  network: Network,
+  host: string | HostInfo,
+  options: HeadlessOptions,
+): HeadlessNode {
+  const h = network.host(host);
+  const profile = options.profile ?? join(network.dir, `chat-${h.name}-${++counter}`);
+  mkdirSync(profile, { recursive: true, mode: 0o700 });
+  const argv = [
+    'node',
+    'bin/lanchat.js',
+    '--headless',
+    '--json',
+    '--nick',
+    options.nick,
+    '--profile',
+    profile,
+  ];
+  argv.push(...(options.extraArgs ?? []));
+  const env = { LANCHAT_NETWORK: undefined, LANCHAT_PROFILE: undefined };
+  const process = network.spawn(h, argv, { env, label: `lanchat --headless ${options.nick}@${h.name}` });
+  return {
+    host: h,
+    profile,
+    process,
+    async id() {
+      const ready = await process.waitFor((e) => e.type === 'ready', 15_000, { what: 'ready' });
+      return String(ready.id);
+    },
+  };
+}
+
+export function eventsOfType(node: HeadlessNode, type: string): JsonEvent[] {
+  return node.process.events.filter((e) => e.type === type);
+}
+
+/** Ids of peers currently online according to the node's peer_online / peer_offline lines. */
+export function onlinePeers(node: HeadlessNode): Set<string> {
+  const online = new Set<string>();
+  for (const e of node.process.events) {
+    const peer = e.peer as { id?: string } | undefined;
+    if (e.type === 'peer_online' && peer?.id) online.add(peer.id);
+    if (e.type === 'peer_offline' && peer?.id) online.delete(peer.id);
+  }
+  return online;
+}
