@@ -5,8 +5,8 @@ import nacl from 'tweetnacl';
 import { concatBytes as concat } from './concat-bytes.js';
 import { curvePublicKey, curveSecretKey, sharedSecret } from './curve-dh.js';
 import { sha256 } from './digests.js';
+import { signDetached } from './ed25519.js';
 import { checkEd25519Point, verifyStrict } from './ed25519-checks.js';
-import { signDetached } from './ed25519-fast.js';
 import { HandshakeError } from './handshake-error.js';
 import { makeHello, openHello } from './shs-hello.js';
 import {

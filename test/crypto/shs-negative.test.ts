@@ -33,6 +33,7 @@ const LOW_ORDER_U = [
   'e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800',
 ].map((h) => Uint8Array.from(Buffer.from(h, 'hex')));
 const SMALL_ORDER_ED = Uint8Array.from(Buffer.from(`01${'00'.repeat(31)}`, 'hex'));
+const OFF_CURVE_ED = Uint8Array.from(Buffer.from(`02${'00'.repeat(31)}`, 'hex')); // y = 2
 
 function code(fn: () => unknown): string {
   try {
@@ -85,6 +86,20 @@ describe('SHS pure steps reject', () => {
     plain.set(SMALL_ORDER_ED, 64);
     const forged = nacl.secretbox(plain, new Uint8Array(24), sha256(c1.secretPrefix));
     expect(code(() => serverVerifyClientAuth(s1, forged))).toBe('low-order-key');
+  });
+
+  it('a client key off the curve in message 3: no signature can verify under it', () => {
+    const { c1, s1 } = toHello();
+    const plain = Uint8Array.from(c1.authPlain);
+    plain.set(OFF_CURVE_ED, 64);
+    const forged = nacl.secretbox(plain, new Uint8Array(24), sha256(c1.secretPrefix));
+    expect(code(() => serverVerifyClientAuth(s1, forged))).toBe('bad-auth');
+  });
+
+  it('a server key off the curve before dialling', () => {
+    expect(code(() => createClient({ identity: alice, networkKey: K, serverPublicKey: OFF_CURVE_ED }))).toBe(
+      'low-order-key',
+    );
   });
 
   it('a non-canonical (S + L) client signature in message 3', () => {
