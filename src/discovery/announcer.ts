@@ -23,6 +23,14 @@ export function goodbyePacket(own: OwnRecordSet): MdnsPacket {
   return packet;
 }
 
+/** Goodbye for our instance records only, after a nick change: the host name and its addresses
+ * stay valid, so they are not withdrawn. */
+export function goodbyeForName(own: OwnRecordSet): MdnsPacket {
+  const packet = emptyPacket('response');
+  packet.answers.push(...[own.ptr, own.srv, own.txt].map((r) => withTtl(r, 0)));
+  return packet;
+}
+
 export class Announcer {
   private readonly ctx: EngineContext;
   private readonly timers = new Set<TimerHandle>();

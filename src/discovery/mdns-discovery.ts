@@ -3,22 +3,16 @@
 // RFC behaviour lives in its own file (prober, announcer, responder, querier, record-cache).
 import { networkInterfaces } from 'node:os';
 import { base64Of } from '../identity/ids.js';
-import { Announcer } from './announcer.js';
+import { Announcer, goodbyeForName } from './announcer.js';
 import { type Clock, type Random, systemClock } from './clock.js';
+import { findConflict } from './conflict-check.js';
 import type { Discovery, DiscoveryEvent, DiscoveryListener, LocalService, PeerHint } from './discovery.js';
 import { DiscoveryError } from './discovery-error.js';
 import type { EngineContext, LinkState } from './engine-context.js';
 import { type InterfaceChanges, InterfaceWatcher } from './interface-watcher.js';
 import { stripScope } from './ip-address.js';
 import { type LinkFactory, linkId } from './mdns-link.js';
-import {
-  hostNameFor,
-  instanceLabel,
-  instanceName,
-  nextInstanceLabel,
-  nickOfLabel,
-  sameName,
-} from './mdns-names.js';
+import { hostNameFor, instanceLabel, instanceName, nextInstanceLabel, nickOfLabel } from './mdns-names.js';
 import { type Endpoint, MDNS_PORT, type MdnsPacket } from './mdns-packet.js';
 import {
   type InterfaceFactsProbe,
@@ -325,7 +319,7 @@ export class MdnsDiscovery implements Discovery {
       // §6: a response not from the mDNS port is not a Multicast DNS response at all.
       if (from.port !== (this.options.mdnsPort ?? MDNS_PORT)) return;
       if (this.prober.handlePacket(id, packet)) return;
-      if (state.announced && this.conflictsWithUs(id, packet)) return;
+      if (state.announced && this.conflictsWithUs(packet)) return;
       this.querier.handleResponse(id, packet, this.ownNames());
       return;
     }
@@ -343,23 +337,14 @@ export class MdnsDiscovery implements Discovery {
   }
 
   /** §9: after announcing, a response with our unique names but other rdata is a conflict. */
-  private conflictsWithUs(id: string, packet: MdnsPacket): boolean {
-    const { instance, host } = this.ownNames();
-    const ours = new Set<string>();
-    for (const l of this.links.values()) {
-      const own = this.ownRecordsFor(l.id);
-      if (own) for (const r of allOwnRecords(own)) ours.add(recordKey(r));
-    }
-    for (const r of [...packet.answers, ...packet.additionals]) {
-      if (r.type === 'OTHER' || r.ttl === 0 || ours.has(recordKey(r))) continue;
-      const kind = sameName(r.name, instance) ? 'instance' : sameName(r.name, host) ? 'host' : undefined;
-      if (kind) {
-        this.onConflict(kind, [...this.links.keys()]);
-        void id;
-        return true;
-      }
-    }
-    return false;
+  private conflictsWithUs(packet: MdnsPacket): boolean {
+    const own = [...this.links.keys()].flatMap((id) => {
+      const set = this.ownRecordsFor(id);
+      return set ? allOwnRecords(set) : [];
+    });
+    const kind = findConflict(packet, own, this.ownNames());
+    if (kind) this.onConflict(kind, [...this.links.keys()]);
+    return kind !== undefined;
   }
 
   private onConflict(kind: ConflictKind, _ids: string[]): void {
@@ -455,17 +440,4 @@ export class MdnsDiscovery implements Discovery {
       return [];
     }
   }
-}
-
-/** Goodbye for our instance records only (not the host addresses, which stay valid). */
-function goodbyeForName(own: OwnRecordSet): MdnsPacket {
-  return {
-    kind: 'response',
-    id: 0,
-    truncated: false,
-    questions: [],
-    answers: [own.ptr, own.srv, own.txt].map((r) => ({ ...r, ttl: 0 })),
-    authorities: [],
-    additionals: [],
-  };
 }
