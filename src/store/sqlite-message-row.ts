@@ -15,6 +15,7 @@ export function messageColumns(alias: string): string {
     'received_at',
     'direction',
     'history',
+    'sig',
   ]
     .map((column) => `${alias}.${column}`)
     .join(', ');
@@ -31,6 +32,7 @@ export interface MessageRow {
   received_at: number;
   direction: MessageDirection;
   history: 0 | 1;
+  sig: string | null;
 }
 
 export function messageFromRow(row: MessageRow): StoredMessage {
@@ -45,10 +47,11 @@ export function messageFromRow(row: MessageRow): StoredMessage {
     receivedAt: row.received_at,
     direction: row.direction,
     history: row.history === 1,
+    ...(row.sig === null ? {} : { signature: row.sig }),
   };
 }
 
-export function rowParams(message: StoredMessage): Record<string, string | number> {
+export function rowParams(message: StoredMessage): Record<string, string | number | null> {
   return {
     id: message.id,
     conversation: message.conversation,
@@ -60,5 +63,6 @@ export function rowParams(message: StoredMessage): Record<string, string | numbe
     received_at: message.receivedAt,
     direction: message.direction,
     history: message.history ? 1 : 0,
+    sig: message.signature ?? null,
   };
 }

@@ -28,8 +28,8 @@ export function createMessageStore(db: Database.Database, context: StoreContext)
   const index = createSearchIndex(db);
   const columns = messageColumns('m');
   const insert = db.prepare(
-    `INSERT INTO messages (id, conversation, sender_id, sender_nick, text, kind, ts, received_at, direction, history)
-     VALUES (@id, @conversation, @sender_id, @sender_nick, @text, @kind, @ts, @received_at, @direction, @history)
+    `INSERT INTO messages (id, conversation, sender_id, sender_nick, text, kind, ts, received_at, direction, history, sig)
+     VALUES (@id, @conversation, @sender_id, @sender_nick, @text, @kind, @ts, @received_at, @direction, @history, @sig)
      ON CONFLICT (id) DO NOTHING`,
   );
   const enqueue = db.prepare(

@@ -67,6 +67,11 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (room, member_id)
   ) WITHOUT ROWID;
   `,
+  // 2: the author's Ed25519 signature over a room message, so that a message relayed by another
+  // member during catch-up can be checked against its author (base64; NULL for DMs).
+  `
+  ALTER TABLE messages ADD COLUMN sig TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

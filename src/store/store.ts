@@ -35,6 +35,8 @@ export interface StoredMessage {
   direction: MessageDirection;
   /** True when it arrived through room catch-up rather than live. */
   history: boolean;
+  /** The author's signature over a room message (base64), kept so it can be relayed in catch-up. */
+  signature?: string;
 }
 
 /** A position in a conversation: messages strictly before (ts, id) are returned. */

@@ -27,7 +27,7 @@ it('keeps every message acknowledged before a SIGKILL, and opens cleanly after i
   await new Promise((resolve) => writer.once('exit', resolve));
 
   const acked = output.split('\n').filter((line) => /^k-\d+$/.test(line));
-  expect(acked.length).toBeGreaterThan(2_000);
+  expect(acked.length).toBeGreaterThanOrEqual(2_000);
   const store = profile.open();
   const missing = acked.filter((id) => store.messages.get(id) === undefined);
   expect(missing).toEqual([]);

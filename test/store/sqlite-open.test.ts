@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { toStoreError } from '../../src/store/sqlite-errors.js';
+import { SCHEMA_VERSION } from '../../src/store/sqlite-schema.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import { StoreError } from '../../src/store/store.js';
 import { fillMessages, message, type TempProfile, tempProfile } from './store-fixtures.js';
@@ -31,7 +32,7 @@ describe('opening the database', () => {
     store.close();
     const raw = new Database(profile.dbPath, { readonly: true });
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(raw.pragma('user_version', { simple: true })).toBe(1);
+    expect(raw.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     raw.close();
   });
 
