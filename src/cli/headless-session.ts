@@ -2,6 +2,8 @@
 // exit code. Our own signal handlers make sure the goodbyes (box-stream and mDNS) go out first.
 import type { Identity } from '../identity/identity-file.js';
 import type { NodeConfig } from './common-options.js';
+import { controlSocketPath } from './control-protocol.js';
+import { ControlServer } from './control-server.js';
 import { type HeadlessLine, runCommands } from './headless.js';
 import { createNodeRuntime, type NodeRuntime } from './node-runtime.js';
 
@@ -58,6 +60,18 @@ export async function runHeadlessSession(
     return 1;
   }
   runtime.node.subscribe(write);
+  // A DM printed on stdout has been shown: that is when its sender gets the read receipt.
+  runtime.node.subscribe((event) => {
+    if (event.type === 'message' && event.to !== undefined && !event.history)
+      runtime.node.markRead([event.id]);
+  });
+  // Created only now that the runtime holds the store's lock: a socket file found in the profile
+  // is then a crashed node's leftover and may be replaced.
+  const control = new ControlServer({
+    node: runtime.node,
+    outbox: runtime.store.outbox,
+    socketPath: controlSocketPath(config.profileDir),
+  });
   let quit!: () => void;
   const quitting = new Promise<void>((resolve) => {
     quit = resolve;
@@ -74,6 +88,11 @@ export async function runHeadlessSession(
       });
     }
     await runtime.node.start();
+    // Without the socket the node still chats; only `lanchat send/peers` cannot reach it.
+    await control.listen().catch((err: unknown) => {
+      const code = err instanceof Error && 'code' in err ? String(err.code) : 'control-failed';
+      write({ type: 'warning', code, message: err instanceof Error ? err.message : String(err) });
+    });
     runCommands(runtime.node, { stdin: io.stdin, write }, quit);
     await quitting;
     return 0;
@@ -85,7 +104,7 @@ export async function runHeadlessSession(
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_TIMEOUT_MS).unref());
-    await Promise.race([runtime.shutdown(), timeout]);
+    await Promise.race([control.close().then(() => runtime.shutdown()), timeout]);
     write({ type: 'bye' });
   }
 }

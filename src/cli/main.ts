@@ -6,6 +6,8 @@ type CommandModule = { run(argv: string[]): Promise<number> };
 const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   id: () => import('./id-command.js'),
   discover: () => import('./discover-command.js'),
+  send: () => import('./send-command.js'),
+  peers: () => import('./peers-command.js'),
 };
 
 export async function main(argv: string[]): Promise<number> {

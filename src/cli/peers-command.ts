@@ -1,0 +1,139 @@
+// `lanchat peers`: who is out there, as the node on this profile sees them. Asks the lanchat
+// already running on the profile when there is one; otherwise starts a temporary node, lets it
+// discover and connect for a short window, and lists what it found.
+import type { PeerInfo } from '../core/events.js';
+import { parseFlags } from './args.js';
+import {
+  COMMON_OPTIONS,
+  COMMON_OPTIONS_USAGE,
+  commonOptionsFrom,
+  type ResolveContext,
+  resolveNodeConfig,
+} from './common-options.js';
+import { ControlError, MAX_TIMEOUT_MS } from './control-protocol.js';
+import { EXIT_FAILURE, reportError, UsageError } from './errors.js';
+import { type RuntimeFactory, reachProfileNode, stopTemporary } from './profile-node.js';
+
+export const DEFAULT_PEERS_WAIT_S = 2;
+
+const commonUsage = COMMON_OPTIONS_USAGE.split('\n')
+  .filter((line) => !/^\s+--(headless|json)\b/.test(line))
+  .join('\n');
+
+export const PEERS_USAGE = `Usage: lanchat peers [--wait S] [--json] [options]
+
+Lists the lanchat peers this profile's node knows: nick, online, address and id. If lanchat
+already runs with this profile, it is asked (through control.sock in the profile directory);
+otherwise peers starts lanchat itself for a short discovery window and says goodbye.
+
+  --wait S           seconds to discover and connect when peers starts lanchat itself
+                     (default ${DEFAULT_PEERS_WAIT_S})
+  --json             print one JSON object {"type":"peers","peers":[{id,nick,address,online,...}]}
+${commonUsage}
+  (--nick, --port, --network, --interface and --peer apply only when peers starts lanchat itself)
+
+Exit status: 0 success, 1 failure (e.g. unusable database or identity), 2 bad command line.
+`;
+
+const PEERS_OPTIONS = (() => {
+  const { headless: _headless, ...common } = COMMON_OPTIONS;
+  return { ...common, wait: { type: 'string' } } as const;
+})();
+
+export interface PeersCommandIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  env: NodeJS.ProcessEnv;
+  username?: () => string;
+  createRuntime?: RuntimeFactory;
+}
+
+const processIo: PeersCommandIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  env: process.env,
+};
+
+export async function run(argv: string[], io: PeersCommandIo = processIo): Promise<number> {
+  let json = argv.includes('--json');
+  try {
+    const { values, positionals } = parseFlags(argv, PEERS_OPTIONS);
+    json = values.json ?? false;
+    if (values.help) {
+      io.stdout(PEERS_USAGE);
+      return 0;
+    }
+    if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+    const waitMs = waitFrom(values.wait);
+    const context: ResolveContext = { env: io.env, ...(io.username ? { username: io.username } : {}) };
+    const config = resolveNodeConfig(commonOptionsFrom(values), context);
+    const node = await reachProfileNode({
+      config,
+      deadline: Date.now() + Math.max(waitMs, 5_000),
+      ...(io.createRuntime ? { createRuntime: io.createRuntime } : {}),
+      onCreatedIdentity: (path) => io.stderr(`lanchat peers: created a new identity in ${path}\n`),
+    });
+    let peers: PeerInfo[];
+    if (node.kind === 'running') {
+      try {
+        const answer = await node.client.request({ cmd: 'peers' });
+        if (answer.type === 'error') throw new ControlError('bad-reply', answer.message);
+        if (answer.type !== 'peers') {
+          throw new ControlError('bad-reply', `the running lanchat answered peers with '${answer.type}'`);
+        }
+        peers = answer.peers;
+      } finally {
+        node.client.close();
+      }
+    } else {
+      try {
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+        peers = node.runtime.node.peerList();
+      } finally {
+        await stopTemporary(node.runtime);
+      }
+    }
+    io.stdout(json ? `${JSON.stringify({ type: 'peers', peers })}\n` : table(peers));
+    return 0;
+  } catch (err) {
+    if (json) {
+      const code = err instanceof Error && 'code' in err ? String(err.code) : 'unexpected';
+      io.stdout(
+        `${JSON.stringify({ type: 'error', code, message: err instanceof Error ? err.message : String(err) })}\n`,
+      );
+      return err instanceof UsageError ? 2 : EXIT_FAILURE;
+    }
+    return reportError(err, 'lanchat peers', io.stderr);
+  }
+}
+
+function waitFrom(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_PEERS_WAIT_S * 1000;
+  const seconds = /^[0-9]+(\.[0-9]+)?$/.test(value) ? Number(value) : Number.NaN;
+  if (!(seconds >= 0 && seconds * 1000 <= MAX_TIMEOUT_MS)) {
+    throw new UsageError(`--wait expects seconds, e.g. --wait 5 (got '${value}')`);
+  }
+  return Math.round(seconds * 1000);
+}
+
+// Nicks and addresses come from the network: never let them drive the terminal.
+const printable = (s: string) => s.replace(/[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu, '?');
+
+function table(peers: PeerInfo[]): string {
+  if (peers.length === 0) return 'no peers found\n';
+  const rows = [
+    ['NICK', 'ONLINE', 'ADDRESS', 'ID'],
+    ...[...peers]
+      .sort((a, b) => Number(b.online) - Number(a.online) || a.nick.localeCompare(b.nick))
+      .map((p) => [printable(p.nick), p.online ? 'yes' : 'no', printable(p.address) || '-', p.id]),
+  ];
+  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => [...(r[i] ?? '')].length)));
+  return rows
+    .map((r) =>
+      r
+        .map((cell, i) => (i < 3 ? cell.padEnd((widths[i] ?? 0) + (cell.length - [...cell].length)) : cell))
+        .join('  '),
+    )
+    .join('\n')
+    .concat('\n');
+}

@@ -1,0 +1,95 @@
+// `lanchat peers` in-process: the temporary node's discovery window (memory discovery) and the
+// answer of a running node through its control socket.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { controlSocketPath } from '../../src/cli/control-protocol.js';
+import { ControlServer } from '../../src/cli/control-server.js';
+import { type PeersCommandIo, run } from '../../src/cli/peers-command.js';
+import { databasePathIn } from '../../src/store/sqlite-store.js';
+import { eventsOf, NodeFixture, type TestNode, waitFor } from '../core/node-fixture.js';
+import { memoryRuntime } from './send-fixture.js';
+
+let fixture: NodeFixture;
+let bob: TestNode;
+let profile: string;
+
+beforeEach(async () => {
+  fixture = new NodeFixture();
+  profile = join(fixture.dir, 'carol');
+  bob = await fixture.start('bob');
+});
+afterEach(() => fixture.destroy());
+
+async function peers(args: string[], runtime?: PeersCommandIo['createRuntime']) {
+  let stdout = '';
+  let stderr = '';
+  const code = await run(['--profile', profile, '--nick', 'carol', ...args], {
+    stdout: (t) => {
+      stdout += t;
+    },
+    stderr: (t) => {
+      stderr += t;
+    },
+    env: {},
+    createRuntime: runtime ?? memoryRuntime(fixture),
+  });
+  return { code, stdout, stderr };
+}
+
+describe('lanchat peers', () => {
+  it('lists what a temporary node finds in its window, as JSON, then says goodbye', async () => {
+    const r = await peers(['--wait', '0.3', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const answer = JSON.parse(r.stdout) as {
+      type: string;
+      peers: { nick: string; online: boolean; id: string }[];
+    };
+    expect(answer.type).toBe('peers');
+    expect(answer.peers.map((p) => [p.nick, p.online])).toEqual([['bob', true]]);
+    await waitFor('carol quit', () => eventsOf(bob, 'peer_offline').some((e) => e.peer.nick === 'carol'));
+  });
+
+  it('prints a table for people', async () => {
+    const r = await peers(['--wait', '0.3']);
+    expect(r.code, r.stderr).toBe(0);
+    const [header, row] = r.stdout.trimEnd().split('\n');
+    expect(header).toMatch(/^NICK\s+ONLINE\s+ADDRESS\s+ID$/);
+    expect(row).toMatch(new RegExp(`^bob\\s+yes\\s+10\\.0\\.0\\.1\\s+${bob.node.id}$`));
+  });
+
+  it('says so when nobody is found', async () => {
+    await fixture.stop(bob);
+    const r = await peers(['--wait', '0']);
+    expect(r).toMatchObject({ code: 0, stdout: 'no peers found\n' });
+  });
+
+  it('asks the running node instead of starting a second one', async () => {
+    mkdirSync(profile, { recursive: true, mode: 0o700 });
+    const alice = await fixture.start('alice', { dbPath: databasePathIn(profile) });
+    await waitFor('alice sees bob', () => alice.node.peerList().some((p) => p.online));
+    const server = new ControlServer({
+      node: alice.node,
+      outbox: alice.store.outbox,
+      socketPath: controlSocketPath(profile),
+    });
+    await server.listen();
+    try {
+      const r = await peers(['--json'], () => expect.unreachable('a running node owns the profile'));
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ type: 'peers', peers: [{ nick: 'bob', online: true }] });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it.each([
+    [['--wait', 'long'], /--wait expects seconds/],
+    [['extra'], /unexpected argument 'extra'/],
+    [['--to', 'bob'], /unknown option '--to'/],
+  ])('%j is a usage error (exit 2)', async (args, message) => {
+    const r = await peers(args, () => expect.unreachable('no node for usage errors'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+});
