@@ -10,7 +10,14 @@ export type Command =
   | { name: 'nick'; nick: string }
   | { name: 'peers' }
   | { name: 'help'; topic?: string }
-  | { name: 'quit' };
+  | { name: 'quit' }
+  | { name: 'presence'; presence: 'online' | 'away' | 'busy'; status: string }
+  | { name: 'verify'; nick: string; number?: string }
+  | { name: 'forget'; nick: string }
+  | { name: 'block'; nick: string; blocked: boolean }
+  | { name: 'whoami' }
+  | { name: 'history'; limit: number; target?: string }
+  | { name: 'search'; text: string };
 
 export interface CommandSpec {
   usage: string;
@@ -27,6 +34,26 @@ export const COMMANDS: Record<string, CommandSpec> = {
   peers: { usage: '/peers', summary: 'list known peers and whether they are online' },
   help: { usage: '/help [COMMAND]', summary: 'list commands, or explain one' },
   quit: { usage: '/quit', summary: 'say goodbye to everybody and exit' },
+  away: { usage: '/away [TEXT]', summary: 'set yourself away, with an optional status text' },
+  busy: { usage: '/busy [TEXT]', summary: 'set yourself busy (do not disturb)' },
+  back: { usage: '/back', summary: 'set yourself online again' },
+  verify: {
+    usage: '/verify NICK [NUMBER]',
+    summary:
+      'show the safety number with NICK; with NUMBER (read out by NICK), mark NICK verified if it matches',
+  },
+  forget: {
+    usage: '/forget NICK',
+    summary: "drop NICK's pinned key, so a new key may claim the nick (after a reinstall)",
+  },
+  block: { usage: '/block NICK', summary: 'refuse all contact with NICK' },
+  unblock: { usage: '/unblock NICK', summary: 'undo /block' },
+  whoami: { usage: '/whoami', summary: 'your id, fingerprint and network tag' },
+  history: {
+    usage: '/history [N] [#ROOM|NICK]',
+    summary: 'replay the last N messages (default 50) of a conversation',
+  },
+  search: { usage: '/search TEXT', summary: 'search every stored message (Chinese and Japanese words too)' },
 };
 
 export type ParseResult = { ok: true; command: Command } | { ok: false; error: string };
@@ -105,6 +132,51 @@ export function parseCommand(line: string): ParseResult {
     case 'quit':
     case 'exit':
       return { ok: true, command: { name: 'quit' } };
+    case 'away':
+    case 'busy':
+      return { ok: true, command: { name: 'presence', presence: name, status: rest.trim().slice(0, 200) } };
+    case 'back':
+      return { ok: true, command: { name: 'presence', presence: 'online', status: '' } };
+    case 'verify': {
+      const [nick, number] = firstWord(rest);
+      if (!nick) return usage('verify');
+      const digits = number.replace(/\s+/g, '');
+      if (digits && !/^\d{60}$/.test(digits)) return usage('verify', 'a safety number has 60 digits');
+      return {
+        ok: true,
+        command: digits ? { name: 'verify', nick, number: digits } : { name: 'verify', nick },
+      };
+    }
+    case 'forget':
+    case 'block':
+    case 'unblock': {
+      const [nick, extra] = firstWord(rest);
+      if (!nick || extra) return usage(name);
+      if (name === 'forget') return { ok: true, command: { name: 'forget', nick } };
+      return { ok: true, command: { name: 'block', nick, blocked: name === 'block' } };
+    }
+    case 'whoami':
+      return { ok: true, command: { name: 'whoami' } };
+    case 'history': {
+      const words = rest.trim().split(/\s+/).filter(Boolean);
+      if (words.length > 2) return usage('history');
+      let limit = 50;
+      let target: string | undefined;
+      for (const word of words) {
+        if (/^\d+$/.test(word)) limit = Math.min(10_000, Math.max(1, Number(word)));
+        else if (target === undefined) target = word;
+        else return usage('history');
+      }
+      return {
+        ok: true,
+        command: target === undefined ? { name: 'history', limit } : { name: 'history', limit, target },
+      };
+    }
+    case 'search': {
+      const text = rest.trim();
+      if (!text) return usage('search');
+      return { ok: true, command: { name: 'search', text } };
+    }
     default:
       return {
         ok: false,

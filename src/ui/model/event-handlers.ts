@@ -1,0 +1,187 @@
+// Node events → model changes, one small handler per event type. Add a handler here when core
+// grows an event; events without a handler are ignored on purpose (older UI, newer core).
+import type { NodeEvent, PeerRef } from '../../core/events.js';
+import { ACTIVITY, mentions } from './activity.js';
+import type { ChatBuffer } from './chat-buffer.js';
+import type { ChatModel } from './chat-model.js';
+import { sanitize, sanitizeName } from './sanitize.js';
+
+type Handlers = {
+  [K in NodeEvent['type']]?: (model: ChatModel, event: Extract<NodeEvent, { type: K }>) => void;
+};
+
+const GENERAL = '#general';
+
+/** The peer's display form (`nick#abcd` while two identities claim one nick) when core gives one. */
+function nickOf(peer: PeerRef): string {
+  const display = (peer as { display?: unknown }).display;
+  return sanitizeName(typeof display === 'string' ? display : peer.nick);
+}
+
+/** Buffers in which a peer's arrival, departure or rename is worth a line. */
+function buffersWith(model: ChatModel, peerId: string): ChatBuffer[] {
+  return model.buffers.list().filter((b) => b.members.has(peerId));
+}
+
+const handlers: Handlers = {
+  ready(model, e) {
+    model.myId = e.id;
+    model.myNick = sanitizeName(e.nick);
+    model.system(
+      model.buffers.status,
+      `lanchat is running as ${model.myNick} on port ${e.port} (id ${e.id})`,
+    );
+  },
+  peer_online(model, e) {
+    const nick = nickOf(e.peer);
+    const known = model.peers.get(e.peer.id);
+    model.peers.set(e.peer.id, { id: e.peer.id, nick, online: true, address: sanitize(e.peer.address) });
+    if (known?.online) return;
+    model.system(model.buffers.status, `${nick} is online (${sanitize(e.peer.address)})`);
+    const general = model.buffers.get(GENERAL);
+    if (general) {
+      general.members.set(e.peer.id, nick);
+      model.addLine(general, { ts: model.now(), kind: 'join', text: `${nick} is online` }, ACTIVITY.join);
+    }
+    const dm = model.buffers.get(`@${e.peer.id}`);
+    if (dm) model.addLine(dm, { ts: model.now(), kind: 'join', text: `${nick} is online` }, ACTIVITY.join);
+  },
+  peer_offline(model, e) {
+    const nick = nickOf(e.peer);
+    const known = model.peers.get(e.peer.id);
+    model.peers.set(e.peer.id, { ...(known ?? { id: e.peer.id }), nick, online: false });
+    const text = `${nick} is offline (${sanitize(e.reason)})`;
+    model.system(model.buffers.status, text);
+    for (const b of buffersWith(model, e.peer.id)) {
+      if (b.kind === 'room') b.members.delete(e.peer.id);
+      model.addLine(b, { ts: model.now(), kind: 'part', text }, ACTIVITY.join);
+    }
+  },
+  sent(model, e) {
+    const buffer = 'room' in e ? model.room(e.room) : model.dm(e.to.id, e.to.nick);
+    model.addMessage(
+      buffer,
+      {
+        ts: e.ts,
+        kind: 'message',
+        nick: model.myNick,
+        text: sanitize(e.text, { multiline: true }),
+        mine: true,
+        msgId: e.id,
+        delivery: e.queued ? 'queued' : 'sent',
+      },
+      0,
+    );
+  },
+  message(model, e) {
+    const nick = nickOf(e.from);
+    const room = (e as { room?: string }).room;
+    const to = (e as { to?: PeerRef }).to;
+    const isDm = room === undefined;
+    // A DM of mine seen as a message (history replay) belongs to the conversation with `to`.
+    const other = isDm && e.from.id === model.myId && to ? to : e.from;
+    const buffer = room !== undefined ? model.room(room) : model.dm(other.id, nickOf(other));
+    const text = sanitize(e.text, { multiline: true });
+    const highlight = mentions(text, model.myNick);
+    const level = highlight ? ACTIVITY.mention : isDm ? ACTIVITY.private : ACTIVITY.message;
+    const line = model.addMessage(
+      buffer,
+      {
+        ts: e.ts,
+        kind: e.kind === 'action' ? 'action' : 'message',
+        nick,
+        text,
+        msgId: e.id,
+        ...(highlight ? { highlight: true } : {}),
+      },
+      level,
+    );
+    if (line && (highlight || isDm)) {
+      model.alert({ title: isDm ? `lanchat: ${nick}` : `lanchat: ${nick} in ${buffer.title}`, body: text });
+    }
+  },
+  delivered(model, e) {
+    const line = model.sentLine(e.id);
+    if (line && line.delivery !== 'read') {
+      line.delivery = 'delivered';
+      model.touch();
+    }
+  },
+  read(model, e) {
+    const line = model.sentLine(e.id);
+    if (line) {
+      line.delivery = 'read';
+      model.touch();
+    }
+  },
+  typing(model, e) {
+    model.setTyping(e.peer.id, nickOf(e.peer), e.active);
+  },
+  presence(model, e) {
+    const known = model.peers.get(e.peer.id);
+    if (known) known.presence = e.presence === 'online' ? undefined : e.presence;
+    model.touch();
+  },
+  own_presence(model, e) {
+    model.myPresence = e.presence === 'online' ? undefined : e.presence;
+    const text =
+      e.presence === 'online'
+        ? 'you are back'
+        : `you are ${e.presence}${e.status ? `: ${sanitize(e.status)}` : ''}`;
+    model.system(model.buffers.status, text);
+    if (!e.auto && model.buffers.current !== model.buffers.status) model.inline(text);
+  },
+  joined(model, e) {
+    const buffer = model.room(e.room);
+    for (const m of e.members) buffer.members.set(m.id, nickOf(m));
+    const others = e.members.map(nickOf);
+    const who = others.length ? `; here: ${others.join(', ')}` : '; nobody else is here yet';
+    model.system(buffer, `you joined ${buffer.title}${who}`);
+  },
+  parted(model, e) {
+    model.buffers.remove(e.room.toLowerCase());
+    model.inline(`you left ${sanitizeName(e.room)}`);
+  },
+  member_joined(model, e) {
+    const buffer = model.room(e.room);
+    buffer.members.set(e.peer.id, nickOf(e.peer));
+    const text = `${nickOf(e.peer)} joined ${buffer.title}`;
+    model.addLine(buffer, { ts: model.now(), kind: 'join', text }, ACTIVITY.join);
+  },
+  member_parted(model, e) {
+    const buffer = model.buffers.get(e.room.toLowerCase());
+    if (!buffer) return;
+    buffer.members.delete(e.peer.id);
+    const text = `${nickOf(e.peer)} left ${buffer.title}`;
+    model.addLine(buffer, { ts: model.now(), kind: 'part', text }, ACTIVITY.join);
+  },
+  nick(model, e) {
+    const nick = nickOf(e.peer);
+    const known = model.peers.get(e.peer.id);
+    if (known) known.nick = nick;
+    const text = `${sanitizeName(e.previous)} is now known as ${nick}`;
+    model.system(model.buffers.status, text);
+    for (const b of buffersWith(model, e.peer.id)) {
+      b.members.set(e.peer.id, nick);
+      if (b.kind === 'dm') b.title = nick;
+      model.addLine(b, { ts: model.now(), kind: 'system', text }, ACTIVITY.join);
+    }
+  },
+  warning(model, e) {
+    model.system(model.buffers.status, `warning (${sanitize(e.code)}): ${sanitize(e.message)}`);
+  },
+  error(model, e) {
+    const text = `${sanitize(e.message)} (${sanitize(e.code)})`;
+    model.system(model.buffers.status, text, 'error');
+    if (model.buffers.current !== model.buffers.status) model.inline(text, 'error');
+  },
+};
+
+/** Applies one node event; unknown event types are ignored. */
+export function applyEvent(
+  model: ChatModel,
+  event: NodeEvent | { type: string; [key: string]: unknown },
+): void {
+  const handler = (handlers as Record<string, ((m: ChatModel, e: unknown) => void) | undefined>)[event.type];
+  handler?.(model, event);
+}
