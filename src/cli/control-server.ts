@@ -84,7 +84,8 @@ export class ControlServer {
     await Promise.allSettled([...this.inFlight]);
     for (const socket of this.sockets) socket.end();
     for (const socket of this.sockets) socket.destroy();
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (!server) return; // never listened: the file there, if any, is not ours to remove
+    await new Promise<void>((resolve) => server.close(() => resolve()));
     try {
       unlinkSync(this.options.socketPath); // libuv usually has; a leftover would look stale later
     } catch {}

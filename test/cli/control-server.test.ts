@@ -221,6 +221,8 @@ describe('control socket file', () => {
     const path = controlSocketPath(profile);
     const second = serverFor(alice);
     await expect(second.listen()).rejects.toMatchObject({ code: 'in-use' });
+    await second.close(); // must not remove the socket of the server that owns it
+    expect((await (await client()).request({ cmd: 'peers' })).type).toBe('peers');
     await server.close();
 
     writeFileSync(path, 'precious');
