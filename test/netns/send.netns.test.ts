@@ -1,7 +1,7 @@
 // `lanchat send` on real hosts: through the control socket of the node already running on the
 // profile, as a temporary node of its own (real mDNS, real TCP), and queued for an offline
 // recipient until the sender's profile runs again.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createNetwork, type Network, netnsAvailable } from './harness.js';
@@ -135,6 +135,7 @@ describe.skipIf(!netns.ok)('lanchat send between namespace hosts', () => {
 
     bob.process.send('/quit');
     await bob.process.waitForExit(10_000);
+    expect(existsSync(join(bob.profile, 'control.sock')), 'removed on a clean exit').toBe(false);
     const queued = await lanchatSend('h3', carolProfile, [
       '--to',
       'bob',
@@ -159,5 +160,21 @@ describe.skipIf(!netns.ok)('lanchat send between namespace hosts', () => {
     );
     await carol.process.waitFor((e) => e.type === 'delivered' && e.id === arrived.id, 10_000);
     expect(eventsOfType(bob, 'message').filter((e) => e.text === 'while you were away')).toHaveLength(1);
+
+    // A crash leaves the socket file behind; the next run on the profile replaces it.
+    carol.process.kill('SIGKILL');
+    await carol.process.exited;
+    expect(existsSync(join(carolProfile, 'control.sock'))).toBe(true);
+    const again = start('h3', 'carol', carolProfile);
+    await again.id();
+    const after = await lanchatSend('h3', carolProfile, [
+      '--to',
+      'bob',
+      '--timeout',
+      '15',
+      'after the crash',
+    ]);
+    expect(after.code, after.process.describe()).toBe(0);
+    expect(after.result).toMatchObject({ status: 'delivered', via: 'running-node' });
   }, 90_000);
 });
