@@ -165,6 +165,7 @@ export class UiController {
       'M-b': () => input.wordLeft(),
       'M-f': () => input.wordRight(),
       home: () => input.home(),
+      end: () => input.end(),
       'C-a': () => input.home(),
       'C-e': () => input.end(),
       backspace: () => input.backspace(),
