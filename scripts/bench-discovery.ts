@@ -172,9 +172,10 @@ async function startAvahiHost(network: Network, host: HostInfo, name: string): P
   return { daemon, publish, browse: network.avahiWatch(host, TYPE) };
 }
 
-/** performance.now() when `browse` had resolved (IPv4) every name in `names`. */
+/** performance.now() when `browse` had resolved every name in `names`. */
 async function avahiFoundAll(browse: ProcessHandle<AvahiBrowseEvent>, names: string[]): Promise<number> {
-  const resolved = (e: AvahiBrowseEvent) => e.op === '=' && e.protocol === 'IPv4';
+  // Resolved on any protocol counts as found, as lanchat's first peer_up does.
+  const resolved = (e: AvahiBrowseEvent) => e.op === '=';
   await browse.waitFor(
     () => names.every((nm) => browse.events.some((e) => resolved(e) && e.name === nm)),
     FIND_DEADLINE_MS,

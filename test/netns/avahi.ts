@@ -8,6 +8,8 @@ import { join } from 'node:path';
 export interface AvahiBrowseEvent {
   op: '+' | '-' | '=';
   iface: string;
+  /** The protocol the service was seen on. The resolved address may be of either family: avahi
+   * resolves the host name with an unspecified protocol. */
   protocol: 'IPv4' | 'IPv6' | string;
   name: string;
   type: string;

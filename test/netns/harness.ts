@@ -293,6 +293,29 @@ export class Network {
     });
   }
 
+  /** `avahi-resolve -4|-6 -n NAME`: the address avahi finds for a host name (undefined if none).
+   * avahi-browse -r resolves addresses with an unspecified protocol and may show only IPv6, so
+   * tests that need a family ask for it here. */
+  async avahiResolve(host: string | HostInfo, hostName: string, family: 4 | 6): Promise<string | undefined> {
+    const result = await run(
+      'ip',
+      [
+        'netns',
+        'exec',
+        this.host(host).netns,
+        'env',
+        `DBUS_SYSTEM_BUS_ADDRESS=${this.avahiEnv(host).DBUS_SYSTEM_BUS_ADDRESS}`,
+        'avahi-resolve',
+        `-${family}`,
+        '-n',
+        hostName,
+      ],
+      true,
+    );
+    const [name, address] = result.stdout.trim().split(/\s+/);
+    return name === hostName ? address : undefined;
+  }
+
   /** `avahi-publish -s NAME TYPE PORT TXT…`; resolves once avahi reports the name it got. */
   async avahiPublish(
     host: string | HostInfo,
