@@ -60,6 +60,11 @@ export async function runHeadlessSession(
     return 1;
   }
   runtime.node.subscribe(write);
+  // A DM printed on stdout has been shown: that is when its sender gets the read receipt.
+  runtime.node.subscribe((event) => {
+    if (event.type === 'message' && event.to !== undefined && !event.history)
+      runtime.node.markRead([event.id]);
+  });
   // Created only now that the runtime holds the store's lock: a socket file found in the profile
   // is then a crashed node's leftover and may be replaced.
   const control = new ControlServer({

@@ -19,6 +19,7 @@ export function runCommands(node: LanchatNode, io: HeadlessIo, onQuit: () => voi
   rl.on('line', (line) => {
     if (line.trim() === '') return;
     try {
+      node.activity();
       execute(node, line, io, onQuit);
     } catch (err) {
       const code = err instanceof Error && 'code' in err ? String((err as { code: unknown }).code) : 'failed';
@@ -68,5 +69,36 @@ function execute(node: LanchatNode, line: string, io: HeadlessIo, onQuit: () => 
     case 'quit':
       onQuit();
       return;
+    case 'presence':
+      node.setPresence(command.presence, command.status);
+      return;
+    case 'verify': {
+      const result = node.verify(command.nick, command.number);
+      io.write({ type: 'verify', ...result });
+      return;
+    }
+    case 'forget':
+      io.write({ type: 'forgotten', peer: node.forget(command.nick) });
+      return;
+    case 'block':
+      io.write({
+        type: command.blocked ? 'blocked' : 'unblocked',
+        peer: node.block(command.nick, command.blocked),
+      });
+      return;
+    case 'whoami':
+      io.write({ type: 'whoami', ...node.whoami() });
+      return;
+    case 'history': {
+      const target = command.target ?? '#general';
+      io.write({ type: 'history', conversation: target, messages: node.history(target, command.limit) });
+      return;
+    }
+    case 'search': {
+      const results = node.search(command.text);
+      for (const message of results) io.write({ type: 'search_result', query: command.text, message });
+      io.write({ type: 'search_done', query: command.text, count: results.length });
+      return;
+    }
   }
 }

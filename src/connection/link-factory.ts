@@ -99,7 +99,9 @@ export class LinkFactory {
       clock: o.clock,
       ...(o.heartbeat ? { heartbeat: o.heartbeat } : {}),
     });
-    link.send(o.hello());
+    const hello = o.hello();
+    link.sentHello = hello;
+    link.send(hello);
     return new Promise((resolve, reject) => {
       const onHello = () => {
         link.off('close', onClose);

@@ -48,6 +48,8 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   readonly initiator: boolean;
   readonly remoteAddress: string;
   remoteHello: Hello | undefined;
+  /** What we told the peer in our hello: state changed since then must be sent again. */
+  sentHello: Hello | undefined;
   /** The peer announced this link is a duplicate it is dropping (it keeps our other link). */
   replacedByPeer = false;
   /** The peer announced it is quitting. */

@@ -1,37 +1,57 @@
 // What the node tells its user interfaces (the headless JSON mode, the terminal UI, `send`).
 // These shapes are the documented headless contract: change them only compatibly.
+import type { PresenceState } from '../protocol/messages.js';
 
 export interface PeerRef {
   id: string;
+  /** The nick the peer claims. */
   nick: string;
+  /** How to show it: the nick, or `nick#abcd` while another identity claims the same nick. */
+  display: string;
+  /** The user compared safety numbers with this identity (/verify). */
+  verified: boolean;
 }
 export interface PeerInfo extends PeerRef {
   address: string;
   online: boolean;
+  presence: PresenceState;
+  status: string;
+  blocked: boolean;
 }
 
 export type Recipient = { to: PeerRef } | { room: string };
+
+export interface MessageView {
+  id: string;
+  from: PeerRef;
+  text: string;
+  ts: number;
+  kind: 'text' | 'action';
+  /** `to` for DMs (to me, or from me to them), `room` for room messages. */
+  to?: PeerRef;
+  room?: string;
+  /** True when it arrived through room catch-up (it happened while we were away). */
+  history?: boolean;
+}
 
 export type NodeEvent =
   | { type: 'ready'; id: string; nick: string; port: number }
   | { type: 'peer_online'; peer: PeerInfo }
   | { type: 'peer_offline'; peer: PeerRef; reason: string }
   | ({ type: 'sent'; id: string; text: string; ts: number; queued: boolean } & Recipient)
-  | ({
-      type: 'message';
-      id: string;
-      from: PeerRef;
-      text: string;
-      ts: number;
-      kind: 'text' | 'action';
-    } & Recipient)
+  | ({ type: 'message' } & MessageView)
   | { type: 'delivered'; id: string; to: PeerRef }
+  | { type: 'read'; id: string; by: PeerRef }
   | { type: 'joined'; room: string; members: PeerRef[] }
   | { type: 'parted'; room: string }
   | { type: 'member_joined'; room: string; peer: PeerRef }
   | { type: 'member_parted'; room: string; peer: PeerRef }
   | { type: 'nick'; peer: PeerRef; previous: string }
-  | { type: 'warning'; code: string; message: string }
+  | { type: 'presence'; peer: PeerRef; presence: PresenceState; status: string }
+  | { type: 'own_presence'; presence: PresenceState; status: string; auto: boolean }
+  | { type: 'typing'; peer: PeerRef; active: boolean }
+  | { type: 'catchup_done'; room: string; from: PeerRef; received: number }
+  | { type: 'warning'; code: string; message: string; peer?: PeerRef }
   | { type: 'error'; code: string; message: string };
 
 export type NodeEventListener = (event: NodeEvent) => void;

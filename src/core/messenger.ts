@@ -2,18 +2,22 @@
 // recipient in the persistent outbox, sent in order on the recipient's link, and dequeued only by
 // the recipient's ack. Receivers store before they ack and show each id once (persisted dedupe).
 import type { PeerLink } from '../connection/peer-link.js';
+import type { Ed25519KeyPair } from '../crypto/shs-keys.js';
 import type { ChatMessage } from '../protocol/messages.js';
 import { normaliseRoom, textProblem } from '../protocol/names.js';
 import type { Store, StoredMessage } from '../store/store.js';
 import type { Clock } from './clock.js';
 import type { NodeEvent, PeerRef } from './events.js';
 import type { Peer, PeerTable } from './peer-table.js';
+import { signRoomMessage, verifyRoomMessage } from './room-signature.js';
 
 export interface MessengerDeps {
   self: () => PeerRef;
+  identity: Ed25519KeyPair;
   store: Store;
   peers: PeerTable;
   clock: Clock;
+  ref: (peer: Peer) => PeerRef;
   emit: (event: NodeEvent) => void;
   newId: () => string;
 }
@@ -30,6 +34,9 @@ export class MessengerError extends Error {
 }
 
 export class Messenger {
+  /** Sender timestamps strictly increase, so (ts, id) order is send order for every reader. */
+  private lastTs = 0;
+
   constructor(private readonly deps: MessengerDeps) {}
 
   sendDirect(peer: Peer, text: string, kind: 'text' | 'action'): string {
@@ -37,14 +44,7 @@ export class Messenger {
     const message = this.outgoing(`@${peer.id}`, text, kind);
     this.deps.store.messages.saveOutgoing(message, [peer.id]);
     const queued = !peer.link;
-    this.deps.emit({
-      type: 'sent',
-      id: message.id,
-      to: { id: peer.id, nick: peer.nick },
-      text,
-      ts: message.ts,
-      queued,
-    });
+    this.deps.emit({ type: 'sent', id: message.id, to: this.deps.ref(peer), text, ts: message.ts, queued });
     this.pump(peer);
     return message.id;
   }
@@ -54,6 +54,10 @@ export class Messenger {
     const key = normaliseRoom(room);
     const members = this.deps.peers.membersOnline(key);
     const message = this.outgoing(key, text, kind);
+    message.signature = signRoomMessage(
+      { id: message.id, ts: message.ts, room: key, kind, text },
+      this.deps.identity.secretKey,
+    );
     this.deps.store.messages.saveOutgoing(
       message,
       members.map((m) => m.id),
@@ -74,8 +78,12 @@ export class Messenger {
     for (const message of pending) {
       if (sent >= room) break;
       if (peer.inFlight.has(message.id)) continue;
-      if (!link.send(toWire(message))) return;
+      // Marked before sending: the ack may arrive before send() returns (in-memory links).
       peer.inFlight.add(message.id);
+      if (!link.send(toWire(message))) {
+        peer.inFlight.delete(message.id);
+        return;
+      }
       sent++;
     }
   }
@@ -83,18 +91,30 @@ export class Messenger {
   acked(peer: Peer, id: string): void {
     peer.inFlight.delete(id);
     if (this.deps.store.outbox.markDelivered(id, peer.id)) {
-      this.deps.emit({ type: 'delivered', id, to: { id: peer.id, nick: peer.nick } });
+      this.deps.emit({ type: 'delivered', id, to: this.deps.ref(peer) });
     }
     if (peer.inFlight.size <= WINDOW / 2) this.pump(peer);
   }
 
-  receive(peer: Peer, link: PeerLink, wire: ChatMessage): void {
-    const self = this.deps.self();
+  /** The recipient showed these DMs to its user. */
+  readBy(peer: Peer, ids: string[]): void {
+    for (const id of ids) {
+      if (this.deps.store.outbox.markRead(id, peer.id))
+        this.deps.emit({ type: 'read', id, by: this.deps.ref(peer) });
+    }
+  }
+
+  /** Stores, acks and shows a message; returns false when the peer sent something forged. */
+  receive(peer: Peer, link: PeerLink, wire: ChatMessage): boolean {
     const room = wire.room === undefined ? undefined : normaliseRoom(wire.room);
     if (room !== undefined && !this.deps.store.rooms.joined().includes(room)) {
       // We left (or never joined): the sender's view of our rooms is stale. Ack so it stops retrying.
       link.send({ t: 'ack', id: wire.id });
-      return;
+      return true;
+    }
+    if (room !== undefined && wire.sig !== undefined) {
+      const fields = { id: wire.id, ts: wire.ts, room, kind: wire.kind, text: wire.text };
+      if (!verifyRoomMessage(fields, wire.sig, peer.publicKey)) return false;
     }
     const stored: StoredMessage = {
       id: wire.id,
@@ -107,11 +127,14 @@ export class Messenger {
       receivedAt: this.deps.clock.now(),
       direction: 'in',
       history: false,
+      ...(room !== undefined && wire.sig !== undefined ? { signature: wire.sig } : {}),
     };
+    // Store before ack: an acked message survives a crash (the store throws on I/O failure, and
+    // then there is no ack and the sender keeps it queued).
     const fresh = this.deps.store.messages.saveIncoming(stored);
     link.send({ t: 'ack', id: wire.id });
-    if (!fresh) return;
-    const from = { id: peer.id, nick: peer.nick };
+    if (!fresh) return true;
+    const from = this.deps.ref(peer);
     const base = {
       type: 'message' as const,
       id: wire.id,
@@ -120,12 +143,14 @@ export class Messenger {
       ts: wire.ts,
       kind: wire.kind,
     };
-    this.deps.emit(room !== undefined ? { ...base, room } : { ...base, to: self });
+    this.deps.emit(room !== undefined ? { ...base, room } : { ...base, to: this.deps.self() });
+    return true;
   }
 
   private outgoing(conversation: string, text: string, kind: 'text' | 'action'): StoredMessage {
     const self = this.deps.self();
-    const now = this.deps.clock.now();
+    const now = Math.max(this.deps.clock.now(), this.lastTs + 1);
+    this.lastTs = now;
     return {
       id: this.deps.newId(),
       conversation,
@@ -154,6 +179,9 @@ function toWire(message: StoredMessage): ChatMessage {
     text: message.text,
     kind: message.kind,
   };
-  if (message.conversation.startsWith('#')) wire.room = message.conversation;
+  if (message.conversation.startsWith('#')) {
+    wire.room = message.conversation;
+    if (message.signature) wire.sig = message.signature;
+  }
   return wire;
 }

@@ -1,6 +1,6 @@
 // The lanchat node: keeps one authenticated link per peer identity, and on top of it rooms, DMs,
-// acks and the persistent outbox. It sees transport, discovery and store only through their
-// interfaces; src/cli wires the real adapters, tests wire in-memory ones.
+// acks and the persistent outbox, trust, presence and catch-up. It sees transport, discovery and
+// store only through their interfaces; src/cli wires the real adapters, tests in-memory ones.
 import { randomBytes } from 'node:crypto';
 import { LinkError, LinkFactory } from '../connection/link-factory.js';
 import type { HeartbeatTiming, LinkCloseReason, PeerLink } from '../connection/peer-link.js';
@@ -8,15 +8,22 @@ import { HandshakeLimiter } from '../crypto/handshake-limiter.js';
 import { networkTag } from '../crypto/network-key.js';
 import type { Ed25519KeyPair } from '../crypto/shs-keys.js';
 import type { Discovery, DiscoveryEvent, PeerHint } from '../discovery/discovery.js';
-import { idOf } from '../identity/ids.js';
-import { type Hello, PROTOCOL_VERSION, type WireMessage } from '../protocol/messages.js';
-import type { Store } from '../store/store.js';
+import { fingerprint, idOf } from '../identity/ids.js';
+import { safetyNumber, safetyNumbersMatch } from '../identity/safety-number.js';
+import { type Hello, PROTOCOL_VERSION, type PresenceState, type WireMessage } from '../protocol/messages.js';
+import type { Store, StoredMessage } from '../store/store.js';
 import type { Listener, Transport } from '../transport/transport.js';
 import { type BackoffPolicy, backoffDelay } from './backoff.js';
+import { CatchUp, type CatchupPolicy, DEFAULT_CATCHUP } from './catch-up.js';
 import { type Clock, systemClock } from './clock.js';
-import type { NodeEvent, NodeEventListener, PeerInfo, PeerRef } from './events.js';
+import type { MessageView, NodeEvent, NodeEventListener, PeerInfo, PeerRef } from './events.js';
 import { Messenger } from './messenger.js';
+import { NodeError } from './node-error.js';
 import { type Peer, PeerTable } from './peer-table.js';
+import { OwnPresence } from './presence.js';
+import { suffixOf, TrustBook } from './trust.js';
+
+export { NodeError } from './node-error.js';
 
 export interface NodeComponents {
   identity: Ed25519KeyPair;
@@ -37,6 +44,13 @@ export interface NodeInit {
   heartbeat?: HeartbeatTiming;
   /** Redial delays while a peer is unreachable: fast at first (a cut cable comes back), then slow. */
   backoff?: { fast: BackoffPolicy; slow: BackoffPolicy; fastForMs: number };
+  /** Auto-away after this long without input; 0 turns it off. */
+  awayAfterMs?: number;
+  catchup?: CatchupPolicy;
+  /** Send read receipts for DMs shown to the user (default true). */
+  readReceipts?: boolean;
+  /** A peer's typing indicator ends by itself after this long without an update. */
+  typingExpiryMs?: number;
 }
 
 const DEFAULT_RECONNECT = {
@@ -44,22 +58,18 @@ const DEFAULT_RECONNECT = {
   slow: { initialMs: 5_000, maxMs: 30_000 },
   fastForMs: 120_000,
 };
+export const DEFAULT_AWAY_AFTER_MS = 10 * 60_000;
 /** How long a link closed as "replaced by the duplicate" waits for the winner before "offline". */
 const REPLACED_GRACE_MS = 3_000;
-const CAPABILITIES = ['dm', 'rooms', 'ack'];
-
-export class NodeError extends Error {
-  readonly code: 'not-started' | 'unknown-peer' | 'ambiguous-peer' | 'invalid' | 'not-in-room';
-  constructor(code: NodeError['code'], message: string) {
-    super(message);
-    this.name = 'NodeError';
-    this.code = code;
-  }
-}
+/** Typing: tell the peer at most this often; their indicator expires after TYPING_EXPIRY_MS. */
+const TYPING_THROTTLE_MS = 3_000;
+const TYPING_EXPIRY_MS = 6_000;
+const CAPABILITIES = ['dm', 'rooms', 'ack', 'presence', 'typing', 'read', 'catchup', 'signed-rooms'];
 
 export class LanchatNode {
   readonly id: string;
   readonly publicKey: Uint8Array;
+  readonly networkTag: string;
   private nickname: string;
   private readonly clock: Clock;
   private readonly random: () => number;
@@ -67,21 +77,30 @@ export class LanchatNode {
   private readonly listeners = new Set<NodeEventListener>();
   private readonly links: LinkFactory;
   private readonly messenger: Messenger;
+  private readonly trust: TrustBook;
+  private readonly presence: OwnPresence;
+  private readonly catchUp: CatchUp;
   private readonly reconnect: NonNullable<NodeInit['backoff']>;
   private listener: Listener | undefined;
   private unsubscribe: (() => void) | undefined;
   private stopping = false;
+  private readonly refusedWarned = new Set<string>();
+  /** Identities that have been online this session (their presence has been reported before). */
+  private readonly seenOnline = new Set<string>();
 
   constructor(
     private readonly components: NodeComponents,
     private readonly init: NodeInit,
   ) {
+    const { store } = components;
     this.publicKey = components.identity.publicKey;
     this.id = idOf(this.publicKey);
+    this.networkTag = networkTag(components.networkKey);
     this.nickname = init.nick;
     this.clock = components.clock ?? systemClock;
     this.random = components.random ?? Math.random;
     this.reconnect = init.backoff ?? DEFAULT_RECONNECT;
+    this.trust = new TrustBook(store);
     this.links = new LinkFactory({
       identity: components.identity,
       networkKey: components.networkKey,
@@ -90,15 +109,32 @@ export class LanchatNode {
       clock: this.clock,
       ...(init.heartbeat ? { heartbeat: init.heartbeat } : {}),
       hello: () => this.hello(),
-      authorize: (key) => idOf(key) !== this.id && !components.store.contacts.get(idOf(key))?.blocked,
+      authorize: (key) => idOf(key) !== this.id && !this.trust.blocked(idOf(key)),
     });
     this.messenger = new Messenger({
-      self: () => ({ id: this.id, nick: this.nickname }),
-      store: components.store,
+      self: () => this.selfRef(),
+      identity: components.identity,
+      store,
       peers: this.peers,
       clock: this.clock,
+      ref: (peer) => this.ref(peer),
       emit: (event) => this.emit(event),
       newId: () => randomBytes(16).toString('base64url'),
+    });
+    this.presence = new OwnPresence(this.clock, init.awayAfterMs ?? DEFAULT_AWAY_AFTER_MS, (state) => {
+      for (const peer of this.peers.online()) {
+        peer.link?.send({ t: 'presence', presence: state.presence, status: state.status });
+      }
+      this.emit({ type: 'own_presence', ...state });
+    });
+    this.catchUp = new CatchUp({
+      store,
+      clock: this.clock,
+      policy: init.catchup ?? DEFAULT_CATCHUP,
+      selfId: this.id,
+      ref: (peer) => this.ref(peer),
+      authorRef: (id, nick) => this.authorRef(id, nick),
+      emit: (event) => this.emit(event),
     });
   }
 
@@ -134,8 +170,9 @@ export class LanchatNode {
       nick: this.nickname,
       port: this.listener.port,
       publicKey: this.publicKey,
-      networkTag: networkTag(c.networkKey),
+      networkTag: this.networkTag,
     });
+    this.presence.start();
     this.emit({ type: 'ready', id: this.id, nick: this.nickname, port: this.listener.port });
     // Peers discovery already knew (static peers, a fast first answer) are dialled now.
     for (const hint of c.discovery.peers()) this.onHint(hint);
@@ -146,9 +183,10 @@ export class LanchatNode {
     if (this.stopping) return;
     this.stopping = true;
     this.unsubscribe?.();
+    this.presence.stop();
     for (const peer of this.peers.all()) {
-      if (peer.retry) this.clock.clearTimeout(peer.retry);
-      if (peer.offlineGrace) this.clock.clearTimeout(peer.offlineGrace);
+      for (const timer of [peer.retry, peer.offlineGrace, peer.typingExpiry])
+        if (timer) this.clock.clearTimeout(timer);
       if (peer.link) {
         peer.link.send({ t: 'close', reason: 'quit' });
         peer.link.close('local');
@@ -161,41 +199,44 @@ export class LanchatNode {
     return {
       id: this.id,
       nick: this.nickname,
-      peers: this.peers.all().map((p) => this.info(p)),
+      peers: this.peerList(),
       rooms: this.components.store.rooms.joined(),
     };
   }
 
-  // ---- commands (the headless mode and the UI call these) ----
+  // ---- commands (the headless mode, the UI and the control socket call these) ----
 
   sendDirect(name: string, text: string, kind: 'text' | 'action' = 'text'): string {
     const peer = this.resolve(name);
+    this.presence.activity();
     return this.messenger.sendDirect(peer, text, kind);
   }
 
   sendRoom(room: string, text: string, kind: 'text' | 'action' = 'text'): string {
-    if (!this.components.store.rooms.joined().some((r) => r.toLowerCase() === room.toLowerCase())) {
-      throw new NodeError('not-in-room', `you are not in ${room}; /join ${room} first`);
-    }
+    if (!this.inRoom(room)) throw new NodeError('not-in-room', `you are not in ${room}; /join ${room} first`);
+    this.presence.activity();
     return this.messenger.sendRoom(room, text, kind);
   }
 
   join(room: string): void {
-    this.components.store.rooms.join(room.toLowerCase());
-    for (const peer of this.peers.online()) peer.link?.send({ t: 'join', room });
-    const members = this.peers.membersOnline(room).map((p) => this.ref(p));
-    this.emit({ type: 'joined', room: room.toLowerCase(), members });
+    const key = room.toLowerCase();
+    this.components.store.rooms.join(key);
+    for (const peer of this.peers.online()) peer.link?.send({ t: 'join', room: key });
+    const members = this.peers.membersOnline(key);
+    this.emit({ type: 'joined', room: key, members: members.map((p) => this.ref(p)) });
+    for (const peer of members) if (peer.link) this.catchUp.ask(peer, peer.link, key);
   }
 
   part(room: string): void {
-    if (!this.components.store.rooms.part(room.toLowerCase())) {
+    const key = room.toLowerCase();
+    if (!this.components.store.rooms.part(key)) {
       throw new NodeError(
         'not-in-room',
-        room === '#general' ? '#general cannot be left' : `you are not in ${room}`,
+        key === '#general' ? '#general cannot be left' : `you are not in ${key}`,
       );
     }
-    for (const peer of this.peers.online()) peer.link?.send({ t: 'part', room });
-    this.emit({ type: 'parted', room: room.toLowerCase() });
+    for (const peer of this.peers.online()) peer.link?.send({ t: 'part', room: key });
+    this.emit({ type: 'parted', room: key });
   }
 
   setNick(nick: string): void {
@@ -204,19 +245,113 @@ export class LanchatNode {
     for (const peer of this.peers.online()) peer.link?.send({ t: 'nick', nick });
   }
 
+  setPresence(presence: PresenceState, status = ''): void {
+    this.presence.set(presence, status);
+  }
+
+  /** The user typed something (a key in the UI, a command in headless): ends auto-away. */
+  activity(): void {
+    this.presence.activity();
+  }
+
+  /** The user is typing a DM to `name` (throttled; the peer's indicator expires by itself). */
+  typing(name: string, active = true): void {
+    const peer = this.resolve(name);
+    const now = this.clock.now();
+    if (active && now - peer.typingSentAt < TYPING_THROTTLE_MS) return;
+    peer.typingSentAt = active ? now : 0;
+    peer.link?.send({ t: 'typing', active });
+    this.presence.activity();
+  }
+
+  /** The user has seen these incoming DMs: tell their senders (read receipts). */
+  markRead(ids: readonly string[]): void {
+    if (this.init.readReceipts === false) return;
+    const bySender = new Map<string, string[]>();
+    for (const id of ids) {
+      const message = this.components.store.messages.get(id);
+      if (message?.direction !== 'in' || !message.conversation.startsWith('@')) continue;
+      bySender.set(message.senderId, [...(bySender.get(message.senderId) ?? []), id]);
+    }
+    for (const [senderId, list] of bySender) {
+      this.peers.get(senderId)?.link?.send({ t: 'read', ids: list.slice(0, 256) });
+    }
+  }
+
   peerList(): PeerInfo[] {
     return this.peers.all().map((p) => this.info(p));
+  }
+
+  /** The last `limit` messages of a conversation (`#room`, or a peer name for DMs), oldest first. */
+  history(conversation: string, limit = 50): MessageView[] {
+    const key = conversation.startsWith('#')
+      ? conversation.toLowerCase()
+      : `@${this.resolve(conversation).id}`;
+    return this.components.store.messages.history(key, { limit }).map((m) => this.view(m));
+  }
+
+  /** Full-text search over every stored message, newest first. */
+  search(text: string, limit = 50): MessageView[] {
+    return this.components.store.messages.search(text, { limit }).map((m) => this.view(m));
+  }
+
+  whoami(): {
+    id: string;
+    nick: string;
+    fingerprint: string;
+    publicKey: string;
+    networkTag: string;
+    port: number;
+  } {
+    return {
+      id: this.id,
+      nick: this.nickname,
+      fingerprint: fingerprint(this.publicKey),
+      publicKey: Buffer.from(this.publicKey).toString('base64'),
+      networkTag: this.networkTag,
+      port: this.listener?.port ?? this.init.port,
+    };
+  }
+
+  /** `/verify NICK [NUMBER]`: the safety number, and when NUMBER is given whether it matches. */
+  verify(name: string, number?: string): { peer: PeerRef; safetyNumber: string; matched?: boolean } {
+    const peer = this.resolve(name);
+    const expected = safetyNumber(this.publicKey, peer.publicKey);
+    if (number === undefined) return { peer: this.ref(peer), safetyNumber: expected };
+    const matched = safetyNumbersMatch(expected, number);
+    if (matched) this.components.store.contacts.setVerified(peer.id, true);
+    return { peer: this.ref(peer), safetyNumber: expected, matched };
+  }
+
+  /** `/forget NICK`: drops the pin, so a new key may claim that nick again (after a reinstall). */
+  forget(name: string): PeerRef {
+    const peer = this.resolve(name);
+    const ref = this.ref(peer);
+    this.components.store.contacts.forget(peer.id);
+    return ref;
+  }
+
+  block(name: string, blocked = true): PeerRef {
+    const peer = this.resolve(name);
+    if (!this.components.store.contacts.get(peer.id)) this.components.store.contacts.pin(peer.id, peer.nick);
+    this.components.store.contacts.setBlocked(peer.id, blocked);
+    if (blocked && peer.link) {
+      peer.link.close('local');
+    }
+    if (!blocked && peer.hint) this.dial(peer);
+    return this.ref(peer);
   }
 
   // ---- connections ----
 
   private hello(): Hello {
+    const own = this.presence.current;
     return {
       t: 'hello',
       v: PROTOCOL_VERSION,
       nick: this.nickname,
-      presence: 'online',
-      status: '',
+      presence: own.presence,
+      status: own.status,
       caps: CAPABILITIES,
       rooms: this.components.store.rooms.joined(),
     };
@@ -232,7 +367,9 @@ export class LanchatNode {
         peer.retry = undefined;
       }
     } else if (event.type === 'renamed') {
+      // Our nick was taken on the LAN (mDNS probing): take the new one everywhere.
       this.nickname = event.nick;
+      for (const peer of this.peers.online()) peer.link?.send({ t: 'nick', nick: event.nick });
       this.emit({
         type: 'warning',
         code: 'nick-taken',
@@ -253,6 +390,7 @@ export class LanchatNode {
     peer.hint = hint;
     if (!peer.link) peer.nick = hint.nick;
     if (changed) peer.attempts = 0;
+    if (this.trust.blocked(id)) return;
     if (!peer.link && !peer.dialing && (!peer.retry || changed)) this.dial(peer);
   }
 
@@ -283,7 +421,7 @@ export class LanchatNode {
   }
 
   private scheduleRedial(peer: Peer): void {
-    if (!peer.hint || this.stopping || peer.retry) return;
+    if (!peer.hint || this.stopping || peer.retry || this.trust.blocked(peer.id)) return;
     const now = this.clock.now();
     peer.unreachableSince ??= now;
     const fast = now - peer.unreachableSince < this.reconnect.fastForMs;
@@ -306,6 +444,17 @@ export class LanchatNode {
     if (this.stopping) return void link.close('local');
     if (link.isClosed) return; // it died between its hello and now
     const id = idOf(link.remotePublicKey);
+    const admission = this.trust.admit(id, hello.nick);
+    if (!admission.ok) {
+      link.close('local');
+      // It will try again (it cannot tell a refusal from a network fault): warn once per identity.
+      if (!this.refusedWarned.has(id)) {
+        this.refusedWarned.add(id);
+        this.emit({ type: 'warning', code: admission.code, message: admission.message });
+      }
+      return;
+    }
+    this.refusedWarned.delete(id);
     const peer = this.peers.getOrCreate(id, link.remotePublicKey, hello.nick);
     const existing = peer.link;
     const wasOnline = (existing !== undefined && !existing.isClosed) || peer.offlineGrace !== undefined;
@@ -319,24 +468,55 @@ export class LanchatNode {
         return;
       }
       peer.link = undefined;
+      this.catchUp.forget(peer);
       loser.close('replaced');
     }
     if (peer.offlineGrace) this.clock.clearTimeout(peer.offlineGrace);
     peer.offlineGrace = undefined;
     peer.link = link;
+    // A reconnect may bring news that was sent while we were apart: report it like a live change.
+    const previousNick = peer.nick;
+    const presenceChanged = peer.presence !== hello.presence || peer.status !== hello.status;
     peer.nick = hello.nick;
+    peer.presence = hello.presence;
+    peer.status = hello.status;
+    if (wasOnline || this.seenOnline.has(id)) {
+      if (previousNick !== hello.nick)
+        this.emit({ type: 'nick', peer: this.ref(peer), previous: previousNick });
+      if (presenceChanged) {
+        this.emit({ type: 'presence', peer: this.ref(peer), presence: hello.presence, status: hello.status });
+      }
+    }
+    this.seenOnline.add(id);
     peer.rooms = new Set(hello.rooms.map((r) => r.toLowerCase()));
     peer.attempts = 0;
     peer.unreachableSince = undefined;
     peer.inFlight.clear();
     if (peer.retry) this.clock.clearTimeout(peer.retry);
     peer.retry = undefined;
-    this.components.store.contacts.pin(id, hello.nick);
     for (const room of peer.rooms) this.components.store.rooms.addMember(room, id);
     link.on('close', (reason) => this.onLinkClosed(peer, link, reason));
     link.attach((message) => this.onMessage(peer, link, message));
     if (!wasOnline) this.emit({ type: 'peer_online', peer: this.info(peer) });
+    if (admission.collidesWith.length > 0) this.warnCollision(peer);
+    this.resync(link);
     this.messenger.pump(peer);
+    this.catchUp.askPeer(peer, link);
+  }
+
+  /** State that changed after our hello went out on `link` (it may have been sent on a duplicate
+   * link that the peer dropped meanwhile) is sent again. Receivers ignore what did not change. */
+  private resync(link: PeerLink): void {
+    const sent = link.sentHello;
+    if (!sent) return;
+    const own = this.presence.current;
+    if (sent.nick !== this.nickname) link.send({ t: 'nick', nick: this.nickname });
+    if (sent.presence !== own.presence || sent.status !== own.status) {
+      link.send({ t: 'presence', presence: own.presence, status: own.status });
+    }
+    const rooms = this.components.store.rooms.joined();
+    for (const room of rooms) if (!sent.rooms.includes(room)) link.send({ t: 'join', room });
+    for (const room of sent.rooms) if (!rooms.includes(room)) link.send({ t: 'part', room });
   }
 
   private dialledBySmallerId(link: PeerLink, remoteId: string): boolean {
@@ -349,9 +529,9 @@ export class LanchatNode {
     if (peer.link !== link) return; // a duplicate that lost; the peer is still online
     peer.link = undefined;
     peer.inFlight.clear();
+    this.catchUp.forget(peer);
     if (this.stopping) return;
-    const replaced = reason === 'replaced' || link.replacedByPeer;
-    if (replaced) {
+    if (reason === 'replaced' || link.replacedByPeer) {
       // The peer keeps our other link; give it a moment to complete before calling the peer gone.
       const grace = this.clock.setTimeout(() => {
         peer.offlineGrace = undefined;
@@ -365,42 +545,115 @@ export class LanchatNode {
   }
 
   private goneOffline(peer: Peer, reason: string): void {
+    if (peer.typingExpiry) this.clock.clearTimeout(peer.typingExpiry);
+    peer.typingExpiry = undefined;
     this.emit({ type: 'peer_offline', peer: this.ref(peer), reason });
     if (reason !== 'quit') this.scheduleRedial(peer);
   }
 
   private onMessage(peer: Peer, link: PeerLink, message: WireMessage): void {
+    const store = this.components.store;
     switch (message.t) {
       case 'close':
         if (message.reason === 'replaced') link.replacedByPeer = true;
         else link.quitByPeer = true;
         return;
-      case 'join':
-        peer.rooms.add(message.room.toLowerCase());
-        this.components.store.rooms.addMember(message.room.toLowerCase(), peer.id);
-        this.emit({ type: 'member_joined', room: message.room.toLowerCase(), peer: this.ref(peer) });
-        return;
-      case 'part':
-        peer.rooms.delete(message.room.toLowerCase());
-        this.components.store.rooms.removeMember(message.room.toLowerCase(), peer.id);
-        this.emit({ type: 'member_parted', room: message.room.toLowerCase(), peer: this.ref(peer) });
-        return;
-      case 'nick': {
-        const previous = peer.nick;
-        peer.nick = message.nick;
-        this.components.store.contacts.pin(peer.id, message.nick);
-        this.emit({ type: 'nick', peer: this.ref(peer), previous });
+      case 'join': {
+        const room = message.room.toLowerCase();
+        if (peer.rooms.has(room)) return;
+        peer.rooms.add(room);
+        store.rooms.addMember(room, peer.id);
+        this.emit({ type: 'member_joined', room, peer: this.ref(peer) });
+        if (this.inRoom(room)) this.catchUp.ask(peer, link, room);
         return;
       }
+      case 'part': {
+        const room = message.room.toLowerCase();
+        if (!peer.rooms.delete(room)) return;
+        store.rooms.removeMember(room, peer.id);
+        this.emit({ type: 'member_parted', room, peer: this.ref(peer) });
+        return;
+      }
+      case 'nick': {
+        const previous = peer.nick;
+        if (previous === message.nick) return;
+        const others = this.trust.rename(peer.id, message.nick);
+        peer.nick = message.nick;
+        this.emit({ type: 'nick', peer: this.ref(peer), previous });
+        if (others.length > 0) this.warnCollision(peer);
+        return;
+      }
+      case 'presence':
+        if (peer.presence === message.presence && peer.status === message.status) return;
+        peer.presence = message.presence;
+        peer.status = message.status;
+        this.emit({
+          type: 'presence',
+          peer: this.ref(peer),
+          presence: message.presence,
+          status: message.status,
+        });
+        return;
+      case 'typing': {
+        if (peer.typingExpiry) this.clock.clearTimeout(peer.typingExpiry);
+        peer.typingExpiry = undefined;
+        if (message.active) {
+          const expiry = this.clock.setTimeout(() => {
+            peer.typingExpiry = undefined;
+            this.emit({ type: 'typing', peer: this.ref(peer), active: false });
+          }, this.init.typingExpiryMs ?? TYPING_EXPIRY_MS);
+          expiry.unref?.();
+          peer.typingExpiry = expiry;
+        }
+        this.emit({ type: 'typing', peer: this.ref(peer), active: message.active });
+        return;
+      }
+      case 'read':
+        this.messenger.readBy(peer, message.ids);
+        return;
       case 'msg':
-        this.messenger.receive(peer, link, message);
+        if (peer.typingExpiry) {
+          this.clock.clearTimeout(peer.typingExpiry);
+          peer.typingExpiry = undefined;
+        }
+        if (!this.messenger.receive(peer, link, message))
+          this.hostile(peer, link, 'a room message with a bad signature');
         return;
       case 'ack':
         this.messenger.acked(peer, message.id);
         return;
+      case 'catchup_req':
+        this.catchUp.serve(peer, link, message);
+        return;
+      case 'catchup':
+        if (!this.catchUp.receive(peer, message.room, message.messages, message.done)) {
+          this.hostile(peer, link, 'catch-up with a forged message or more than was asked for');
+        }
+        return;
       default:
         return;
     }
+  }
+
+  /** A peer sent something only a broken or hostile node sends: drop the link, keep running. */
+  private hostile(peer: Peer, link: PeerLink, what: string): void {
+    this.emit({
+      type: 'warning',
+      code: 'hostile-peer',
+      message: `closed the link to ${this.ref(peer).display}: ${what}`,
+      peer: this.ref(peer),
+    });
+    link.close('protocol-error');
+  }
+
+  private warnCollision(peer: Peer): void {
+    const claimants = this.peers.match(peer.nick).map((p) => this.ref(p).display);
+    this.emit({
+      type: 'warning',
+      code: 'nick-collision',
+      message: `several identities claim the nick "${peer.nick}" (${claimants.join(', ')}): possible impersonation; use /verify`,
+      peer: this.ref(peer),
+    });
   }
 
   private linkWarning(err: unknown): void {
@@ -409,41 +662,79 @@ export class LanchatNode {
     this.emit({ type: 'warning', code, message: err instanceof Error ? err.message : String(err) });
   }
 
+  private inRoom(room: string): boolean {
+    return this.components.store.rooms.joined().includes(room.toLowerCase());
+  }
+
   private resolve(name: string): Peer {
     const matches = this.peers.match(name);
     if (matches.length === 1) return matches[0]!;
     if (matches.length > 1) {
+      const forms = matches.map((p) => this.ref(p).display).join(', ');
       throw new NodeError(
         'ambiguous-peer',
-        `${name} is claimed by ${matches.length} identities; use nick#suffix or the id`,
+        `${name} is claimed by ${matches.length} identities (${forms}); use one of those names`,
       );
     }
-    // Known but never seen this run (offline since before we started): a DM is queued for it.
-    const contacts = this.components.store.contacts.findByNick(name);
-    if (contacts.length === 1) {
-      const contact = contacts[0]!;
-      const key = new Uint8Array(Buffer.from(contact.id, 'base64url'));
-      return this.peers.getOrCreate(contact.id, key, contact.nick);
+    // Known but not seen this run (offline since before we started): a DM to it is queued.
+    const contacts = this.components.store.contacts.findByNick(name.replace(/#[0-9a-f]{4}$/, ''));
+    const wanted = /#([0-9a-f]{4})$/.exec(name)?.[1];
+    const candidates = contacts.filter((c) => wanted === undefined || suffixOf(c.id) === wanted);
+    if (candidates.length === 1) {
+      const contact = candidates[0]!;
+      return this.peers.getOrCreate(
+        contact.id,
+        new Uint8Array(Buffer.from(contact.id, 'base64url')),
+        contact.nick,
+      );
     }
-    if (contacts.length > 1)
+    if (candidates.length > 1) {
       throw new NodeError(
         'ambiguous-peer',
-        `${name} matches ${contacts.length} known identities; use the id`,
+        `${name} matches ${candidates.length} known identities; use nick#suffix`,
       );
+    }
     throw new NodeError('unknown-peer', `nobody called ${name} is known; /peers lists who is`);
   }
 
+  private selfRef(): PeerRef {
+    return { id: this.id, nick: this.nickname, display: this.nickname, verified: true };
+  }
+
   private ref(peer: Peer): PeerRef {
-    return { id: peer.id, nick: peer.nick };
+    return this.authorRef(peer.id, peer.nick);
+  }
+
+  /** A PeerRef for any identity (also authors of relayed messages who are not connected). */
+  private authorRef(id: string, nick: string): PeerRef {
+    if (id === this.id) return this.selfRef();
+    const clash = (n: string) => this.peers.match(n).some((p) => p.id !== id);
+    return { id, nick, display: this.trust.display(id, nick, clash), verified: this.trust.verified(id) };
   }
 
   private info(peer: Peer): PeerInfo {
     return {
-      id: peer.id,
-      nick: peer.nick,
+      ...this.ref(peer),
       address: peer.link?.remoteAddress ?? peer.hint?.addresses[0] ?? '',
       online: peer.link !== undefined,
+      presence: peer.presence,
+      status: peer.status,
+      blocked: this.trust.blocked(peer.id),
     };
+  }
+
+  private view(m: StoredMessage): MessageView {
+    const from = this.authorRef(m.senderId, m.senderNick);
+    const view: MessageView = { id: m.id, from, text: m.text, ts: m.ts, kind: m.kind };
+    if (m.conversation.startsWith('#')) view.room = m.conversation;
+    else {
+      const otherId = m.conversation.slice(1);
+      const other = this.peers.get(otherId);
+      view.to =
+        m.direction === 'in' ? this.selfRef() : this.authorRef(otherId, other?.nick ?? otherId.slice(0, 8));
+    }
+    if (m.history) view.history = true;
+    return view;
   }
 
   private emit(event: NodeEvent): void {

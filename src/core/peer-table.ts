@@ -3,6 +3,7 @@
 import type { PeerLink } from '../connection/peer-link.js';
 import type { PeerHint } from '../discovery/discovery.js';
 import { shortSuffix } from '../identity/ids.js';
+import type { PresenceState } from '../protocol/messages.js';
 import { normaliseRoom } from '../protocol/names.js';
 import type { TimerHandle } from './clock.js';
 
@@ -24,6 +25,12 @@ export interface Peer {
   rooms: Set<string>;
   /** Message ids sent on the current link and not yet acked: never sent twice on one link. */
   inFlight: Set<string>;
+  presence: PresenceState;
+  status: string;
+  /** Their typing indicator expires on its own if no update comes. */
+  typingExpiry: TimerHandle | undefined;
+  /** When we last told them we are typing (throttle). */
+  typingSentAt: number;
 }
 
 export class PeerTable {
@@ -49,6 +56,10 @@ export class PeerTable {
         offlineGrace: undefined,
         rooms: new Set(),
         inFlight: new Set(),
+        presence: 'online',
+        status: '',
+        typingExpiry: undefined,
+        typingSentAt: 0,
       };
       this.byId.set(id, peer);
     }

@@ -24,6 +24,8 @@ export interface ChatMessage {
   kind: 'text' | 'action';
   /** A room message when set; a direct message to the receiving identity otherwise. */
   room?: string;
+  /** Room messages: the author's Ed25519 signature (base64), so other members can relay it. */
+  sig?: string;
 }
 export interface Ack {
   t: 'ack';
@@ -56,7 +58,61 @@ export interface CloseNotice {
   reason: 'replaced' | 'quit';
 }
 
-export type WireMessage = Hello | ChatMessage | Ack | Ping | Pong | Join | Part | NickChange | CloseNotice;
+export interface PresenceChange {
+  t: 'presence';
+  presence: PresenceState;
+  status: string;
+}
+/** DM typing indicator: `active` true while typing (repeated at most every few seconds). */
+export interface Typing {
+  t: 'typing';
+  active: boolean;
+}
+/** Read receipts for DMs the receiver has shown to its user. */
+export interface ReadReceipt {
+  t: 'read';
+  ids: string[];
+}
+/** "Send me the room messages since `since` (ms), at most `limit`." */
+export interface CatchupRequest {
+  t: 'catchup_req';
+  room: string;
+  since: number;
+  limit: number;
+}
+/** A room message relayed from the store, with its author and the author's signature. */
+export interface RelayedMessage {
+  id: string;
+  ts: number;
+  text: string;
+  kind: 'text' | 'action';
+  author: string;
+  nick: string;
+  sig: string;
+}
+export interface Catchup {
+  t: 'catchup';
+  room: string;
+  messages: RelayedMessage[];
+  /** True on the last batch of an answer. */
+  done: boolean;
+}
+
+export type WireMessage =
+  | Hello
+  | ChatMessage
+  | Ack
+  | Ping
+  | Pong
+  | Join
+  | Part
+  | NickChange
+  | CloseNotice
+  | PresenceChange
+  | Typing
+  | ReadReceipt
+  | CatchupRequest
+  | Catchup;
 
 export class ProtocolError extends Error {
   readonly code: 'bad-json' | 'bad-message';
@@ -72,6 +128,12 @@ const ID_PATTERN = /^[A-Za-z0-9_-]+$/;
 const MAX_STATUS_CHARS = 200;
 const MAX_LIST = 256;
 const MAX_CAP_CHARS = 32;
+const MAX_SIG_CHARS = 128;
+const SIG_PATTERN = /^[A-Za-z0-9+/]{86}==$/;
+const ID_KEY_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+/** Catch-up batches and read receipts are bounded so one frame stays well under the 1 MiB cap. */
+export const MAX_CATCHUP_BATCH = 50;
+export const MAX_READ_IDS = 256;
 
 type Obj = Record<string, unknown>;
 
@@ -107,6 +169,35 @@ function nick(o: Obj): string {
   if (problem) fail(`nick: ${problem}`);
   return v;
 }
+function sig(o: Obj): string {
+  const v = str(o, 'sig', MAX_SIG_CHARS);
+  if (!SIG_PATTERN.test(v)) fail('a signature is 64 bytes of base64');
+  return v;
+}
+function text(o: Obj): string {
+  const v = str(o, 'text', MAX_TEXT_BYTES);
+  if (v.length === 0 || Buffer.byteLength(v, 'utf8') > MAX_TEXT_BYTES) fail('text must be 1 byte to 16 KiB');
+  return v;
+}
+function presence(value: unknown): PresenceState {
+  return value === 'away' || value === 'busy' ? value : 'online';
+}
+function relayed(value: unknown): RelayedMessage {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    fail('a relayed message is an object');
+  const o: Obj = { ...(value as Obj), t: 'catchup' };
+  const author = str(o, 'author', 43);
+  if (!ID_KEY_PATTERN.test(author)) fail('catchup.author must be an id');
+  return {
+    id: id(o),
+    ts: int(o, 'ts'),
+    text: text(o),
+    kind: o.kind === 'action' ? 'action' : 'text',
+    author,
+    nick: nick(o),
+    sig: sig(o),
+  };
+}
 function strings(o: Obj, key: string, each: (s: string) => boolean): string[] {
   const v = o[key];
   if (!Array.isArray(v) || v.length > MAX_LIST) fail(`${String(o.t)}.${key} must be a short list`);
@@ -127,28 +218,26 @@ export function decodeMessage(payload: Uint8Array): WireMessage | undefined {
   const o = value as Obj;
   switch (o.t) {
     case 'hello': {
-      const presence = o.presence;
       return {
         t: 'hello',
         v: int(o, 'v'),
         nick: nick(o),
-        presence: presence === 'away' || presence === 'busy' ? presence : 'online',
+        presence: presence(o.presence),
         status: typeof o.status === 'string' ? o.status.slice(0, MAX_STATUS_CHARS) : '',
         caps: strings(o, 'caps', (s) => s.length <= MAX_CAP_CHARS),
         rooms: strings(o, 'rooms', (s) => roomProblem(s) === undefined),
       };
     }
     case 'msg': {
-      const text = str(o, 'text', MAX_TEXT_BYTES);
-      if (text.length === 0 || Buffer.byteLength(text, 'utf8') > MAX_TEXT_BYTES) fail('msg.text size');
       const message: ChatMessage = {
         t: 'msg',
         id: id(o),
         ts: int(o, 'ts'),
-        text,
+        text: text(o),
         kind: o.kind === 'action' ? 'action' : 'text',
       };
       if (o.room !== undefined) message.room = room(o);
+      if (o.sig !== undefined) message.sig = sig(o);
       return message;
     }
     case 'ack':
@@ -165,6 +254,30 @@ export function decodeMessage(payload: Uint8Array): WireMessage | undefined {
       return { t: 'nick', nick: nick(o) };
     case 'close':
       return { t: 'close', reason: o.reason === 'replaced' ? 'replaced' : 'quit' };
+    case 'presence':
+      return {
+        t: 'presence',
+        presence: presence(o.presence),
+        status: typeof o.status === 'string' ? o.status.slice(0, MAX_STATUS_CHARS) : '',
+      };
+    case 'typing':
+      return { t: 'typing', active: o.active === true };
+    case 'read': {
+      const ids = o.ids;
+      if (!Array.isArray(ids) || ids.length === 0 || ids.length > MAX_READ_IDS)
+        fail('read.ids must be a short list');
+      return { t: 'read', ids: ids.map((value) => id({ t: 'read', id: value })) };
+    }
+    case 'catchup_req': {
+      const limit = int(o, 'limit');
+      return { t: 'catchup_req', room: room(o), since: int(o, 'since'), limit };
+    }
+    case 'catchup': {
+      const messages = o.messages;
+      if (!Array.isArray(messages) || messages.length > MAX_CATCHUP_BATCH)
+        fail('catchup.messages must be a short list');
+      return { t: 'catchup', room: room(o), messages: messages.map(relayed), done: o.done === true };
+    }
     default:
       if (typeof o.t !== 'string') fail('a message needs a type');
       return undefined;

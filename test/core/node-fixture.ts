@@ -5,10 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nacl from 'tweetnacl';
 import type { NodeEvent } from '../../src/core/events.js';
-import { LanchatNode } from '../../src/core/node.js';
+import { LanchatNode, type NodeInit } from '../../src/core/node.js';
 import { DEFAULT_NETWORK_KEY } from '../../src/crypto/network-key.js';
 import type { Ed25519KeyPair } from '../../src/crypto/shs-keys.js';
+import type { Discovery } from '../../src/discovery/discovery.js';
 import { MemoryDiscovery, MemoryDiscoveryBus } from '../../src/discovery/memory-discovery.js';
+import { StaticPeers } from '../../src/discovery/static-peers.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import { createMemoryNetwork, type MemoryNetwork } from '../../src/transport/memory-transport.js';
@@ -23,7 +25,9 @@ export interface TestNode {
   dbPath: string;
 }
 
-export const FAST_HEARTBEAT = { intervalMs: 200, timeoutMs: 600 };
+// Short enough for quick link-cut tests, long enough that a loaded 2-core CI machine running
+// several test files at once does not see false timeouts.
+export const FAST_HEARTBEAT = { intervalMs: 500, timeoutMs: 3_000 };
 export const FAST_BACKOFF = {
   fast: { initialMs: 50, maxMs: 200 },
   slow: { initialMs: 200, maxMs: 400 },
@@ -39,7 +43,15 @@ export class NodeFixture {
 
   async start(
     name: string,
-    opts: { identity?: Ed25519KeyPair; host?: string; dbPath?: string; networkKey?: Uint8Array } = {},
+    opts: {
+      identity?: Ed25519KeyPair;
+      host?: string;
+      dbPath?: string;
+      networkKey?: Uint8Array;
+      init?: Partial<NodeInit>;
+      /** Instead of the shared in-memory bus (e.g. static peers, for a node that skips probing). */
+      discovery?: Discovery;
+    } = {},
   ): Promise<TestNode> {
     const host = opts.host ?? `10.0.0.${++this.hostCounter}`;
     const identity = opts.identity ?? nacl.sign.keyPair();
@@ -50,10 +62,10 @@ export class NodeFixture {
         identity,
         networkKey: opts.networkKey ?? DEFAULT_NETWORK_KEY,
         transport: this.network.transport(host),
-        discovery: new MemoryDiscovery(this.bus, { address: host }),
+        discovery: opts.discovery ?? new MemoryDiscovery(this.bus, { address: host }),
         store,
       },
-      { nick: name, port: 7475, heartbeat: FAST_HEARTBEAT, backoff: FAST_BACKOFF },
+      { nick: name, port: 7475, heartbeat: FAST_HEARTBEAT, backoff: FAST_BACKOFF, ...opts.init },
     );
     const events: NodeEvent[] = [];
     node.subscribe((e) => events.push(e));
@@ -103,4 +115,12 @@ export function eventsOf<K extends NodeEvent['type']>(
   type: K,
 ): Extract<NodeEvent, { type: K }>[] {
   return t.events.filter((e): e is Extract<NodeEvent, { type: K }> => e.type === type);
+}
+
+/** Discovery that knows exactly `target` and nothing else: how a hostile node that ignores mDNS
+ * probing (and so keeps any nick it likes) reaches its victim. */
+export function staticTo(target: TestNode): Discovery {
+  return new StaticPeers([{ publicKey: target.identity.publicKey, host: target.host, port: 7475 }], {
+    lookup: async (host) => [host],
+  });
 }

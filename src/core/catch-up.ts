@@ -1,0 +1,162 @@
+// Room catch-up: a member that was away asks the members it meets for the room messages it
+// missed (bounded by age and count), and any member answers from its store — also for messages
+// whose author has left, which is why room messages carry their author's signature.
+import type { PeerLink } from '../connection/peer-link.js';
+import { type CatchupRequest, MAX_CATCHUP_BATCH, type RelayedMessage } from '../protocol/messages.js';
+import type { Store, StoredMessage } from '../store/store.js';
+import type { Clock } from './clock.js';
+import type { NodeEvent, PeerRef } from './events.js';
+import type { Peer } from './peer-table.js';
+import { verifyRoomMessage } from './room-signature.js';
+
+export interface CatchupPolicy {
+  /** Only messages younger than this are asked for and served. */
+  maxAgeMs: number;
+  /** At most this many (the newest) per room and request. */
+  maxPerRoom: number;
+}
+
+export const DEFAULT_CATCHUP: CatchupPolicy = { maxAgeMs: 7 * 24 * 3600_000, maxPerRoom: 1_000 };
+/** Clocks of different machines disagree: ask for a little before our newest message. */
+const CLOCK_SKEW_MARGIN_MS = 10 * 60_000;
+/** Ask at most this many members per room per session: more would only bring duplicates. */
+const ASKS_PER_ROOM = 3;
+/** Keep one catch-up frame well below the 1 MiB frame cap, whatever the text escapes to. */
+const BATCH_BYTES = 512 * 1024;
+
+export interface CatchUpDeps {
+  store: Store;
+  clock: Clock;
+  policy: CatchupPolicy;
+  selfId: string;
+  ref: (peer: Peer) => PeerRef;
+  authorRef: (id: string, nick: string) => PeerRef;
+  emit: (event: NodeEvent) => void;
+}
+
+export class CatchUp {
+  /** Completed answers per room this session (a request cut short by a lost link does not count). */
+  private readonly answered = new Map<string, number>();
+  /** Requests in flight: `${peerId} ${room}` → messages relayed so far, and how many were new. */
+  private readonly pending = new Map<string, { relayed: number; fresh: number }>();
+
+  constructor(private readonly deps: CatchUpDeps) {}
+
+  /** Asks `peer` for what we missed in every room we share with it. */
+  askPeer(peer: Peer, link: PeerLink): void {
+    for (const room of this.deps.store.rooms.joined()) {
+      if (peer.rooms.has(room)) this.ask(peer, link, room);
+    }
+  }
+
+  ask(peer: Peer, link: PeerLink, room: string): void {
+    const key = `${peer.id} ${room}`;
+    if ((this.answered.get(room) ?? 0) >= ASKS_PER_ROOM || this.pending.has(key)) return;
+    const { store, clock, policy } = this.deps;
+    const floor = clock.now() - policy.maxAgeMs;
+    const latest = store.messages.latestTimestamp(room);
+    const since = Math.max(floor, latest === undefined ? floor : latest - CLOCK_SKEW_MARGIN_MS, 0);
+    // Registered before sending: a peer on an in-memory link may answer before send() returns.
+    this.pending.set(key, { relayed: 0, fresh: 0 });
+    if (!link.send({ t: 'catchup_req', room, since, limit: policy.maxPerRoom })) this.pending.delete(key);
+  }
+
+  /** Answers a request from a member of the room, in (ts, id) order, in bounded batches. */
+  serve(peer: Peer, link: PeerLink, request: CatchupRequest): void {
+    const { store, clock, policy } = this.deps;
+    const room = request.room.toLowerCase();
+    const allowed = store.rooms.joined().includes(room) && peer.rooms.has(room);
+    const since = Math.max(request.since, clock.now() - policy.maxAgeMs);
+    const found = allowed
+      ? store.messages.roomMessagesSince(room, since, Math.min(request.limit, policy.maxPerRoom))
+      : [];
+    let batch: RelayedMessage[] = [];
+    let bytes = 0;
+    for (const message of found) {
+      const relayed = toRelayed(message);
+      if (!relayed) continue; // unsigned (from an old peer): we cannot vouch for it
+      const size = JSON.stringify(relayed).length;
+      if (batch.length > 0 && (batch.length >= MAX_CATCHUP_BATCH || bytes + size > BATCH_BYTES)) {
+        link.send({ t: 'catchup', room, messages: batch, done: false });
+        batch = [];
+        bytes = 0;
+      }
+      batch.push(relayed);
+      bytes += size;
+    }
+    link.send({ t: 'catchup', room, messages: batch, done: true });
+  }
+
+  /** Stores and shows relayed messages we asked for; returns false when the peer misbehaved. */
+  receive(peer: Peer, room: string, messages: RelayedMessage[], done: boolean): boolean {
+    const key = `${peer.id} ${room.toLowerCase()}`;
+    const progress = this.pending.get(key);
+    if (progress === undefined) return true; // unsolicited or late: ignore, it costs us nothing
+    const { store, clock, policy, emit } = this.deps;
+    progress.relayed += messages.length;
+    if (progress.relayed > policy.maxPerRoom + MAX_CATCHUP_BATCH) return false; // more than we asked for
+    const fresh: StoredMessage[] = [];
+    for (const m of messages) {
+      const authorKey = new Uint8Array(Buffer.from(m.author, 'base64url'));
+      const fields = { id: m.id, ts: m.ts, room: room.toLowerCase(), kind: m.kind, text: m.text };
+      if (!verifyRoomMessage(fields, m.sig, authorKey)) return false; // a forged or altered message
+      const stored: StoredMessage = {
+        id: m.id,
+        conversation: room.toLowerCase(),
+        senderId: m.author,
+        senderNick: m.nick,
+        text: m.text,
+        kind: m.kind,
+        ts: m.ts,
+        receivedAt: clock.now(),
+        direction: m.author === this.deps.selfId ? 'out' : 'in',
+        history: true,
+        signature: m.sig,
+      };
+      if (store.messages.saveIncoming(stored)) fresh.push(stored);
+    }
+    progress.fresh += fresh.length;
+    fresh.sort((a, b) => a.ts - b.ts || (a.id < b.id ? -1 : 1));
+    for (const m of fresh) {
+      emit({
+        type: 'message',
+        id: m.id,
+        from: this.deps.authorRef(m.senderId, m.senderNick),
+        text: m.text,
+        ts: m.ts,
+        kind: m.kind,
+        room: m.conversation,
+        history: true,
+      });
+    }
+    if (done) {
+      this.pending.delete(key);
+      this.answered.set(room.toLowerCase(), (this.answered.get(room.toLowerCase()) ?? 0) + 1);
+      emit({
+        type: 'catchup_done',
+        room: room.toLowerCase(),
+        from: this.deps.ref(peer),
+        received: progress.fresh,
+      });
+    }
+    return true;
+  }
+
+  /** A link went away: its unanswered requests will not be answered. */
+  forget(peer: Peer): void {
+    for (const key of [...this.pending.keys()]) if (key.startsWith(`${peer.id} `)) this.pending.delete(key);
+  }
+}
+
+function toRelayed(message: StoredMessage): RelayedMessage | undefined {
+  if (!message.signature) return undefined;
+  return {
+    id: message.id,
+    ts: message.ts,
+    text: message.text,
+    kind: message.kind,
+    author: message.senderId,
+    nick: message.senderNick,
+    sig: message.signature,
+  };
+}
