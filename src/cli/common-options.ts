@@ -29,6 +29,7 @@ export const COMMON_OPTIONS = {
   peer: { type: 'string', multiple: true },
   json: { type: 'boolean' },
   headless: { type: 'boolean' },
+  'no-notify': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -44,6 +45,7 @@ export const COMMON_OPTIONS_USAGE = `  --nick NAME             display name (def
                           (repeatable); HOST is an IPv4 address, a host name or [IPv6%zone]
   --json                  print machine-readable JSON lines
   --headless              no terminal UI
+  --no-notify             no bell or desktop notification (OSC 9/777) on a DM or mention
   -h, --help              show this help`;
 
 /** A peer given on the command line: its key is known in advance, so the handshake can pin it. */
@@ -66,6 +68,8 @@ export interface CommonOptions {
   peers: PeerAddress[];
   json: boolean;
   headless: boolean;
+  /** Bell and desktop notifications in the terminal UI (off with --no-notify). */
+  notify: boolean;
   help: boolean;
 }
 
@@ -79,6 +83,7 @@ export interface CommonOptionValues {
   peer?: string[] | undefined;
   json?: boolean | undefined;
   headless?: boolean | undefined;
+  'no-notify'?: boolean | undefined;
   help?: boolean | undefined;
 }
 
@@ -101,6 +106,7 @@ export function commonOptionsFrom(values: CommonOptionValues): CommonOptions {
     peers: (values.peer ?? []).map(parsePeerAddress),
     json: values.json ?? false,
     headless: values.headless ?? false,
+    notify: !(values['no-notify'] ?? false),
     help: values.help ?? false,
   };
 }
@@ -193,6 +199,7 @@ export interface NodeConfig {
   peers: PeerAddress[];
   json: boolean;
   headless: boolean;
+  notify: boolean;
 }
 
 export interface ResolveContext {
@@ -223,6 +230,7 @@ export function resolveNodeConfig(options: CommonOptions, context: ResolveContex
     peers: options.peers,
     json: options.json,
     headless: options.headless,
+    notify: options.notify,
   };
 }
 

@@ -10,11 +10,12 @@ import {
 } from './common-options.js';
 import { reportError, UsageError } from './errors.js';
 import { runHeadlessSession } from './headless-session.js';
+import { runUiSession } from './ui-session.js';
 
 export const START_USAGE = `lanchat: serverless peer-to-peer messenger for your LAN
 
 Usage:
-  lanchat [options]          start lanchat (this version: show your identity)
+  lanchat [options]          start the chat UI (in a terminal; otherwise show your identity)
   lanchat --headless [--json] [options]
                              run the node without UI: commands on stdin, events on stdout
   lanchat id [--json]        print your id, fingerprint and public key (see lanchat id --help)
@@ -37,12 +38,17 @@ export interface StartCommandIo {
   env: NodeJS.ProcessEnv;
   username?: () => string;
   stdin?: NodeJS.ReadableStream;
+  /** The terminal for the chat UI; without one (a pipe, a test) `lanchat` shows the identity. */
+  tty?: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream };
 }
 
 const processIo: StartCommandIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   env: process.env,
+  ...(process.stdout.isTTY && process.stdin.isTTY
+    ? { tty: { stdin: process.stdin, stdout: process.stdout } }
+    : {}),
 };
 
 export async function run(argv: string[], io: StartCommandIo = processIo): Promise<number> {
@@ -72,6 +78,9 @@ export async function run(argv: string[], io: StartCommandIo = processIo): Promi
         stdout: io.stdout,
       });
     }
+    if (io.tty && !config.json) {
+      return await runUiSession(config, identity, { ...io.tty, stderr: io.stderr, env: io.env });
+    }
     const shown = {
       nick: config.nick,
       id: idOf(identity.publicKey),
@@ -85,8 +94,8 @@ export async function run(argv: string[], io: StartCommandIo = processIo): Promi
       io.stdout(
         `nick         ${shown.nick}\nid           ${shown.id}\nfingerprint  ${shown.fingerprint}\n` +
           `profile      ${shown.profile}\nnetwork      ${shown.network}\n\n` +
-          'The terminal UI comes in a later version; for now, chat with ' +
-          "'lanchat --headless' (commands on stdin, /help lists them) and list peers with 'lanchat discover'.\n",
+          'The chat UI needs a terminal (stdin and stdout are not a TTY here). Run lanchat in a ' +
+          "terminal, or chat with 'lanchat --headless' (commands on stdin, /help lists them).\n",
       );
     }
     return 0;

@@ -37,6 +37,7 @@ describe('parseCommonOptions: happy paths', () => {
         peers: [],
         json: false,
         headless: false,
+        notify: true,
         help: false,
       },
       positionals: [],

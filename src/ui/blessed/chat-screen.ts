@@ -68,6 +68,9 @@ export class ChatScreen {
         extended: false,
         ...(options.terminal ? { terminal: options.terminal } : {}),
       });
+      // Box drawing goes out as UTF-8, not through the ACS charset switch: the fallback terminfo
+      // blessed often ends up with (pitfall 1) makes tmux and others show "x" and "q" instead.
+      (this.program as unknown as { tput: { brokenACS: boolean } }).tput.brokenACS = true;
       this.screen = this.createScreen();
     } finally {
       restoreConsole();

@@ -126,7 +126,13 @@ export class ChatModel {
       if (line.delivery) known.delivery = line.delivery;
       if (known.mine && known.msgId) this.sends.set(known.msgId, known);
       this.touch();
-      return undefined;
+      // The newest stored line is this very message, loaded when its arrival opened the buffer:
+      // it is still news (unread, activity, notification).
+      if (known.mine || known.seq !== buffer.lines.last) return undefined;
+      const visible = buffer === this.buffers.current && buffer.scroll === undefined;
+      if (!visible) buffer.notice(level, this.now(), true);
+      if (line.highlight) known.highlight = true;
+      return known;
     }
     return this.addLine(buffer, line, level);
   }
