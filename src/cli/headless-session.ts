@@ -2,13 +2,9 @@
 // exit code. Our own signal handlers make sure the goodbyes (box-stream and mDNS) go out first.
 import type { Identity } from '../identity/identity-file.js';
 import type { NodeConfig } from './common-options.js';
-import { controlSocketPath } from './control-protocol.js';
-import { ControlServer } from './control-server.js';
 import { type HeadlessLine, runCommands } from './headless.js';
 import { createNodeRuntime, type NodeRuntime } from './node-runtime.js';
-
-/** Bound on goodbyes at exit, so a wedged peer cannot keep the process alive. */
-const SHUTDOWN_TIMEOUT_MS = 3_000;
+import { quitSignal } from './quit-signal.js';
 
 export interface HeadlessSessionIo {
   stdin: NodeJS.ReadableStream;
@@ -65,20 +61,7 @@ export async function runHeadlessSession(
     if (event.type === 'message' && event.to !== undefined && !event.history)
       runtime.node.markRead([event.id]);
   });
-  // Created only now that the runtime holds the store's lock: a socket file found in the profile
-  // is then a crashed node's leftover and may be replaced.
-  const control = new ControlServer({
-    node: runtime.node,
-    outbox: runtime.store.outbox,
-    socketPath: controlSocketPath(config.profileDir),
-  });
-  let quit!: () => void;
-  const quitting = new Promise<void>((resolve) => {
-    quit = resolve;
-  });
-  const onSignal = () => quit();
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const ending = quitSignal();
   try {
     if (config.weakPassphrase) {
       write({
@@ -87,24 +70,17 @@ export async function runHeadlessSession(
         message: 'the --network passphrase is easy to guess offline',
       });
     }
-    await runtime.node.start();
-    // Without the socket the node still chats; only `lanchat send/peers` cannot reach it.
-    await control.listen().catch((err: unknown) => {
-      const code = err instanceof Error && 'code' in err ? String(err.code) : 'control-failed';
-      write({ type: 'warning', code, message: err instanceof Error ? err.message : String(err) });
-    });
-    runCommands(runtime.node, { stdin: io.stdin, write }, quit);
-    await quitting;
+    await runtime.start((code, message) => write({ type: 'warning', code, message }));
+    runCommands(runtime.node, { stdin: io.stdin, write }, ending.quit);
+    await ending.requested;
     return 0;
   } catch (err) {
     const code = err instanceof Error && 'code' in err ? String((err as { code: unknown }).code) : 'failed';
     write({ type: 'error', code, message: err instanceof Error ? err.message : String(err) });
     return 1;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    const timeout = new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_TIMEOUT_MS).unref());
-    await Promise.race([control.close().then(() => runtime.shutdown()), timeout]);
+    ending.dispose();
+    await runtime.shutdown();
     write({ type: 'bye' });
   }
 }

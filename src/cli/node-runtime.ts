@@ -1,5 +1,6 @@
 // The composition root for a running node: the real adapters (TCP, mDNS + static peers, SQLite)
-// wired into the core. Only src/cli names concrete adapters.
+// wired into the core, plus the local control socket that `lanchat send` and `lanchat peers` use.
+// Only src/cli names concrete adapters. Both front ends (terminal UI, headless) run through here.
 import { LanchatNode } from '../core/node.js';
 import { CombinedDiscovery } from '../discovery/combined-discovery.js';
 import { MdnsDiscovery } from '../discovery/mdns-discovery.js';
@@ -9,11 +10,18 @@ import { databasePathIn, openSqliteStore } from '../store/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import { createTcpTransport } from '../transport/tcp-transport.js';
 import type { NodeConfig } from './common-options.js';
+import { controlSocketPath } from './control-protocol.js';
+import { ControlServer } from './control-server.js';
+
+/** Bound on goodbyes at exit, so a wedged peer cannot keep the process alive. */
+const SHUTDOWN_TIMEOUT_MS = 3_000;
 
 export interface NodeRuntime {
   node: LanchatNode;
   store: Store;
-  /** Goodbyes on every link and in mDNS, then the database is closed. */
+  /** Starts the node, then the control socket; a socket failure is only a warning. */
+  start(warn: (code: string, message: string) => void): Promise<void>;
+  /** Control socket closed, goodbyes on every link and in mDNS (bounded in time), store closed. */
   shutdown(): Promise<void>;
 }
 
@@ -28,12 +36,34 @@ export function createNodeRuntime(config: NodeConfig, identity: Identity): NodeR
     { identity, networkKey: config.networkKey, transport: createTcpTransport(), discovery, store },
     { nick: config.nick, port: config.port },
   );
+  // Created only now that we hold the store's lock: a socket file found in the profile is then a
+  // crashed node's leftover and may be replaced.
+  const control = new ControlServer({
+    node,
+    outbox: store.outbox,
+    socketPath: controlSocketPath(config.profileDir),
+  });
   let closing: Promise<void> | undefined;
   return {
     node,
     store,
+    async start(warn) {
+      await node.start();
+      // Without the socket the node still chats; only `lanchat send/peers` cannot reach it.
+      await control.listen().catch((err: unknown) => {
+        const code = err instanceof Error && 'code' in err ? String(err.code) : 'control-failed';
+        warn(code, err instanceof Error ? err.message : String(err));
+      });
+    },
     shutdown() {
-      closing ??= node.stop().finally(() => store.close());
+      const timeout = new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_TIMEOUT_MS).unref());
+      closing ??= Promise.race([
+        control
+          .close()
+          .catch(() => undefined)
+          .then(() => node.stop()),
+        timeout,
+      ]).finally(() => store.close());
       return closing;
     },
   };

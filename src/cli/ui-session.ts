@@ -7,9 +7,8 @@ import type { Identity } from '../identity/identity-file.js';
 import { startChatApp } from '../ui/blessed/chat-app.js';
 import type { NodeConfig } from './common-options.js';
 import { createNodeRuntime, type NodeRuntime } from './node-runtime.js';
+import { quitSignal } from './quit-signal.js';
 
-/** Bound on goodbyes at exit, so a wedged peer cannot keep the process alive. */
-const SHUTDOWN_TIMEOUT_MS = 3_000;
 const HISTORY_PAGE_LIMIT = 200;
 
 export interface UiSessionIo {
@@ -40,14 +39,7 @@ export async function runUiSession(config: NodeConfig, identity: Identity, io: U
     io.stderr(`lanchat: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
-  let quit!: () => void;
-  const quitting = new Promise<void>((resolve) => {
-    quit = resolve;
-  });
-  const onSignal = () => quit();
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  process.on('SIGHUP', onSignal);
+  const ending = quitSignal();
   const savedConsole = { log: console.log, error: console.error, warn: console.warn, info: console.info };
   const toLog = (...args: unknown[]) => log(args.map(String).join(' '));
   Object.assign(console, { log: toLog, error: toLog, warn: toLog, info: toLog });
@@ -64,7 +56,7 @@ export async function runUiSession(config: NodeConfig, identity: Identity, io: U
         limit: Math.min(limit, HISTORY_PAGE_LIMIT),
         ...(before ? { before } : {}),
       }),
-    onQuit: quit,
+    onQuit: ending.quit,
     log,
   });
   const unsubscribe = runtime.node.subscribe((event) => {
@@ -81,8 +73,8 @@ export async function runUiSession(config: NodeConfig, identity: Identity, io: U
         'error',
       );
     }
-    await runtime.node.start();
-    await quitting;
+    await runtime.start((code, message) => log(`warning ${code}: ${message}`));
+    await ending.requested;
   } catch (err) {
     failure = err instanceof Error ? err.message : String(err);
     log(`fatal: ${err instanceof Error ? err.stack : failure}`);
@@ -92,11 +84,8 @@ export async function runUiSession(config: NodeConfig, identity: Identity, io: U
     // The terminal first, so the shell is usable at once; then the goodbyes, bounded in time.
     app.destroy();
     Object.assign(console, savedConsole);
-    const timeout = new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_TIMEOUT_MS).unref());
-    await Promise.race([runtime.shutdown(), timeout]);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    process.off('SIGHUP', onSignal);
+    await runtime.shutdown();
+    ending.dispose();
   }
   if (failure) io.stderr(`lanchat: ${failure}\n`);
   return code;

@@ -16,6 +16,10 @@ export interface ChatNode extends ChatPort {
   snapshot(): { id: string; nick: string; peers: PeerInfo[]; rooms: string[] };
   /** Optional: typing indicator (issue 5). */
   typing?(name: string, active?: boolean): void;
+  /** Optional: read receipts for DMs that were on screen. */
+  markRead?(ids: readonly string[]): void;
+  /** Optional: the user is at the keyboard (ends auto-away). */
+  activity?(): void;
 }
 
 export interface ChatAppOptions {
@@ -44,6 +48,8 @@ export interface ChatApp {
 export function startChatApp(options: ChatAppOptions): ChatApp {
   const { node } = options;
   let screen: ChatScreen | undefined;
+  /** Incoming DMs not yet on screen, by sender. */
+  const unreadDms = new Map<string, string[]>();
   const onAlert = (alert: Alert) => {
     if (options.notify === false) return;
     screen?.writeRaw(notificationSequence(alert.title, alert.body, options.inTmux ?? false));
@@ -66,6 +72,7 @@ export function startChatApp(options: ChatAppOptions): ChatApp {
   const controller = new UiController(model, node, {
     quit: () => options.onQuit(),
     redraw: () => screen?.redraw(),
+    activity: () => node.activity?.(),
     typing: (peerId: string) => {
       try {
         node.typing?.(peerId);
@@ -79,8 +86,28 @@ export function startChatApp(options: ChatAppOptions): ChatApp {
     output: options.output,
     ...(options.terminal ? { terminal: options.terminal } : {}),
     ...(options.log ? { log: options.log } : {}),
+    // A DM counts as read once a frame showed its conversation: then its sender gets the receipt.
+    onFrame: () => {
+      const current = model.buffers.current;
+      const ids = current.kind === 'dm' ? unreadDms.get(current.target) : undefined;
+      if (!ids || ids.length === 0) return;
+      unreadDms.delete(current.target);
+      try {
+        node.markRead?.(ids);
+      } catch (err) {
+        options.log?.(`ui: read receipts failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    },
   });
   const unsubscribe = node.subscribe((event) => {
+    if (
+      event.type === 'message' &&
+      event.to !== undefined &&
+      !event.history &&
+      event.from.id !== model.myId
+    ) {
+      unreadDms.set(event.from.id, [...(unreadDms.get(event.from.id) ?? []), event.id]);
+    }
     try {
       applyEvent(model, event);
     } catch (err) {

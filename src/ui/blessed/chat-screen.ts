@@ -26,6 +26,8 @@ export interface ChatScreenOptions {
   output: Writable & { columns?: number; rows?: number; isTTY?: boolean };
   terminal?: string;
   log?(message: string): void;
+  /** Called after each frame reached the terminal: what it shows has now been seen. */
+  onFrame?(): void;
 }
 
 function redirectConsole(log: ((message: string) => void) | undefined): () => void {
@@ -51,12 +53,15 @@ export class ChatScreen {
   /** Frames actually drawn, for tests and the benchmark. */
   frames = 0;
 
+  private readonly onFrame: (() => void) | undefined;
+
   constructor(
     private readonly model: ChatModel,
     private readonly controller: UiController,
     options: ChatScreenOptions,
   ) {
     patchBlessedUnicode();
+    this.onFrame = options.onFrame;
     this.paste = pasteFilteredInput(options.input, (text) => this.controller.pasted(text));
     // blessed prints terminfo compile failures with console.error while it sets up; under the
     // screen that would be garbage, so it goes to the log instead.
@@ -145,6 +150,7 @@ export class ChatScreen {
     this.screen.render();
     this.placeCursor();
     this.frames++;
+    this.onFrame?.();
   }
 
   /** Ctrl+L: forget what the terminal shows and paint everything again. */

@@ -1,6 +1,6 @@
 // Runs what the user typed: UI commands change the view, the rest goes to the node. Every failure
 // (bad usage, unknown nick, not in that room) becomes an inline error line in the current buffer.
-import type { PeerInfo } from '../../core/events.js';
+import type { MessageView, PeerInfo, PeerRef } from '../../core/events.js';
 import type { ChatModel } from './chat-model.js';
 import type { Command } from './command-parser.js';
 import { sanitize, sanitizeName } from './sanitize.js';
@@ -15,6 +15,14 @@ export interface ChatPort {
   part(room: string): void;
   setNick(nick: string): void;
   peerList(): PeerInfo[];
+  // Trust, presence, history and search (issue 5); optional so that simple fakes stay simple.
+  setPresence?(presence: 'online' | 'away' | 'busy', status?: string): void;
+  verify?(name: string, number?: string): { peer: PeerRef; safetyNumber: string; matched?: boolean };
+  forget?(name: string): PeerRef;
+  block?(name: string, blocked?: boolean): PeerRef;
+  whoami?(): { id: string; nick: string; fingerprint: string; networkTag: string; port: number };
+  history?(conversation: string, limit?: number): MessageView[];
+  search?(text: string, limit?: number): MessageView[];
 }
 
 export interface ScreenActions {
@@ -87,6 +95,61 @@ function runShared(model: ChatModel, node: ChatPort, command: Command, screen: S
     case 'quit':
       screen.quit();
       return;
+    case 'presence':
+      need(node.setPresence, 'presence').call(node, command.presence, command.status);
+      model.inline(
+        command.presence === 'online'
+          ? 'you are back'
+          : `you are ${command.presence}${command.status ? `: ${sanitize(command.status)}` : ''}`,
+      );
+      return;
+    case 'verify': {
+      const result = need(node.verify, 'verify').call(node, command.nick, command.number);
+      const who = sanitizeName(result.peer.display);
+      model.inline(`safety number with ${who}: ${result.safetyNumber}`);
+      if (result.matched === true) model.inline(`${who} is now verified ✔`);
+      else if (result.matched === false) {
+        model.inline(`that number does NOT match: ${who} is not verified; compare again, in person`, 'error');
+      } else model.inline(`compare it with ${who} in person or on the phone, then /verify ${who} NUMBER`);
+      return;
+    }
+    case 'forget': {
+      const peer = need(node.forget, 'forget').call(node, command.nick);
+      model.inline(`forgot the key of ${sanitizeName(peer.display)}; a new key may now use that nick`);
+      return;
+    }
+    case 'block': {
+      const peer = need(node.block, 'block').call(node, command.nick, command.blocked);
+      model.inline(`${sanitizeName(peer.display)} is ${command.blocked ? 'blocked' : 'no longer blocked'}`);
+      return;
+    }
+    case 'whoami': {
+      const me = need(node.whoami, 'whoami').call(node);
+      model.inline(`you are ${sanitizeName(me.nick)}, id ${me.id}`);
+      model.inline(`fingerprint ${me.fingerprint}, network tag ${me.networkTag}, port ${me.port}`);
+      return;
+    }
+    case 'history': {
+      const target =
+        command.target ??
+        (current.kind === 'dm' ? current.target : current.kind === 'room' ? current.key : '#general');
+      const messages = need(node.history, 'history').call(node, target, command.limit);
+      if (messages.length === 0) model.inline('no messages yet');
+      for (const m of messages)
+        model.inline(`${shortTime(m.ts)} ${sanitizeName(m.from.display)}: ${sanitize(m.text)}`);
+      return;
+    }
+    case 'search': {
+      const results = need(node.search, 'search').call(node, command.text);
+      model.inline(
+        `${results.length} result${results.length === 1 ? '' : 's'} for "${sanitize(command.text)}"`,
+      );
+      for (const m of results) {
+        const where = m.room ?? `dm ${sanitizeName(m.to?.display ?? '')}`;
+        model.inline(`${shortTime(m.ts)} ${where} ${sanitizeName(m.from.display)}: ${sanitize(m.text)}`);
+      }
+      return;
+    }
     default:
       // A command the shared parser learned before this UI did.
       model.inline(`/${(command as { name: string }).name} is not available in the terminal UI yet`, 'error');
@@ -148,4 +211,15 @@ function describe(p: PeerInfo): string {
     : 'offline';
   const status = extra.status ? ` "${sanitize(extra.status)}"` : '';
   return `${sanitizeName(p.nick)}: ${state}${status}, ${sanitize(p.address) || 'no address'}, id ${p.id}`;
+}
+
+function need<T>(method: T | undefined, name: string): T {
+  if (method === undefined) throw new Error(`/${name} is not available in this version`);
+  return method;
+}
+
+function shortTime(ts: number): string {
+  const d = new Date(ts);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }

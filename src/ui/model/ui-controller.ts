@@ -19,6 +19,8 @@ export interface ControllerHooks {
   redraw(): void;
   /** The user typed in a DM buffer (for the typing indicator), when the node supports it. */
   typing?(peerId: string): void;
+  /** Any key: the user is here (ends auto-away). */
+  activity?(): void;
 }
 
 export class UiController {
@@ -49,6 +51,7 @@ export class UiController {
 
   /** One key press. `ch` is the text it types, if any. */
   key(full: string, ch?: string): void {
+    this.hooks.activity?.();
     if (full !== 'tab') this.completer.reset();
     if (this.mode === 'help') {
       this.helpKey(full);
