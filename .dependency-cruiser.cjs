@@ -33,8 +33,17 @@ module.exports = {
           '^src/discovery/(?!discovery\\.ts$)',
           '^src/transport/(?!transport\\.ts$)',
           '^src/store/(?!store\\.ts$)',
+          '^src/files/',
+          '^(node:)?fs(/promises)?$',
         ],
       },
+    },
+    {
+      name: 'file-adapter-sees-core-interfaces-only',
+      comment: 'src/files implements core/files/file-access.ts with node:fs; it imports no other core.',
+      severity: 'error',
+      from: { path: '^src/files/' },
+      to: { path: ['^src/(ui|cli|transport|discovery|store|connection)/', '^src/core/(?!files/file-access\\.ts$)'] },
     },
     {
       name: 'adapters-stay-below-core',
@@ -64,12 +73,13 @@ module.exports = {
       name: 'only-cli-names-adapters',
       comment: 'Concrete adapters are wired in the composition root (src/cli) only.',
       severity: 'error',
-      from: { path: '^src/', pathNot: ['^src/cli/', '^src/(transport|discovery|store)/'] },
+      from: { path: '^src/', pathNot: ['^src/cli/', '^src/(transport|discovery|store|files)/'] },
       to: {
         path: [
           '^src/transport/(?!transport\\.ts$)',
           '^src/discovery/(?!discovery\\.ts$)',
           '^src/store/(?!store\\.ts$)',
+          '^src/files/',
         ],
       },
     },

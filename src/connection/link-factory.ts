@@ -36,8 +36,9 @@ const DEFAULT_DIAL_TIMEOUT_MS = 3_000;
 export class LinkFactory {
   constructor(private readonly options: LinkFactoryOptions) {}
 
-  /** Dials `address`, proves the peer holds `publicKey`, exchanges hellos. */
-  async dial(address: string, port: number, publicKey: Uint8Array): Promise<PeerLink> {
+  /** Dials `address`, proves the peer holds `publicKey`, exchanges hellos. `hello` replaces our
+   * usual one (a data link names its transfer in it). */
+  async dial(address: string, port: number, publicKey: Uint8Array, hello?: Hello): Promise<PeerLink> {
     const o = this.options;
     let dialed: { stream: Duplex; remote: RemoteAddress };
     try {
@@ -63,7 +64,7 @@ export class LinkFactory {
       dialed.stream.destroy();
       throw new LinkError('handshake-failed', message(cause), { cause });
     }
-    return this.open(session, true, dialed.remote.address);
+    return this.open(session, true, dialed.remote.address, hello);
   }
 
   /** Runs the server side of the handshake on an accepted stream. */
@@ -90,6 +91,7 @@ export class LinkFactory {
     session: Awaited<ReturnType<typeof secureClient>>,
     initiator: boolean,
     remoteAddress: string,
+    ownHello?: Hello,
   ): Promise<PeerLink> {
     const o = this.options;
     session.on('error', () => {});
@@ -99,7 +101,7 @@ export class LinkFactory {
       clock: o.clock,
       ...(o.heartbeat ? { heartbeat: o.heartbeat } : {}),
     });
-    const hello = o.hello();
+    const hello = ownHello ?? o.hello();
     link.sentHello = hello;
     link.send(hello);
     return new Promise((resolve, reject) => {

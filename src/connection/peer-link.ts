@@ -2,6 +2,7 @@
 // hello exchange, and heartbeats. It knows nothing of rooms or outboxes; core drives it.
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
+import { FRAME_TYPE_FILE_CHUNK } from '../protocol/file-messages.js';
 import { encodeFrame, FRAME_TYPE_MESSAGE } from '../protocol/frame-codec.js';
 import { FrameDecoder } from '../protocol/frame-decoder.js';
 import { decodeMessage, encodeMessage, type Hello, type WireMessage } from '../protocol/messages.js';
@@ -16,6 +17,9 @@ export interface HeartbeatTiming {
 export const DEFAULT_HEARTBEAT: HeartbeatTiming = { intervalMs: 4_000, timeoutMs: 12_000 };
 /** The hello must arrive soon after the handshake, or the peer is not a lanchat node. */
 export const HELLO_TIMEOUT_MS = 5_000;
+/** File data held for a data link before its consumer attaches (a promise hop): a bound, so a peer
+ * cannot park memory here. */
+const MAX_DATA_BACKLOG_BYTES = 4 * 1024 * 1024;
 
 export type LinkCloseReason =
   | 'goodbye'
@@ -62,6 +66,9 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   // later) are held here, so none is dropped on the floor.
   private backlog: WireMessage[] = [];
   private consumer: ((message: WireMessage) => void) | undefined;
+  private dataBacklog: Uint8Array[] = [];
+  private dataBacklogBytes = 0;
+  private dataConsumer: ((chunk: Uint8Array) => void) | undefined;
   private closed = false;
   private readonly timer: unknown;
 
@@ -116,6 +123,36 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     }
   }
 
+  /** A data link: hands every file chunk (held ones first) to `consumer`. On a link without a data
+   * consumer, file data is a protocol error (an unsolicited chunk closes the link). */
+  attachData(consumer: (chunk: Uint8Array) => void): void {
+    this.dataConsumer = consumer;
+    const held = this.dataBacklog;
+    this.dataBacklog = [];
+    this.dataBacklogBytes = 0;
+    for (const chunk of held) {
+      if (this.closed) return;
+      consumer(chunk);
+    }
+  }
+
+  /** Stops reading from the peer (its writes back up to TCP): the disk is behind. */
+  pause(): void {
+    this.session.pause();
+  }
+
+  resume(): void {
+    this.session.resume();
+  }
+
+  /** Queues a binary frame; false when the link is closed. Check `congested` before the next. */
+  sendFrame(type: number, payload: Uint8Array): boolean {
+    if (this.closed || this.session.destroyed || this.session.writableEnded) return false;
+    this.lastSent = this.clock.now();
+    this.session.write(encodeFrame(type, payload));
+    return true;
+  }
+
   get isClosed(): boolean {
     return this.closed;
   }
@@ -155,6 +192,21 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     this.emit('close', reason, error);
   }
 
+  /** False when the chunk was refused and the link closed. */
+  private onFileData(chunk: Uint8Array): boolean {
+    if (this.dataConsumer) {
+      this.dataConsumer(chunk);
+      return true;
+    }
+    if (!this.remoteHello || this.consumer || this.dataBacklogBytes + chunk.length > MAX_DATA_BACKLOG_BYTES) {
+      this.close('protocol-error', new Error('file data arrived on a link that carries no transfer'));
+      return false;
+    }
+    this.dataBacklog.push(chunk);
+    this.dataBacklogBytes += chunk.length;
+    return true;
+  }
+
   private onData(chunk: Buffer, now: number): void {
     if (this.closed) return;
     this.lastReceived = now;
@@ -167,6 +219,10 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     }
     for (const frame of frames) {
       if (this.closed) return;
+      if (frame.type === FRAME_TYPE_FILE_CHUNK) {
+        if (!this.onFileData(frame.payload)) return;
+        continue;
+      }
       if (frame.type !== FRAME_TYPE_MESSAGE) continue; // other frame types belong to later versions
       let message: WireMessage | undefined;
       try {

@@ -34,6 +34,23 @@ export interface MessageView {
   history?: boolean;
 }
 
+/** A file transfer as `/transfers` lists it. */
+export interface TransferView {
+  id: string;
+  direction: 'in' | 'out';
+  peer: PeerRef;
+  /** Incoming: the safe name it is (or will be) saved under; outgoing: the file's base name. */
+  name: string;
+  size: number;
+  sha256: string;
+  state: 'offered' | 'accepted' | 'done' | 'failed' | 'rejected' | 'cancelled';
+  /** Bytes transferred so far (incoming: on disk). */
+  bytes: number;
+  /** Outgoing: the file sent; incoming: the final file once done. */
+  path?: string;
+  error?: { code: string; message: string };
+}
+
 export type NodeEvent =
   | { type: 'ready'; id: string; nick: string; port: number }
   | { type: 'peer_online'; peer: PeerInfo }
@@ -51,6 +68,20 @@ export type NodeEvent =
   | { type: 'own_presence'; presence: PresenceState; status: string; auto: boolean }
   | { type: 'typing'; peer: PeerRef; active: boolean }
   | { type: 'catchup_done'; room: string; from: PeerRef; received: number }
+  | { type: 'file_offer'; id: string; from: PeerRef; name: string; size: number; sha256: string }
+  | {
+      type: 'file_offered';
+      id: string;
+      to: PeerRef;
+      name: string;
+      size: number;
+      sha256: string;
+      path: string;
+    }
+  | { type: 'file_accepted'; id: string; direction: 'in' | 'out'; peer: PeerRef; offset: number }
+  | { type: 'file_progress'; id: string; direction: 'in' | 'out'; bytes: number; size: number; rate: number }
+  | { type: 'file_done'; id: string; direction: 'in' | 'out'; path: string; sha256: string; size: number }
+  | { type: 'file_failed'; id: string; direction: 'in' | 'out'; code: string; message: string }
   | { type: 'warning'; code: string; message: string; peer?: PeerRef }
   | { type: 'error'; code: string; message: string };
 

@@ -16,7 +16,10 @@ import type { Listener, Transport } from '../transport/transport.js';
 import { type BackoffPolicy, backoffDelay } from './backoff.js';
 import { CatchUp, type CatchupPolicy, DEFAULT_CATCHUP } from './catch-up.js';
 import { type Clock, systemClock } from './clock.js';
-import type { MessageView, NodeEvent, NodeEventListener, PeerInfo, PeerRef } from './events.js';
+import type { MessageView, NodeEvent, NodeEventListener, PeerInfo, PeerRef, TransferView } from './events.js';
+import type { FileAccess } from './files/file-access.js';
+import type { TransferPolicy } from './files/transfer-context.js';
+import { TransferService } from './files/transfer-service.js';
 import { Messenger } from './messenger.js';
 import { NodeError } from './node-error.js';
 import { type Peer, PeerTable } from './peer-table.js';
@@ -31,6 +34,8 @@ export interface NodeComponents {
   transport: Transport;
   discovery: Discovery;
   store: Store;
+  /** File system access for transfers; without it the file commands are unavailable. */
+  files?: FileAccess;
   clock?: Clock;
   random?: () => number;
 }
@@ -51,7 +56,15 @@ export interface NodeInit {
   readReceipts?: boolean;
   /** A peer's typing indicator ends by itself after this long without an update. */
   typingExpiryMs?: number;
+  /** File transfers: download directory, auto-accept from verified contacts, size cap. */
+  files?: Partial<TransferPolicy>;
 }
+
+const DEFAULT_TRANSFER_POLICY: TransferPolicy = {
+  downloadDir: '.',
+  autoAcceptVerified: false,
+  maxFileSize: Number.MAX_SAFE_INTEGER,
+};
 
 const DEFAULT_RECONNECT = {
   fast: { initialMs: 250, maxMs: 3_000 },
@@ -64,7 +77,7 @@ const REPLACED_GRACE_MS = 3_000;
 /** Typing: tell the peer at most this often; their indicator expires after TYPING_EXPIRY_MS. */
 const TYPING_THROTTLE_MS = 3_000;
 const TYPING_EXPIRY_MS = 6_000;
-const CAPABILITIES = ['dm', 'rooms', 'ack', 'presence', 'typing', 'read', 'catchup', 'signed-rooms'];
+const CAPABILITIES = ['dm', 'rooms', 'ack', 'presence', 'typing', 'read', 'catchup', 'signed-rooms', 'files'];
 
 export class LanchatNode {
   readonly id: string;
@@ -80,6 +93,7 @@ export class LanchatNode {
   private readonly trust: TrustBook;
   private readonly presence: OwnPresence;
   private readonly catchUp: CatchUp;
+  private readonly transfers: TransferService | undefined;
   private readonly reconnect: NonNullable<NodeInit['backoff']>;
   private listener: Listener | undefined;
   private unsubscribe: (() => void) | undefined;
@@ -136,6 +150,23 @@ export class LanchatNode {
       authorRef: (id, nick) => this.authorRef(id, nick),
       emit: (event) => this.emit(event),
     });
+    this.transfers = components.files && this.createTransfers(components.files, store);
+  }
+
+  private createTransfers(files: FileAccess, store: Store): TransferService {
+    return new TransferService({
+      transfers: store.transfers,
+      files,
+      clock: this.clock,
+      policy: { ...DEFAULT_TRANSFER_POLICY, ...this.init.files },
+      emit: (event) => this.emit(event),
+      ref: (id, nick) => this.authorRef(id, this.peers.get(id)?.nick ?? nick),
+      sendChat: (id, message) => this.peers.get(id)?.link?.send(message) ?? false,
+      online: (id) => this.peers.get(id)?.link !== undefined,
+      verified: (id) => this.trust.verified(id),
+      dialData: (id, transfer, offset) => this.dialData(id, transfer, offset),
+      newId: () => randomBytes(16).toString('base64url'),
+    });
   }
 
   get nick(): string {
@@ -184,6 +215,7 @@ export class LanchatNode {
     this.stopping = true;
     this.unsubscribe?.();
     this.presence.stop();
+    await this.transfers?.stop();
     for (const peer of this.peers.all()) {
       for (const timer of [peer.retry, peer.offlineGrace, peer.typingExpiry])
         if (timer) this.clock.clearTimeout(timer);
@@ -342,6 +374,54 @@ export class LanchatNode {
     return this.ref(peer);
   }
 
+  // ---- files ----
+
+  /** `/send NICK PATH`: hashes the file, then offers it (queued until NICK is online). */
+  sendFile(name: string, path: string): Promise<TransferView> {
+    const peer = this.resolve(name);
+    this.presence.activity();
+    return this.files().offer(peer.id, peer.nick, path);
+  }
+
+  /** `/accept ID [DIR]`: checks free space, then asks the sender for the bytes. */
+  acceptFile(id: string, dir?: string): Promise<TransferView> {
+    return this.files().accept(id, dir);
+  }
+
+  rejectFile(id: string): TransferView {
+    return this.files().reject(id);
+  }
+
+  cancelFile(id: string): Promise<TransferView> {
+    return this.files().cancel(id);
+  }
+
+  transferList(): TransferView[] {
+    return this.transfers?.list() ?? [];
+  }
+
+  private files(): TransferService {
+    if (!this.transfers) throw new NodeError('invalid', 'file transfer is not available in this node');
+    return this.transfers;
+  }
+
+  /** A separate connection for a transfer's bytes, so chat never queues behind a file. */
+  private async dialData(peerId: string, transfer: string, offset: number): Promise<PeerLink> {
+    const peer = this.peers.get(peerId);
+    const hint = peer?.hint;
+    if (!peer || !hint) throw new NodeError('unknown-peer', 'no address known for the receiver');
+    const hello: Hello = { ...this.hello(), rooms: [], purpose: 'file', transfer, offset };
+    let lastError: unknown;
+    for (const address of hint.addresses) {
+      try {
+        return await this.links.dial(address, hint.port, peer.publicKey, hello);
+      } catch (err) {
+        lastError = err;
+      }
+    }
+    throw lastError;
+  }
+
   // ---- connections ----
 
   private hello(): Hello {
@@ -444,6 +524,12 @@ export class LanchatNode {
     if (this.stopping) return void link.close('local');
     if (link.isClosed) return; // it died between its hello and now
     const id = idOf(link.remotePublicKey);
+    if (hello.purpose === 'file') {
+      // A data link carries one transfer's bytes; it never joins the peer table.
+      if (this.transfers && this.peers.get(id)?.link) this.transfers.onDataLink(id, link, hello);
+      else link.close('protocol-error');
+      return;
+    }
     const admission = this.trust.admit(id, hello.nick);
     if (!admission.ok) {
       link.close('local');
@@ -502,6 +588,7 @@ export class LanchatNode {
     this.resync(link);
     this.messenger.pump(peer);
     this.catchUp.askPeer(peer, link);
+    this.transfers?.peerOnline(peer.id);
   }
 
   /** State that changed after our hello went out on `link` (it may have been sent on a duplicate
@@ -629,6 +716,13 @@ export class LanchatNode {
         if (!this.catchUp.receive(peer, message.room, message.messages, message.done)) {
           this.hostile(peer, link, 'catch-up with a forged message or more than was asked for');
         }
+        return;
+      case 'file_offer':
+      case 'file_accept':
+      case 'file_reject':
+      case 'file_cancel':
+      case 'file_result':
+        this.transfers?.onMessage(peer.id, peer.nick, message);
         return;
       default:
         return;

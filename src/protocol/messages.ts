@@ -1,6 +1,14 @@
 // The application messages peers exchange inside an authenticated, encrypted session. Each is a
 // JSON object with a type tag `t`; everything received is validated here before core sees it.
 // Unknown types from a newer peer decode as `undefined` (ignored), never as an error.
+import {
+  type DataLinkPurpose,
+  decodeDataLinkPurpose,
+  decodeFileMessage,
+  FILE_MESSAGE_TYPES,
+  type FileMessage,
+  FileMessageError,
+} from './file-messages.js';
 import { MAX_TEXT_BYTES, nickProblem, roomProblem } from './names.js';
 
 export const PROTOCOL_VERSION = 1;
@@ -15,6 +23,10 @@ export interface Hello {
   status: string;
   caps: string[];
   rooms: string[];
+  /** Set on a data link (file bytes), absent on the chat link. */
+  purpose?: DataLinkPurpose['purpose'];
+  transfer?: string;
+  offset?: number;
 }
 export interface ChatMessage {
   t: 'msg';
@@ -112,7 +124,8 @@ export type WireMessage =
   | Typing
   | ReadReceipt
   | CatchupRequest
-  | Catchup;
+  | Catchup
+  | FileMessage;
 
 export class ProtocolError extends Error {
   readonly code: 'bad-json' | 'bad-message';
@@ -218,7 +231,7 @@ export function decodeMessage(payload: Uint8Array): WireMessage | undefined {
   const o = value as Obj;
   switch (o.t) {
     case 'hello': {
-      return {
+      const hello: Hello = {
         t: 'hello',
         v: int(o, 'v'),
         nick: nick(o),
@@ -227,6 +240,8 @@ export function decodeMessage(payload: Uint8Array): WireMessage | undefined {
         caps: strings(o, 'caps', (s) => s.length <= MAX_CAP_CHARS),
         rooms: strings(o, 'rooms', (s) => roomProblem(s) === undefined),
       };
+      const data = fileField(() => decodeDataLinkPurpose(o));
+      return data ? { ...hello, ...data } : hello;
     }
     case 'msg': {
       const message: ChatMessage = {
@@ -279,8 +294,19 @@ export function decodeMessage(payload: Uint8Array): WireMessage | undefined {
       return { t: 'catchup', room: room(o), messages: messages.map(relayed), done: o.done === true };
     }
     default:
+      if (typeof o.t === 'string' && FILE_MESSAGE_TYPES.has(o.t))
+        return fileField(() => decodeFileMessage(o));
       if (typeof o.t !== 'string') fail('a message needs a type');
       return undefined;
+  }
+}
+
+function fileField<T>(decode: () => T): T {
+  try {
+    return decode();
+  } catch (cause) {
+    if (cause instanceof FileMessageError) throw new ProtocolError('bad-message', cause.message, { cause });
+    throw cause;
   }
 }
 

@@ -72,6 +72,30 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE messages ADD COLUMN sig TEXT;
   `,
+  // 3: file transfers, both directions, so that offers and the verified offset of a partial file
+  // survive a restart (resume instead of starting over).
+  `
+  CREATE TABLE IF NOT EXISTS transfers (
+    id TEXT PRIMARY KEY,
+    direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+    peer_id TEXT NOT NULL,
+    peer_nick TEXT NOT NULL,
+    name TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    state TEXT NOT NULL
+      CHECK (state IN ('offered', 'accepted', 'done', 'failed', 'rejected', 'cancelled')),
+    source_path TEXT,
+    dir TEXT,
+    final_path TEXT,
+    verified INTEGER NOT NULL DEFAULT 0,
+    error_code TEXT,
+    error_message TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS transfers_open ON transfers (state) WHERE state IN ('offered', 'accepted');
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

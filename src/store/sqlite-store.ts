@@ -19,6 +19,7 @@ import { createMessageStore } from './sqlite-messages.js';
 import { createOutboxStore } from './sqlite-outbox.js';
 import { createRoomStore } from './sqlite-rooms.js';
 import { migrate, readSchemaVersion } from './sqlite-schema.js';
+import { createTransferStore } from './sqlite-transfers.js';
 import { type Store, StoreError } from './store.js';
 
 export const DATABASE_FILE = 'lanchat.db';
@@ -106,6 +107,7 @@ function assemble(db: Database.Database, path: string, now: () => number): Store
     outbox: createOutboxStore(db, context),
     contacts: createContactStore(db, context),
     rooms: createRoomStore(db, context),
+    transfers: createTransferStore(db, context),
     transaction(fn) {
       return guard(context, 'write to', () => db.transaction(fn)());
     },

@@ -161,11 +161,51 @@ export interface RoomStore {
   members(room: string): string[];
 }
 
+export type TransferDirection = 'in' | 'out';
+export type TransferState = 'offered' | 'accepted' | 'done' | 'failed' | 'rejected' | 'cancelled';
+
+/** A file transfer as persisted on either side, so offers and partial files survive restarts. */
+export interface TransferRecord {
+  /** Chosen by the sender; unique per node (an incoming offer reusing a known id is refused). */
+  id: string;
+  direction: TransferDirection;
+  peerId: string;
+  peerNick: string;
+  /** The name as offered (raw on the sender, as received on the receiver: not yet made safe). */
+  name: string;
+  size: number;
+  sha256: string;
+  state: TransferState;
+  /** Sender: the file being sent. */
+  sourcePath?: string;
+  /** Receiver: the directory chosen at accept time (the partial file lives in it). */
+  dir?: string;
+  /** Receiver: where the verified file now is. */
+  finalPath?: string;
+  /** Receiver: bytes known to be on disk (written and fsynced); resume starts here. */
+  verified: number;
+  errorCode?: string;
+  errorMessage?: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface TransferStore {
+  /** Inserts or replaces the whole record. */
+  put(record: TransferRecord): void;
+  get(id: string): TransferRecord | undefined;
+  /** Most recent first. */
+  list(limit?: number): TransferRecord[];
+  /** Transfers that are neither finished nor given up (offered or accepted). */
+  open(): TransferRecord[];
+}
+
 export interface Store {
   readonly messages: MessageStore;
   readonly outbox: OutboxStore;
   readonly contacts: ContactStore;
   readonly rooms: RoomStore;
+  readonly transfers: TransferStore;
   /** Runs fn in one transaction (nested calls become savepoints); rolls back when it throws. */
   transaction<T>(fn: () => T): T;
   /** Idempotent. Any later call throws StoreError 'closed'. */

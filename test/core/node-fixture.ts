@@ -5,12 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nacl from 'tweetnacl';
 import type { NodeEvent } from '../../src/core/events.js';
+import type { FileAccess } from '../../src/core/files/file-access.js';
 import { LanchatNode, type NodeInit } from '../../src/core/node.js';
 import { DEFAULT_NETWORK_KEY } from '../../src/crypto/network-key.js';
 import type { Ed25519KeyPair } from '../../src/crypto/shs-keys.js';
 import type { Discovery } from '../../src/discovery/discovery.js';
 import { MemoryDiscovery, MemoryDiscoveryBus } from '../../src/discovery/memory-discovery.js';
 import { StaticPeers } from '../../src/discovery/static-peers.js';
+import { createNodeFileAccess } from '../../src/files/node-file-access.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import { createMemoryNetwork, type MemoryNetwork } from '../../src/transport/memory-transport.js';
@@ -51,6 +53,8 @@ export class NodeFixture {
       init?: Partial<NodeInit>;
       /** Instead of the shared in-memory bus (e.g. static peers, for a node that skips probing). */
       discovery?: Discovery;
+      /** File system access for transfers (default: the real one). */
+      files?: FileAccess;
     } = {},
   ): Promise<TestNode> {
     const host = opts.host ?? `10.0.0.${++this.hostCounter}`;
@@ -64,6 +68,7 @@ export class NodeFixture {
         transport: this.network.transport(host),
         discovery: opts.discovery ?? new MemoryDiscovery(this.bus, { address: host }),
         store,
+        files: opts.files ?? createNodeFileAccess(),
       },
       { nick: name, port: 7475, heartbeat: FAST_HEARTBEAT, backoff: FAST_BACKOFF, ...opts.init },
     );

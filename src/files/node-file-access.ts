@@ -1,0 +1,196 @@
+// FileAccess on node:fs. Reads and writes stream in bounded pieces, so memory stays flat whatever
+// the file size; the partial file is fsynced before its length is ever reported as durable.
+import { createHash, type Hash } from 'node:crypto';
+import { constants, createReadStream } from 'node:fs';
+import { type FileHandle, link, mkdir, open, rename, rm, stat, statfs, unlink } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { FileAccess, FileSource, PartialFile, SourceInfo } from '../core/files/file-access.js';
+import { FILE_CHUNK_BYTES } from '../protocol/file-messages.js';
+import { numberedName } from '../protocol/file-names.js';
+import { FileAccessError } from './file-access-error.js';
+
+/** Reading a kept prefix back for its hash: big reads, one buffer. */
+const REHASH_BYTES = 1024 * 1024;
+/** Enough alternatives for any real directory; beyond it something is wrong. */
+const MAX_NUMBERED = 10_000;
+
+export function createNodeFileAccess(): FileAccess {
+  return {
+    async inspect(path) {
+      const info = await stat(path).catch((cause: unknown) => {
+        throw new FileAccessError('not-found', `cannot read ${path}: ${(cause as Error).message}`, { cause });
+      });
+      if (!info.isFile()) throw new FileAccessError('not-a-file', `${path} is not a regular file`);
+      const hash = createHash('sha256');
+      for await (const chunk of createReadStream(path, { highWaterMark: REHASH_BYTES }))
+        hash.update(chunk as Buffer);
+      const done: SourceInfo = {
+        name: basename(path),
+        size: info.size,
+        sha256: hash.digest('hex'),
+        mtimeMs: info.mtimeMs,
+      };
+      return done;
+    },
+    async stat(path) {
+      const info = await stat(path);
+      return { size: info.size, mtimeMs: info.mtimeMs };
+    },
+    openSource,
+    async ensureDir(dir) {
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+    },
+    async freeBytes(dir) {
+      const fs = await statfs(dir);
+      return fs.bavail * fs.bsize;
+    },
+    openPartial,
+    publish,
+    async remove(path) {
+      await rm(path, { force: true });
+    },
+    resolve(path) {
+      return path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : resolve(path);
+    },
+  };
+}
+
+async function openSource(path: string, offset: number): Promise<FileSource> {
+  const handle = await open(path, constants.O_RDONLY);
+  let position = offset;
+  return {
+    async read() {
+      // A fresh buffer per chunk: the frame that carries it may still be queued when we read on.
+      const buffer = Buffer.allocUnsafe(FILE_CHUNK_BYTES);
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+      if (bytesRead === 0) return null;
+      position += bytesRead;
+      return buffer.subarray(0, bytesRead);
+    },
+    close: () => handle.close(),
+  };
+}
+
+async function openPartial(dir: string, partName: string, offset: number): Promise<PartialFile> {
+  const path = inside(dir, partName);
+  let handle: FileHandle;
+  let kept = 0;
+  try {
+    handle = await open(path, constants.O_RDWR);
+    const size = (await handle.stat()).size;
+    // Shorter than what was confirmed means the file was tampered with: trust none of it.
+    kept = size >= offset ? offset : 0;
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code !== 'ENOENT') throw cause;
+    handle = await open(path, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL, 0o600);
+  }
+  await handle.truncate(kept);
+  const hash = createHash('sha256');
+  await rehash(handle, kept, hash);
+  return new NodePartialFile(path, handle, kept, hash);
+}
+
+async function rehash(handle: FileHandle, length: number, hash: Hash): Promise<void> {
+  const buffer = Buffer.allocUnsafe(Math.min(REHASH_BYTES, Math.max(1, length)));
+  for (let at = 0; at < length; ) {
+    const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, length - at), at);
+    if (bytesRead === 0) throw new FileAccessError('io', 'the partial file shrank while it was read back');
+    hash.update(buffer.subarray(0, bytesRead));
+    at += bytesRead;
+  }
+}
+
+class NodePartialFile implements PartialFile {
+  private tail: Promise<void> = Promise.resolve();
+  private queued = 0;
+  private failure: Error | undefined;
+
+  constructor(
+    readonly path: string,
+    private readonly handle: FileHandle,
+    private position: number,
+    private readonly hash: Hash,
+  ) {}
+
+  get written(): number {
+    return this.position;
+  }
+
+  get pending(): number {
+    return this.queued;
+  }
+
+  write(chunk: Uint8Array): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    this.hash.update(chunk);
+    this.queued += chunk.length;
+    this.tail = this.tail.then(async () => {
+      let at = 0;
+      while (at < chunk.length) {
+        const { bytesWritten } = await this.handle.write(chunk, at, chunk.length - at, this.position);
+        at += bytesWritten;
+        this.position += bytesWritten;
+      }
+      this.queued -= chunk.length;
+    });
+    this.tail.catch((error: Error) => {
+      this.failure ??= new FileAccessError('io', `cannot write ${this.path}: ${error.message}`, {
+        cause: error,
+      });
+    });
+    return this.tail;
+  }
+
+  async sync(): Promise<number> {
+    await this.tail;
+    await this.handle.datasync();
+    return this.position;
+  }
+
+  digest(): string {
+    return this.hash.copy().digest('hex');
+  }
+
+  async close(): Promise<void> {
+    await this.tail.catch(() => {});
+    await this.handle.close().catch(() => {});
+  }
+}
+
+/** `dir/name`, refusing anything that would land elsewhere (the name should already be safe). */
+function inside(dir: string, name: string): string {
+  const base = resolve(dir);
+  const path = resolve(base, name);
+  if (dirname(path) !== base || basename(path) !== name) {
+    throw new FileAccessError('unsafe-path', `refused to write ${JSON.stringify(name)} outside ${base}`);
+  }
+  return path;
+}
+
+async function publish(partPath: string, dir: string, name: string): Promise<string> {
+  for (let n = 0; n < MAX_NUMBERED; n++) {
+    const target = inside(dir, numberedName(name, n));
+    try {
+      // link() fails with EEXIST instead of replacing: no window in which a file is overwritten.
+      await link(partPath, target);
+      await unlink(partPath);
+      return target;
+    } catch (cause) {
+      const code = (cause as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') continue;
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw cause;
+      // File systems without hard links (FAT, some network mounts): check, then rename.
+      if (
+        await stat(target).then(
+          () => true,
+          () => false,
+        )
+      )
+        continue;
+      await rename(partPath, target);
+      return target;
+    }
+  }
+  throw new FileAccessError('name-taken', `no free name for ${name} in ${dir}`);
+}
