@@ -1,8 +1,7 @@
 // A real LAN of network namespaces for tests (layer 4 of the test pyramid). Built by
 // scripts/netns.sh; this module adds processes in hosts, avahi per host, and teardown that runs
 // even when a test fails or the worker exits, so no test file leaks namespaces.
-import { execFile, execFileSync, spawn as spawnChild } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { type ChildProcess, execFile, execFileSync, spawn as spawnChild } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -14,7 +13,11 @@ import {
   parseAvahiBrowseLine,
   writeAvahiFiles,
 } from './avahi.js';
+import { uniquePrefix } from './netns-available.js';
 import { type JsonEvent, type LineParser, ProcessHandle, parseJsonLine } from './process-handle.js';
+
+// The availability checks are part of the harness API; they live in their own file.
+export { type Availability, avahiAvailable, netnsAvailable, uniquePrefix } from './netns-available.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const NETNS_SCRIPT = join(REPO_ROOT, 'scripts/netns.sh');
@@ -67,57 +70,6 @@ export interface SpawnOptions<T> {
   parse?: LineParser<T>;
 }
 
-export type Availability = { ok: true } | { ok: false; reason: string };
-
-let availability: Availability | undefined;
-
-/** Whether this machine can build namespace networks. Tests: `describe.skipIf(!netns.ok)`. */
-export function netnsAvailable(): Availability {
-  availability ??= probeNetns();
-  return availability;
-}
-
-function probeNetns(): Availability {
-  if (process.platform !== 'linux') return { ok: false, reason: 'network namespaces need Linux' };
-  if (process.getuid?.() !== 0) return { ok: false, reason: 'network namespace tests need root' };
-  try {
-    execFileSync('ip', ['-V'], { stdio: 'ignore' });
-  } catch {
-    return { ok: false, reason: "'ip' (iproute2) is not installed" };
-  }
-  const probe = `${uniquePrefix()}probe`;
-  try {
-    execFileSync('ip', ['netns', 'add', probe], { stdio: 'pipe' });
-  } catch (err) {
-    return { ok: false, reason: `ip netns add failed: ${errorText(err)}` };
-  }
-  try {
-    execFileSync('ip', ['netns', 'del', probe], { stdio: 'pipe' });
-  } catch {
-    // Left over only if deletion itself is broken; nothing else we can do from here.
-  }
-  return { ok: true };
-}
-
-/** Whether avahi-daemon can be run inside namespaces (on top of netnsAvailable). */
-export function avahiAvailable(): Availability {
-  const base = netnsAvailable();
-  if (!base.ok) return base;
-  for (const tool of ['avahi-daemon', 'avahi-browse', 'avahi-publish', 'dbus-daemon', 'unshare']) {
-    try {
-      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
-    } catch {
-      return { ok: false, reason: `${tool} is not installed` };
-    }
-  }
-  return { ok: true };
-}
-
-/** "lct" + 6 random hex + "-": unique per test file, so parallel workers never collide. */
-export function uniquePrefix(): string {
-  return `lct${randomBytes(3).toString('hex')}-`;
-}
-
 const liveNetworks = new Set<Network>();
 let exitHookInstalled = false;
 
@@ -151,10 +103,13 @@ export async function createNetwork(options: NetworkOptions): Promise<Network> {
   const network = new Network(prefix);
   liveNetworks.add(network);
   installExitHook();
-  const { stdout } = await run('bash', [NETNS_SCRIPT, ...args]).catch(async (err: unknown) => {
+  const { stdout } = await run('bash', [NETNS_SCRIPT, ...args], false, (child) => {
+    network.builder = child;
+  }).catch(async (err: unknown) => {
     await network.destroy();
     throw err;
   });
+  network.builder = undefined;
   network.init(JSON.parse(stdout) as { bridges: BridgeInfo[]; hosts: HostInfo[] });
   return network;
 }
@@ -168,6 +123,9 @@ export class Network {
   private readonly processes = new Set<ProcessHandle<unknown>>();
   private readonly avahi = new Map<string, { files: AvahiFiles; daemon: ProcessHandle<string> }>();
   private destroyed = false;
+  /** The `netns.sh up` still building this network, if any: a teardown that races it (worker exit
+   * after a hook timeout) stops it first, or it would go on creating namespaces after `down`. */
+  builder: ChildProcess | undefined;
 
   constructor(prefix: string) {
     this.prefix = prefix;
@@ -337,6 +295,7 @@ export class Network {
   async destroy(): Promise<void> {
     if (this.destroyed) return;
     this.destroyed = true;
+    this.builder?.kill('SIGTERM');
     for (const p of this.processes) p.kill('SIGKILL');
     await Promise.all([...this.processes].map((p) => p.exited));
     await run('bash', [NETNS_SCRIPT, 'down', '--prefix', this.prefix]);
@@ -348,6 +307,7 @@ export class Network {
   destroySync(): void {
     if (this.destroyed) return;
     this.destroyed = true;
+    this.builder?.kill('SIGTERM');
     for (const p of this.processes) p.kill('SIGKILL');
     try {
       execFileSync('bash', [NETNS_SCRIPT, 'down', '--prefix', this.prefix], { stdio: 'ignore' });
@@ -378,20 +338,18 @@ export function namespacesWithPrefix(prefix: string): string[] {
     .filter((name) => name.startsWith(prefix));
 }
 
-function run(file: string, args: string[], allowFail = false): Promise<ExecResult> {
+function run(
+  file: string,
+  args: string[],
+  allowFail = false,
+  onStart?: (child: ChildProcess) => void,
+): Promise<ExecResult> {
   return new Promise((resolvePromise, reject) => {
-    execFile(file, args, { maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+    const child = execFile(file, args, { maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
       if (err && !allowFail) reject(new Error(`${file} ${args.join(' ')} failed: ${stderr || err.message}`));
       else resolvePromise({ stdout, stderr, code });
     });
+    onStart?.(child);
   });
-}
-
-function errorText(err: unknown): string {
-  if (err && typeof err === 'object' && 'stderr' in err) {
-    const stderr = String((err as { stderr: unknown }).stderr).trim();
-    if (stderr) return stderr;
-  }
-  return err instanceof Error ? err.message : String(err);
 }
