@@ -1,7 +1,8 @@
 // The node flags shared by `lanchat` (start) and `lanchat discover`, parsed and validated in one
 // place so that both commands accept exactly the same spellings and give the same errors.
 import { isIP, isIPv4, isIPv6 } from 'node:net';
-import { userInfo } from 'node:os';
+import { homedir, userInfo } from 'node:os';
+import { join } from 'node:path';
 import {
   DEFAULT_NETWORK_KEY,
   isWeakPassphrase,
@@ -11,6 +12,7 @@ import {
 import { parseId } from '../identity/ids.js';
 import { checkNick } from '../identity/nick.js';
 import { parseFlags, parsePort } from './args.js';
+import { parseByteSize } from './byte-size.js';
 import { UsageError } from './errors.js';
 import { resolveProfileDir } from './profile.js';
 
@@ -30,6 +32,9 @@ export const COMMON_OPTIONS = {
   json: { type: 'boolean' },
   headless: { type: 'boolean' },
   'no-notify': { type: 'boolean' },
+  'download-dir': { type: 'string' },
+  'auto-accept-verified': { type: 'boolean' },
+  'max-file-size': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -46,6 +51,9 @@ export const COMMON_OPTIONS_USAGE = `  --nick NAME             display name (def
   --json                  print machine-readable JSON lines
   --headless              no terminal UI
   --no-notify             no bell or desktop notification (OSC 9/777) on a DM or mention
+  --download-dir DIR      where accepted files go (default: $LANCHAT_DOWNLOAD_DIR, else ~/Downloads)
+  --auto-accept-verified  accept files from verified contacts (/verify) without asking
+  --max-file-size SIZE    refuse offers above SIZE, e.g. 4G (default: no limit)
   -h, --help              show this help`;
 
 /** A peer given on the command line: its key is known in advance, so the handshake can pin it. */
@@ -70,6 +78,9 @@ export interface CommonOptions {
   headless: boolean;
   /** Bell and desktop notifications in the terminal UI (off with --no-notify). */
   notify: boolean;
+  downloadDir: string | undefined;
+  autoAcceptVerified: boolean;
+  maxFileSize: number | undefined;
   help: boolean;
 }
 
@@ -84,6 +95,9 @@ export interface CommonOptionValues {
   json?: boolean | undefined;
   headless?: boolean | undefined;
   'no-notify'?: boolean | undefined;
+  'download-dir'?: string | undefined;
+  'auto-accept-verified'?: boolean | undefined;
+  'max-file-size'?: string | undefined;
   help?: boolean | undefined;
 }
 
@@ -107,6 +121,15 @@ export function commonOptionsFrom(values: CommonOptionValues): CommonOptions {
     json: values.json ?? false,
     headless: values.headless ?? false,
     notify: !(values['no-notify'] ?? false),
+    downloadDir:
+      values['download-dir'] === undefined
+        ? undefined
+        : nonEmpty(values['download-dir'], '--download-dir', '--download-dir DIR'),
+    autoAcceptVerified: values['auto-accept-verified'] ?? false,
+    maxFileSize:
+      values['max-file-size'] === undefined
+        ? undefined
+        : parseByteSize(values['max-file-size'], '--max-file-size'),
     help: values.help ?? false,
   };
 }
@@ -200,6 +223,10 @@ export interface NodeConfig {
   json: boolean;
   headless: boolean;
   notify: boolean;
+  /** Where accepted files go unless /accept names a directory. */
+  downloadDir: string;
+  autoAcceptVerified: boolean;
+  maxFileSize: number;
 }
 
 export interface ResolveContext {
@@ -231,6 +258,11 @@ export function resolveNodeConfig(options: CommonOptions, context: ResolveContex
     json: options.json,
     headless: options.headless,
     notify: options.notify,
+    downloadDir:
+      options.downloadDir ??
+      (env.LANCHAT_DOWNLOAD_DIR ? env.LANCHAT_DOWNLOAD_DIR : join(context.home ?? homedir(), 'Downloads')),
+    autoAcceptVerified: options.autoAcceptVerified,
+    maxFileSize: options.maxFileSize ?? Number.MAX_SAFE_INTEGER,
   };
 }
 

@@ -67,6 +67,8 @@ export function controlPeer(peer: ControlPeer): ControlPeer {
 
 export type ControlCommand =
   | ({ cmd: 'send'; text: string; timeoutMs: number } & SendTarget)
+  /** Offers a file (an absolute path: the node's working directory is not the client's). */
+  | { cmd: 'send-file'; to: string; path: string; timeoutMs: number }
   | { cmd: 'peers' };
 
 /** `ref` is the client's tag for a request; every reply to it carries the same ref. */
@@ -89,13 +91,20 @@ export type ReplyBody =
       reason: 'deadline' | 'stopping';
     }
   | { type: 'peers'; peers: PeerInfo[] }
+  /** send-file: hashed and offered (not final). */
+  | { type: 'file_offered'; id: string; to: ControlPeer; name: string; size: number; sha256: string }
+  /** send-file: the receiver stored it and its SHA-256 matched. */
+  | { type: 'file_done'; id: string; sha256: string }
+  /** send-file: not finished in time; the node keeps offering / sending (resume). */
+  | { type: 'file_pending'; id: string; state: string; reason: 'deadline' | 'stopping' }
+  | { type: 'file_failed'; id: string; code: string; message: string }
   | { type: 'error'; code: string; message: string };
 
 export type ControlReply = ReplyBody & { v: typeof CONTROL_VERSION; ref?: string };
 
 /** Replies after which no more come for that request. */
 export function isFinalReply(reply: ReplyBody): boolean {
-  return reply.type !== 'sent' && reply.type !== 'delivered';
+  return reply.type !== 'sent' && reply.type !== 'delivered' && reply.type !== 'file_offered';
 }
 
 export function encodeLine(message: ControlRequest | ControlReply): string {
@@ -139,6 +148,26 @@ export function parseRequest(line: string): ParsedRequest {
   switch (json.cmd) {
     case 'peers':
       return { ok: true, request: { ...base, cmd: 'peers' } };
+    case 'send-file': {
+      const { to, path, timeoutMs } = json;
+      if (
+        typeof to !== 'string' ||
+        to.length === 0 ||
+        to.length > MAX_RECIPIENT_CHARS ||
+        CONTROL_CHARS.test(to)
+      )
+        return fail('bad-request', '"to" must be a nick, nick#suffix or id');
+      if (typeof path !== 'string' || !path.startsWith('/') || path.length > 4096 || path.includes('\0'))
+        return fail('bad-request', '"path" must be an absolute path');
+      if (
+        typeof timeoutMs !== 'number' ||
+        !Number.isInteger(timeoutMs) ||
+        timeoutMs < 0 ||
+        timeoutMs > MAX_TIMEOUT_MS
+      )
+        return fail('bad-request', `"timeoutMs" must be an integer from 0 to ${MAX_TIMEOUT_MS}`);
+      return { ok: true, request: { ...base, cmd: 'send-file', to, path, timeoutMs } };
+    }
     case 'send': {
       const problem = sendProblem(json);
       if (problem) return fail('bad-request', problem);
@@ -216,7 +245,13 @@ export function parseReply(line: string): ControlReply {
       case 'peers':
         return Array.isArray(json.peers);
       case 'error':
+      case 'file_failed':
         return isStr(json.code) && isStr(json.message);
+      case 'file_offered':
+        return isStr(json.id) && isRef(json.to) && isStr(json.sha256);
+      case 'file_done':
+      case 'file_pending':
+        return isStr(json.id);
       default:
         return false;
     }

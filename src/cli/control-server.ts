@@ -20,6 +20,7 @@ import {
   type ReplyBody,
   reply,
 } from './control-protocol.js';
+import { trackFileSend } from './file-send-tracker.js';
 import { type SendTrackerDeps, trackSend } from './send-tracker.js';
 
 /** Local clients are few (a script, a UI); more connections than this is a runaway loop. */
@@ -144,6 +145,13 @@ export class ControlServer {
     try {
       if (request.cmd === 'peers') {
         send({ type: 'peers', peers: this.options.node.peerList() });
+        return;
+      }
+      if (request.cmd === 'send-file') {
+        const { to, path, timeoutMs } = request;
+        send(
+          await trackFileSend(this.options.node, { to, path, timeoutMs, signal: this.stopping.signal }, send),
+        );
         return;
       }
       const target = 'to' in request ? { to: request.to } : { room: request.room };

@@ -36,6 +36,14 @@ function human(line: HeadlessLine): string {
         : `[dm to ${printable(to?.nick)}]${l.queued ? ' (queued)' : ''} ${printable(l.text)}`;
     case 'delivered':
       return `  ✓ delivered to ${printable(to?.nick)}`;
+    case 'file_offer':
+      return `file ${l.id} from ${printable(from?.nick)}: ${printable(l.name)} (${l.size} bytes); /accept ${l.id} [DIR] or /reject ${l.id}`;
+    case 'file_progress':
+      return `  file ${l.id}: ${Math.floor((Number(l.bytes) * 100) / Math.max(1, Number(l.size)))} % (${(Number(l.rate) / 1e6).toFixed(1)} MB/s)`;
+    case 'file_done':
+      return `file ${l.id} ${l.direction === 'in' ? 'saved as' : 'sent:'} ${printable(l.path)} (sha256 ${l.sha256})`;
+    case 'file_failed':
+      return `file ${l.id} failed (${l.code}): ${printable(l.message)}`;
     default:
       return `${l.type}: ${printable(JSON.stringify(Object.fromEntries(Object.entries(l).filter(([k]) => k !== 'type'))))}`;
   }

@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import type { NodeEvent } from '../core/events.js';
 import type { LanchatNode } from '../core/node.js';
 import { COMMANDS, parseCommand } from '../ui/model/command-parser.js';
+import { runFileCommand } from './headless-files.js';
 
 export type HeadlessLine = NodeEvent | { type: string; [key: string]: unknown };
 
@@ -100,5 +101,12 @@ function execute(node: LanchatNode, line: string, io: HeadlessIo, onQuit: () => 
       io.write({ type: 'search_done', query: command.text, count: results.length });
       return;
     }
+    case 'send-file':
+    case 'accept':
+    case 'reject':
+    case 'cancel':
+    case 'transfers':
+      runFileCommand(node, command, io);
+      return;
   }
 }

@@ -5,6 +5,7 @@ import { LanchatNode } from '../core/node.js';
 import { CombinedDiscovery } from '../discovery/combined-discovery.js';
 import { MdnsDiscovery } from '../discovery/mdns-discovery.js';
 import { StaticPeers } from '../discovery/static-peers.js';
+import { createNodeFileAccess } from '../files/node-file-access.js';
 import type { Identity } from '../identity/identity-file.js';
 import { databasePathIn, openSqliteStore } from '../store/sqlite-store.js';
 import type { Store } from '../store/store.js';
@@ -33,8 +34,23 @@ export function createNodeRuntime(config: NodeConfig, identity: Identity): NodeR
     new StaticPeers(config.peers),
   ]);
   const node = new LanchatNode(
-    { identity, networkKey: config.networkKey, transport: createTcpTransport(), discovery, store },
-    { nick: config.nick, port: config.port },
+    {
+      identity,
+      networkKey: config.networkKey,
+      transport: createTcpTransport(),
+      discovery,
+      store,
+      files: createNodeFileAccess(),
+    },
+    {
+      nick: config.nick,
+      port: config.port,
+      files: {
+        downloadDir: config.downloadDir,
+        autoAcceptVerified: config.autoAcceptVerified,
+        maxFileSize: config.maxFileSize,
+      },
+    },
   );
   // Created only now that we hold the store's lock: a socket file found in the profile is then a
   // crashed node's leftover and may be replaced.

@@ -25,11 +25,14 @@ import {
 } from './control-protocol.js';
 import { EXIT_FAILURE, reportError, UsageError } from './errors.js';
 import { type ProfileNode, type RuntimeFactory, reachProfileNode, stopTemporary } from './profile-node.js';
+import { deliverFile, type FileSendResult } from './send-file.js';
 import { type SendOutcome, type SendProgress, trackSend } from './send-tracker.js';
 
 /** EX_TEMPFAIL from sysexits.h: "try again later" — queued, not yet delivered. */
 export const EXIT_QUEUED = 75;
 export const DEFAULT_SEND_TIMEOUT_S = 10;
+/** A file waits for a person to /accept it: give them longer. */
+export const DEFAULT_FILE_TIMEOUT_S = 300;
 /** A temporary node waits this long (at most) for a room's known members to connect. */
 const ROOM_SETTLE_MS = 2_000;
 /** Extra time we give a running node to answer after the send's own timeout. */
@@ -40,6 +43,7 @@ const commonUsage = COMMON_OPTIONS_USAGE.split('\n')
   .join('\n');
 
 export const SEND_USAGE = `Usage: lanchat send (--to NICK | --room '#ROOM') [--timeout S] [--json] [options] [TEXT...]
+       lanchat send --to NICK --file PATH [--timeout S] [--json] [options]
 
 Sends one message and waits until it is delivered. TEXT is the arguments joined by spaces; with
 no TEXT the message is read from stdin (all of it, at most 16 KiB; one trailing newline is
@@ -53,6 +57,8 @@ waits for the recipient to come online, sends, waits for the acknowledgement and
                      online is waited for until the timeout
   --room '#ROOM'     a message to a room you are in; delivered means: acknowledged by every
                      member who was online when it was sent
+  --file PATH        offer the file PATH to NICK instead of a message; delivered means NICK
+                     accepted it and its SHA-256 matched (default timeout ${DEFAULT_FILE_TIMEOUT_S} s)
   --timeout S        seconds to wait for delivery (default ${DEFAULT_SEND_TIMEOUT_S}; 0 sends without waiting)
   --json             print the result as one JSON object on stdout
 ${commonUsage}
@@ -74,6 +80,7 @@ const SEND_OPTIONS = (() => {
     to: { type: 'string' },
     room: { type: 'string' },
     timeout: { type: 'string' },
+    file: { type: 'string' },
   } as const;
 })();
 
@@ -124,9 +131,23 @@ export async function run(argv: string[], io: SendCommandIo = processIo): Promis
       return 0;
     }
     const target = targetFrom(values.to, values.room);
-    const timeoutMs = timeoutFrom(values.timeout);
     const context: ResolveContext = { env: io.env, ...(io.username ? { username: io.username } : {}) };
     const config = resolveNodeConfig(commonOptionsFrom(values), context);
+    if (values.file !== undefined) {
+      if (!('to' in target) || positionals.length > 0)
+        throw new UsageError('--file goes with --to NICK and no TEXT');
+      if (values.file === '') throw new UsageError('--file must not be empty; expected --file PATH');
+      const fileTimeoutMs =
+        values.timeout === undefined ? DEFAULT_FILE_TIMEOUT_S * 1000 : timeoutFrom(values.timeout);
+      const node = await reachProfileNode({
+        config,
+        deadline: Date.now() + fileTimeoutMs,
+        ...(io.createRuntime ? { createRuntime: io.createRuntime } : {}),
+        onCreatedIdentity: (path) => io.stderr(`lanchat send: created a new identity in ${path}\n`),
+      });
+      return printFile(io, json, await deliverFile(node, target.to, values.file, fileTimeoutMs));
+    }
+    const timeoutMs = timeoutFrom(values.timeout);
     const text = checkText(positionals.length > 0 ? positionals.join(' ') : await readStdin(io));
     if ('room' in target) {
       const problem = roomProblem(target.room);
@@ -365,6 +386,30 @@ function settleRoom(node: LanchatNode, store: Store, room: string, ms: number): 
       if (ready()) finish();
     });
   });
+}
+
+function printFile(io: SendCommandIo, json: boolean, r: FileSendResult): number {
+  const o = r.outcome;
+  const status = o.type === 'file_done' ? 'delivered' : o.type === 'file_pending' ? 'queued' : 'failed';
+  if (json) {
+    io.stdout(
+      `${JSON.stringify({ ...o, type: 'send_file', outcome: o.type, status, offered: r.offered, via: r.via })}\n`,
+    );
+  } else if (o.type === 'file_done') {
+    io.stdout(
+      `delivered ${printable(r.offered?.name ?? '')} to ${printable(r.offered?.to.nick ?? '')} (sha256 ${o.sha256})\n`,
+    );
+  } else if (o.type === 'file_pending') {
+    io.stdout(
+      `file ${o.id} is ${o.state}, not finished in time; ` +
+        (r.via === 'running-node'
+          ? 'the running lanchat keeps offering and resumes it\n'
+          : 'the offer stays in the profile; the next lanchat with this profile resumes it\n'),
+    );
+  } else {
+    io.stderr(`lanchat send: file ${o.id} failed (${o.code}): ${printable(o.message)}\n`);
+  }
+  return o.type === 'file_done' ? 0 : o.type === 'file_pending' ? EXIT_QUEUED : EXIT_FAILURE;
 }
 
 // Nicks come from the network: never let them drive the terminal.

@@ -17,7 +17,12 @@ export type Command =
   | { name: 'block'; nick: string; blocked: boolean }
   | { name: 'whoami' }
   | { name: 'history'; limit: number; target?: string }
-  | { name: 'search'; text: string };
+  | { name: 'search'; text: string }
+  | { name: 'send-file'; nick: string; path: string }
+  | { name: 'accept'; id: string; dir?: string }
+  | { name: 'reject'; id: string }
+  | { name: 'cancel'; id: string }
+  | { name: 'transfers' };
 
 export interface CommandSpec {
   usage: string;
@@ -54,6 +59,17 @@ export const COMMANDS: Record<string, CommandSpec> = {
     summary: 'replay the last N messages (default 50) of a conversation',
   },
   search: { usage: '/search TEXT', summary: 'search every stored message (Chinese and Japanese words too)' },
+  send: {
+    usage: '/send NICK PATH',
+    summary: 'offer a file to NICK (resumes after a drop; checked by SHA-256)',
+  },
+  accept: {
+    usage: '/accept ID [DIR]',
+    summary: 'accept an offered file, into DIR or the download directory',
+  },
+  reject: { usage: '/reject ID', summary: 'refuse an offered file' },
+  cancel: { usage: '/cancel ID', summary: 'stop a file transfer (either side); the partial file is deleted' },
+  transfers: { usage: '/transfers', summary: 'list file transfers with their state and progress' },
 };
 
 export type ParseResult = { ok: true; command: Command } | { ok: false; error: string };
@@ -177,6 +193,27 @@ export function parseCommand(line: string): ParseResult {
       if (!text) return usage('search');
       return { ok: true, command: { name: 'search', text } };
     }
+    case 'send': {
+      // The path is the rest of the line as typed (spaces included); quotes around it are dropped.
+      const [nick, path] = firstWord(rest);
+      const unquoted = path.trim().replace(/^(["'])(.*)\1$/, '$2');
+      if (!nick || !unquoted) return usage('send');
+      return { ok: true, command: { name: 'send-file', nick, path: unquoted } };
+    }
+    case 'accept': {
+      const [id, dir] = firstWord(rest);
+      const unquoted = dir.trim().replace(/^(["'])(.*)\1$/, '$2');
+      if (!id) return usage('accept');
+      return { ok: true, command: unquoted ? { name: 'accept', id, dir: unquoted } : { name: 'accept', id } };
+    }
+    case 'reject':
+    case 'cancel': {
+      const [id, extra] = firstWord(rest);
+      if (!id || extra) return usage(name);
+      return { ok: true, command: { name, id } };
+    }
+    case 'transfers':
+      return { ok: true, command: { name: 'transfers' } };
     default:
       return {
         ok: false,

@@ -1,0 +1,85 @@
+// Offers one file and follows it until the receiver confirmed it (file_done), refused or failed
+// it, or the deadline passed (file_pending: the node that made the offer keeps it and resumes).
+// Used by the control server for `lanchat send --file` and by send's own temporary node.
+import type { LanchatNode } from '../core/node.js';
+import { NodeError } from '../core/node.js';
+import type { ReplyBody } from './control-protocol.js';
+
+export interface TrackedFileSend {
+  to: string;
+  path: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export type FileSendProgress = Extract<ReplyBody, { type: 'file_offered' }>;
+export type FileSendOutcome = Extract<ReplyBody, { type: 'file_done' | 'file_pending' | 'file_failed' }>;
+
+export function trackFileSend(
+  node: LanchatNode,
+  send: TrackedFileSend,
+  onProgress: (progress: FileSendProgress) => void,
+): Promise<FileSendOutcome> {
+  return new Promise((resolve, reject) => {
+    let id: string | undefined;
+    let state = 'offered';
+    let offering = false;
+    let unknown: unknown;
+    let settled = false;
+    const finish = (result: { outcome: FileSendOutcome } | { error: unknown }) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      unsubscribe();
+      send.signal?.removeEventListener('abort', onAbort);
+      if ('outcome' in result) resolve(result.outcome);
+      else reject(result.error);
+    };
+    const stop = (reason: 'deadline' | 'stopping') => {
+      if (id === undefined)
+        finish({ error: unknown ?? new NodeError('invalid', 'nothing was offered in time') });
+      else finish({ outcome: { type: 'file_pending', id, state, reason } });
+    };
+    const unsubscribe = node.subscribe((event) => {
+      if (id === undefined) {
+        if (event.type === 'peer_online' && !offering && unknown !== undefined) attempt();
+        return;
+      }
+      if (!('id' in event) || event.id !== id) return;
+      if (event.type === 'file_accepted') state = 'accepted';
+      else if (event.type === 'file_done')
+        finish({ outcome: { type: 'file_done', id, sha256: event.sha256 } });
+      else if (event.type === 'file_failed')
+        finish({ outcome: { type: 'file_failed', id, code: event.code, message: event.message } });
+    });
+    const attempt = () => {
+      offering = true;
+      node.sendFile(send.to, send.path).then(
+        (view) => {
+          offering = false;
+          id = view.id;
+          onProgress({
+            type: 'file_offered',
+            id: view.id,
+            to: { id: view.peer.id, nick: view.peer.nick },
+            name: view.name,
+            size: view.size,
+            sha256: view.sha256,
+          });
+          if (settled) return;
+        },
+        (err: unknown) => {
+          offering = false;
+          // A nick not met yet (a node that just started): wait for discovery until the deadline.
+          if (err instanceof NodeError && err.code === 'unknown-peer') unknown = err;
+          else finish({ error: err });
+        },
+      );
+    };
+    const onAbort = () => stop('stopping');
+    const timer = setTimeout(() => stop('deadline'), send.timeoutMs);
+    if (send.signal?.aborted) return onAbort();
+    send.signal?.addEventListener('abort', onAbort);
+    attempt();
+  });
+}

@@ -1,0 +1,35 @@
+// The file commands of headless mode. Offering hashes the whole file first and accepting checks
+// free space, so those run asynchronously: their outcome arrives as events (file_offered,
+// file_accepted, ...) or as an `error` line, never blocking the commands that follow.
+import type { LanchatNode } from '../core/node.js';
+import type { Command } from '../ui/model/command-parser.js';
+import type { HeadlessIo } from './headless.js';
+
+export type FileCommand = Extract<
+  Command,
+  { name: 'send-file' | 'accept' | 'reject' | 'cancel' | 'transfers' }
+>;
+
+export function runFileCommand(node: LanchatNode, command: FileCommand, io: HeadlessIo): void {
+  const report = (err: unknown) => {
+    const code = err instanceof Error && 'code' in err ? String((err as { code: unknown }).code) : 'failed';
+    io.write({ type: 'error', code, message: err instanceof Error ? err.message : String(err) });
+  };
+  switch (command.name) {
+    case 'send-file':
+      node.sendFile(command.nick, command.path).catch(report);
+      return;
+    case 'accept':
+      node.acceptFile(command.id, command.dir).catch(report);
+      return;
+    case 'reject':
+      node.rejectFile(command.id);
+      return;
+    case 'cancel':
+      node.cancelFile(command.id).catch(report);
+      return;
+    case 'transfers':
+      io.write({ type: 'transfers', transfers: node.transferList() });
+      return;
+  }
+}
