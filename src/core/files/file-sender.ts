@@ -83,7 +83,8 @@ export class FileSender {
   }
 }
 
-/** Sends bytes offset..size; returns how far it got (less than size when the link closed). */
+/** Sends bytes offset..size; returns how far it got (less than size when the link closed). The
+ * next chunk is read from disk while the current one is encrypted and sent. */
 async function pump(
   link: PeerLink,
   source: FileSource,
@@ -92,18 +93,27 @@ async function pump(
   onBytes: (bytes: number) => void,
 ): Promise<number> {
   let sent = offset;
-  while (sent < size) {
-    if (link.isClosed) return sent;
-    const chunk = await source.read();
-    if (!chunk) throw new Error('the file got shorter while it was sent');
-    const take = Math.min(chunk.length, size - sent);
-    if (!link.sendFrame(FRAME_TYPE_FILE_CHUNK, take === chunk.length ? chunk : chunk.subarray(0, take)))
-      return sent;
-    sent += take;
-    onBytes(sent);
-    if (link.congested) await drainedOrClosed(link);
+  let next = source.read();
+  try {
+    while (sent < size) {
+      const chunk = await next;
+      if (link.isClosed) return sent;
+      if (!chunk) throw new Error('the file got shorter while it was sent');
+      const take = Math.min(chunk.length, size - sent);
+      next = sent + take < size ? source.read() : Promise.resolve(null);
+      if (!link.sendFrame(FRAME_TYPE_FILE_CHUNK, take === chunk.length ? chunk : chunk.subarray(0, take)))
+        return sent;
+      sent += take;
+      onBytes(sent);
+      // One chunk in flight: a deeper queue only makes the encrypting write bigger (it blocks the
+      // event loop longer, chat waits) without making the CPU-bound stream faster.
+      if (link.congested) await drainedOrClosed(link);
+    }
+    return sent;
+  } finally {
+    // A read started ahead may still fail (the link closed first): nobody awaits it otherwise.
+    next.catch(() => {});
   }
-  return sent;
 }
 
 function drainedOrClosed(link: PeerLink): Promise<void> {

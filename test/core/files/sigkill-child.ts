@@ -51,7 +51,9 @@ export class FileNodeProcess {
       peer: { publicKey: peer.publicKey, port: peer.port },
     };
     // node itself (not the tsx wrapper, which would leave its child behind on SIGKILL).
-    this.child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, JSON.stringify(config)], {
+    // LANCHAT_CHILD_NODE_ARGS: extra node flags for profiling, e.g. "--cpu-prof".
+    const extra = process.env.LANCHAT_CHILD_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    this.child = spawn(process.execPath, [...extra, '--import', 'tsx', SCRIPT, JSON.stringify(config)], {
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     this.child.stdout?.setEncoding('utf8');

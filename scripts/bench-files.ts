@@ -1,0 +1,185 @@
+// File transfer benchmark (issue 7): one run, one table. A 1 GiB file goes from one lanchat process
+// to another over TCP on 127.0.0.1 (static peers, no mDNS), next to raw nacl.secretbox on the
+// same chunk sizes and a plain TCP copy between two processes; the RSS each node adds while it
+// transfers; and DM round trips (send → ack) on the chat link while the file flows.
+// Targets: ≥ 85 % of raw secretbox and ≥ 100 MB/s; ≤ 60 MB extra memory; DM p99 ≤ 50 ms.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import { type ChildEvent, FileNodeProcess, freePort, nodeSpec } from '../test/core/files/sigkill-child.js';
+import { measureCrypto } from './bench-files/raw-crypto.js';
+
+const SIZE = Number(process.env.BENCH_FILE_BYTES ?? 1024 ** 3);
+const DM_EVERY_MS = 20;
+const dir = mkdtempSync(join(tmpdir(), 'lanchat-bench-files-'));
+const mb = (bytes: number) => bytes / 1e6;
+
+function makeFile(path: string): void {
+  // Random bytes (incompressible), written in 8 MiB pieces: the generator never holds the file.
+  const fd = openSync(path, 'w');
+  const piece = randomBytes(8 * 1024 * 1024);
+  for (let at = 0; at < SIZE; at += piece.length) {
+    piece.writeUInt32LE(at >>> 0, 0); // pieces differ, so a misplaced chunk cannot hash the same
+    writeSync(fd, piece, 0, Math.min(piece.length, SIZE - at));
+  }
+  closeSync(fd);
+}
+
+async function tcpCopy(source: string): Promise<number> {
+  const sink = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      fileURLToPath(new URL('./bench-files/tcp-sink.ts', import.meta.url)),
+      join(dir, 'tcp-copy.bin'),
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const lines: ChildEvent[] = [];
+  sink.stdout.setEncoding('utf8');
+  let buffer = '';
+  sink.stdout.on('data', (chunk: string) => {
+    buffer += chunk;
+    const parts = buffer.split('\n');
+    buffer = parts.pop() ?? '';
+    for (const line of parts) if (line) lines.push(JSON.parse(line) as ChildEvent);
+  });
+  const wait = async (type: string) => {
+    for (;;) {
+      const found = lines.find((l) => l.type === type);
+      if (found) return found;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
+  const port = Number((await wait('port')).port);
+  const socket = connect(port, '127.0.0.1');
+  await new Promise((r) => socket.once('connect', r));
+  const start = performance.timeOrigin + performance.now();
+  await pipeline(createReadStream(source, { highWaterMark: 64 * 1024 }), socket);
+  const done = await wait('done');
+  rmSync(join(dir, 'tcp-copy.bin'), { force: true });
+  return mb(SIZE) / ((done.at - start) / 1000);
+}
+
+function p99(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] ?? Number.NaN;
+}
+
+async function lanchatTransfer(source: string) {
+  const alice = nodeSpec('alice', await freePort());
+  const bob = nodeSpec('bob', await freePort());
+  const inbox = join(dir, 'inbox');
+  const a = new FileNodeProcess(alice, bob, join(dir, 'alice.db'), inbox);
+  const b = new FileNodeProcess(bob, alice, join(dir, 'bob.db'), inbox);
+  try {
+    await a.waitFor('alice online', (e) => e.type === 'peer_online');
+    await b.waitFor('bob online', (e) => e.type === 'peer_online');
+    a.command(`/send bob ${source}`); // hashes the whole file first (not part of the timing)
+    const offered = await a.waitFor('offered', (e) => e.type === 'file_offered', 120_000);
+    const id = String(offered.id);
+    await b.waitFor('offer', (e) => e.type === 'file_offer' && e.id === id);
+    await new Promise((r) => setTimeout(r, 500)); // let the hash's page cache churn settle
+    const baseline = (p: FileNodeProcess) =>
+      Number([...p.events].reverse().find((e) => e.type === 'mem')?.rss ?? 0);
+    const base = { alice: baseline(a), bob: baseline(b) };
+    b.command(`/accept ${id} ${inbox}`);
+    const accepted = await b.waitFor('accepted', (e) => e.type === 'file_accepted' && e.id === id);
+    let dms = 0;
+    const pinger = setInterval(() => a.command(`/msg bob ping ${++dms}`), DM_EVERY_MS);
+    const done = await b.waitFor('done', (e) => e.type === 'file_done' && e.id === id, 600_000);
+    clearInterval(pinger);
+    await a.waitFor('sender done', (e) => e.type === 'file_done' && e.id === id, 30_000);
+    const seconds = (done.at - accepted.at) / 1000;
+    const during = (p: FileNodeProcess) =>
+      p.events
+        .filter((e) => e.type === 'mem' && e.at >= accepted.at && e.at <= done.at)
+        .map((e) => Number(e.rss));
+    const peak = { alice: Math.max(...during(a)), bob: Math.max(...during(b)) };
+    const sent = new Map(a.events.filter((e) => e.type === 'sent').map((e) => [String(e.id), e.at]));
+    const rtts = a.events
+      .filter((e) => e.type === 'delivered' && sent.has(String(e.id)))
+      .map((e) => e.at - (sent.get(String(e.id)) ?? e.at));
+    const path = String(done.path);
+    const ok = statSync(path).size === SIZE;
+    return { rate: mb(SIZE) / seconds, seconds, base, peak, rtts, ok, sha: String(done.sha256) };
+  } finally {
+    await Promise.all([a.kill('SIGTERM'), b.kill('SIGTERM')]);
+  }
+}
+
+try {
+  const source = join(dir, 'source.bin');
+  makeFile(source);
+  const crypto = measureCrypto();
+  const tcp = await tcpCopy(source);
+  const t = await lanchatTransfer(source);
+  const extra = { alice: mb(t.peak.alice - t.base.alice), bob: mb(t.peak.bob - t.base.bob) };
+  const pct = (x: number, of: number) => `${((x / of) * 100).toFixed(0)} %`;
+  const rows: [string, string, string, string][] = [
+    [
+      'lanchat file transfer, 1 GiB, two processes on 127.0.0.1',
+      `${t.rate.toFixed(1)} MB/s`,
+      '≥ 100 MB/s and ≥ 85 % of secretbox',
+      t.rate >= 100 && t.rate >= 0.85 * crypto.secretbox4k ? 'met' : 'MISSED',
+    ],
+    [
+      'raw nacl.secretbox, 4 KiB (box-stream body size), 1 core',
+      `${crypto.secretbox4k.toFixed(1)} MB/s`,
+      `transfer = ${pct(t.rate, crypto.secretbox4k)}`,
+      '',
+    ],
+    [
+      'raw nacl.secretbox, 64 KiB (file chunk size), 1 core',
+      `${crypto.secretbox64k.toFixed(1)} MB/s`,
+      `transfer = ${pct(t.rate, crypto.secretbox64k)}`,
+      '',
+    ],
+    [
+      'box-stream encode, 64 KiB writes (sender side)',
+      `${crypto.boxStreamEncode64k.toFixed(1)} MB/s`,
+      `${pct(crypto.boxStreamEncode64k, crypto.secretbox4k)} of secretbox 4 KiB`,
+      '',
+    ],
+    [
+      'box-stream decode, 64 KiB writes (receiver side)',
+      `${crypto.boxStreamDecode64k.toFixed(1)} MB/s`,
+      `${pct(crypto.boxStreamDecode64k, crypto.secretbox4k)} of secretbox 4 KiB`,
+      '',
+    ],
+    [
+      'plain TCP copy, two processes on 127.0.0.1',
+      `${tcp.toFixed(1)} MB/s`,
+      `transfer = ${pct(t.rate, tcp)}`,
+      '',
+    ],
+    [
+      'extra RSS while transferring: sender / receiver',
+      `${extra.alice.toFixed(1)} / ${extra.bob.toFixed(1)} MB`,
+      '≤ 60 MB',
+      Math.max(extra.alice, extra.bob) <= 60 ? 'met' : 'MISSED',
+    ],
+    [
+      `DM round trip (send → ack) p99 during the transfer, ${t.rtts.length} DMs`,
+      `${p99(t.rtts).toFixed(1)} ms`,
+      '≤ 50 ms',
+      p99(t.rtts) <= 50 ? 'met' : 'MISSED',
+    ],
+  ];
+  console.log(
+    `\nbench:files — ${(SIZE / 1024 ** 3).toFixed(2)} GiB in ${t.seconds.toFixed(1)} s, received size ${t.ok ? 'exact' : 'WRONG'}, sha256 verified by the receiver (${t.sha.slice(0, 16)}…)\n`,
+  );
+  console.log('| measure | value | comparison / target | |');
+  console.log('|---|---|---|---|');
+  for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
