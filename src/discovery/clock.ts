@@ -9,6 +9,9 @@ export interface Clock {
   now(): number;
   setTimeout(fn: () => void, ms: number): TimerHandle;
   clearTimeout(handle: TimerHandle): void;
+  /** Runs `fn` once the current macrotask (and its microtasks) is done, before further I/O is
+   * handled as far as possible (setImmediate). Without it a 0 ms timer is used. */
+  defer?(fn: () => void): void;
 }
 
 /** Uniform in [0, 1), like Math.random. */
@@ -23,6 +26,9 @@ export const systemClock: Clock = {
     return t;
   },
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+  defer: (fn) => {
+    setImmediate(fn).unref?.();
+  },
 };
 
 /** A uniformly random delay in [min, max] milliseconds. */

@@ -24,10 +24,10 @@ import {
 import { OwnPackets } from './own-packets.js';
 import { allOwnRecords, type OwnRecordSet, ownRecords } from './own-records.js';
 import { guardPacket } from './packet-guard.js';
-import { PeerTable, resolvePeers } from './peer-table.js';
+import { IncrementalResolver, PeerTable } from './peer-table.js';
 import { type ConflictKind, Prober } from './prober.js';
 import { Querier } from './querier.js';
-import { RecordCache } from './record-cache.js';
+import { type CacheEntry, RecordCache } from './record-cache.js';
 import { recordKey } from './record-order.js';
 import { Responder } from './responder.js';
 import { isOnLink } from './subnet-check.js';
@@ -58,6 +58,12 @@ export class MdnsDiscovery implements Discovery {
   private readonly links = new Map<string, LinkState>();
   private readonly cache: RecordCache;
   private readonly table = new PeerTable();
+  private readonly resolver: IncrementalResolver;
+  /** Lower-case names removed by a goodbye or cache flush since the peer table was last updated. */
+  private readonly goodbyeNames = new Set<string>();
+  private settleQueued = false;
+  /** How often the peer table was brought up to date (tests: one burst, few settles). */
+  private settles = 0;
   private readonly ownPackets = new OwnPackets();
   private readonly warn: WarningSink;
   private readonly ctx: EngineContext;
@@ -77,6 +83,11 @@ export class MdnsDiscovery implements Discovery {
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
     this.cache = new RecordCache(this.random);
+    this.resolver = new IncrementalResolver(this.cache, () => ({
+      ownPublicKey: this.local ? base64Of(this.local.publicKey) : '',
+      networkTag: this.local?.networkTag ?? '',
+      interfaceOf: (id) => this.links.get(id)?.iface.name,
+    }));
     this.warn = createWarningLimiter(this.clock, (code, message) =>
       this.emit({ type: 'warning', code, message }),
     );
@@ -97,14 +108,22 @@ export class MdnsDiscovery implements Discovery {
     this.announcer = new Announcer(this.ctx);
     this.responder = new Responder(this.ctx);
     this.querier = new Querier(this.ctx, this.cache, {
-      onCacheChange: (removed) => this.recompute(removed),
-      missing: () => this.resolve().missing,
+      onCacheChange: (removed, touched) => this.cacheChanged(removed, touched),
+      missing: () => {
+        this.settle();
+        return this.resolver.missing();
+      },
     });
   }
 
   /** Names of the interfaces we are speaking on. */
   interfaces(): string[] {
     return [...new Set([...this.links.values()].map((l) => l.iface.name))];
+  }
+
+  /** Work counters for tests and benchmarks: peer-table updates, and instance resolutions. */
+  resolutionStats(): { settles: number; resolutions: number } {
+    return { settles: this.settles, resolutions: this.resolver.resolutions };
   }
 
   /** The nick currently published (after any §9 rename). */
@@ -200,6 +219,8 @@ export class MdnsDiscovery implements Discovery {
     await this.closeLinks();
     for (const e of this.table.clear()) this.emit(e);
     this.cache.clear();
+    this.resolver.reset();
+    this.goodbyeNames.clear();
   }
 
   private emit(event: DiscoveryEvent): void {
@@ -378,25 +399,36 @@ export class MdnsDiscovery implements Discovery {
     }
   }
 
-  private resolve() {
-    return resolvePeers(this.cache, {
-      ownPublicKey: this.local ? base64Of(this.local.publicKey) : '',
-      networkTag: this.local?.networkTag ?? '',
-      interfaceOf: (id) => this.links.get(id)?.iface.name,
-    });
+  /** Marks what a cache change touched; the peer table catches up once this macrotask is done,
+   * so a burst of answers costs one update, and each update re-resolves only touched instances. */
+  private cacheChanged(removed: CacheEntry[], touched: CacheEntry[]): void {
+    if (this.state !== 'running') return;
+    for (const e of removed) {
+      this.resolver.touch(e.record);
+      if (!e.goodbye) continue;
+      this.goodbyeNames.add(e.record.name.toLowerCase());
+      if (e.record.type === 'PTR') this.goodbyeNames.add(e.record.data.toLowerCase());
+    }
+    for (const e of touched) this.resolver.touch(e.record);
+    if (this.settleQueued) return;
+    this.settleQueued = true;
+    const run = () => {
+      this.settleQueued = false;
+      if (this.state !== 'running') return;
+      this.settle();
+      this.querier.askMissing();
+    };
+    if (this.clock.defer) this.clock.defer(run);
+    else this.clock.setTimeout(run, 0);
   }
 
-  private recompute(removed: { record: MdnsPacket['answers'][number]; goodbye: boolean }[]): void {
-    if (this.state !== 'running') return;
-    const goodbyeNames = new Set<string>();
-    for (const e of removed) {
-      if (!e.goodbye) continue;
-      goodbyeNames.add(e.record.name.toLowerCase());
-      if (e.record.type === 'PTR') goodbyeNames.add(e.record.data.toLowerCase());
-    }
-    const { peers } = this.resolve();
-    for (const event of this.table.update(peers, goodbyeNames)) this.emit(event);
-    this.querier.askMissing();
+  /** Brings the peer table up to date with the cache and emits what changed. */
+  private settle(): void {
+    if (this.state !== 'running' || !this.resolver.dirty) return;
+    this.settles++;
+    const events = this.table.apply(this.resolver.settle(), this.goodbyeNames);
+    this.goodbyeNames.clear();
+    for (const event of events) this.emit(event);
   }
 
   private async onInterfacesChanged(changes: InterfaceChanges): Promise<void> {
@@ -408,7 +440,10 @@ export class MdnsDiscovery implements Discovery {
         if (!state) continue;
         this.links.delete(id);
         await state.link.close().catch(() => undefined);
-        this.recompute(this.cache.removeLink(id).map((e) => ({ ...e, goodbye: false })));
+        this.cacheChanged(
+          this.cache.removeLink(id).map((e) => ({ ...e, goodbye: false })),
+          [],
+        );
       }
     }
     const reannounce: string[] = [];

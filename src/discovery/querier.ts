@@ -28,10 +28,16 @@ const MISSING_PER_ROUND = 64;
 const MISSING_MAX_TRIES = 4;
 
 export interface QuerierHooks {
-  /** The cache changed; `removed` lists entries that left it. */
-  onCacheChange(removed: CacheEntry[]): void;
+  /** The cache changed; `removed` lists entries that left it, `touched` those added, refreshed
+   * or marked as goodbyes. */
+  onCacheChange(removed: CacheEntry[], touched: CacheEntry[]): void;
   /** What resolution still lacks (peer-table.resolvePeers). */
   missing(): Missing[];
+}
+
+interface Instances {
+  has(name: string): boolean;
+  size(): number;
 }
 
 const TYPE_ORDER: Record<MdnsRecord['type'], number> = { PTR: 0, SRV: 1, TXT: 2, A: 3, AAAA: 4, OTHER: 5 };
@@ -156,10 +162,14 @@ export class Querier {
       (a, b) => TYPE_ORDER[a.type] - TYPE_ORDER[b.type],
     );
     for (const r of records) if (r.flush) this.cache.flushRrset(linkId, r, now);
-    const instances = new Set<string>();
-    for (const e of this.cache.find(SERVICE_TYPE, 'PTR'))
-      if (e.record.type === 'PTR') instances.add(e.record.data.toLowerCase());
-    let changed = false;
+    // Known instances: the cache's PTR targets, plus those this packet named without caching
+    // (a goodbye for a PTR we never had still makes its SRV/TXT in the packet relevant).
+    const named = new Set<string>();
+    const instances: Instances = {
+      has: (name) => this.cache.hasPtrTarget(SERVICE_TYPE, name) || named.has(name.toLowerCase()),
+      size: () => this.cache.ptrTargetCount(SERVICE_TYPE) + named.size,
+    };
+    const touched: CacheEntry[] = [];
     let dropped = 0;
     for (const r of records) {
       if (sameName(r.name, ownNames.instance) || sameName(r.name, ownNames.host)) continue;
@@ -167,32 +177,33 @@ export class Querier {
         if (r.type === 'PTR' && sameName(r.name, SERVICE_TYPE) && r.ttl > 0) dropped++;
         continue;
       }
-      if (r.type === 'PTR') instances.add(r.data.toLowerCase());
-      if (this.cache.put(linkId, r, now)) changed = true;
+      const entry = this.cache.put(linkId, r, now);
+      if (entry) touched.push(entry);
+      if (r.type === 'PTR') {
+        if (this.cache.hasPtrTarget(SERVICE_TYPE, r.data)) named.delete(r.data.toLowerCase());
+        else named.add(r.data.toLowerCase());
+      }
     }
     if (dropped > 0) {
       this.ctx.warn('cache-full', `peer cache is full (${MAX_INSTANCES} services); ignored ${dropped} more`);
     }
-    if (changed) {
-      this.hooks.onCacheChange([]);
+    if (touched.length > 0) {
+      this.hooks.onCacheChange([], touched);
       this.scheduleCache();
     }
   }
 
-  private relevant(linkId: string, r: MdnsRecord, instances: Set<string>): boolean {
+  private relevant(linkId: string, r: MdnsRecord, instances: Instances): boolean {
     switch (r.type) {
       case 'PTR':
         if (!sameName(r.name, SERVICE_TYPE) || labelOfInstance(r.data) === undefined) return false;
-        return instances.has(r.data.toLowerCase()) || instances.size < MAX_INSTANCES;
+        return instances.has(r.data) || instances.size() < MAX_INSTANCES;
       case 'SRV':
       case 'TXT':
-        return instances.has(r.name.toLowerCase());
+        return instances.has(r.name);
       case 'A':
       case 'AAAA': {
-        const targeted = [...this.cache.all()].some(
-          (e) => e.record.type === 'SRV' && sameName(e.record.data.target, r.name),
-        );
-        if (!targeted) return false;
+        if (this.cache.pointingAt(r.name, 'SRV').length === 0) return false;
         if (this.cache.has(linkId, r)) return true;
         const count =
           this.cache.find(r.name, 'A', linkId).length + this.cache.find(r.name, 'AAAA', linkId).length;
@@ -254,7 +265,7 @@ export class Querier {
     }
     for (const [linkId, qs] of byLink)
       if (this.ctx.link(linkId)) this.sendQuestions(linkId, [...qs.values()]);
-    if (removed.length > 0) this.hooks.onCacheChange(removed);
+    if (removed.length > 0) this.hooks.onCacheChange(removed, []);
     this.scheduleCache();
   }
 

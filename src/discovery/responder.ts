@@ -68,10 +68,20 @@ function additionalsFor(answers: readonly MdnsRecord[], own: OwnRecordSet): Mdns
   return extra;
 }
 
+/** Known answers of a query (§7.1) by record key, with the longest TTL listed for each. */
+function knownAnswerTtls(knownAnswers: readonly MdnsRecord[]): Map<string, number> {
+  const ttls = new Map<string, number>();
+  for (const k of knownAnswers) {
+    const key = recordKey(k);
+    ttls.set(key, Math.max(k.ttl, ttls.get(key) ?? 0));
+  }
+  return ttls;
+}
+
 /** §7.1: the querier already has this record with at least half its TTL left. */
-function knownToQuerier(record: MdnsRecord, knownAnswers: readonly MdnsRecord[]): boolean {
-  const key = recordKey(record);
-  return knownAnswers.some((k) => recordKey(k) === key && k.ttl >= record.ttl / 2);
+function knownToQuerier(record: MdnsRecord, known: ReadonlyMap<string, number>): boolean {
+  const ttl = known.get(recordKey(record));
+  return ttl !== undefined && ttl >= record.ttl / 2;
 }
 
 export class Responder {
@@ -88,7 +98,10 @@ export class Responder {
     if (!state?.announced || !own) return;
     const names = this.ctx.ownNames();
     const matched = query.questions.flatMap((q) => answersFor(q, own, names));
-    const wanted = matched.filter((m) => !knownToQuerier(m.record, query.answers));
+    if (matched.length === 0) return;
+    // One pass over the known answers (a browse query from a LAN of N lists N of them).
+    const known = knownAnswerTtls(query.answers);
+    const wanted = matched.filter((m) => !knownToQuerier(m.record, known));
     if (wanted.length === 0) return;
 
     if (from.port !== MDNS_PORT) {
