@@ -16,6 +16,8 @@ interface Sending {
 
 export class FileSender {
   private readonly running = new Map<string, Sending>();
+  /** Bytes handed to the data link, per transfer (for /transfers). */
+  private readonly progress = new Map<string, number>();
 
   constructor(
     private readonly deps: TransferDeps,
@@ -59,7 +61,10 @@ export class FileSender {
       const meter = new ProgressMeter(this.deps.clock, record.size, offset, (p) =>
         this.deps.emit({ type: 'file_progress', id: record.id, direction: 'out', ...p }),
       );
-      const sent = await pump(link, source, offset, record.size, (bytes) => meter.update(bytes));
+      const sent = await pump(link, source, offset, record.size, (bytes) => {
+        this.progress.set(record.id, bytes);
+        meter.update(bytes);
+      });
       // end() flushes every queued chunk before the goodbye.
       if (sent === record.size) link.close('local');
     } catch {
@@ -67,6 +72,10 @@ export class FileSender {
     } finally {
       await source?.close().catch(() => {});
     }
+  }
+
+  bytes(id: string): number {
+    return this.progress.get(id) ?? 0;
   }
 
   /** Stops whatever is running for a transfer (cancel, result received, node stopping). */

@@ -15,6 +15,8 @@ import { TransferError } from './transfer-error.js';
 
 /** Room left on the disk beyond the file itself, so a download never fills it to the last byte. */
 const FREE_SPACE_MARGIN_BYTES = 64 * 1024 * 1024;
+/** Finished incoming transfers whose verdict is repeated to their sender when it comes back. */
+const RESULT_REPLAY = 20;
 
 export class TransferService {
   private readonly book: TransferBook;
@@ -182,6 +184,13 @@ export class TransferService {
 
   /** The chat link to a peer is up: re-send offers it may have missed, resume what we receive. */
   peerOnline(peerId: string): void {
+    // A sender that was away when we finished never heard the verdict; it ignores repeats.
+    for (const done of this.deps.transfers.list(RESULT_REPLAY)) {
+      if (done.direction !== 'in' || done.peerId !== peerId) continue;
+      if (done.state === 'done') this.deps.sendChat(peerId, { t: 'file_result', id: done.id, ok: true });
+      else if (done.state === 'failed' && done.errorCode)
+        this.deps.sendChat(peerId, { t: 'file_result', id: done.id, ok: false, code: done.errorCode });
+    }
     for (const stored of this.deps.transfers.open()) {
       if (stored.peerId !== peerId) continue;
       const record = this.book.get(stored.id) ?? stored;
@@ -294,7 +303,7 @@ export class TransferService {
           ? this.receiver.bytes(record)
           : record.state === 'done'
             ? record.size
-            : record.verified,
+            : this.sender.bytes(record.id),
     };
     const path = record.direction === 'in' ? record.finalPath : record.sourcePath;
     if (path !== undefined) view.path = path;

@@ -85,3 +85,35 @@ describe('resume', () => {
     expect(sender.spy.bytesRead - SIZE).toBeLessThan(SIZE * 0.6);
   }, 60_000);
 });
+
+describe('resume after the sender restarts', () => {
+  it('the receiver asks the restarted sender for the rest and both finish', async () => {
+    const aliceIdentity = nacl.sign.keyPair();
+    const aliceDb = join(fx.dir, 'alice.db');
+    let alice = await fx.start('alice', { identity: aliceIdentity, dbPath: aliceDb });
+    let halfway: (() => void) | undefined;
+    const bob = await fx.start('bob', {
+      files: spyFiles(createNodeFileAccess(), { onWritten: (total) => total >= SIZE / 2 && halfway?.() })
+        .files,
+    });
+    await waitFor('linked', () => onlineIds(alice).length === 1 && onlineIds(bob).length === 1);
+    const source = join(fx.dir, 'big.bin');
+    const data = writeRandomFile(source, SIZE);
+    const offer = await alice.node.sendFile('bob', source);
+    await fileEvent(bob, 'file_offer', offer.id);
+    const reached = new Promise<void>((resolve) => {
+      halfway = () => {
+        halfway = undefined;
+        resolve();
+      };
+    });
+    await bob.node.acceptFile(offer.id, join(fx.dir, 'inbox'));
+    await reached;
+    await fx.stop(alice);
+    alice = await fx.start('alice', { identity: aliceIdentity, dbPath: aliceDb, host: alice.host });
+    const done = await fileEvent(bob, 'file_done', offer.id, 30_000);
+    expect(readFileSync(done.path).equals(data)).toBe(true);
+    await fileEvent(alice, 'file_done', offer.id);
+    expect(alice.node.transferList()[0]).toMatchObject({ state: 'done', bytes: SIZE });
+  }, 60_000);
+});
