@@ -3,6 +3,7 @@
 import type { Identity } from '../identity/identity-file.js';
 import type { NodeConfig } from './common-options.js';
 import { type HeadlessLine, runCommands } from './headless.js';
+import { LineWriter } from './line-writer.js';
 import { createNodeRuntime, type NodeRuntime } from './node-runtime.js';
 import { quitSignal } from './quit-signal.js';
 
@@ -54,16 +55,19 @@ export async function runHeadlessSession(
   identity: Identity,
   io: HeadlessSessionIo,
 ): Promise<number> {
-  const write = (line: HeadlessLine) => io.stdout(`${config.json ? JSON.stringify(line) : human(line)}\n`);
+  const output = new LineWriter(io.stdout);
+  const write = (line: HeadlessLine) => output.write(`${config.json ? JSON.stringify(line) : human(line)}\n`);
   let runtime: NodeRuntime;
   try {
     runtime = createNodeRuntime(config, identity);
   } catch (err) {
     const code = err instanceof Error && 'code' in err ? String((err as { code: unknown }).code) : 'failed';
     write({ type: 'error', code, message: err instanceof Error ? err.message : String(err) });
+    output.flush();
     return 1;
   }
   runtime.node.subscribe(write);
+  runtime.node.onShown(() => output.flush());
   // A DM printed on stdout has been shown: that is when its sender gets the read receipt.
   runtime.node.subscribe((event) => {
     if (event.type === 'message' && event.to !== undefined && !event.history)
@@ -90,5 +94,6 @@ export async function runHeadlessSession(
     ending.dispose();
     await runtime.shutdown();
     write({ type: 'bye' });
+    output.flush();
   }
 }

@@ -17,16 +17,31 @@ export interface HeadlessIo {
 /** Runs commands from stdin until /quit (end of stdin does not stop the node). */
 export function runCommands(node: LanchatNode, io: HeadlessIo, onQuit: () => void): void {
   const rl = createInterface({ input: io.stdin, terminal: false, crlfDelay: Number.POSITIVE_INFINITY });
+  // The lines of one read (a script piping many messages) run as one batch: one commit for all
+  // of them instead of one per message. Each line still succeeds or fails on its own.
+  let pending: string[] = [];
   rl.on('line', (line) => {
     if (line.trim() === '') return;
-    try {
+    pending.push(line);
+    if (pending.length > 1) return;
+    queueMicrotask(() => {
+      const lines = pending;
+      pending = [];
       node.activity();
-      execute(node, line, io, onQuit);
-    } catch (err) {
-      const code = err instanceof Error && 'code' in err ? String((err as { code: unknown }).code) : 'failed';
-      io.write({ type: 'error', code, message: err instanceof Error ? err.message : String(err) });
-    }
+      node.batch(() => {
+        for (const next of lines) runOne(node, next, io, onQuit);
+      });
+    });
   });
+}
+
+function runOne(node: LanchatNode, line: string, io: HeadlessIo, onQuit: () => void): void {
+  try {
+    execute(node, line, io, onQuit);
+  } catch (err) {
+    const code = err instanceof Error && 'code' in err ? String((err as { code: unknown }).code) : 'failed';
+    io.write({ type: 'error', code, message: err instanceof Error ? err.message : String(err) });
+  }
 }
 
 function execute(node: LanchatNode, line: string, io: HeadlessIo, onQuit: () => void): void {

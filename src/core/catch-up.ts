@@ -30,8 +30,9 @@ export interface CatchUpDeps {
   policy: CatchupPolicy;
   selfId: string;
   ref: (peer: Peer) => PeerRef;
-  authorRef: (id: string, nick: string) => PeerRef;
   emit: (event: NodeEvent) => void;
+  /** Shows stored messages to the user and records that they were shown. */
+  show: (messages: StoredMessage[]) => void;
 }
 
 export class CatchUp {
@@ -117,18 +118,7 @@ export class CatchUp {
     }
     progress.fresh += fresh.length;
     fresh.sort((a, b) => a.ts - b.ts || (a.id < b.id ? -1 : 1));
-    for (const m of fresh) {
-      emit({
-        type: 'message',
-        id: m.id,
-        from: this.deps.authorRef(m.senderId, m.senderNick),
-        text: m.text,
-        ts: m.ts,
-        kind: m.kind,
-        room: m.conversation,
-        history: true,
-      });
-    }
+    this.deps.show(fresh);
     if (done) {
       this.pending.delete(key);
       this.answered.set(room.toLowerCase(), (this.answered.get(room.toLowerCase()) ?? 0) + 1);

@@ -1,6 +1,10 @@
 // Messages with delivery guarantees: every message is stored before it is sent, queued per
 // recipient in the persistent outbox, sent in order on the recipient's link, and dequeued only by
 // the recipient's ack. Receivers store before they ack and show each id once (persisted dedupe).
+//
+// Throughput comes from group commit: sends made inside one batch() (e.g. every line of one
+// stdin chunk), and messages or acks that arrive in one network read, share one SQLite
+// transaction. Nothing is announced (`sent`), acked or put on the wire before its commit.
 import type { PeerLink } from '../connection/peer-link.js';
 import type { Ed25519KeyPair } from '../crypto/shs-keys.js';
 import type { ChatMessage } from '../protocol/messages.js';
@@ -20,6 +24,10 @@ export interface MessengerDeps {
   ref: (peer: Peer) => PeerRef;
   emit: (event: NodeEvent) => void;
   newId: () => string;
+  /** Store failures while receiving: nothing is acked, the sender keeps the messages queued. */
+  storeFailed: (error: unknown) => void;
+  /** Shows stored messages to the user (message events) and records that they were shown. */
+  show: (messages: StoredMessage[]) => void;
 }
 
 /** Messages in flight on one link before we wait for acks: bounds memory and write buffers. */
@@ -33,20 +41,58 @@ export class MessengerError extends Error {
   }
 }
 
+interface Incoming {
+  peer: Peer;
+  link: PeerLink;
+  stored: StoredMessage;
+}
+
 export class Messenger {
   /** Sender timestamps strictly increase, so (ts, id) order is send order for every reader. */
   private lastTs = 0;
+  /** Work to do once the current batch has committed; undefined outside a batch. */
+  private afterCommit: (() => void)[] | undefined;
+  private incoming: Incoming[] = [];
+  private acks: { peer: Peer; id: string }[] = [];
+  private reads: { peer: Peer; id: string }[] = [];
+  private flushScheduled = false;
 
   constructor(private readonly deps: MessengerDeps) {}
+
+  /** Runs `fn` (any number of sends) in one transaction; their events and sends follow the commit. */
+  batch<T>(fn: () => T): T {
+    if (this.afterCommit) return fn();
+    const after: (() => void)[] = [];
+    this.afterCommit = after;
+    let result: T;
+    try {
+      result = this.deps.store.transaction(fn);
+    } finally {
+      this.afterCommit = undefined;
+    }
+    for (const action of after) action();
+    return result;
+  }
 
   sendDirect(peer: Peer, text: string, kind: 'text' | 'action'): string {
     this.check(text);
     const message = this.outgoing(`@${peer.id}`, text, kind);
-    this.deps.store.messages.saveOutgoing(message, [peer.id]);
-    const queued = !peer.link;
-    this.deps.emit({ type: 'sent', id: message.id, to: this.deps.ref(peer), text, ts: message.ts, queued });
-    this.pump(peer);
-    return message.id;
+    return this.batch(() => {
+      this.deps.store.messages.saveOutgoing(message, [peer.id]);
+      this.later(() => {
+        const queued = !peer.link;
+        this.deps.emit({
+          type: 'sent',
+          id: message.id,
+          to: this.deps.ref(peer),
+          text,
+          ts: message.ts,
+          queued,
+        });
+        this.pump(peer);
+      });
+      return message.id;
+    });
   }
 
   sendRoom(room: string, text: string, kind: 'text' | 'action'): string {
@@ -58,53 +104,60 @@ export class Messenger {
       { id: message.id, ts: message.ts, room: key, kind, text },
       this.deps.identity.secretKey,
     );
-    this.deps.store.messages.saveOutgoing(
-      message,
-      members.map((m) => m.id),
-    );
-    this.deps.emit({ type: 'sent', id: message.id, room: key, text, ts: message.ts, queued: false });
-    for (const member of members) this.pump(member);
-    return message.id;
+    return this.batch(() => {
+      this.deps.store.messages.saveOutgoing(
+        message,
+        members.map((m) => m.id),
+      );
+      this.later(() => {
+        this.deps.emit({ type: 'sent', id: message.id, room: key, text, ts: message.ts, queued: false });
+        for (const member of members) this.pump(member);
+      });
+      return message.id;
+    });
   }
 
   /** Sends what is queued for `peer` and not yet on its current link, in enqueue order. */
   pump(peer: Peer): void {
-    const link = peer.link;
-    if (!link || link.isClosed) return;
-    const room = WINDOW - peer.inFlight.size;
-    if (room <= 0) return;
-    const pending = this.deps.store.outbox.pendingFor(peer.id, WINDOW * 2);
-    let sent = 0;
-    for (const message of pending) {
-      if (sent >= room) break;
-      if (peer.inFlight.has(message.id)) continue;
-      // Marked before sending: the ack may arrive before send() returns (in-memory links).
-      peer.inFlight.add(message.id);
-      if (!link.send(toWire(message))) {
-        peer.inFlight.delete(message.id);
-        return;
-      }
-      sent++;
+    if (peer.pumping) {
+      peer.pumpAgain = true; // an ack arrived while we were sending (in-memory links are synchronous)
+      return;
+    }
+    peer.pumping = true;
+    try {
+      do {
+        peer.pumpAgain = false;
+        const link = peer.link;
+        if (!link || link.isClosed) return;
+        const free = WINDOW - peer.inFlight.size;
+        if (free <= 0) return;
+        // From the cursor: what is already on this link is not read again.
+        for (const { seq, message } of this.deps.store.outbox.pendingAfter(peer.id, peer.sentSeq, free)) {
+          peer.inFlight.add(message.id);
+          peer.sentSeq = seq;
+          if (!link.send(toWire(message))) return;
+        }
+      } while (peer.pumpAgain);
+    } finally {
+      peer.pumping = false;
     }
   }
 
+  /** Acks that arrive together are recorded in one transaction. */
   acked(peer: Peer, id: string): void {
-    peer.inFlight.delete(id);
-    if (this.deps.store.outbox.markDelivered(id, peer.id)) {
-      this.deps.emit({ type: 'delivered', id, to: this.deps.ref(peer) });
-    }
-    if (peer.inFlight.size <= WINDOW / 2) this.pump(peer);
+    this.acks.push({ peer, id });
+    this.scheduleFlush();
   }
 
-  /** The recipient showed these DMs to its user. */
+  /** The recipient showed these DMs to its user. Recorded after the acks that came before it
+   * (a receipt must not overtake the ack it follows on the wire). */
   readBy(peer: Peer, ids: string[]): void {
-    for (const id of ids) {
-      if (this.deps.store.outbox.markRead(id, peer.id))
-        this.deps.emit({ type: 'read', id, by: this.deps.ref(peer) });
-    }
+    for (const id of ids) this.reads.push({ peer, id });
+    this.scheduleFlush();
   }
 
-  /** Stores, acks and shows a message; returns false when the peer sent something forged. */
+  /** Checks a message and queues it to be stored, acked and shown with the others of its read.
+   * Returns false when the peer sent something forged. */
   receive(peer: Peer, link: PeerLink, wire: ChatMessage): boolean {
     const room = wire.room === undefined ? undefined : normaliseRoom(wire.room);
     if (room !== undefined && !this.deps.store.rooms.joined().includes(room)) {
@@ -129,22 +182,68 @@ export class Messenger {
       history: false,
       ...(room !== undefined && wire.sig !== undefined ? { signature: wire.sig } : {}),
     };
-    // Store before ack: an acked message survives a crash (the store throws on I/O failure, and
-    // then there is no ack and the sender keeps it queued).
-    const fresh = this.deps.store.messages.saveIncoming(stored);
-    link.send({ t: 'ack', id: wire.id });
-    if (!fresh) return true;
-    const from = this.deps.ref(peer);
-    const base = {
-      type: 'message' as const,
-      id: wire.id,
-      from,
-      text: wire.text,
-      ts: wire.ts,
-      kind: wire.kind,
-    };
-    this.deps.emit(room !== undefined ? { ...base, room } : { ...base, to: this.deps.self() });
+    this.incoming.push({ peer, link, stored });
+    this.scheduleFlush();
     return true;
+  }
+
+  /** Stores everything received and acked since the last flush in one transaction; only then are
+   * messages acked (an acked message survives a crash) and shown. */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    queueMicrotask(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    const incoming = this.incoming;
+    const acks = this.acks;
+    const reads = this.reads;
+    this.incoming = [];
+    this.acks = [];
+    this.reads = [];
+    const store = this.deps.store;
+    let fresh: boolean[];
+    let deliveredNow: boolean[];
+    let readNow: number[];
+    try {
+      [fresh, deliveredNow, readNow] = store.transaction(() => [
+        incoming.map((m) => store.messages.saveIncoming(m.stored)),
+        acks.map((a) => store.outbox.markDelivered(a.id, a.peer.id)),
+        // Read implies delivered: if its ack was lost with a link, the receipt also delivers.
+        reads.map(
+          (r) =>
+            Number(store.outbox.markDelivered(r.id, r.peer.id)) +
+            2 * Number(store.outbox.markRead(r.id, r.peer.id)),
+        ),
+      ]);
+    } catch (error) {
+      // Disk full, I/O error: no ack goes out, so every sender keeps these messages queued.
+      this.deps.storeFailed(error);
+      return;
+    }
+    for (const m of incoming) m.link.send({ t: 'ack', id: m.stored.id });
+    this.deps.show(incoming.filter((_, i) => fresh[i]).map((m) => m.stored));
+    const toPump = new Set<Peer>();
+    acks.forEach((a, i) => {
+      a.peer.inFlight.delete(a.id);
+      if (deliveredNow[i]) this.deps.emit({ type: 'delivered', id: a.id, to: this.deps.ref(a.peer) });
+      toPump.add(a.peer);
+    });
+    reads.forEach((r, i) => {
+      const changes = readNow[i] ?? 0;
+      if (changes & 1) this.deps.emit({ type: 'delivered', id: r.id, to: this.deps.ref(r.peer) });
+      if (changes & 2) this.deps.emit({ type: 'read', id: r.id, by: this.deps.ref(r.peer) });
+    });
+    for (const peer of toPump) this.pump(peer);
+  }
+
+  private later(action: () => void): void {
+    if (this.afterCommit) this.afterCommit.push(action);
+    else action();
   }
 
   private outgoing(conversation: string, text: string, kind: 'text' | 'action'): StoredMessage {

@@ -77,6 +77,8 @@ const REPLACED_GRACE_MS = 3_000;
 /** Typing: tell the peer at most this often; their indicator expires after TYPING_EXPIRY_MS. */
 const TYPING_THROTTLE_MS = 3_000;
 const TYPING_EXPIRY_MS = 6_000;
+/** Messages shown per "shown" commit (see show()). */
+const SHOW_CHUNK = 16;
 const CAPABILITIES = ['dm', 'rooms', 'ack', 'presence', 'typing', 'read', 'catchup', 'signed-rooms', 'files'];
 
 export class LanchatNode {
@@ -99,6 +101,7 @@ export class LanchatNode {
   private unsubscribe: (() => void) | undefined;
   private stopping = false;
   private readonly refusedWarned = new Set<string>();
+  private readonly shownBarriers = new Set<() => void>();
   /** Identities that have been online this session (their presence has been reported before). */
   private readonly seenOnline = new Set<string>();
 
@@ -134,6 +137,13 @@ export class LanchatNode {
       ref: (peer) => this.ref(peer),
       emit: (event) => this.emit(event),
       newId: () => randomBytes(16).toString('base64url'),
+      storeFailed: (error) =>
+        this.emit({
+          type: 'error',
+          code: 'store-failed',
+          message: `could not store received messages (they stay queued at their senders): ${error instanceof Error ? error.message : String(error)}`,
+        }),
+      show: (messages) => this.show(messages),
     });
     this.presence = new OwnPresence(this.clock, init.awayAfterMs ?? DEFAULT_AWAY_AFTER_MS, (state) => {
       for (const peer of this.peers.online()) {
@@ -147,8 +157,8 @@ export class LanchatNode {
       policy: init.catchup ?? DEFAULT_CATCHUP,
       selfId: this.id,
       ref: (peer) => this.ref(peer),
-      authorRef: (id, nick) => this.authorRef(id, nick),
       emit: (event) => this.emit(event),
+      show: (messages) => this.show(messages),
     });
     this.transfers = components.files && this.createTransfers(components.files, store);
   }
@@ -205,6 +215,10 @@ export class LanchatNode {
     });
     this.presence.start();
     this.emit({ type: 'ready', id: this.id, nick: this.nickname, port: this.listener.port });
+    // Messages stored (and acked) just before a crash that never reached the screen: show them now.
+    for (let batch = c.store.messages.unshown(500); batch.length > 0; batch = c.store.messages.unshown(500)) {
+      this.show(batch);
+    }
     // Peers discovery already knew (static peers, a fast first answer) are dialled now.
     for (const hint of c.discovery.peers()) this.onHint(hint);
   }
@@ -237,6 +251,11 @@ export class LanchatNode {
   }
 
   // ---- commands (the headless mode, the UI and the control socket call these) ----
+
+  /** Runs several sends as one unit: one commit, then their `sent` events and network sends. */
+  batch<T>(fn: () => T): T {
+    return this.messenger.batch(fn);
+  }
 
   sendDirect(name: string, text: string, kind: 'text' | 'action' = 'text'): string {
     const peer = this.resolve(name);
@@ -578,6 +597,7 @@ export class LanchatNode {
     peer.attempts = 0;
     peer.unreachableSince = undefined;
     peer.inFlight.clear();
+    peer.sentSeq = 0;
     if (peer.retry) this.clock.clearTimeout(peer.retry);
     peer.retry = undefined;
     for (const room of peer.rooms) this.components.store.rooms.addMember(room, id);
@@ -616,6 +636,7 @@ export class LanchatNode {
     if (peer.link !== link) return; // a duplicate that lost; the peer is still online
     peer.link = undefined;
     peer.inFlight.clear();
+    peer.sentSeq = 0;
     this.catchUp.forget(peer);
     if (this.stopping) return;
     if (reason === 'replaced' || link.replacedByPeer) {
@@ -829,6 +850,29 @@ export class LanchatNode {
     }
     if (m.history) view.history = true;
     return view;
+  }
+
+  /**
+   * Message events for stored messages, then the record that they were shown. Writing a line and
+   * committing a row cannot be one atomic step: a crash in between shows those messages again on
+   * the next start, with the same ids (at least once; never lost from the stream). Small chunks
+   * keep that window to a few lines even when the reader of stdout is slow.
+   */
+  private show(messages: StoredMessage[]): void {
+    for (let at = 0; at < messages.length; at += SHOW_CHUNK) {
+      const chunk = messages.slice(at, at + SHOW_CHUNK);
+      for (const m of chunk) this.emit({ type: 'message', ...this.view(m) });
+      for (const barrier of this.shownBarriers) barrier();
+      this.components.store.messages.markShown(chunk.map((m) => m.id));
+    }
+  }
+
+  /** Registers `barrier`, called after message events were emitted and before they are recorded
+   * as shown: a front end that buffers its output writes it out there, so that a crash leaves at
+   * most a sliver of time in which a message could be shown twice, and none in which it is lost. */
+  onShown(barrier: () => void): () => void {
+    this.shownBarriers.add(barrier);
+    return () => this.shownBarriers.delete(barrier);
   }
 
   private emit(event: NodeEvent): void {

@@ -23,8 +23,13 @@ export interface Peer {
   /** A replaced link's close waits briefly for the winning link before saying "offline". */
   offlineGrace: TimerHandle | undefined;
   rooms: Set<string>;
-  /** Message ids sent on the current link and not yet acked: never sent twice on one link. */
+  /** Message ids sent on the current link and not yet acked (bounded by the send window). */
   inFlight: Set<string>;
+  /** Outbox position of the last message put on the current link: never sent twice on one link. */
+  sentSeq: number;
+  /** A pump is running for this peer (an ack arriving inside it asks for another round). */
+  pumping: boolean;
+  pumpAgain: boolean;
   presence: PresenceState;
   status: string;
   /** Their typing indicator expires on its own if no update comes. */
@@ -56,6 +61,9 @@ export class PeerTable {
         offlineGrace: undefined,
         rooms: new Set(),
         inFlight: new Set(),
+        sentSeq: 0,
+        pumping: false,
+        pumpAgain: false,
         presence: 'online',
         status: '',
         typingExpiry: undefined,

@@ -64,5 +64,7 @@ export function rowParams(message: StoredMessage): Record<string, string | numbe
     direction: message.direction,
     history: message.history ? 1 : 0,
     sig: message.signature ?? null,
+    // Received messages start unshown; what we send is on our screen already.
+    shown: message.direction === 'in' ? 0 : 1,
   };
 }

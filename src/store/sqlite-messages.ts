@@ -28,8 +28,8 @@ export function createMessageStore(db: Database.Database, context: StoreContext)
   const index = createSearchIndex(db);
   const columns = messageColumns('m');
   const insert = db.prepare(
-    `INSERT INTO messages (id, conversation, sender_id, sender_nick, text, kind, ts, received_at, direction, history, sig)
-     VALUES (@id, @conversation, @sender_id, @sender_nick, @text, @kind, @ts, @received_at, @direction, @history, @sig)
+    `INSERT INTO messages (id, conversation, sender_id, sender_nick, text, kind, ts, received_at, direction, history, sig, shown)
+     VALUES (@id, @conversation, @sender_id, @sender_nick, @text, @kind, @ts, @received_at, @direction, @history, @sig, @shown)
      ON CONFLICT (id) DO NOTHING`,
   );
   const enqueue = db.prepare(
@@ -48,6 +48,11 @@ export function createMessageStore(db: Database.Database, context: StoreContext)
     `SELECT ${columns} FROM messages m WHERE m.conversation = ? AND m.ts >= ?
      ORDER BY m.ts DESC, m.id DESC LIMIT ?`,
   );
+  const unshown = db.prepare(`SELECT ${columns} FROM messages m WHERE m.shown = 0 ORDER BY m.seq LIMIT ?`);
+  const markShown = db.prepare('UPDATE messages SET shown = 1 WHERE id = ? AND shown = 0');
+  const markAllShown = db.transaction((ids: readonly string[]) => {
+    for (const id of ids) markShown.run(id);
+  });
   const latest = db.prepare('SELECT max(ts) AS ts FROM messages WHERE conversation = ?');
 
   // Insert and index in one transaction: a message is either stored and searchable, or absent.
@@ -70,6 +75,14 @@ export function createMessageStore(db: Database.Database, context: StoreContext)
     saveOutgoing(message, recipientIds) {
       validate(context, message);
       return guard(context, 'save a message to', () => save(message, recipientIds));
+    },
+    unshown(limit) {
+      return guard(context, 'read a message from', () =>
+        (unshown.all(limit) as MessageRow[]).map(messageFromRow),
+      );
+    },
+    markShown(ids) {
+      guard(context, 'save a message to', () => markAllShown(ids));
     },
     get(id) {
       return guard(context, 'read a message from', () => {

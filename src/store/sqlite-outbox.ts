@@ -36,6 +36,10 @@ export function createOutboxStore(db: Database.Database, context: StoreContext):
     `SELECT ${messageColumns('m')} FROM deliveries d JOIN messages m ON m.id = d.message_id
      WHERE d.recipient_id = ? AND d.status = 'queued' ORDER BY d.seq LIMIT ?`,
   );
+  const pendingAfter = db.prepare(
+    `SELECT d.seq AS queue_seq, ${messageColumns('m')} FROM deliveries d JOIN messages m ON m.id = d.message_id
+     WHERE d.recipient_id = ? AND d.status = 'queued' AND d.seq > ? ORDER BY d.seq LIMIT ?`,
+  );
   const recipients = db.prepare(
     "SELECT recipient_id FROM deliveries WHERE status = 'queued' GROUP BY recipient_id ORDER BY min(seq)",
   );
@@ -69,6 +73,16 @@ export function createOutboxStore(db: Database.Database, context: StoreContext):
     pendingFor(recipientId, limit = -1) {
       return guard(context, 'read the outbox in', () =>
         (pending.all(recipientId, limit) as MessageRow[]).map(messageFromRow),
+      );
+    },
+    pendingAfter(recipientId, afterSeq, limit) {
+      return guard(context, 'read the outbox in', () =>
+        (pendingAfter.all(recipientId, afterSeq, limit) as (MessageRow & { queue_seq: number })[]).map(
+          (row) => ({
+            seq: row.queue_seq,
+            message: messageFromRow(row),
+          }),
+        ),
       );
     },
     pendingRecipients() {

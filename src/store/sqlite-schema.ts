@@ -96,6 +96,13 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX IF NOT EXISTS transfers_open ON transfers (state) WHERE state IN ('offered', 'accepted');
   `,
+  // 4: whether a received message has been shown to the user (handed to the UI or printed). A
+  // crash between storing (and acking) a message and showing it must not lose it from the screen:
+  // on start, what was stored but never shown is shown. Rows from before count as shown.
+  `
+  ALTER TABLE messages ADD COLUMN shown INTEGER NOT NULL DEFAULT 1 CHECK (shown IN (0, 1));
+  CREATE INDEX messages_unshown ON messages (seq) WHERE shown = 0;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -91,6 +91,10 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     // power cut (not a crash or kill -9, which lose nothing) may drop the last commits. That is
     // what makes ≥ 20,000 stored messages/s possible; FULL would cost one fsync per message.
     db.pragma('synchronous = NORMAL');
+    // SQLite's automatic checkpoint runs inside whichever commit crosses 1,000 WAL pages, with an
+    // fsync: 1-30 ms added to one message in ~40 (measured: the whole p99 of DM latency). We
+    // checkpoint from an idle timer instead (see assemble), off the message path.
+    if (!inMemory) db.pragma('wal_autocheckpoint = 0');
     db.pragma('foreign_keys = ON');
     db.transaction(() => migrate(db, path)).immediate();
   } catch (error) {
@@ -100,8 +104,22 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   return assemble(db, path, options.now ?? Date.now);
 }
 
+/** How often the WAL is folded back into the database (PASSIVE: never waits for readers). */
+const CHECKPOINT_INTERVAL_MS = 2_000;
+
 function assemble(db: Database.Database, path: string, now: () => number): Store {
   const context: StoreContext = { path, now, isOpen: () => db.open };
+  const checkpoints =
+    path === ':memory:'
+      ? undefined
+      : setInterval(() => {
+          try {
+            if (db.open) db.pragma('wal_checkpoint(PASSIVE)');
+          } catch {
+            // A failed checkpoint loses nothing (the WAL keeps the data); the next one retries.
+          }
+        }, CHECKPOINT_INTERVAL_MS);
+  checkpoints?.unref();
   return {
     messages: createMessageStore(db, context),
     outbox: createOutboxStore(db, context),
@@ -112,6 +130,7 @@ function assemble(db: Database.Database, path: string, now: () => number): Store
       return guard(context, 'write to', () => db.transaction(fn)());
     },
     close() {
+      if (checkpoints) clearInterval(checkpoints);
       if (db.open) db.close();
     },
   };

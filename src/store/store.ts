@@ -69,6 +69,10 @@ export interface MessageStore {
    */
   saveOutgoing(message: StoredMessage, recipientIds: readonly string[]): boolean;
   get(id: string): StoredMessage | undefined;
+  /** Received messages stored but not yet shown to the user (a crash came in between), oldest first. */
+  unshown(limit: number): StoredMessage[];
+  /** Records that these messages reached the user's screen or the headless output. */
+  markShown(ids: readonly string[]): void;
   /** One page of a conversation: the newest `limit` before the cursor, in chronological order. */
   history(conversation: string, options: HistoryOptions): StoredMessage[];
   /**
@@ -103,6 +107,16 @@ export interface OutboxStore {
   enqueue(messageId: string, recipientId: string): boolean;
   /** Messages still 'queued' for a recipient, in the order they were enqueued (not by clock). */
   pendingFor(recipientId: string, limit?: number): StoredMessage[];
+  /**
+   * Like pendingFor, from a cursor: the queued messages whose queue position is after `afterSeq`,
+   * with that position, so a sender can page through the outbox without reading what it already
+   * put on the wire (0 = from the start).
+   */
+  pendingAfter(
+    recipientId: string,
+    afterSeq: number,
+    limit: number,
+  ): { seq: number; message: StoredMessage }[];
   /** Recipients with at least one queued message (to retry on start or when they come online). */
   pendingRecipients(): string[];
   /** Idempotent; true only when this call changed the status from 'queued'. */

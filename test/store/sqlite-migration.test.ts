@@ -13,8 +13,11 @@ describe('schema migrations', () => {
     const first = openSqliteStore({ path: profile.dbPath });
     first.messages.saveIncoming(message({ id: 'old-1', conversation: '#general', text: 'from v1' }));
     first.close();
-    // Make it look like a database written by the first release: no sig column, user_version 1.
+    // Make it look like a database written by the first release: only migration 1 applied.
     const raw = new Database(profile.dbPath);
+    raw.exec('DROP INDEX messages_unshown');
+    raw.exec('ALTER TABLE messages DROP COLUMN shown');
+    raw.exec('DROP TABLE IF EXISTS transfers');
     raw.exec('ALTER TABLE messages DROP COLUMN sig');
     raw.pragma('user_version = 1');
     raw.close();
@@ -24,6 +27,10 @@ describe('schema migrations', () => {
     expect(store.messages.get('old-1')?.signature).toBeUndefined();
     store.messages.saveIncoming(message({ id: 'signed', conversation: '#general', signature: 'c2ln' }));
     expect(store.messages.get('signed')?.signature).toBe('c2ln');
+    // Old rows count as shown; a new incoming message is unshown until markShown.
+    expect(store.messages.unshown(10).map((m) => m.id)).toEqual(['signed']);
+    store.messages.markShown(['signed']);
+    expect(store.messages.unshown(10)).toEqual([]);
     store.close();
     const check = new Database(profile.dbPath, { readonly: true });
     expect(check.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
