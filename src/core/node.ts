@@ -77,6 +77,10 @@ const REPLACED_GRACE_MS = 3_000;
 /** Typing: tell the peer at most this often; their indicator expires after TYPING_EXPIRY_MS. */
 const TYPING_THROTTLE_MS = 3_000;
 const TYPING_EXPIRY_MS = 6_000;
+/** A node this young dials every peer it hears of at once (see onHint). */
+const NEWCOMER_MS = 5_000;
+/** Otherwise the larger id waits this long for the smaller one to dial. */
+const DIAL_DEFER_MS = 1_500;
 /** Messages shown per "shown" commit (see show()). */
 const SHOW_CHUNK = 16;
 const CAPABILITIES = ['dm', 'rooms', 'ack', 'presence', 'typing', 'read', 'catchup', 'signed-rooms', 'files'];
@@ -102,6 +106,7 @@ export class LanchatNode {
   private stopping = false;
   private readonly refusedWarned = new Set<string>();
   private readonly shownBarriers = new Set<() => void>();
+  private startedAt = 0;
   /** Identities that have been online this session (their presence has been reported before). */
   private readonly seenOnline = new Set<string>();
 
@@ -214,6 +219,7 @@ export class LanchatNode {
       networkTag: this.networkTag,
     });
     this.presence.start();
+    this.startedAt = this.clock.now();
     this.emit({ type: 'ready', id: this.id, nick: this.nickname, port: this.listener.port });
     // Messages stored (and acked) just before a crash that never reached the screen: show them now.
     for (let batch = c.store.messages.unshown(500); batch.length > 0; batch = c.store.messages.unshown(500)) {
@@ -490,7 +496,22 @@ export class LanchatNode {
     if (!peer.link) peer.nick = hint.nick;
     if (changed) peer.attempts = 0;
     if (this.trust.blocked(id)) return;
-    if (!peer.link && !peer.dialing && (!peer.retry || changed)) this.dial(peer);
+    if (peer.link || peer.dialing || (peer.retry && !changed)) return;
+    // Both sides learn of each other; if both dial, one handshake is wasted (≈10 ms of CPU each,
+    // which adds up when 20 peers meet a newcomer). A newcomer dials at once (it must not wait
+    // for anything to see its peers); otherwise the smaller id dials and the other gives it a
+    // moment, dialling itself only if no link came.
+    const newcomer = this.clock.now() - this.startedAt < NEWCOMER_MS;
+    if (newcomer || this.id < id) this.dial(peer);
+    else {
+      if (peer.retry) this.clock.clearTimeout(peer.retry);
+      const handle = this.clock.setTimeout(() => {
+        peer.retry = undefined;
+        this.dial(peer);
+      }, DIAL_DEFER_MS);
+      handle.unref?.();
+      peer.retry = handle;
+    }
   }
 
   private dial(peer: Peer): void {
