@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BenchChild, killAllChildren, startNodes } from './bench-messaging/child.js';
+import { benchCatchup, benchSearch, type HistoryFigures } from './bench-messaging/history-bench.js';
 import { benchJoin, type JoinResult } from './bench-messaging/join-bench.js';
 
 function option(name: string, fallback: string): string {
@@ -213,11 +214,37 @@ const ms = (x: number) =>
 const ratio = (a: number, b: number) => (Number.isFinite(a / b) ? `${(a / b).toPrecision(3)}×` : 'n/a');
 const yes = (ok: boolean) => (ok ? 'yes' : '**NO**');
 
+function historyRows(h: HistoryFigures): string[][] {
+  const rows: string[][] = [
+    [
+      `room catch-up: 1,000 missed messages from a member after the author left, start → catchup_done (${h.catchupReceived} shown, signatures checked)`,
+      ms(h.catchupMs),
+      `the same rows copied store → store in one transaction ${ms(h.copyFloorMs)}`,
+      ratio(h.catchupMs, h.copyFloorMs),
+      '≤ 1 s',
+      yes(h.catchupMs <= 1000 && h.catchupReceived === 1000),
+    ],
+  ];
+  for (const q of [50, 99]) {
+    const [a, b] = [percentile(h.searchMs, q), percentile(h.likeMs, q)];
+    rows.push([
+      `/search over ${h.corpus.toLocaleString('en')} messages (CJK and Latin words), p${q} of ${h.searchMs.length}`,
+      ms(a),
+      `LIKE '%word%' scan of the same table p${q} ${ms(b)}`,
+      ratio(a, b),
+      '≤ 50 ms',
+      yes(a <= 50),
+    ]);
+  }
+  return rows;
+}
+
 function table(
   p: PairFigures,
   fan: { all: number[]; raw: number[] },
   join: JoinResult,
   mem: Awaited<ReturnType<typeof benchMemory>>,
+  history: HistoryFigures,
 ) {
   const rows: string[][] = [];
   const latency = (what: string, ours: number[], raw: number[], rawWhat: string) => {
@@ -310,6 +337,7 @@ function table(
     '≤ 100 MB resident',
     yes(mem.after <= 100 * 2 ** 20),
   ]);
+  rows.push(...historyRows(history));
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [
     line(['measurement', 'lanchat', 'baseline', 'ratio', 'target', 'met?']),
@@ -325,6 +353,16 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
+  process.stderr.write('history: catch-up and search…\n');
+  const history: HistoryFigures = { ...(await benchCatchup()), ...benchSearch() };
+  if (process.argv.includes('--history-only')) {
+    process.stdout.write(
+      `${historyRows(history)
+        .map((r) => `| ${r.join(' | ')} |`)
+        .join('\n')}\n`,
+    );
+    return;
+  }
   process.stderr.write('memory: 1 node + 50 peers…\n');
   const mem = await benchMemory(dir);
   process.stderr.write('pair: DM latency and rate…\n');
@@ -335,7 +373,7 @@ async function main(): Promise<void> {
   const joined: JoinResult = process.argv.includes('--no-netns')
     ? { skipped: '--no-netns' }
     : await benchJoin(JOIN_PEERS, JOIN_REPEATS, 5_000);
-  process.stdout.write(`${table(pair, fan, joined, mem)}\n`);
+  process.stdout.write(`${table(pair, fan, joined, mem, history)}\n`);
   process.stdout.write(
     `\nnode ${process.version}, ${
       (await import('node:os')).cpus().length

@@ -256,7 +256,10 @@ async function dmFlood(to: string, count: number, text: string, chunk: number) {
   const t0 = now();
   for (let i = 0; i < count; ) {
     const end = Math.min(count, i + chunk);
-    for (; i < end; i++) h.node.sendDirect(to, text);
+    // One batch per turn, as the headless mode does with the lines of one stdin read: one commit.
+    h.node.batch(() => {
+      for (; i < end; i++) h.node.sendDirect(to, text);
+    });
     await yieldLoop();
   }
   const tQueued = now();
