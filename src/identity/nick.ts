@@ -6,7 +6,7 @@ export const MAX_NICK_LENGTH = 32;
 
 // Control characters could move the cursor or recolour a peer's terminal; bidirectional overrides
 // and isolates could make "alice" render as someone else's name.
-const FORBIDDEN = /[\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+const FORBIDDEN = /[\p{Cc}\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
 
 export type NickCheck = { ok: true; nick: string } | { ok: false; problem: string };
 

@@ -1,21 +1,22 @@
+import { checkNick, MAX_NICK_LENGTH } from '../identity/nick.js';
+
 // Rules for the names people type and peers send: nicks and room names. Shared by the protocol
 // validator (hostile input from the network) and the command parser (input from the user).
 
-export const MAX_NICK_CHARS = 32;
+export const MAX_NICK_CHARS = MAX_NICK_LENGTH;
 export const MAX_ROOM_CHARS = 32;
 /** Text of one message, measured in UTF-8 bytes as it goes on the wire. */
 export const MAX_TEXT_BYTES = 16 * 1024;
 
-// C0/C1 controls, DEL, bidi overrides and isolates, line/paragraph separators: never part of a
-// name, because a name is printed inline next to other people's text.
-const FORBIDDEN_IN_NAME = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
-
+/** Problems with a nick received from a peer or typed by the user, or undefined when it is fine.
+ * The character rules are the identity layer's (checkNick); on top of them, a nick must arrive
+ * already trimmed (a peer that pads its nick is up to something) and cannot look like a room or
+ * an id reference. */
 export function nickProblem(nick: string): string | undefined {
   if (nick.trim() !== nick) return 'a nick cannot start or end with spaces';
-  if (nick.length === 0) return 'a nick cannot be empty';
-  if ([...nick].length > MAX_NICK_CHARS) return `a nick has at most ${MAX_NICK_CHARS} characters`;
-  if (FORBIDDEN_IN_NAME.test(nick)) return 'a nick cannot contain control or direction characters';
-  if (/[#@]/.test(nick[0] ?? '')) return 'a nick cannot start with # or @';
+  const checked = checkNick(nick);
+  if (!checked.ok) return checked.problem;
+  if (/^[#@]/.test(nick)) return 'a nick cannot start with # or @';
   return undefined;
 }
 
