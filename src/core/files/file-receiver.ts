@@ -17,6 +17,9 @@ export const SYNC_EVERY_BYTES = 8 * 1024 * 1024;
 /** Stop reading from the link above this many bytes queued for the disk; go on below the low mark. */
 const PAUSE_ABOVE_BYTES = 4 * 1024 * 1024;
 const RESUME_BELOW_BYTES = 1024 * 1024;
+/** Decrypting more than this in one event-loop turn makes chat wait: libuv reads a busy socket up
+ * to 32 times per turn (2 MiB, ~20 ms of decryption here) before it looks at other sockets. */
+const TURN_BYTES = 128 * 1024;
 /** Ask again when no data link came within this long (the sender may have missed the accept). */
 const REQUEST_RETRY_MS = 5_000;
 
@@ -90,6 +93,16 @@ export class FileReceiver {
       this.deps.emit({ type: 'file_progress', id: record.id, direction: 'in', ...p }),
     );
     let lastSync = offset;
+    // Fairness: after TURN_BYTES in one turn the link pauses until the next turn (setImmediate),
+    // so the chat link's messages are read in between.
+    const turn = { bytes: 0, armed: false, yielding: false };
+    const endTurn = () => {
+      turn.armed = false;
+      turn.bytes = 0;
+      if (!turn.yielding) return;
+      turn.yielding = false;
+      if (partial.pending < PAUSE_ABOVE_BYTES) link.resume();
+    };
     link.on('close', () => void this.linkClosed(record, link));
     link.attach(() => {});
     link.attachData((chunk) => {
@@ -100,9 +113,18 @@ export class FileReceiver {
         return;
       }
       r.received += chunk.length;
+      turn.bytes += chunk.length;
+      if (!turn.armed) {
+        turn.armed = true;
+        setImmediate(endTurn);
+      }
+      if (turn.bytes >= TURN_BYTES && !turn.yielding) {
+        turn.yielding = true;
+        link.pause();
+      }
       partial.write(chunk).then(
         () => {
-          if (partial.pending < RESUME_BELOW_BYTES) link.resume();
+          if (partial.pending < RESUME_BELOW_BYTES && !turn.yielding) link.resume();
         },
         (err: Error) => void this.abort(record, 'io-error', err.message),
       );
