@@ -96,6 +96,8 @@ export async function benchJoin(n: number, repeats: number, settleMs: number): P
         .then(() => true)
         .catch(() => false);
       joins.push(seen ? allOnlineAt(joiner, ids)! - joiner.process.startedAt : Number.POSITIVE_INFINITY);
+      // A miss is a finding: keep what the joiner said, so it can be explained.
+      if (!seen) process.stderr.write(`${joiner.process.describe()}\n`);
       process.stderr.write(
         `join ${r + 1}/${repeats}: ${seen ? `${joins.at(-1)!.toFixed(0)} ms` : `not all ${n} online within ${JOIN_DEADLINE_MS} ms (${onlinePeers(joiner).size} were)`}` +
           (avahi.ok ? ` (avahi browse → resolved ${avahiBrowse.at(-1)!.toFixed(0)} ms)` : '') +
