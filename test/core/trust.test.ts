@@ -38,7 +38,9 @@ describe('trust on first use', () => {
   it('tells two real alices apart with key suffixes, warns, and accepts either form', async () => {
     const observer = await fx.start('olga');
     const alice = await fx.start('alice');
-    const ally = await fx.start('ally');
+    // ally reaches olga directly (no mDNS probing, which would rename her "alice (2)" on a LAN):
+    // two people who really are both called alice, e.g. on two segments.
+    const ally = await fx.start('ally', { discovery: staticTo(observer) });
     await waitFor('both pinned', () => onlineIds(observer).length === 2);
     ally.node.setNick('alice');
     const warning = await waitFor('collision warning', () =>
