@@ -47,7 +47,10 @@ const node = new LanchatNode(
 const at = () => performance.timeOrigin + performance.now();
 const write = (line: object) => process.stdout.write(`${JSON.stringify({ ...line, at: at() })}\n`);
 node.subscribe(write);
-setInterval(() => write({ type: 'mem', rss: process.memoryUsage.rss() }), 100).unref();
+setInterval(() => {
+  const cpu = process.cpuUsage();
+  write({ type: 'mem', rss: process.memoryUsage.rss(), cpuMs: (cpu.user + cpu.system) / 1000 });
+}, 100).unref();
 const quit = () => {
   void node.stop().finally(() => {
     store.close();
