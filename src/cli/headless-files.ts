@@ -3,14 +3,18 @@
 // file_accepted, ...) or as an `error` line, never blocking the commands that follow.
 import type { LanchatNode } from '../core/node.js';
 import type { Command } from '../ui/model/command-parser.js';
-import type { HeadlessIo } from './headless.js';
+
+/** Where replies go (headless.ts passes its HeadlessIo; no import back, no cycle). */
+export interface FileCommandIo {
+  write(line: { type: string; [key: string]: unknown }): void;
+}
 
 export type FileCommand = Extract<
   Command,
   { name: 'send-file' | 'accept' | 'reject' | 'cancel' | 'transfers' }
 >;
 
-export function runFileCommand(node: LanchatNode, command: FileCommand, io: HeadlessIo): void {
+export function runFileCommand(node: LanchatNode, command: FileCommand, io: FileCommandIo): void {
   const report = (err: unknown) => {
     const code = err instanceof Error && 'code' in err ? String((err as { code: unknown }).code) : 'failed';
     io.write({ type: 'error', code, message: err instanceof Error ? err.message : String(err) });
