@@ -377,6 +377,7 @@ export class LanchatNode {
     if (number === undefined) return { peer: this.ref(peer), safetyNumber: expected };
     const matched = safetyNumbersMatch(expected, number);
     if (matched) this.components.store.contacts.setVerified(peer.id, true);
+    this.trust.invalidate();
     return { peer: this.ref(peer), safetyNumber: expected, matched };
   }
 
@@ -385,6 +386,7 @@ export class LanchatNode {
     const peer = this.resolve(name);
     const ref = this.ref(peer);
     this.components.store.contacts.forget(peer.id);
+    this.trust.invalidate();
     return ref;
   }
 
@@ -392,6 +394,7 @@ export class LanchatNode {
     const peer = this.resolve(name);
     if (!this.components.store.contacts.get(peer.id)) this.components.store.contacts.pin(peer.id, peer.nick);
     this.components.store.contacts.setBlocked(peer.id, blocked);
+    this.trust.invalidate();
     if (blocked && peer.link) {
       peer.link.close('local');
     }

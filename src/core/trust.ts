@@ -10,7 +10,33 @@ export type Admission =
   | { ok: false; code: 'blocked' | 'impersonation'; message: string };
 
 export class TrustBook {
+  /** Per-identity answers for display (every message event needs them): cleared on any change. */
+  private readonly cache = new Map<
+    string,
+    { nick: string; clash: boolean; verified: boolean; blocked: boolean }
+  >();
+
   constructor(private readonly store: Store) {}
+
+  /** Something about the pins changed (pin, rename, forget, verify, block): forget cached answers. */
+  invalidate(): void {
+    this.cache.clear();
+  }
+
+  private facts(id: string, nick: string) {
+    let facts = this.cache.get(id);
+    if (!facts || facts.nick !== nick) {
+      const contact = this.store.contacts.get(id);
+      facts = {
+        nick,
+        clash: this.store.contacts.findByNick(nick).some((c) => c.id !== id),
+        verified: contact?.verified ?? false,
+        blocked: contact?.blocked ?? false,
+      };
+      this.cache.set(id, facts);
+    }
+    return facts;
+  }
 
   /** Decides whether identity `id`, proven by the handshake, may talk to us as `nick`. */
   admit(id: string, nick: string): Admission {
@@ -30,27 +56,29 @@ export class TrustBook {
       };
     }
     const { created } = contacts.pin(id, nick);
+    this.invalidate();
     return { ok: true, firstContact: created, collidesWith: others };
   }
 
   /** A known identity now claims `nick`: pins the claim, returns the other identities using it. */
   rename(id: string, nick: string): Contact[] {
     this.store.contacts.pin(id, nick);
+    this.invalidate();
     return this.store.contacts.findByNick(nick).filter((c) => c.id !== id);
   }
 
   /** The nick, or `nick#abcd` while another known identity claims the same nick. */
   display(id: string, nick: string, alsoClaiming: (nick: string) => boolean = () => false): string {
-    const clash = alsoClaiming(nick) || this.store.contacts.findByNick(nick).some((c) => c.id !== id);
+    const clash = alsoClaiming(nick) || this.facts(id, nick).clash;
     return clash ? `${nick}#${suffixOf(id)}` : nick;
   }
 
   verified(id: string): boolean {
-    return this.store.contacts.get(id)?.verified ?? false;
+    return this.cache.get(id)?.verified ?? this.store.contacts.get(id)?.verified ?? false;
   }
 
   blocked(id: string): boolean {
-    return this.store.contacts.get(id)?.blocked ?? false;
+    return this.cache.get(id)?.blocked ?? this.store.contacts.get(id)?.blocked ?? false;
   }
 }
 
