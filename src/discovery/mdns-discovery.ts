@@ -59,7 +59,8 @@ export class MdnsDiscovery implements Discovery {
   private readonly cache: RecordCache;
   private readonly table = new PeerTable();
   private readonly resolver: IncrementalResolver;
-  /** Lower-case names removed by a goodbye or cache flush since the peer table was last updated. */
+  /** Lower-case names withdrawn by a goodbye or cache flush since the peer table was last updated
+   * (when the goodbye arrived, and again when the cache dropped the record). */
   private readonly goodbyeNames = new Set<string>();
   private settleQueued = false;
   /** How often the peer table was brought up to date (tests: one burst, few settles). */
@@ -76,6 +77,10 @@ export class MdnsDiscovery implements Discovery {
   private label = '';
   private hostAttempt = 1;
   private announcedOnce = false;
+  /** Per link: instance records of an old nick, still held until the new nick is announced there,
+   * and then withdrawn (goodbye) right after that announcement, so that peers see a rename as an
+   * update of the same key and never as down + up. */
+  private readonly retired = new Map<string, OwnRecordSet[]>();
   private state: 'idle' | 'running' | 'stopped' = 'idle';
 
   constructor(options: MdnsDiscoveryOptions = {}) {
@@ -184,10 +189,12 @@ export class MdnsDiscovery implements Discovery {
       void this.announcer.announce(this.announcedIds());
     }
     if (change.nick !== undefined && instanceLabel(change.nick) !== this.label) {
-      // The old name goes away (goodbye, §10.1); the new one must be probed first (§8.1).
+      // The new name must be probed first (§8.1); the old one goes away (goodbye, §10.1) once the
+      // new one is announced. Peers drop an instance at once on its goodbye, so a goodbye first
+      // would show them the rename as down, then up a second later.
       for (const state of this.links.values()) {
         const own = this.ownRecordsFor(state.id);
-        if (state.announced && own) void this.send(state.id, goodbyeForName(own));
+        if (state.announced && own) this.retired.set(state.id, [...(this.retired.get(state.id) ?? []), own]);
         state.announced = false;
       }
       local.nick = change.nick;
@@ -214,7 +221,7 @@ export class MdnsDiscovery implements Discovery {
     this.prober.cancel();
     this.responder.cancel();
     this.querier.stop();
-    if (wasRunning) await this.announcer.goodbye();
+    if (wasRunning) await Promise.all([this.announcer.goodbye(), this.retire([...this.retired.keys()])]);
     this.announcer.cancel();
     await this.closeLinks();
     for (const e of this.table.clear()) this.emit(e);
@@ -393,23 +400,40 @@ export class MdnsDiscovery implements Discovery {
       if (state) state.announced = true;
     }
     await this.announcer.announce(live);
+    await this.retire(live);
     if (!this.announcedOnce && this.state === 'running' && live.length > 0) {
       this.announcedOnce = true;
       this.emit({ type: 'announced', nick: nickOfLabel(this.label) });
     }
   }
 
+  /** Sends the goodbyes of old nicks held on these links (see `retired`). */
+  private async retire(ids: readonly string[]): Promise<void> {
+    const { instance } = this.ownNames();
+    const sends: Promise<void>[] = [];
+    for (const id of ids) {
+      const sets = this.retired.get(id) ?? [];
+      this.retired.delete(id);
+      // A name we went back to before the rename finished is ours again, not withdrawn.
+      for (const own of sets)
+        if (own.srv.name.toLowerCase() !== instance.toLowerCase())
+          sends.push(this.send(id, goodbyeForName(own)));
+    }
+    await Promise.all(sends);
+  }
+
   /** Marks what a cache change touched; the peer table catches up once this macrotask is done,
    * so a burst of answers costs one update, and each update re-resolves only touched instances. */
   private cacheChanged(removed: CacheEntry[], touched: CacheEntry[]): void {
     if (this.state !== 'running') return;
-    for (const e of removed) {
+    // A goodbye counts when it arrives (`touched`, still cached for the §10.1 grace): a PTR or SRV
+    // that said goodbye no longer resolves, so the peer goes down now, not a second later.
+    for (const e of [...removed, ...touched]) {
       this.resolver.touch(e.record);
       if (!e.goodbye) continue;
       this.goodbyeNames.add(e.record.name.toLowerCase());
       if (e.record.type === 'PTR') this.goodbyeNames.add(e.record.data.toLowerCase());
     }
-    for (const e of touched) this.resolver.touch(e.record);
     if (this.settleQueued) return;
     this.settleQueued = true;
     const run = () => {
@@ -439,6 +463,7 @@ export class MdnsDiscovery implements Discovery {
         const state = this.links.get(id);
         if (!state) continue;
         this.links.delete(id);
+        this.retired.delete(id);
         await state.link.close().catch(() => undefined);
         this.cacheChanged(
           this.cache.removeLink(id).map((e) => ({ ...e, goodbye: false })),

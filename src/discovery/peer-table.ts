@@ -5,6 +5,10 @@
 // Resolution is incremental: a cache change marks the instances whose records it touched (a host
 // name marks the instances whose SRV targets it), and only those are resolved again, so a burst
 // of N answers costs O(N) resolutions, not O(N²). `resolvePeers` is the from-scratch reference.
+// A PTR or SRV that said goodbye (TTL 0) stays in the cache for the one-second grace of RFC 6762
+// §10.1, but no longer resolves anything: the peer goes down at once, and comes back up if the
+// instance is announced again within the grace. Goodbyes of a TXT or of one address take effect
+// when the cache drops them, so one address leaving does not make the peer flicker.
 import type { DiscoveryEvent, PeerHint } from './discovery.js';
 import { isLinkLocalV6 } from './ip-address.js';
 import { labelOfInstance, nickOfLabel, SERVICE_TYPE, sameName } from './mdns-names.js';
@@ -33,6 +37,11 @@ export interface ResolveOptions {
   interfaceOf(linkId: string): string | undefined;
 }
 
+/** Whether a PTR or SRV entry still counts for resolution (its owner has not said goodbye). */
+function live(e: CacheEntry): boolean {
+  return !e.withdrawn;
+}
+
 function latest(entries: CacheEntry[]): CacheEntry | undefined {
   return entries.reduce<CacheEntry | undefined>(
     (a, e) => (a && a.receivedAt >= e.receivedAt ? a : e),
@@ -57,9 +66,12 @@ function resolvePtr(cache: RecordCache, ptr: CacheEntry, options: ResolveOptions
   const instance = ptr.record.data;
   const label = labelOfInstance(instance);
   if (label === undefined) return { missing };
-  const srv = latest(cache.find(instance, 'SRV'));
+  const srvs = cache.find(instance, 'SRV');
+  const srv = latest(srvs.filter(live));
   const txt = latest(cache.find(instance, 'TXT'));
-  if (!srv) missing.push({ linkId: ptr.linkId, name: instance, type: 'SRV' });
+  // An SRV that just said goodbye is not asked for again: its owner has left (if it only renewed
+  // it, the new one is already here or on its way).
+  if (!srv && srvs.length === 0) missing.push({ linkId: ptr.linkId, name: instance, type: 'SRV' });
   if (!txt) missing.push({ linkId: ptr.linkId, name: instance, type: 'TXT' });
   if (!srv || !txt || srv.record.type !== 'SRV' || txt.record.type !== 'TXT') return { missing };
   const parsed = parseTxt(txt.record.data);
@@ -99,6 +111,7 @@ export function resolvePeers(cache: RecordCache, options: ResolveOptions) {
   const peers = new Map<string, ResolvedPeer>();
   const missing: Missing[] = [];
   for (const ptr of cache.find(SERVICE_TYPE, 'PTR')) {
+    if (!live(ptr)) continue;
     const r = resolvePtr(cache, ptr, options);
     missing.push(...r.missing);
     if (!r.peer) continue;
@@ -240,7 +253,7 @@ export class IncrementalResolver {
     this.resolutions++;
     const ptrs = this.cache
       .pointingAt(instance, 'PTR')
-      .filter((e) => sameName(e.record.name, SERVICE_TYPE))
+      .filter((e) => live(e) && sameName(e.record.name, SERVICE_TYPE))
       .sort((a, b) => a.order - b.order);
     const first = ptrs[0];
     if (!first) return undefined;

@@ -3,7 +3,8 @@
 // milliseconds from the injected clock.
 //  - refresh queries are due at 80, 85, 90 and 95 % of the TTL, each plus 0–2 % random (§5.2);
 //  - an entry expires at 100 % of its TTL;
-//  - a goodbye (TTL 0) is kept for one more second, then removed (§10.1);
+//  - a goodbye (TTL 0) is kept for one more second, then removed (§10.1); it is marked
+//    `withdrawn` meanwhile, so that resolution can stop relying on it at once;
 //  - a record with the cache-flush bit makes older copies of its rrset (received more than one
 //    second earlier) expire one second later (§10.2);
 //  - POOF (§10.5): after two queries that should have been answered by a record went
@@ -30,6 +31,8 @@ export interface CacheEntry {
   refreshAt: number[];
   /** Removed because its owner said goodbye (or flushed it), not because it aged out. */
   goodbye: boolean;
+  /** Its owner sent it with TTL 0 (§10.1): kept for the grace, but no longer vouched for. */
+  withdrawn: boolean;
   /** POOF: unanswered queries seen for this record, and when the first one was seen. */
   unanswered: number;
   firstUnansweredAt: number;
@@ -140,6 +143,7 @@ export class RecordCache {
       existing.expiresAt = Math.min(existing.expiresAt, now + GOODBYE_GRACE_MS);
       existing.refreshAt = [];
       existing.goodbye = true;
+      existing.withdrawn = true;
       this.schedule(key, existing);
       return existing;
     }
@@ -151,6 +155,7 @@ export class RecordCache {
       expiresAt: now + ttlMs,
       refreshAt: REFRESH_POINTS.map((p) => now + ttlMs * (p + this.random() * REFRESH_JITTER)),
       goodbye: false,
+      withdrawn: false,
       unanswered: 0,
       firstUnansweredAt: 0,
       order: existing?.order ?? this.nextOrder++,

@@ -1,9 +1,15 @@
 // RFC 6762 §5.2 continuous querying, §7.1/§7.3 known answers and duplicate questions, §10 cache
 // (refresh, expiry, goodbye, cache-flush, POOF), §11 cache cap, and DNS-SD resolution.
 import { describe, expect, it } from 'vitest';
+import type { DiscoveryEvent } from '../../src/discovery/discovery.js';
 import { b64, FOREIGN, MdnsKit, NET_TAG, peerResponse, typesOf } from './mdns-kit.js';
 
 const SERVICE = '_lanchat._tcp.local';
+
+/** up / update / down only (not announced, warnings). */
+function peerEvents(events: DiscoveryEvent[]): DiscoveryEvent[] {
+  return events.filter((e) => e.type === 'up' || e.type === 'update' || e.type === 'down');
+}
 
 function queriesFor(kit: MdnsKit, from: string, name: string, type: string) {
   return kit.wire
@@ -210,7 +216,7 @@ describe('the cache (§10)', () => {
     expect(a.discovery.peers()).toHaveLength(0);
   });
 
-  it('a goodbye (TTL 0) removes the peer one second later, reason goodbye', async () => {
+  it('a goodbye (TTL 0) reports the peer down at once, reason goodbye; the cache keeps the records 1 s', async () => {
     const kit = new MdnsKit();
     const a = await kit.node('10.0.0.1', 'alice');
     kit.inject(peerResponse({ nick: 'bob', key: 9, address: '10.0.0.99' }));
@@ -218,11 +224,87 @@ describe('the cache (§10)', () => {
     kit.inject(
       peerResponse({ nick: 'bob', key: 9, address: '10.0.0.99', ttl: { ptr: 0, srv: 0, txt: 0, a: 0 } }),
     );
-    await kit.clock.advance(990);
-    expect(a.discovery.peers()).toHaveLength(1);
-    await kit.clock.advance(20);
+    await kit.clock.advance(1);
     expect(a.discovery.peers()).toHaveLength(0);
     expect(a.events.at(-1)).toEqual({ type: 'down', publicKey: b64(9), reason: 'goodbye' });
+    await kit.clock.advance(2000); // the cache drops the records; nothing more to report
+    expect(typesOf(peerEvents(a.events))).toEqual(['up', 'down']);
+  });
+
+  it('a goodbye of the SRV alone, or of the PTR alone, is enough for a prompt down', async () => {
+    for (const ttl of [{ srv: 0 }, { ptr: 0 }]) {
+      const kit = new MdnsKit();
+      const a = await kit.node('10.0.0.1', 'alice');
+      kit.inject(peerResponse({ nick: 'bob', key: 9, address: '10.0.0.99' }));
+      await kit.clock.advance(10);
+      const [ptr, srv] = peerResponse({ nick: 'bob', key: 9, address: '10.0.0.99', ttl }).answers!;
+      kit.inject({ type: 'response', answers: [ttl.srv === 0 ? srv : ptr] });
+      await kit.clock.advance(1);
+      expect(a.discovery.peers()).toHaveLength(0);
+      expect(a.events.at(-1)).toEqual({ type: 'down', publicKey: b64(9), reason: 'goodbye' });
+    }
+  });
+
+  it('re-announced within the goodbye grace: up again, and it stays after the grace', async () => {
+    const kit = new MdnsKit();
+    const a = await kit.node('10.0.0.1', 'alice');
+    kit.inject(peerResponse({ nick: 'bob', key: 9, address: '10.0.0.99' }));
+    await kit.clock.advance(10);
+    kit.inject(
+      peerResponse({ nick: 'bob', key: 9, address: '10.0.0.99', ttl: { ptr: 0, srv: 0, txt: 0, a: 0 } }),
+    );
+    await kit.clock.advance(300);
+    expect(a.discovery.peers()).toHaveLength(0);
+    kit.inject(peerResponse({ nick: 'bob', key: 9, address: '10.0.0.99', port: 7500 }));
+    await kit.clock.advance(1);
+    expect(typesOf(peerEvents(a.events))).toEqual(['up', 'down', 'up']);
+    expect(peerEvents(a.events).at(-1)).toEqual({
+      type: 'up',
+      peer: { publicKey: b64(9), nick: 'bob', addresses: ['10.0.0.99'], port: 7500, source: 'mdns' },
+    });
+    await kit.clock.advance(5000); // past the grace of the old records
+    expect(a.discovery.peers()).toEqual([expect.objectContaining({ publicKey: b64(9), port: 7500 })]);
+    expect(typesOf(peerEvents(a.events))).toEqual(['up', 'down', 'up']);
+  });
+
+  it('one of several addresses saying goodbye is no down: the address goes after the grace', async () => {
+    const kit = new MdnsKit();
+    const a = await kit.node('10.0.0.1', 'alice');
+    kit.inject(peerResponse({ nick: 'bob', key: 9, address: '10.0.0.99' }));
+    kit.inject({
+      type: 'response',
+      answers: [{ name: 'peer-9.local', type: 'A', ttl: 120, data: '10.0.0.98' }],
+    });
+    await kit.clock.advance(10);
+    expect(a.discovery.peers()[0]?.addresses).toEqual(['10.0.0.98', '10.0.0.99']);
+    kit.inject({
+      type: 'response',
+      answers: [{ name: 'peer-9.local', type: 'A', ttl: 0, flush: true, data: '10.0.0.98' }],
+    });
+    await kit.clock.advance(2000);
+    expect(a.discovery.peers()[0]?.addresses).toEqual(['10.0.0.99']);
+    expect(typesOf(peerEvents(a.events))).toEqual(['up', 'update']);
+    expect(peerEvents(a.events).at(-1)).toEqual({
+      type: 'update',
+      peer: expect.objectContaining({ addresses: ['10.0.0.99'] }),
+    });
+  });
+
+  it('a peer that said goodbye is not asked for: no queries for its SRV, TXT or address', async () => {
+    const kit = new MdnsKit();
+    const a = await kit.node('10.0.0.1', 'alice');
+    kit.inject(peerResponse({ nick: 'bob', key: 9, address: '10.0.0.99' }));
+    await kit.clock.advance(10);
+    kit.inject(
+      peerResponse({ nick: 'bob', key: 9, address: '10.0.0.99', ttl: { ptr: 0, srv: 0, txt: 0, a: 0 } }),
+    );
+    const t = kit.clock.now();
+    await kit.clock.advance(20_000);
+    const asked = kit.wire
+      .from(a.address, t)
+      .filter((p) => p.packet.kind === 'query')
+      .flatMap((p) => p.packet.questions.map((q) => q.name));
+    expect(asked.filter((n) => n.includes('bob') || n.includes('peer-9'))).toEqual([]);
   });
 
   it('cache-flush (§10.2): a new address replaces records older than 1 s, one second later', async () => {
