@@ -4,7 +4,8 @@
 // joins. Prints one markdown table. Root only; everything happens inside its own namespaces.
 //   npm run bench:discovery -- [--sizes 3,20] [--window 60] [--settle 10] [--impl lanchat,avahi]
 import { generateKeyPairSync } from 'node:crypto';
-import { cpus, loadavg } from 'node:os';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -18,7 +19,7 @@ import {
   netnsAvailable,
   REPO_ROOT,
 } from '../test/netns/harness.js';
-import { type LanchatNode, peersFrom, startDiscover } from '../test/netns/lanchat-node.js';
+import { LanchatNode, peersFrom } from '../test/netns/lanchat-node.js';
 import type { JsonEvent, ProcessHandle } from '../test/netns/process-handle.js';
 
 const TYPE = '_lanchat._tcp';
@@ -90,6 +91,33 @@ class PacketCounter {
 function perHostPerMinute(counts: { ms: number; byHost: Map<string, number> }, hosts: HostInfo[]): number {
   const total = hosts.reduce((sum, h) => sum + (counts.byHost.get(h.name) ?? 0), 0);
   return total / hosts.length / (counts.ms / 60_000);
+}
+
+/** The nodes run a private copy of the build made when the bench started: others working in this
+ * tree may rebuild dist/ meanwhile, and every figure must come from one build. */
+function snapshotBuild(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'lanchat-bench-discovery-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  for (const part of ['bin', 'dist', 'package.json'])
+    cpSync(join(REPO_ROOT, part), join(dir, part), { recursive: true });
+  symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'));
+  return dir;
+}
+
+const build = snapshotBuild();
+let profiles = 0;
+
+/** `lanchat discover --json` from the snapshot, with a fresh profile (as startDiscover does). */
+function startDiscover(network: Network, host: HostInfo, options: { nick: string }): LanchatNode {
+  const profile = join(network.dir, `profile-${host.name}-${++profiles}`);
+  mkdirSync(profile, { recursive: true, mode: 0o700 });
+  const argv = ['node', join(build, 'bin/lanchat.js'), 'discover', '--json', '--nick', options.nick];
+  const env = { LANCHAT_NETWORK: undefined, LANCHAT_PROFILE: undefined };
+  const process = network.spawn(host, [...argv, '--profile', profile], {
+    env,
+    label: `lanchat discover ${options.nick}`,
+  });
+  return new LanchatNode(host, process, options);
 }
 
 const total = (counts: { byHost: Map<string, number> }) =>
@@ -305,8 +333,10 @@ async function main(): Promise<number> {
       'avahi: avahi-daemon + avahi-publish + avahi-browse per host, timed from daemon start.\n' +
       '¹ avahi-browse starts after its daemon is up and has cached what it heard meanwhile, so this row favours avahi; ' +
       'the rows from process start are the fair comparison.\n' +
-      '² RFC 6762 §10.1: a goodbye (TTL 0) is kept for 1 s before the record is deleted; both implementations follow it, ' +
-      'so ~1 s is the floor of this figure.\n',
+      '² RFC 6762 §10.1: a goodbye (TTL 0) is kept in the cache for 1 s before the record is deleted; both implementations ' +
+      'do so, but lanchat reports the peer down as soon as the goodbye of its SRV or PTR arrives, while avahi-browse ' +
+      'reports the removal when its cache drops the record (~1 s).\n' +
+      'lanchat nodes run a copy of dist/ taken right after the build, so a rebuild in the tree during the run cannot mix versions.\n',
   );
   return 0;
 }
