@@ -7,7 +7,7 @@ import type { ChatPort } from '../model/command-runner.js';
 import { applyEvent } from '../model/event-handlers.js';
 import { notificationSequence } from '../model/notification.js';
 import { UiController } from '../model/ui-controller.js';
-import { ChatScreen } from './chat-screen.js';
+import { ChatScreen, PROGRESS_FRAME_MS } from './chat-screen.js';
 import type { TtyInput } from './paste-input.js';
 
 export interface ChatNode extends ChatPort {
@@ -67,6 +67,12 @@ export function startChatApp(options: ChatAppOptions): ChatApp {
   for (const p of snapshot.peers) if (p.online) general.members.set(p.id, p.nick);
   for (const room of snapshot.rooms) model.room(room);
   model.buffers.select(general.key);
+  // Transfers still open from an earlier run resume by themselves: their bars need names.
+  try {
+    for (const t of node.transferList?.() ?? []) model.transfers.seed(t);
+  } catch (err) {
+    options.log?.(`ui: transfer list failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
   model.system(model.buffers.status, 'F1 or /help shows every command and key; Ctrl+C quits');
 
   const controller = new UiController(model, node, {
@@ -99,6 +105,7 @@ export function startChatApp(options: ChatAppOptions): ChatApp {
       }
     },
   });
+  model.wake = () => screen?.requestRender();
   const unsubscribe = node.subscribe((event) => {
     if (
       event.type === 'message' &&
@@ -114,7 +121,7 @@ export function startChatApp(options: ChatAppOptions): ChatApp {
       // A bad event must not take the screen down; it goes to the log instead.
       options.log?.(`ui: event ${event.type} failed: ${err instanceof Error ? err.stack : String(err)}`);
     }
-    screen?.requestRender();
+    screen?.requestRender(event.type === 'file_progress' ? PROGRESS_FRAME_MS : undefined);
   });
   // The clock in the status bar moves even when nobody talks.
   const clock = setInterval(() => screen?.requestRender(), 15_000);

@@ -5,12 +5,13 @@ import type { Readable, Writable } from 'node:stream';
 import blessed, { type Widgets } from 'blessed';
 import type { ChatModel } from '../model/chat-model.js';
 import { stringWidth } from '../model/display-width.js';
-import { computeLayout, type Layout, type Rect } from '../model/layout.js';
+import { computeLayout, type Layout, MAX_TRANSFER_ROWS, type Rect } from '../model/layout.js';
 import { geometryFor } from '../model/line-format.js';
 import { visibleWindow } from '../model/message-window.js';
 import { bufferListRows, nickListRows } from '../model/side-panels.js';
 import { statusBarRow } from '../model/status-bar.js';
 import { COLOURS, type Row } from '../model/style.js';
+import { transferPanelRows, transferRowsWanted } from '../model/transfers.js';
 import type { UiController } from '../model/ui-controller.js';
 import { paintRows } from './cell-painter.js';
 import { type PasteInput, pasteFilteredInput, type TtyInput } from './paste-input.js';
@@ -18,6 +19,8 @@ import { patchBlessedUnicode } from './unicode-patch.js';
 
 /** ≤ 30 frames per second: a flood of messages costs one frame per 33 ms, not one per message. */
 const FRAME_MS = 33;
+/** Progress alone redraws at most 4 times per second (the node reports at most that often). */
+export const PROGRESS_FRAME_MS = 250;
 const BRACKETED_PASTE_ON = '\x1b[?2004h';
 const BRACKETED_PASTE_OFF = '\x1b[?2004l';
 
@@ -43,9 +46,13 @@ export class ChatScreen {
   readonly screen: Widgets.Screen;
   private readonly program: ReturnType<typeof blessed.program>;
   private readonly paste: PasteInput;
-  private readonly boxes: Record<'buffers' | 'chat' | 'nicks' | 'status' | 'input', Widgets.BoxElement>;
+  private readonly boxes: Record<
+    'buffers' | 'chat' | 'nicks' | 'transfers' | 'status' | 'input',
+    Widgets.BoxElement
+  >;
   private layout: Layout;
   private timer: NodeJS.Timeout | undefined;
+  private timerDue = 0;
   private lastFrame = 0;
   private renderedVersion = -1;
   private highSurrogate: string | undefined;
@@ -92,6 +99,7 @@ export class ChatScreen {
         border: { ...line, right: false, top: false, bottom: false } as Widgets.Border,
         style: { border: { fg: COLOURS.separator } },
       }),
+      transfers: box({}),
       status: box({}),
       input: box({}),
     };
@@ -119,6 +127,7 @@ export class ChatScreen {
     this.boxes.buffers.on('render', () => this.paintBufferList());
     this.boxes.chat.on('render', () => this.paintChat());
     this.boxes.nicks.on('render', () => this.paintNickList());
+    this.boxes.transfers.on('render', () => this.paintTransfers());
     this.boxes.status.on('render', () => this.paintStatus());
     this.boxes.input.on('render', () => this.paintInput());
     this.screen.on('keypress', (ch: string | undefined, key: Widgets.Events.IKeyEventArg | undefined) =>
@@ -130,14 +139,20 @@ export class ChatScreen {
     this.renderNow();
   }
 
-  /** Called on model changes; draws at most once per frame interval. */
-  requestRender(): void {
-    if (this.destroyed || this.timer) return;
-    const wait = Math.max(0, this.lastFrame + FRAME_MS - Date.now());
+  /** Called on model changes; draws at most once per frame interval (`interval` ms: progress
+   * updates pass PROGRESS_FRAME_MS, and any other change drawn meanwhile shows them too). */
+  requestRender(interval = FRAME_MS): void {
+    if (this.destroyed) return;
+    const due = Math.max(Date.now(), this.lastFrame + interval);
+    // A frame already planned as soon or sooner covers this change too; a chat line arriving
+    // while only a progress frame is planned moves that frame forward.
+    if (this.timer && this.timerDue <= due) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerDue = due;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.renderNow();
-    }, wait);
+    }, due - Date.now());
   }
 
   renderNow(): void {
@@ -197,6 +212,7 @@ export class ChatScreen {
   private applyLayout(): void {
     this.layout = computeLayout(this.screen.width as number, this.screen.height as number, {
       copyMode: this.controller.mode === 'copy',
+      transferRows: transferRowsWanted(this.model.transfers, MAX_TRANSFER_ROWS),
     });
     const place = (b: Widgets.BoxElement, r: Rect | undefined) => {
       if (!r) return void b.hide();
@@ -209,6 +225,7 @@ export class ChatScreen {
     place(this.boxes.buffers, this.layout.bufferList);
     place(this.boxes.chat, this.layout.chat);
     place(this.boxes.nicks, this.layout.nickList);
+    place(this.boxes.transfers, this.layout.transfers);
     place(this.boxes.status, this.layout.status);
     place(this.boxes.input, this.layout.input);
     this.controller.viewport = { width: this.layout.chat.width, height: this.layout.chat.height };
@@ -245,6 +262,16 @@ export class ChatScreen {
       return;
     }
     paintRows(this.screen, r, view.rows);
+  }
+
+  private paintTransfers(): void {
+    const r = this.layout.transfers;
+    if (!r) return;
+    const bar = { fg: COLOURS.barFg, bg: COLOURS.barBg };
+    const rows: Row[] = transferPanelRows(this.model.transfers, r.width, r.height).map((text) => [
+      { text, style: bar },
+    ]);
+    paintRows(this.screen, r, rows, bar);
   }
 
   private paintStatus(): void {

@@ -7,6 +7,7 @@ import type { ChatBuffer } from './chat-buffer.js';
 import type { ChatLine, NewLine } from './chat-line.js';
 import { dayKey, formatDay } from './clock-format.js';
 import { sanitize, sanitizeName } from './sanitize.js';
+import { TransferTable } from './transfers.js';
 
 export interface PeerView {
   id: string;
@@ -58,6 +59,11 @@ export class ChatModel {
   myPresence: string | undefined;
   /** Peers typing to me right now (id → nick). */
   readonly typing = new Map<string, string>();
+  /** File transfers (offers, progress, results) from the node's file events. */
+  readonly transfers = new TransferTable();
+  /** Set by the renderer: asks for a frame after a change that no event or key brought (the
+   * failure of a command that finished later, such as /send hashing a file). */
+  wake: (() => void) | undefined;
   /** Bumped on every change; the renderer redraws when it moved. */
   version = 0;
   readonly now: () => number;

@@ -1,9 +1,10 @@
 // Runs what the user typed: UI commands change the view, the rest goes to the node. Every failure
 // (bad usage, unknown nick, not in that room) becomes an inline error line in the current buffer.
-import type { MessageView, PeerInfo, PeerRef } from '../../core/events.js';
+import type { MessageView, PeerInfo, PeerRef, TransferView } from '../../core/events.js';
 import type { ChatModel } from './chat-model.js';
 import type { Command } from './command-parser.js';
 import { sanitize, sanitizeName } from './sanitize.js';
+import { describeTransfer, type TransferState } from './transfers.js';
 import { parseUiLine, type UiCommand } from './ui-commands.js';
 
 /** What the UI needs of the node (LanchatNode fits; tests pass a fake). */
@@ -23,6 +24,13 @@ export interface ChatPort {
   whoami?(): { id: string; nick: string; fingerprint: string; networkTag: string; port: number };
   history?(conversation: string, limit?: number): MessageView[];
   search?(text: string, limit?: number): MessageView[];
+  // File transfer (issue 7). Outcomes arrive as file_* events; a rejected promise is a failure
+  // to start (unknown nick, no such file, no space), shown inline.
+  sendFile?(name: string, path: string): Promise<TransferView>;
+  acceptFile?(id: string, dir?: string): Promise<TransferView>;
+  rejectFile?(id: string): TransferView;
+  cancelFile?(id: string): Promise<TransferView>;
+  transferList?(): TransferView[];
 }
 
 export interface ScreenActions {
@@ -150,6 +158,38 @@ function runShared(model: ChatModel, node: ChatPort, command: Command, screen: S
       }
       return;
     }
+    case 'send-file': {
+      const started = need(node.sendFile, 'send').call(node, command.nick, command.path);
+      model.inline(`hashing ${sanitize(command.path)} before offering it to ${sanitizeName(command.nick)}…`);
+      later(model, started);
+      return;
+    }
+    case 'accept': {
+      const id = transferId(model, node, command.id, (t) => t.direction === 'in' && t.state === 'offered');
+      later(model, need(node.acceptFile, 'accept').call(node, id, command.dir));
+      return;
+    }
+    case 'reject': {
+      const id = transferId(model, node, command.id, (t) => t.direction === 'in' && t.state === 'offered');
+      need(node.rejectFile, 'reject').call(node, id);
+      return;
+    }
+    case 'cancel': {
+      const id = transferId(model, node, command.id, (t) => t.state === 'offered' || t.state === 'accepted');
+      later(model, need(node.cancelFile, 'cancel').call(node, id));
+      return;
+    }
+    case 'transfers': {
+      refreshTransfers(model, node);
+      const all = model.transfers.list();
+      if (all.length === 0) {
+        model.inline('no file transfers yet; /send NICK PATH offers one');
+        return;
+      }
+      model.inline(`${all.length} file transfer${all.length === 1 ? '' : 's'}:`);
+      for (const t of all) model.inline(describeTransfer(t));
+      return;
+    }
     default:
       // A command the shared parser learned before this UI did.
       model.inline(`/${(command as { name: string }).name} is not available in the terminal UI yet`, 'error');
@@ -211,6 +251,31 @@ function describe(p: PeerInfo): string {
     : 'offline';
   const status = extra.status ? ` "${sanitize(extra.status)}"` : '';
   return `${sanitizeName(p.nick)}: ${state}${status}, ${sanitize(p.address) || 'no address'}, id ${p.id}`;
+}
+
+/** Brings the model's transfer table up to date with the node's list (states, paths, errors). */
+function refreshTransfers(model: ChatModel, node: ChatPort): void {
+  for (const view of node.transferList?.() ?? []) model.transfers.seed(view);
+}
+
+/** The full transfer id for the short one the user typed (the lines show 8 characters). */
+function transferId(
+  model: ChatModel,
+  node: ChatPort,
+  typed: string,
+  fits: (t: TransferState) => boolean,
+): string {
+  if (model.transfers.get(typed)) return typed;
+  refreshTransfers(model, node);
+  return model.transfers.resolve(typed, fits);
+}
+
+/** A command whose outcome comes later: success shows as file events, failure as an inline line. */
+function later(model: ChatModel, outcome: Promise<unknown>): void {
+  outcome.catch((err: unknown) => {
+    model.inline(sanitize(err instanceof Error ? err.message : String(err)), 'error');
+    model.wake?.();
+  });
 }
 
 function need<T>(method: T | undefined, name: string): T {

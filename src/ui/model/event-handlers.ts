@@ -1,10 +1,11 @@
 // Node events → model changes, one small handler per event type. Add a handler here when core
 // grows an event; events without a handler are ignored on purpose (older UI, newer core).
 import type { NodeEvent, PeerRef } from '../../core/events.js';
-import { ACTIVITY, mentions } from './activity.js';
+import { ACTIVITY, type ActivityLevel, mentions } from './activity.js';
 import type { ChatBuffer } from './chat-buffer.js';
 import type { ChatModel } from './chat-model.js';
 import { sanitize, sanitizeName } from './sanitize.js';
+import { formatBytes, percentOf, shortId, type TransferState } from './transfers.js';
 
 type Handlers = {
   [K in NodeEvent['type']]?: (model: ChatModel, event: Extract<NodeEvent, { type: K }>) => void;
@@ -21,6 +22,31 @@ function nickOf(peer: PeerRef): string {
 /** Buffers in which a peer's arrival, departure or rename is worth a line. */
 function buffersWith(model: ChatModel, peerId: string): ChatBuffer[] {
   return model.buffers.list().filter((b) => b.members.has(peerId));
+}
+
+/** The conversation a transfer belongs to: the DM with its peer (the status buffer if unknown). */
+function transferBuffer(model: ChatModel, t: TransferState): ChatBuffer {
+  return t.peerId ? model.dm(t.peerId, t.peerNick) : model.buffers.status;
+}
+
+/** A transfer line in its conversation and, for what needs an answer or is final, in status. */
+function transferLine(
+  model: ChatModel,
+  t: TransferState,
+  text: string,
+  options: { kind?: 'system' | 'error'; level?: ActivityLevel; status?: boolean } = {},
+): void {
+  const buffer = transferBuffer(model, t);
+  const kind = options.kind ?? 'system';
+  model.addLine(buffer, { ts: model.now(), kind, text }, options.level ?? ACTIVITY.none);
+  if (options.status && buffer !== model.buffers.status) {
+    const about = text.includes(t.peerNick) ? text : `${t.peerNick}: ${text}`;
+    model.system(model.buffers.status, about, kind);
+  }
+}
+
+function sized(t: TransferState): string {
+  return t.size === undefined ? t.name : `${t.name} (${formatBytes(t.size)})`;
 }
 
 const handlers: Handlers = {
@@ -166,6 +192,98 @@ const handlers: Handlers = {
       if (b.kind === 'dm') b.title = nick;
       model.addLine(b, { ts: model.now(), kind: 'system', text }, ACTIVITY.join);
     }
+  },
+  file_offer(model, e) {
+    const t = model.transfers.upsert(e.id, {
+      direction: 'in',
+      peerId: e.from.id,
+      peerNick: nickOf(e.from),
+      name: e.name,
+      size: e.size,
+      bytes: 0,
+      rate: 0,
+      state: 'offered',
+    });
+    const id = shortId(t.id);
+    const text = `${t.peerNick} offers ${sized(t)}: /accept ${id} or /reject ${id}`;
+    // Like a DM: it needs an answer from me.
+    transferLine(model, t, text, { level: ACTIVITY.private, status: true });
+    model.alert({ title: `lanchat: ${t.peerNick}`, body: `offers ${sized(t)}` });
+  },
+  file_offered(model, e) {
+    const t = model.transfers.upsert(e.id, {
+      direction: 'out',
+      peerId: e.to.id,
+      peerNick: nickOf(e.to),
+      name: e.name,
+      size: e.size,
+      bytes: 0,
+      rate: 0,
+      state: 'offered',
+      path: e.path,
+    });
+    const id = shortId(t.id);
+    transferLine(model, t, `offering ${sized(t)} to ${t.peerNick}, id ${id}; /cancel ${id} withdraws it`);
+  },
+  file_accepted(model, e) {
+    const t = model.transfers.upsert(e.id, {
+      direction: e.direction,
+      peerId: e.peer.id,
+      peerNick: nickOf(e.peer),
+      bytes: e.offset,
+      rate: 0,
+      state: 'accepted',
+    });
+    const resume = e.offset > 0 ? `, resuming at ${percentOf(t) ?? 0}%` : '';
+    const text =
+      e.direction === 'in'
+        ? `receiving ${sized(t)} from ${t.peerNick}${resume}`
+        : `${t.peerNick} accepted ${sized(t)}${resume}`;
+    transferLine(model, t, text, { level: ACTIVITY.join });
+  },
+  file_progress(model, e) {
+    const known = model.transfers.get(e.id);
+    model.transfers.upsert(e.id, {
+      direction: e.direction,
+      bytes: e.bytes,
+      size: e.size,
+      rate: e.rate,
+      // A transfer resumed after a restart may report progress before anything else.
+      ...(known === undefined || known.state === 'offered' ? { state: 'accepted' as const } : {}),
+    });
+    model.touch();
+  },
+  file_done(model, e) {
+    const t = model.transfers.upsert(e.id, {
+      direction: e.direction,
+      bytes: e.size,
+      size: e.size,
+      rate: 0,
+      state: 'done',
+      path: e.path,
+    });
+    const text =
+      e.direction === 'in'
+        ? `received ${sized(t)} from ${t.peerNick}, SHA-256 verified: ${t.path ?? ''}`
+        : `${t.peerNick} received ${sized(t)}, SHA-256 verified`;
+    transferLine(model, t, text, { level: ACTIVITY.message, status: true });
+  },
+  file_failed(model, e) {
+    const state = e.code === 'rejected' || e.code === 'cancelled' ? e.code : 'failed';
+    const t = model.transfers.upsert(e.id, { direction: e.direction, rate: 0, state, error: e.message });
+    const code = sanitize(e.code);
+    const why = t.error ?? state;
+    const text =
+      state === 'failed'
+        ? `${sized(t)} failed: ${why} (${code})`
+        : why.includes(t.name)
+          ? why
+          : `${sized(t)}: ${why}`;
+    transferLine(model, t, text, {
+      kind: state === 'failed' ? 'error' : 'system',
+      level: ACTIVITY.message,
+      status: true,
+    });
   },
   warning(model, e) {
     model.system(model.buffers.status, `warning (${sanitize(e.code)}): ${sanitize(e.message)}`);

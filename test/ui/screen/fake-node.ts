@@ -1,6 +1,6 @@
 // A node for screen tests: no network, records what the UI asked it to do, and lets the test
 // emit events as a real node would.
-import type { NodeEvent, NodeEventListener, PeerInfo } from '../../../src/core/events.js';
+import type { NodeEvent, NodeEventListener, PeerInfo, TransferView } from '../../../src/core/events.js';
 import type { ChatNode } from '../../../src/ui/blessed/chat-app.js';
 
 export class FakeNode implements ChatNode {
@@ -44,6 +44,14 @@ export class FakeNode implements ChatNode {
   }
   peerList(): PeerInfo[] {
     return this.peers;
+  }
+  transfers: TransferView[] = [];
+  acceptFile(id: string, dir?: string): Promise<TransferView> {
+    this.calls.push(`accept ${id}${dir ? ` ${dir}` : ''}`);
+    return new Promise(() => {});
+  }
+  transferList(): TransferView[] {
+    return this.transfers;
   }
 
   /** A message from a peer in a room. */
