@@ -48,7 +48,8 @@ export function runLine(model: ChatModel, node: ChatPort, line: string, screen: 
     if ('ui' in parsed) runUi(model, node, parsed.ui);
     else runShared(model, node, parsed.command, screen);
   } catch (err) {
-    model.inline(err instanceof Error ? err.message : String(err), 'error');
+    // The node's errors may quote a peer's nick or file name.
+    model.inline(sanitize(err instanceof Error ? err.message : String(err)), 'error');
   }
 }
 

@@ -8,6 +8,8 @@ export interface CompletionSources {
   rooms(): readonly string[];
   /** Most relevant first (recent speakers of the current buffer). */
   nicks(): readonly string[];
+  /** Short ids of the transfers `/accept`, `/reject` or `/cancel` can act on, newest first. */
+  transferIds?(command: 'accept' | 'reject' | 'cancel'): readonly string[];
 }
 
 interface Cycle {
@@ -37,11 +39,20 @@ export class Completer {
       return true;
     }
     const { start, word } = input.wordAtCursor();
-    const candidates = this.candidatesFor(word, start === 0);
+    const before = input.text.slice(0, start);
+    const candidates = this.transferCandidates(before, word) ?? this.candidatesFor(word, start === 0);
     if (candidates.length === 0) return false;
     input.replaceBeforeCursor(start, candidates[0] ?? '');
     this.cycle = { start, candidates, index: 0, after: input.text };
     return true;
+  }
+
+  /** After `/accept `, `/reject ` or `/cancel `: the ids (an empty word lists them all). */
+  private transferCandidates(before: string, word: string): string[] | undefined {
+    const command = /^\/(accept|reject|cancel)\s+$/i.exec(before)?.[1]?.toLowerCase();
+    if (!command || !this.sources.transferIds) return undefined;
+    const ids = this.sources.transferIds(command as 'accept' | 'reject' | 'cancel');
+    return ids.filter((id) => id.startsWith(word)).map((id) => `${id} `);
   }
 
   private candidatesFor(word: string, atLineStart: boolean): string[] {

@@ -10,6 +10,7 @@ import { InputLine } from './input-line.js';
 import { geometryFor } from './line-format.js';
 import { scrollDown, scrollUp, toLive } from './message-window.js';
 import { PasteGuard } from './paste-guard.js';
+import { shortId } from './transfers.js';
 import { allCommandNames } from './ui-commands.js';
 
 export type Mode = 'chat' | 'help' | 'copy';
@@ -46,6 +47,16 @@ export class UiController {
           .filter((b) => b.kind === 'room')
           .map((b) => b.key),
       nicks: () => this.nickCandidates(),
+      transferIds: (command) =>
+        model.transfers
+          .list()
+          .filter((t) =>
+            command === 'cancel'
+              ? t.state === 'offered' || t.state === 'accepted'
+              : t.direction === 'in' && t.state === 'offered',
+          )
+          .reverse()
+          .map((t) => shortId(t.id)),
     });
   }
 

@@ -14,6 +14,7 @@ import {
   TransferTable,
   transferPanelRows,
 } from '../../../src/ui/model/transfers.js';
+import { UiController } from '../../../src/ui/model/ui-controller.js';
 import { FakePort, peer } from './fake-port.js';
 
 const T0 = new Date(2024, 4, 6, 9, 5).getTime();
@@ -300,5 +301,14 @@ describe('transfer events in the model', () => {
     expect(lines(plain, 'status').at(-1)).toBe('system: no file transfers yet; /send NICK PATH offers one');
     runLine(plain, new FakePort(), '/send bob x', { quit: () => {}, help: () => {} });
     expect(lines(plain, 'status').at(-1)).toBe('error: /send is not available in this version');
+  });
+
+  it('completes transfer ids after /accept, /reject and /cancel', () => {
+    const { model, port } = setup();
+    const ui = new UiController(model, port, { quit: () => {}, redraw: () => {} });
+    applyEvent(model, { type: 'file_offer', id: ID, from: BOB, name: 'a', size: 1, sha256: 'a'.repeat(64) });
+    for (const ch of '/accept ') ui.key(ch === ' ' ? 'space' : ch, ch);
+    ui.key('tab');
+    expect(ui.input.text).toBe('/accept Xy9_abcd ');
   });
 });
