@@ -16,7 +16,13 @@ type StrictConfig<O extends OptionsConfig> = {
 /** Parses `argv` against `options`; unknown flags, missing values and a single-valued flag given
  * twice are UsageErrors. Positionals are returned for the command to judge. */
 export function parseFlags<const O extends OptionsConfig>(argv: string[], options: O) {
-  const config: StrictConfig<O> = { args: argv, options, strict: true, allowPositionals: true, tokens: true };
+  const config: StrictConfig<O> = {
+    args: joinValues(argv, options),
+    options,
+    strict: true,
+    allowPositionals: true,
+    tokens: true,
+  };
   let parsed: ReturnType<typeof parseArgs<StrictConfig<O>>>;
   try {
     parsed = parseArgs(config);
@@ -33,6 +39,38 @@ export function parseFlags<const O extends OptionsConfig>(argv: string[], option
     seen.add(token.name);
   }
   return { values: parsed.values, positionals: parsed.positionals };
+}
+
+/** `--flag VALUE` → `--flag=VALUE` for flags that take a value: an id may start with '-' (it is
+ * base64url), and parseArgs would otherwise refuse `--peer -Xy…@host` as ambiguous. */
+function joinValues(argv: string[], options: OptionsConfig): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const name = arg.startsWith('--') && !arg.includes('=') ? arg.slice(2) : undefined;
+    const next = argv[i + 1];
+    if (
+      name !== undefined &&
+      options[name]?.type === 'string' &&
+      next !== undefined &&
+      !isFlag(next, options)
+    ) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
+/** A word that is one of our flags (so it is not the value of the flag before it). */
+function isFlag(word: string, options: OptionsConfig): boolean {
+  if (!word.startsWith('--')) return false;
+  const name = word.slice(2).split('=')[0] ?? '';
+  return name === '' || Object.hasOwn(options, name);
 }
 
 /** A TCP port, 1–65535, written in decimal. */

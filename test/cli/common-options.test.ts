@@ -235,3 +235,18 @@ it('documents every common flag', () => {
     expect(COMMON_OPTIONS_USAGE).toContain(flag);
   }
 });
+
+describe('ids that start with a dash (base64url)', () => {
+  it('are taken as the value of --peer in both forms', () => {
+    // Find a key whose id starts with '-': parseArgs would call `--peer -…` ambiguous.
+    let dashKey = nacl.sign.keyPair().publicKey;
+    while (!idOf(dashKey).startsWith('-')) dashKey = nacl.sign.keyPair().publicKey;
+    const dashId = idOf(dashKey);
+    for (const argv of [['--peer', `${dashId}@10.0.0.7:7000`], [`--peer=${dashId}@10.0.0.7:7000`]]) {
+      const { options } = parseCommonOptions(argv);
+      expect(options.peers).toEqual([{ publicKey: dashKey, host: '10.0.0.7', port: 7000 }]);
+    }
+    // A flag right after a value-taking flag is still a missing value, not swallowed.
+    expect(() => parseCommonOptions(['--nick', '--json'])).toThrow(UsageError);
+  });
+});
