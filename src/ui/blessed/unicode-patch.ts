@@ -21,6 +21,8 @@ export function patchBlessedUnicode(): void {
     if (code < 0x300) return code < 0x20 || (code >= 0x7f && code < 0xa0) ? 0 : 1;
     // A low surrogate continues the cluster counted at its high surrogate.
     if (code >= 0xdc00 && code <= 0xdfff) return 0;
+    // One code unit left: it is the whole cluster (the painter's usual cell, e.g. a border).
+    if (str.length - i === 1) return codePointWidth(code);
     // The painter puts a whole cluster in one cell; width is the cluster's.
     const first = graphemes(str.slice(i, i + 32))[0] ?? '';
     return graphemeWidth(first);

@@ -58,3 +58,22 @@ describe('wrapText', () => {
     expect(wrapText('one\ntwo', 10)).toEqual(['one', 'two']);
   });
 });
+
+describe('graphemes fast path', () => {
+  it('splits text of never-joining characters exactly as Intl.Segmenter does', () => {
+    const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+    const pool = 'aZ9 ~éß¿│─┼═→⇣✓…「」。、あアー漢字你好世界！（）';
+    for (let round = 0; round < 500; round++) {
+      let text = '';
+      for (let i = 0; i < 1 + (round % 40); i++) text += pool[(round * 7919 + i * 104729) % pool.length];
+      expect(graphemes(text)).toEqual(Array.from(segmenter.segment(text), (s) => s.segment));
+    }
+  });
+
+  it('still joins clusters the fast path must not split', () => {
+    expect(graphemes('e\u0301x')).toEqual(['e\u0301', 'x']);
+    expect(graphemes('👍🏽!')).toEqual(['👍🏽', '!']);
+    expect(graphemes('が')).toEqual(['が']);
+    expect(graphemes('か\u3099')).toEqual(['か\u3099']);
+  });
+});
