@@ -52,6 +52,7 @@ export class Messenger {
   private lastTs = 0;
   /** Work to do once the current batch has committed; undefined outside a batch. */
   private afterCommit: (() => void)[] | undefined;
+  private pumpAfterCommit: Set<Peer> | undefined;
   private incoming: Incoming[] = [];
   private acks: { peer: Peer; id: string }[] = [];
   private reads: { peer: Peer; id: string }[] = [];
@@ -63,15 +64,26 @@ export class Messenger {
   batch<T>(fn: () => T): T {
     if (this.afterCommit) return fn();
     const after: (() => void)[] = [];
+    const pumps = new Set<Peer>();
     this.afterCommit = after;
+    this.pumpAfterCommit = pumps;
     let result: T;
     try {
       result = this.deps.store.transaction(fn);
     } finally {
       this.afterCommit = undefined;
+      this.pumpAfterCommit = undefined;
     }
     for (const action of after) action();
+    // One pump per peer for the whole batch: each pump reads the outbox once.
+    for (const peer of pumps) this.pump(peer);
     return result;
+  }
+
+  /** Pumps now, or once at the end of the current batch. */
+  private pumpSoon(peer: Peer): void {
+    if (this.pumpAfterCommit) this.pumpAfterCommit.add(peer);
+    else this.pump(peer);
   }
 
   sendDirect(peer: Peer, text: string, kind: 'text' | 'action'): string {
@@ -89,8 +101,8 @@ export class Messenger {
           ts: message.ts,
           queued,
         });
-        this.pump(peer);
       });
+      this.pumpSoon(peer);
       return message.id;
     });
   }
@@ -111,8 +123,8 @@ export class Messenger {
       );
       this.later(() => {
         this.deps.emit({ type: 'sent', id: message.id, room: key, text, ts: message.ts, queued: false });
-        for (const member of members) this.pump(member);
       });
+      for (const member of members) this.pumpSoon(member);
       return message.id;
     });
   }
