@@ -24,3 +24,25 @@ export function reportError(err: unknown, command: string, writeError: (text: st
   writeError(`${command}: ${known ? '' : 'unexpected error: '}${message}\n`);
   return EXIT_FAILURE;
 }
+
+/** The `code` of a typed error from any layer (StoreError, NodeError, …), else `fallback`. */
+export function errorCode(err: unknown, fallback: string): string {
+  return err instanceof Error && 'code' in err ? String((err as { code: unknown }).code) : fallback;
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** reportError for commands with a --json mode: there the error is one JSON object on stdout. */
+export function reportCommandError(
+  err: unknown,
+  command: string,
+  io: { json: boolean; stdout(text: string): void; stderr(text: string): void },
+): number {
+  if (!io.json) return reportError(err, command, io.stderr);
+  io.stdout(
+    `${JSON.stringify({ type: 'error', code: errorCode(err, 'unexpected'), message: errorMessage(err) })}\n`,
+  );
+  return err instanceof UsageError ? EXIT_USAGE : EXIT_FAILURE;
+}

@@ -1,8 +1,10 @@
 // The file commands of headless mode. Offering hashes the whole file first and accepting checks
 // free space, so those run asynchronously: their outcome arrives as events (file_offered,
 // file_accepted, ...) or as an `error` line, never blocking the commands that follow.
+
 import type { LanchatNode } from '../core/node.js';
 import type { Command } from '../ui/model/command-parser.js';
+import { errorCode } from './errors.js';
 
 /** Where replies go (headless.ts passes its HeadlessIo; no import back, no cycle). */
 export interface FileCommandIo {
@@ -16,7 +18,7 @@ export type FileCommand = Extract<
 
 export function runFileCommand(node: LanchatNode, command: FileCommand, io: FileCommandIo): void {
   const report = (err: unknown) => {
-    const code = err instanceof Error && 'code' in err ? String((err as { code: unknown }).code) : 'failed';
+    const code = errorCode(err, 'failed');
     io.write({ type: 'error', code, message: err instanceof Error ? err.message : String(err) });
   };
   switch (command.name) {

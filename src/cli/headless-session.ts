@@ -1,7 +1,9 @@
 // Runs a node in headless mode until /quit, SIGINT or SIGTERM, then says goodbye and returns the
 // exit code. Our own signal handlers make sure the goodbyes (box-stream and mDNS) go out first.
+
 import type { Identity } from '../identity/identity-file.js';
 import type { NodeConfig } from './common-options.js';
+import { errorCode } from './errors.js';
 import { type HeadlessLine, runCommands } from './headless.js';
 import { LineWriter } from './line-writer.js';
 import { createNodeRuntime, type NodeRuntime } from './node-runtime.js';
@@ -61,7 +63,7 @@ export async function runHeadlessSession(
   try {
     runtime = createNodeRuntime(config, identity);
   } catch (err) {
-    const code = err instanceof Error && 'code' in err ? String((err as { code: unknown }).code) : 'failed';
+    const code = errorCode(err, 'failed');
     write({ type: 'error', code, message: err instanceof Error ? err.message : String(err) });
     output.flush();
     return 1;
@@ -87,7 +89,7 @@ export async function runHeadlessSession(
     await ending.requested;
     return 0;
   } catch (err) {
-    const code = err instanceof Error && 'code' in err ? String((err as { code: unknown }).code) : 'failed';
+    const code = errorCode(err, 'failed');
     write({ type: 'error', code, message: err instanceof Error ? err.message : String(err) });
     return 1;
   } finally {

@@ -1,10 +1,12 @@
 // `lanchat --headless [--json]`: the node without a screen, for scripts, bots and tests. stdin
 // takes one command per line (the same commands as the terminal UI, through the same parser);
 // stdout carries one JSON object per line with --json, and nothing else.
+
 import { createInterface } from 'node:readline';
 import type { NodeEvent } from '../core/events.js';
 import type { LanchatNode } from '../core/node.js';
 import { COMMANDS, parseCommand } from '../ui/model/command-parser.js';
+import { errorCode } from './errors.js';
 import { runFileCommand } from './headless-files.js';
 
 export type HeadlessLine = NodeEvent | { type: string; [key: string]: unknown };
@@ -39,7 +41,7 @@ function runOne(node: LanchatNode, line: string, io: HeadlessIo, onQuit: () => v
   try {
     execute(node, line, io, onQuit);
   } catch (err) {
-    const code = err instanceof Error && 'code' in err ? String((err as { code: unknown }).code) : 'failed';
+    const code = errorCode(err, 'failed');
     io.write({ type: 'error', code, message: err instanceof Error ? err.message : String(err) });
   }
 }

@@ -11,7 +11,7 @@ import {
   resolveNodeConfig,
 } from './common-options.js';
 import { ControlError, MAX_TIMEOUT_MS } from './control-protocol.js';
-import { EXIT_FAILURE, reportError, UsageError } from './errors.js';
+import { reportCommandError, UsageError } from './errors.js';
 import { type RuntimeFactory, reachProfileNode, stopTemporary } from './profile-node.js';
 
 export const DEFAULT_PEERS_WAIT_S = 2;
@@ -96,14 +96,7 @@ export async function run(argv: string[], io: PeersCommandIo = processIo): Promi
     io.stdout(json ? `${JSON.stringify({ type: 'peers', peers })}\n` : table(peers));
     return 0;
   } catch (err) {
-    if (json) {
-      const code = err instanceof Error && 'code' in err ? String(err.code) : 'unexpected';
-      io.stdout(
-        `${JSON.stringify({ type: 'error', code, message: err instanceof Error ? err.message : String(err) })}\n`,
-      );
-      return err instanceof UsageError ? 2 : EXIT_FAILURE;
-    }
-    return reportError(err, 'lanchat peers', io.stderr);
+    return reportCommandError(err, 'lanchat peers', { json, stdout: io.stdout, stderr: io.stderr });
   }
 }
 

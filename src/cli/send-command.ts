@@ -23,7 +23,7 @@ import {
   MAX_TIMEOUT_MS,
   type SendTarget,
 } from './control-protocol.js';
-import { EXIT_FAILURE, reportError, UsageError } from './errors.js';
+import { EXIT_FAILURE, reportCommandError, UsageError } from './errors.js';
 import { type ProfileNode, type RuntimeFactory, reachProfileNode, stopTemporary } from './profile-node.js';
 import { deliverFile, type FileSendResult } from './send-file.js';
 import { type SendOutcome, type SendProgress, trackSend } from './send-tracker.js';
@@ -164,14 +164,7 @@ export async function run(argv: string[], io: SendCommandIo = processIo): Promis
     print(io, json, result, timeoutMs, config.profileDir);
     return result.status === 'delivered' ? 0 : EXIT_QUEUED;
   } catch (err) {
-    if (json) {
-      const code = err instanceof Error && 'code' in err ? String(err.code) : 'unexpected';
-      io.stdout(
-        `${JSON.stringify({ type: 'error', code, message: err instanceof Error ? err.message : String(err) })}\n`,
-      );
-      return err instanceof UsageError ? 2 : EXIT_FAILURE;
-    }
-    return reportError(err, 'lanchat send', io.stderr);
+    return reportCommandError(err, 'lanchat send', { json, stdout: io.stdout, stderr: io.stderr });
   }
 }
 
