@@ -35,6 +35,10 @@ export const COMMON_OPTIONS = {
   'download-dir': { type: 'string' },
   'auto-accept-verified': { type: 'boolean' },
   'max-file-size': { type: 'string' },
+  'away-after': { type: 'string' },
+  'catchup-days': { type: 'string' },
+  'catchup-max': { type: 'string' },
+  'no-read-receipts': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -54,6 +58,10 @@ export const COMMON_OPTIONS_USAGE = `  --nick NAME             display name (def
   --download-dir DIR      where accepted files go (default: $LANCHAT_DOWNLOAD_DIR, else ~/Downloads)
   --auto-accept-verified  accept files from verified contacts (/verify) without asking
   --max-file-size SIZE    refuse offers above SIZE, e.g. 4G (default: no limit)
+  --away-after MINUTES    go away after this long without input; 0 = never (default: 10)
+  --catchup-days N        room catch-up asks for at most the last N days (default: 7)
+  --catchup-max N         and at most N messages per room (default: 1000)
+  --no-read-receipts      do not tell senders when you have seen their DMs
   -h, --help              show this help`;
 
 /** A peer given on the command line: its key is known in advance, so the handshake can pin it. */
@@ -81,6 +89,10 @@ export interface CommonOptions {
   downloadDir: string | undefined;
   autoAcceptVerified: boolean;
   maxFileSize: number | undefined;
+  awayAfterMinutes: number;
+  catchupDays: number;
+  catchupMax: number;
+  readReceipts: boolean;
   help: boolean;
 }
 
@@ -98,6 +110,10 @@ export interface CommonOptionValues {
   'download-dir'?: string | undefined;
   'auto-accept-verified'?: boolean | undefined;
   'max-file-size'?: string | undefined;
+  'away-after'?: string | undefined;
+  'catchup-days'?: string | undefined;
+  'catchup-max'?: string | undefined;
+  'no-read-receipts'?: boolean | undefined;
   help?: boolean | undefined;
 }
 
@@ -107,6 +123,13 @@ export function parseCommonOptions(argv: string[]): { options: CommonOptions; po
 }
 
 export function commonOptionsFrom(values: CommonOptionValues): CommonOptions {
+  const count = (flag: string, raw: string | undefined, fallback: number, max: number) => {
+    if (raw === undefined) return fallback;
+    const value = /^[0-9]{1,7}$/.test(raw) ? Number(raw) : Number.NaN;
+    if (!(value <= max))
+      throw new UsageError(`--${flag} takes a whole number from 0 to ${max}; got '${raw}'`);
+    return value;
+  };
   return {
     nick: values.nick === undefined ? undefined : nickFromFlag(values.nick),
     profile:
@@ -130,6 +153,10 @@ export function commonOptionsFrom(values: CommonOptionValues): CommonOptions {
       values['max-file-size'] === undefined
         ? undefined
         : parseByteSize(values['max-file-size'], '--max-file-size'),
+    awayAfterMinutes: count('away-after', values['away-after'], 10, 7 * 24 * 60),
+    catchupDays: count('catchup-days', values['catchup-days'], 7, 3650),
+    catchupMax: count('catchup-max', values['catchup-max'], 1000, 1_000_000),
+    readReceipts: !(values['no-read-receipts'] ?? false),
     help: values.help ?? false,
   };
 }
@@ -227,6 +254,10 @@ export interface NodeConfig {
   downloadDir: string;
   autoAcceptVerified: boolean;
   maxFileSize: number;
+  /** 0 = auto-away off. */
+  awayAfterMs: number;
+  catchup: { maxAgeMs: number; maxPerRoom: number };
+  readReceipts: boolean;
 }
 
 export interface ResolveContext {
@@ -263,6 +294,9 @@ export function resolveNodeConfig(options: CommonOptions, context: ResolveContex
       (env.LANCHAT_DOWNLOAD_DIR ? env.LANCHAT_DOWNLOAD_DIR : join(context.home ?? homedir(), 'Downloads')),
     autoAcceptVerified: options.autoAcceptVerified,
     maxFileSize: options.maxFileSize ?? Number.MAX_SAFE_INTEGER,
+    awayAfterMs: options.awayAfterMinutes * 60_000,
+    catchup: { maxAgeMs: options.catchupDays * 24 * 3600_000, maxPerRoom: options.catchupMax },
+    readReceipts: options.readReceipts,
   };
 }
 

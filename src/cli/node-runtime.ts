@@ -45,6 +45,9 @@ export function createNodeRuntime(config: NodeConfig, identity: Identity): NodeR
     {
       nick: config.nick,
       port: config.port,
+      awayAfterMs: config.awayAfterMs,
+      catchup: config.catchup,
+      readReceipts: config.readReceipts,
       files: {
         downloadDir: config.downloadDir,
         autoAcceptVerified: config.autoAcceptVerified,

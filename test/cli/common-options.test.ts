@@ -41,10 +41,38 @@ describe('parseCommonOptions: happy paths', () => {
         downloadDir: undefined,
         autoAcceptVerified: false,
         maxFileSize: undefined,
+        awayAfterMinutes: 10,
+        catchupDays: 7,
+        catchupMax: 1000,
+        readReceipts: true,
         help: false,
       },
       positionals: [],
     });
+  });
+
+  it('takes the presence and catch-up settings, and refuses nonsense', () => {
+    const { options } = parseCommonOptions([
+      '--away-after',
+      '0',
+      '--catchup-days=2',
+      '--catchup-max',
+      '50',
+      '--no-read-receipts',
+    ]);
+    expect(options).toMatchObject({
+      awayAfterMinutes: 0,
+      catchupDays: 2,
+      catchupMax: 50,
+      readReceipts: false,
+    });
+    for (const bad of [
+      ['--away-after', '-1'],
+      ['--catchup-days', 'x'],
+      ['--catchup-max', '1.5'],
+    ]) {
+      expect(() => parseCommonOptions(bad)).toThrow(/whole number/);
+    }
   });
 
   it('parses every flag, in both --flag value and --flag=value forms', () => {
