@@ -144,8 +144,12 @@ export class Querier {
     const theirKnown = new Set(query.answers.map(recordKey));
     for (const q of query.questions) {
       if (q.type !== 'PTR' || !sameName(q.name, SERVICE_TYPE) || q.unicastResponse) continue;
-      const ours = this.knownAnswers(linkId, q.name, 'PTR', false);
-      if (!query.truncated && ours.every((r) => theirKnown.has(recordKey(r)))) this.suppressed.add(linkId);
+      // §7.3: their query counts as ours only if its known answers hold nothing we would not list
+      // ourselves. Responders stay silent about what they list; a newcomer that knows nobody
+      // would otherwise wait a whole query interval (1 s, then 2 s) for answers never sent.
+      const ours = new Set(this.knownAnswers(linkId, q.name, 'PTR', false).map(recordKey));
+      const theirs = query.answers.filter((r) => r.type === 'PTR' && sameName(r.name, q.name)).map(recordKey);
+      if (!query.truncated && theirs.every((key) => ours.has(key))) this.suppressed.add(linkId);
     }
     for (const q of query.questions) {
       if (q.type === 'ANY') continue;

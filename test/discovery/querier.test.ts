@@ -67,6 +67,20 @@ describe('continuous querying (§5.2)', () => {
   });
 });
 
+describe('duplicate question suppression needs the same known answers (§7.3)', () => {
+  it('does not skip its query when the other host lists answers it does not know', async () => {
+    // A newcomer hears an old member browse with known answers: responders will not repeat those,
+    // so the newcomer must still ask for itself.
+    const kit = new MdnsKit();
+    const a = await kit.node('10.0.0.1', 'alice');
+    await kit.clock.advance(1000); // queries at 70; next at 1070
+    const [ptr] = peerResponse({ nick: 'bob', key: 9, address: '10.0.0.99' }).answers!;
+    kit.inject({ type: 'query', questions: [{ name: SERVICE, type: 'PTR' }], answers: [ptr!] });
+    await kit.clock.advance(100);
+    expect(queriesFor(kit, a.address, SERVICE, 'PTR').map((p) => p.at)).toEqual([70, 1070]);
+  });
+});
+
 describe('resolution and the peer table', () => {
   it('reports a peer once PTR, SRV, TXT and an address are known', async () => {
     const kit = new MdnsKit();
