@@ -806,7 +806,11 @@ export class LanchatNode {
   }
 
   private resolve(name: string): Peer {
-    const matches = this.peers.match(name);
+    const all = this.peers.match(name);
+    // A bare nick means the identity we pinned under it: a newcomer claiming the same nick (only
+    // ever seen in discovery, or refused as an impostor) does not make it ambiguous.
+    const pinned = all.filter((p) => this.components.store.contacts.get(p.id) !== undefined);
+    const matches = all.length > 1 && pinned.length >= 1 ? pinned : all;
     if (matches.length === 1) return matches[0]!;
     if (matches.length > 1) {
       const forms = matches.map((p) => this.ref(p).display).join(', ');

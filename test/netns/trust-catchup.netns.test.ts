@@ -42,6 +42,20 @@ describe.skipIf(!netns.ok)('trust and catch-up between namespace hosts', () => {
     );
     expect(String(warning.message)).toContain('alice');
     expect(onlinePeers(olga).has(impostorId)).toBe(false);
+    // Once olga also knows the impostor from mDNS, two identities claim "alice"; a bare nick still
+    // means the pinned one.
+    const alices = () =>
+      olga.process.events.filter((e) => e.type === 'peers').at(-1)?.peers as
+        | { nick: string; id: string; display: string }[]
+        | undefined;
+    const deadline = Date.now() + 15_000;
+    while (!(alices()?.filter((p) => p.nick === 'alice').length === 2) && Date.now() < deadline) {
+      olga.process.send('/peers');
+      await new Promise((r) => setTimeout(r, 300)); // re-ask until discovery has the impostor
+    }
+    const claimants = alices()!.filter((p) => p.nick === 'alice');
+    expect(claimants.map((p) => p.id).sort()).toEqual([aliceId, impostorId].sort());
+    expect(claimants.find((p) => p.id === impostorId)!.display).toMatch(/^alice#[0-9a-f]{4}$/);
     olga.process.send('/msg alice are you the real one?');
     await alice.process.waitFor((e) => e.type === 'message' && e.text === 'are you the real one?', 10_000);
     expect(eventsOfType(impostor, 'message')).toHaveLength(0);
