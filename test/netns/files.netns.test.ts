@@ -5,7 +5,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createNetwork, type Network, netnsAvailable } from './harness.js';
-import { type HeadlessNode, onlinePeers, startHeadless } from './headless-node.js';
+import { HeadlessFleet, type HeadlessNode, onlinePeers } from './headless-node.js';
 
 const netns = netnsAvailable();
 if (!netns.ok) console.warn(`skipping lanchat file netns tests: ${netns.reason}`);
@@ -13,20 +13,14 @@ if (!netns.ok) console.warn(`skipping lanchat file netns tests: ${netns.reason}`
 const MEET_MS = 15_000;
 const SIZE = 50_000_000;
 let network: Network;
-const running: HeadlessNode[] = [];
+const fleet = new HeadlessFleet();
 
 function start(host: string, nick: string, downloads: string): HeadlessNode {
   mkdirSync(downloads, { recursive: true });
-  const node = startHeadless(network, host, { nick, extraArgs: ['--download-dir', downloads] });
-  running.push(node);
-  return node;
+  return fleet.start(network, host, { nick, extraArgs: ['--download-dir', downloads] });
 }
 
-async function stopAll(): Promise<void> {
-  const nodes = running.splice(0);
-  for (const n of nodes) n.process.kill('SIGKILL');
-  await Promise.all(nodes.map((n) => n.process.exited));
-}
+const stopAll = () => fleet.stopAll();
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 

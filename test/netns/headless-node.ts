@@ -67,3 +67,34 @@ export function onlinePeers(node: HeadlessNode): Set<string> {
   }
   return online;
 }
+
+/** The headless nodes one test file started: killed (SIGKILL) and awaited together after each test,
+ * so a failing test never leaves a node running into the next. */
+export class HeadlessFleet {
+  private readonly nodes: HeadlessNode[] = [];
+
+  start(network: Network, host: string | HostInfo, options: HeadlessOptions): HeadlessNode {
+    const node = startHeadless(network, host, options);
+    this.nodes.push(node);
+    return node;
+  }
+
+  async stopAll(): Promise<void> {
+    const nodes = this.nodes.splice(0);
+    for (const n of nodes) n.process.kill('SIGKILL');
+    await Promise.all(nodes.map((n) => n.process.exited));
+  }
+}
+
+/** Waits until every node sees every other one online; returns their ids in order. */
+export async function meet(nodes: HeadlessNode[], timeoutMs: number): Promise<string[]> {
+  const ids = await Promise.all(nodes.map((n) => n.id()));
+  await Promise.all(
+    nodes.map((n, i) =>
+      n.process.waitFor(() => ids.every((id, j) => j === i || onlinePeers(n).has(id)), timeoutMs, {
+        what: `${n.host.name} sees every other node online`,
+      }),
+    ),
+  );
+  return ids;
+}

@@ -2,38 +2,22 @@
 // cables, driven through the headless JSON interface exactly as a script would drive it.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createNetwork, type Network, netnsAvailable } from './harness.js';
-import { eventsOfType, type HeadlessNode, onlinePeers, startHeadless } from './headless-node.js';
+import { eventsOfType, HeadlessFleet, type HeadlessNode, meet as meetAll } from './headless-node.js';
 
 const netns = netnsAvailable();
 if (!netns.ok) console.warn(`skipping lanchat messaging netns tests: ${netns.reason}`);
 
 const MEET_MS = 15_000;
 let network: Network;
-const running: HeadlessNode[] = [];
+const fleet = new HeadlessFleet();
 
 function start(host: string, nick: string, profile?: string): HeadlessNode {
-  const node = startHeadless(network, host, profile ? { nick, profile } : { nick });
-  running.push(node);
-  return node;
+  return fleet.start(network, host, profile ? { nick, profile } : { nick });
 }
 
-async function meet(nodes: HeadlessNode[]): Promise<string[]> {
-  const ids = await Promise.all(nodes.map((n) => n.id()));
-  await Promise.all(
-    nodes.map((n, i) =>
-      n.process.waitFor(() => ids.every((id, j) => j === i || onlinePeers(n).has(id)), MEET_MS, {
-        what: `${n.host.name} sees every other node online`,
-      }),
-    ),
-  );
-  return ids;
-}
+const meet = (nodes: HeadlessNode[]) => meetAll(nodes, MEET_MS);
 
-async function stopAll(): Promise<void> {
-  const nodes = running.splice(0);
-  for (const n of nodes) n.process.kill('SIGKILL');
-  await Promise.all(nodes.map((n) => n.process.exited));
-}
+const stopAll = () => fleet.stopAll();
 
 describe.skipIf(!netns.ok)('headless chat between namespace hosts', () => {
   beforeAll(async () => {

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createNetwork, type Network, netnsAvailable } from './harness.js';
-import { eventsOfType, type HeadlessNode, onlinePeers, startHeadless } from './headless-node.js';
+import { eventsOfType, HeadlessFleet, type HeadlessNode, onlinePeers } from './headless-node.js';
 import type { JsonEvent, ProcessHandle } from './process-handle.js';
 
 const netns = netnsAvailable();
@@ -13,12 +13,10 @@ if (!netns.ok) console.warn(`skipping lanchat send netns tests: ${netns.reason}`
 
 const MEET_MS = 15_000;
 let network: Network;
-const running: HeadlessNode[] = [];
+const fleet = new HeadlessFleet();
 
 function start(host: string, nick: string, profile?: string): HeadlessNode {
-  const node = startHeadless(network, host, profile ? { nick, profile } : { nick });
-  running.push(node);
-  return node;
+  return fleet.start(network, host, profile ? { nick, profile } : { nick });
 }
 
 /** `lanchat send … --json` in a host; resolves with its exit code and its one JSON line. */
@@ -37,11 +35,7 @@ async function lanchatSend(
   return { code: status.code, result: p.events[0], process: p };
 }
 
-async function stopAll(): Promise<void> {
-  const nodes = running.splice(0);
-  for (const n of nodes) n.process.kill('SIGKILL');
-  await Promise.all(nodes.map((n) => n.process.exited));
-}
+const stopAll = () => fleet.stopAll();
 
 describe.skipIf(!netns.ok)('lanchat send between namespace hosts', () => {
   beforeAll(async () => {

@@ -3,24 +3,20 @@
 // messages it missed from another member after the author has left.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createNetwork, type Network, netnsAvailable } from './harness.js';
-import { eventsOfType, type HeadlessNode, onlinePeers, startHeadless } from './headless-node.js';
+import { eventsOfType, HeadlessFleet, type HeadlessNode, meet, onlinePeers } from './headless-node.js';
 
 const netns = netnsAvailable();
 if (!netns.ok) console.warn(`skipping trust and catch-up netns tests: ${netns.reason}`);
 
-const running: HeadlessNode[] = [];
+const fleet = new HeadlessFleet();
 let network: Network | undefined;
 
 function start(net: Network, host: string, nick: string, profile?: string): HeadlessNode {
-  const node = startHeadless(net, host, profile ? { nick, profile } : { nick });
-  running.push(node);
-  return node;
+  return fleet.start(net, host, profile ? { nick, profile } : { nick });
 }
 
 afterEach(async () => {
-  const nodes = running.splice(0);
-  for (const n of nodes) n.process.kill('SIGKILL');
-  await Promise.all(nodes.map((n) => n.process.exited));
+  await fleet.stopAll();
   await network?.destroy();
   network = undefined;
 });
@@ -66,12 +62,7 @@ describe.skipIf(!netns.ok)('trust and catch-up between namespace hosts', () => {
     const a = start(network, 'h1', 'alice');
     const b = start(network, 'h2', 'bob');
     let c = start(network, 'h3', 'carol');
-    const ids = await Promise.all([a, b, c].map((n) => n.id()));
-    for (const [i, n] of [a, b, c].entries()) {
-      await n.process.waitFor(() => ids.every((id, j) => j === i || onlinePeers(n).has(id)), 15_000, {
-        what: 'mesh',
-      });
-    }
+    await meet([a, b, c], 15_000);
     c.process.send('/quit');
     await c.process.exited;
     const texts = Array.from({ length: 50 }, (_, i) => `while carol was away ${i} 🌙`);
