@@ -8,8 +8,9 @@ import { MdnsDiscovery } from '../discovery/mdns-discovery.js';
 import { StaticPeers } from '../discovery/static-peers.js';
 import { loadOrCreateIdentity } from '../identity/identity-store.js';
 import { base64Of, idOf } from '../identity/ids.js';
+import { sanitize } from '../ui/model/sanitize.js';
 import { COMMON_OPTIONS_USAGE, parseCommonOptions, resolveNodeConfig } from './common-options.js';
-import { EXIT_FAILURE, reportError, UsageError } from './errors.js';
+import { reportCommandError, UsageError } from './errors.js';
 
 export const DISCOVER_USAGE = `Usage: lanchat discover [options]
 
@@ -60,7 +61,9 @@ function eventLine(e: DiscoveryEvent): Line {
 }
 
 // Nicks and messages come from the network: never let them drive the terminal.
-const printable = (s: unknown) => String(s).replace(/[\p{Cc}\u2028\u2029]/gu, '?');
+// The same sanitizing as the terminal UI: no escape sequence, control or bidi character from a
+// peer reaches the user's terminal through the text output either.
+const printable = (s: unknown) => sanitize(String(s));
 
 function humanLine(l: Line): string {
   const peer = l.peer as ReturnType<typeof peerJson> | undefined;
@@ -134,12 +137,7 @@ export async function run(argv: string[], io: DiscoverIo = processIo): Promise<n
     return 0;
   } catch (err) {
     await discovery?.stop().catch(() => undefined);
-    if (json) {
-      const code = err instanceof Error && 'code' in err ? String(err.code) : 'unexpected';
-      print({ type: 'error', code, message: err instanceof Error ? err.message : String(err) });
-      return err instanceof UsageError ? 2 : EXIT_FAILURE;
-    }
-    return reportError(err, 'lanchat discover', io.stderr);
+    return reportCommandError(err, 'lanchat discover', { json, stdout: io.stdout, stderr: io.stderr });
   }
 }
 

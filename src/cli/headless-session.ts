@@ -2,6 +2,7 @@
 // exit code. Our own signal handlers make sure the goodbyes (box-stream and mDNS) go out first.
 
 import type { Identity } from '../identity/identity-file.js';
+import { sanitize } from '../ui/model/sanitize.js';
 import type { NodeConfig } from './common-options.js';
 import { errorCode } from './errors.js';
 import { type HeadlessLine, runCommands } from './headless.js';
@@ -15,7 +16,9 @@ export interface HeadlessSessionIo {
 }
 
 // Peers' nicks and text must not drive the user's terminal in the human-readable form.
-const printable = (s: unknown) => String(s).replace(/[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu, '?');
+// The same sanitizing as the terminal UI: no escape sequence, control or bidi character from a
+// peer reaches the user's terminal through the text output either.
+const printable = (s: unknown) => sanitize(String(s));
 
 function human(line: HeadlessLine): string {
   const l = line as Record<string, unknown> & { type: string };

@@ -244,13 +244,8 @@ function findPeer(node: ChatPort, name: string): PeerInfo | undefined {
 }
 
 function describe(p: PeerInfo): string {
-  const extra = p as { presence?: string; status?: string };
-  const state = p.online
-    ? extra.presence && extra.presence !== 'online'
-      ? extra.presence
-      : 'online'
-    : 'offline';
-  const status = extra.status ? ` "${sanitize(extra.status)}"` : '';
+  const state = p.online ? p.presence : 'offline';
+  const status = p.status ? ` "${sanitize(p.status)}"` : '';
   return `${sanitizeName(p.nick)}: ${state}${status}, ${sanitize(p.address) || 'no address'}, id ${p.id}`;
 }
 

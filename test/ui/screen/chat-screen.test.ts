@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ChatApp, startChatApp } from '../../../src/ui/blessed/chat-app.js';
 import { FakeNode } from './fake-node.js';
+import { settle, until } from './screen-wait.js';
 import { VirtualTerminal } from './virtual-terminal.js';
 
 let app: ChatApp | undefined;
@@ -41,24 +42,6 @@ function start(cols = 80, rows = 24) {
     onQuit: () => quits++,
   });
   return { node, vt, app };
-}
-
-async function settle(v: VirtualTerminal, a: ChatApp): Promise<string[]> {
-  // Let blessed's keypress parsing run, then draw the pending frame now instead of waiting for it.
-  await new Promise((r) => setImmediate(r));
-  a.screen.renderNow();
-  await v.flush();
-  return v.lines();
-}
-
-async function until(v: VirtualTerminal, a: ChatApp, what: (lines: string[]) => boolean): Promise<string[]> {
-  const deadline = Date.now() + 3000;
-  for (;;) {
-    const lines = await settle(v, a);
-    if (what(lines)) return lines;
-    if (Date.now() > deadline) throw new Error(`screen never matched:\n${lines.join('\n')}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 describe('chat screen', () => {

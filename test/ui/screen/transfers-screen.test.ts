@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { PeerRef } from '../../../src/core/events.js';
 import { type ChatApp, startChatApp } from '../../../src/ui/blessed/chat-app.js';
 import { FakeNode } from './fake-node.js';
+import { until } from './screen-wait.js';
 import { VirtualTerminal } from './virtual-terminal.js';
 
 let app: ChatApp | undefined;
@@ -33,19 +34,6 @@ function start(cols = 80, rows = 24) {
     onQuit: () => {},
   });
   return { node, vt, app };
-}
-
-async function until(v: VirtualTerminal, a: ChatApp, what: (lines: string[]) => boolean): Promise<string[]> {
-  const deadline = Date.now() + 3000;
-  for (;;) {
-    await new Promise((r) => setImmediate(r));
-    a.screen.renderNow();
-    await v.flush();
-    const lines = v.lines();
-    if (what(lines)) return lines;
-    if (Date.now() > deadline) throw new Error(`screen never matched:\n${lines.join('\n')}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 describe('file transfers on screen', () => {
