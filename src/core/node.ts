@@ -8,7 +8,7 @@ import { HandshakeLimiter } from '../crypto/handshake-limiter.js';
 import { networkTag } from '../crypto/network-key.js';
 import type { Ed25519KeyPair } from '../crypto/shs-keys.js';
 import type { Discovery, DiscoveryEvent, PeerHint } from '../discovery/discovery.js';
-import { fingerprint, idOf } from '../identity/ids.js';
+import { fingerprint, idOf, splitNickSuffix } from '../identity/ids.js';
 import { safetyNumber, safetyNumbersMatch } from '../identity/safety-number.js';
 import { type Hello, PROTOCOL_VERSION, type PresenceState, type WireMessage } from '../protocol/messages.js';
 import type { Store, StoredMessage } from '../store/store.js';
@@ -820,9 +820,10 @@ export class LanchatNode {
       );
     }
     // Known but not seen this run (offline since before we started): a DM to it is queued.
-    const contacts = this.components.store.contacts.findByNick(name.replace(/#[0-9a-f]{4}$/, ''));
-    const wanted = /#([0-9a-f]{4})$/.exec(name)?.[1];
-    const candidates = contacts.filter((c) => wanted === undefined || suffixOf(c.id) === wanted);
+    const { nick, suffix } = splitNickSuffix(name);
+    const candidates = this.components.store.contacts
+      .findByNick(nick)
+      .filter((c) => suffix === undefined || suffixOf(c.id) === suffix);
     if (candidates.length === 1) {
       const contact = candidates[0]!;
       return this.peers.getOrCreate(

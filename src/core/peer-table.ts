@@ -2,7 +2,7 @@
 // link if any, and what it told us (nick, rooms). Keyed by id (the public key, base64url).
 import type { PeerLink } from '../connection/peer-link.js';
 import type { PeerHint } from '../discovery/discovery.js';
-import { shortSuffix } from '../identity/ids.js';
+import { shortSuffix, splitNickSuffix } from '../identity/ids.js';
 import type { PresenceState } from '../protocol/messages.js';
 import { normaliseRoom } from '../protocol/names.js';
 import type { TimerHandle } from './clock.js';
@@ -95,11 +95,11 @@ export class PeerTable {
   match(name: string): Peer[] {
     const exact = this.byId.get(name);
     if (exact) return [exact];
-    const hash = name.lastIndexOf('#');
-    const nick = (hash > 0 ? name.slice(0, hash) : name).toLowerCase();
-    const suffix = hash > 0 ? name.slice(hash + 1).toLowerCase() : undefined;
+    const { nick, suffix } = splitNickSuffix(name);
     return this.all().filter(
-      (p) => p.nick.toLowerCase() === nick && (suffix === undefined || shortSuffix(p.publicKey) === suffix),
+      (p) =>
+        p.nick.toLowerCase() === nick.toLowerCase() &&
+        (suffix === undefined || shortSuffix(p.publicKey) === suffix),
     );
   }
 }

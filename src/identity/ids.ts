@@ -38,3 +38,9 @@ export function fingerprint(publicKey: Uint8Array): string {
 export function shortSuffix(publicKey: Uint8Array): string {
   return createHash('sha256').update(publicKey).digest('hex').slice(0, 4);
 }
+
+/** A typed name that may carry the key suffix: `alice#3f2a` → { nick: 'alice', suffix: '3f2a' }. */
+export function splitNickSuffix(name: string): { nick: string; suffix?: string } {
+  const match = /^(.+)#([0-9a-f]{4})$/i.exec(name);
+  return match ? { nick: match[1]!, suffix: match[2]!.toLowerCase() } : { nick: name };
+}

@@ -52,3 +52,14 @@ describe('ids', () => {
     expect(fingerprint(key)).toMatch(/^[0-9a-f]{4}(:[0-9a-f]{4}){4}$/);
   });
 });
+
+describe('splitNickSuffix', () => {
+  it('splits a trailing #abcd key suffix and nothing else', async () => {
+    const { splitNickSuffix } = await import('../../src/identity/ids.js');
+    expect(splitNickSuffix('alice#3f2A')).toEqual({ nick: 'alice', suffix: '3f2a' });
+    expect(splitNickSuffix('alice')).toEqual({ nick: 'alice' });
+    expect(splitNickSuffix('a#b#00ff')).toEqual({ nick: 'a#b', suffix: '00ff' });
+    expect(splitNickSuffix('alice#zz12')).toEqual({ nick: 'alice#zz12' });
+    expect(splitNickSuffix('#abcd')).toEqual({ nick: '#abcd' });
+  });
+});
