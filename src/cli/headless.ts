@@ -20,7 +20,8 @@ export interface HeadlessIo {
 export function runCommands(node: LanchatNode, io: HeadlessIo, onQuit: () => void): void {
   const rl = createInterface({ input: io.stdin, terminal: false, crlfDelay: Number.POSITIVE_INFINITY });
   // The lines of one read (a script piping many messages) run as one batch: one commit for all
-  // of them instead of one per message. Each line still succeeds or fails on its own.
+  // of them instead of one per message. A line with a mistake in it (unknown nick, bad room) fails
+  // on its own; a failure of the database fails the whole batch, which is then reported.
   let pending: string[] = [];
   rl.on('line', (line) => {
     if (line.trim() === '') return;
@@ -30,9 +31,19 @@ export function runCommands(node: LanchatNode, io: HeadlessIo, onQuit: () => voi
       const lines = pending;
       pending = [];
       node.activity();
-      node.batch(() => {
-        for (const next of lines) runOne(node, next, io, onQuit);
-      });
+      try {
+        node.batch(() => {
+          for (const next of lines) runOne(node, next, io, onQuit);
+        });
+      } catch (err) {
+        // The batch could not be committed (disk full, I/O error, or one of its messages failed
+        // half-way): it rolled back, so none of its messages was stored, announced or sent.
+        io.write({
+          type: 'error',
+          code: errorCode(err, 'store-failed'),
+          message: `the last ${lines.length === 1 ? 'command was' : `${lines.length} commands were`} not saved, nothing of them was sent: ${err instanceof Error ? err.message : String(err)}`,
+        });
+      }
     });
   });
 }

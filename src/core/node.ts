@@ -1,7 +1,6 @@
 // The lanchat node: keeps one authenticated link per peer identity, and on top of it rooms, DMs,
 // acks and the persistent outbox, trust, presence and catch-up. It sees transport, discovery and
 // store only through their interfaces; src/cli wires the real adapters, tests in-memory ones.
-import { randomBytes } from 'node:crypto';
 import { LinkError, LinkFactory } from '../connection/link-factory.js';
 import type { HeartbeatTiming, LinkCloseReason, PeerLink } from '../connection/peer-link.js';
 import { HandshakeLimiter } from '../crypto/handshake-limiter.js';
@@ -24,6 +23,7 @@ import { Messenger } from './messenger.js';
 import { NodeError } from './node-error.js';
 import { type Peer, PeerTable } from './peer-table.js';
 import { OwnPresence } from './presence.js';
+import { newTimeOrderedId } from './time-ordered-ids.js';
 import { suffixOf, TrustBook } from './trust.js';
 
 export { NodeError } from './node-error.js';
@@ -141,7 +141,7 @@ export class LanchatNode {
       clock: this.clock,
       ref: (peer) => this.ref(peer),
       emit: (event) => this.emit(event),
-      newId: () => randomBytes(16).toString('base64url'),
+      newId: () => newTimeOrderedId(),
       storeFailed: (error) =>
         this.emit({
           type: 'error',
@@ -180,7 +180,7 @@ export class LanchatNode {
       online: (id) => this.peers.get(id)?.link !== undefined,
       verified: (id) => this.trust.verified(id),
       dialData: (id, transfer, offset) => this.dialData(id, transfer, offset),
-      newId: () => randomBytes(16).toString('base64url'),
+      newId: () => newTimeOrderedId(),
     });
   }
 

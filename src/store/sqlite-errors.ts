@@ -73,6 +73,11 @@ export interface StoreContext {
   readonly now: () => number;
   /** False once the store is closed. */
   isOpen(): boolean;
+  /** True inside Store.transaction(): work may be deferred to the end of that transaction. */
+  inBatch(): boolean;
+  /** A write inside Store.transaction() failed half-way: the transaction must roll back, even
+   * when its caller catches the error and carries on. */
+  failBatch(error: unknown): void;
 }
 
 /** Runs one store operation; a closed store and SQLite failures become StoreError. */

@@ -8,6 +8,18 @@ import type { SearchOptions, StoredMessage } from './store.js';
 export interface SearchIndex {
   /** Indexes a message stored at messages.seq = seq. Call inside the insert's transaction. */
   add(seq: number | bigint, text: string): void;
+  /**
+   * Queues the entry until the enclosing store transaction ends: flushDeferred() indexes it in
+   * that same transaction, dropDeferred() forgets it when the transaction rolls back.
+   * Why: FTS5 writes its whole pending-terms buffer out as a new segment at every SAVEPOINT, so
+   * indexing each message of a batch inside its own savepoint cost ~14 µs per message (25 instead
+   * of 11 µs for a stored DM) and left one tiny segment per message for the merger.
+   */
+  defer(seq: number | bigint, text: string): void;
+  flushDeferred(): void;
+  deferredCount(): number;
+  /** Forgets the deferred entries from position `from` on (all of them by default). */
+  dropDeferred(from?: number): void;
   search(query: string, options: SearchOptions): StoredMessage[];
 }
 
@@ -24,9 +36,24 @@ export function createSearchIndex(db: Database.Database): SearchIndex {
      ) ORDER BY m.ts DESC, m.id DESC`;
   const everywhere = db.prepare(ranked(''));
   const inConversation = db.prepare(ranked('AND k.conversation = @conversation'));
+  let deferred: [number | bigint, string][] = [];
   return {
     add(seq, text) {
       insert.run(seq, indexTerms(text));
+    },
+    defer(seq, text) {
+      deferred.push([seq, text]);
+    },
+    flushDeferred() {
+      const entries = deferred;
+      deferred = [];
+      for (const [seq, text] of entries) insert.run(seq, indexTerms(text));
+    },
+    deferredCount() {
+      return deferred.length;
+    },
+    dropDeferred(from = 0) {
+      deferred = deferred.slice(0, from);
     },
     search(query, options) {
       const expression = matchExpression(query);

@@ -7,6 +7,7 @@
 import { closeSync, constants, openSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { startCheckpoints } from './sqlite-checkpoints.js';
 import { createContactStore } from './sqlite-contacts.js';
 import {
   corruptMessage,
@@ -19,6 +20,7 @@ import { createMessageStore } from './sqlite-messages.js';
 import { createOutboxStore } from './sqlite-outbox.js';
 import { createRoomStore } from './sqlite-rooms.js';
 import { migrate, readSchemaVersion } from './sqlite-schema.js';
+import { createSearchIndex } from './sqlite-search.js';
 import { createTransferStore } from './sqlite-transfers.js';
 import { type Store, StoreError } from './store.js';
 
@@ -91,9 +93,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     // power cut (not a crash or kill -9, which lose nothing) may drop the last commits. That is
     // what makes ≥ 20,000 stored messages/s possible; FULL would cost one fsync per message.
     db.pragma('synchronous = NORMAL');
-    // SQLite's automatic checkpoint runs inside whichever commit crosses 1,000 WAL pages, with an
-    // fsync: 1-30 ms added to one message in ~40 (measured: the whole p99 of DM latency). We
-    // checkpoint from an idle timer instead (see assemble), off the message path.
+    // Checkpoints run from an idle timer instead, off the message path (sqlite-checkpoints.ts).
     if (!inMemory) db.pragma('wal_autocheckpoint = 0');
     db.pragma('foreign_keys = ON');
     db.transaction(() => migrate(db, path)).immediate();
@@ -104,33 +104,62 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   return assemble(db, path, options.now ?? Date.now);
 }
 
-/** How often the WAL is folded back into the database (PASSIVE: never waits for readers). */
-const CHECKPOINT_INTERVAL_MS = 2_000;
-
 function assemble(db: Database.Database, path: string, now: () => number): Store {
-  const context: StoreContext = { path, now, isOpen: () => db.open };
-  const checkpoints =
-    path === ':memory:'
-      ? undefined
-      : setInterval(() => {
-          try {
-            if (db.open) db.pragma('wal_checkpoint(PASSIVE)');
-          } catch {
-            // A failed checkpoint loses nothing (the WAL keeps the data); the next one retries.
-          }
-        }, CHECKPOINT_INTERVAL_MS);
-  checkpoints?.unref();
+  let depth = 0; // Store.transaction() nesting
+  let failed: { error: unknown } | undefined; // a write of the current transaction failed half-way
+  const context: StoreContext = {
+    path,
+    now,
+    isOpen: () => db.open,
+    inBatch: () => depth > 0,
+    failBatch: (error) => {
+      failed ??= { error };
+    },
+  };
+  const index = createSearchIndex(db);
+  // The outermost Store.transaction writes the search entries its messages deferred, as its last
+  // step before COMMIT; a rollback forgets them with the rows they belonged to.
+  const outermost = db.transaction((fn: () => unknown): unknown => {
+    const result = fn();
+    if (failed) throw failed.error;
+    index.flushDeferred();
+    return result;
+  });
+  const stopCheckpoints = path === ':memory:' ? undefined : startCheckpoints(db, path);
   return {
-    messages: createMessageStore(db, context),
+    messages: createMessageStore(db, context, index),
     outbox: createOutboxStore(db, context),
     contacts: createContactStore(db, context),
     rooms: createRoomStore(db, context),
     transfers: createTransferStore(db, context),
     transaction(fn) {
-      return guard(context, 'write to', () => db.transaction(fn)());
+      return guard(context, 'write to', () => {
+        if (depth > 0) {
+          // Nested: a savepoint. When it rolls back, so do the half-done writes that failed
+          // inside it, and the search entries deferred inside it.
+          const [failedBefore, deferredBefore] = [failed, index.deferredCount()];
+          try {
+            return db.transaction(fn)();
+          } catch (error) {
+            failed = failedBefore;
+            index.dropDeferred(deferredBefore);
+            throw error;
+          }
+        }
+        depth++;
+        try {
+          return outermost(fn) as ReturnType<typeof fn>;
+        } catch (error) {
+          index.dropDeferred();
+          throw error;
+        } finally {
+          depth--;
+          failed = undefined;
+        }
+      });
     },
     close() {
-      if (checkpoints) clearInterval(checkpoints);
+      stopCheckpoints?.();
       if (db.open) db.close();
     },
   };
