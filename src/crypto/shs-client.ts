@@ -3,7 +3,7 @@
 // Protocol Guide: a/b ephemeral, A/B long-term, K network key.
 import nacl from 'tweetnacl';
 import { concatBytes as concat } from './concat-bytes.js';
-import { curvePublicKey, curveSecretKey, sharedSecret } from './curve-dh.js';
+import { curveKeyPairOf, curvePublicKey, sharedSecret } from './curve-dh.js';
 import { sha256 } from './digests.js';
 import { signDetached } from './ed25519.js';
 import { checkEd25519Point, verifyStrict } from './ed25519-checks.js';
@@ -90,8 +90,8 @@ export function clientHello(state: ClientStart): Uint8Array {
 /** Checks message 2, computes ab and aB, and signs our authentication. */
 export function clientVerifyServerHello(state: ClientStart, message2: Uint8Array): ClientAuthenticating {
   const { mac, ephemeralPublicKey } = openHello(message2, state.networkKey, 'server hello (message 2)');
-  const ab = sharedSecret(state.ephemeral.secretKey, ephemeralPublicKey, 'ephemeral (ab)');
-  const aB = sharedSecret(state.ephemeral.secretKey, state.serverCurveKey, 'client-ephemeral/server (aB)');
+  const ab = sharedSecret(state.ephemeral, ephemeralPublicKey, 'ephemeral (ab)');
+  const aB = sharedSecret(state.ephemeral, state.serverCurveKey, 'client-ephemeral/server (aB)');
   const abHash = sha256(ab);
   const signature = signDetached(
     concat(state.networkKey, state.serverPublicKey, abHash),
@@ -122,7 +122,7 @@ export function clientVerifyServerAccept(state: ClientAuthenticating, message4: 
     );
   }
   const Ab = sharedSecret(
-    curveSecretKey(state.identity.secretKey),
+    curveKeyPairOf(state.identity),
     state.remoteEphemeral,
     'client/server-ephemeral (Ab)',
   );

@@ -2,7 +2,7 @@
 // reveals nothing until the client has proved it knows K (message 1) and B (message 3).
 import nacl from 'tweetnacl';
 import { concatBytes as concat } from './concat-bytes.js';
-import { curvePublicKey, curveSecretKey, sharedSecret } from './curve-dh.js';
+import { curveKeyPairOf, curvePublicKey, sharedSecret } from './curve-dh.js';
 import { sha256 } from './digests.js';
 import { signDetached } from './ed25519.js';
 import { checkEd25519Point, verifyStrict } from './ed25519-checks.js';
@@ -76,12 +76,8 @@ export function createServer(options: ServerOptions): ServerStart {
  * nothing back. */
 export function serverVerifyClientHello(state: ServerStart, message1: Uint8Array): ServerAwaitingAuth {
   const { mac, ephemeralPublicKey } = openHello(message1, state.networkKey, 'client hello (message 1)');
-  const ab = sharedSecret(state.ephemeral.secretKey, ephemeralPublicKey, 'ephemeral (ab)');
-  const aB = sharedSecret(
-    curveSecretKey(state.identity.secretKey),
-    ephemeralPublicKey,
-    'client-ephemeral/server (aB)',
-  );
+  const ab = sharedSecret(state.ephemeral, ephemeralPublicKey, 'ephemeral (ab)');
+  const aB = sharedSecret(curveKeyPairOf(state.identity), ephemeralPublicKey, 'client-ephemeral/server (aB)');
   return {
     ...state,
     phase: 'server-hello',
@@ -123,7 +119,7 @@ export function serverVerifyClientAuth(state: ServerAwaitingAuth, message3: Uint
     throw invalid('has an invalid signature: the client does not hold the key it claims');
   }
   const Ab = sharedSecret(
-    state.ephemeral.secretKey,
+    state.ephemeral,
     curvePublicKey(clientKey, 'client'),
     'client/server-ephemeral (Ab)',
   );

@@ -1,0 +1,105 @@
+// The handshake's Curve25519 steps run in OpenSSL and on BigInt; tweetnacl and ed2curve (what they
+// replaced, and what the reference secret-handshake uses) are the oracles here.
+import ed2curve from 'ed2curve';
+import fc from 'fast-check';
+import nacl from 'tweetnacl';
+import { describe, expect, it } from 'vitest';
+import { curveKeyPairOf, curvePublicKey, sharedSecret } from '../../src/crypto/curve-dh.js';
+import { edwardsToMontgomery } from '../../src/crypto/ed-to-montgomery.js';
+import { HandshakeError } from '../../src/crypto/handshake-error.js';
+import { newEphemeralKeyPair } from '../../src/crypto/shs-keys.js';
+
+const P = 2n ** 255n - 19n;
+const encode = (n: bigint, signBit = 0) => {
+  const out = new Uint8Array(32);
+  for (let i = 0; i < 32; i++) out[i] = Number((n >> BigInt(8 * i)) & 0xffn);
+  out[31]! |= signBit << 7;
+  return out;
+};
+const bytes32 = fc.uint8Array({ minLength: 32, maxLength: 32 });
+
+describe('Ed25519 → X25519 public keys', () => {
+  it('match ed2curve for real keys', () => {
+    fc.assert(
+      fc.property(bytes32, (seed) => {
+        const { publicKey } = nacl.sign.keyPair.fromSeed(seed);
+        expect(edwardsToMontgomery(publicKey)).toEqual(ed2curve.convertPublicKey(publicKey));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('match ed2curve on arbitrary bytes, points or not (about half are not)', () => {
+    let refused = 0;
+    fc.assert(
+      fc.property(bytes32, (raw) => {
+        const y = BigInt(`0x${Buffer.from(raw).reverse().toString('hex')}`) & ((1n << 255n) - 1n);
+        fc.pre(y < P && y !== 1n && y !== P - 1n); // ed2curve accepts these; see the next test
+        const ours = edwardsToMontgomery(raw);
+        if (ours === null) refused++;
+        expect(ours).toEqual(ed2curve.convertPublicKey(raw));
+      }),
+      { numRuns: 1000 },
+    );
+    expect(refused).toBeGreaterThan(300);
+  });
+
+  it('refuse non-canonical encodings, the neutral element and x = 0 with the sign bit', () => {
+    expect(edwardsToMontgomery(encode(P))).toBeNull();
+    expect(edwardsToMontgomery(encode(P + 5n))).toBeNull();
+    expect(edwardsToMontgomery(encode(1n))).toBeNull(); // the neutral element (0, 1)
+    expect(edwardsToMontgomery(encode(1n, 1))).toBeNull();
+    expect(edwardsToMontgomery(encode(P - 1n, 1))).toBeNull(); // (0, −1) with x "negative"
+    expect(edwardsToMontgomery(new Uint8Array(31))).toBeNull();
+    expect(() => curvePublicKey(encode(P), 'test')).toThrow(HandshakeError);
+  });
+});
+
+describe('X25519 through OpenSSL', () => {
+  it('gives nacl.scalarMult results', () => {
+    fc.assert(
+      fc.property(bytes32, bytes32, (a, b) => {
+        const own = nacl.box.keyPair.fromSecretKey(a);
+        const theirs = nacl.box.keyPair.fromSecretKey(b);
+        expect(sharedSecret(own, theirs.publicKey, 'test')).toEqual(nacl.scalarMult(a, theirs.publicKey));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('makes ephemeral pairs whose public key belongs to the secret', () => {
+    for (let i = 0; i < 20; i++) {
+      const pair = newEphemeralKeyPair();
+      expect(pair.secretKey).toHaveLength(32);
+      expect(nacl.scalarMult.base(pair.secretKey)).toEqual(pair.publicKey);
+    }
+    expect(newEphemeralKeyPair().secretKey).not.toEqual(newEphemeralKeyPair().secretKey);
+  });
+
+  it('converts our identity as ed2curve does', () => {
+    const identity = nacl.sign.keyPair();
+    const pair = curveKeyPairOf(identity);
+    expect(pair.secretKey).toEqual(ed2curve.convertSecretKey(identity.secretKey));
+    expect(pair.publicKey).toEqual(ed2curve.convertPublicKey(identity.publicKey));
+    expect(curveKeyPairOf(identity)).toBe(pair); // computed once
+  });
+
+  it('refuses every low-order public key with a handshake error', () => {
+    // The Curve25519 points of order 1, 2, 4 and 8 (u-coordinates, as libsodium's blocklist).
+    const lowOrder = [
+      0n,
+      1n,
+      325606250916557431795983626356110631294008115727848805560023387167927233504n,
+      39382357235489614581723060781553021112529911719440698176882885853963445705823n,
+      P - 1n,
+      P,
+      P + 1n,
+    ];
+    const own = nacl.box.keyPair();
+    for (const u of lowOrder) {
+      expect(() => sharedSecret(own, encode(u), 'test')).toThrow(
+        expect.objectContaining({ code: 'low-order-key' }),
+      );
+    }
+  });
+});
