@@ -183,8 +183,8 @@ export class LanchatNode {
       sendChat: (id, message) => this.peers.get(id)?.link?.send(message) ?? false,
       online: (id) => this.peers.get(id)?.link !== undefined,
       verified: (id) => this.trust.verified(id),
-      dialData: (id, transfer, offset) => this.dialData(id, transfer, offset),
       fastCrypto: this.components.fastCrypto ?? loadFastSecretbox,
+      dialData: (id, transfer, offset) => this.dialData(id, transfer, offset),
       newId: () => randomBytes(16).toString('base64url'),
     });
   }
