@@ -1,12 +1,14 @@
 // One lanchat node in its own process for the file benchmark and the SIGKILL resume test: TCP on
 // 127.0.0.1, the other node as a static peer (never mDNS in the root namespace), SQLite in a temp
 // profile, the real file adapter. stdin takes headless commands; stdout carries every node event
-// as a JSON line with `at` (ms, high resolution, this process's clock) and, every 100 ms, the RSS.
+// as a JSON line with `at` (ms, high resolution, this process's clock) and, every 100 ms, the RSS,
+// the CPU time and the secretbox engine box-stream is on.
 import { performance } from 'node:perf_hooks';
 import nacl from 'tweetnacl';
 import { runCommands } from '../../src/cli/headless.js';
 import { LanchatNode } from '../../src/core/node.js';
 import { DEFAULT_NETWORK_KEY } from '../../src/crypto/network-key.js';
+import { secretboxEngine } from '../../src/crypto/secretbox-raw.js';
 import { StaticPeers } from '../../src/discovery/static-peers.js';
 import { createNodeFileAccess } from '../../src/files/node-file-access.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
@@ -49,7 +51,12 @@ const write = (line: object) => process.stdout.write(`${JSON.stringify({ ...line
 node.subscribe(write);
 setInterval(() => {
   const cpu = process.cpuUsage();
-  write({ type: 'mem', rss: process.memoryUsage.rss(), cpuMs: (cpu.user + cpu.system) / 1000 });
+  write({
+    type: 'mem',
+    rss: process.memoryUsage.rss(),
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    engine: secretboxEngine(),
+  });
 }, 100).unref();
 const quit = () => {
   void node.stop().finally(() => {

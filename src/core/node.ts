@@ -5,6 +5,7 @@ import { LinkError, LinkFactory } from '../connection/link-factory.js';
 import type { HeartbeatTiming, LinkCloseReason, PeerLink } from '../connection/peer-link.js';
 import { HandshakeLimiter } from '../crypto/handshake-limiter.js';
 import { networkTag } from '../crypto/network-key.js';
+import { loadFastSecretbox } from '../crypto/secretbox-libsodium.js';
 import type { Ed25519KeyPair } from '../crypto/shs-keys.js';
 import type { Discovery, DiscoveryEvent, PeerHint } from '../discovery/discovery.js';
 import { fingerprint, idOf, splitNickSuffix } from '../identity/ids.js';
@@ -38,6 +39,9 @@ export interface NodeComponents {
   files?: FileAccess;
   clock?: Clock;
   random?: () => number;
+  /** Switches box-stream to its fast engine (default: libsodium, loadFastSecretbox). Not at
+   * start-up: only when a transfer is offered, and awaited before file bytes move. */
+  fastCrypto?: () => Promise<unknown>;
 }
 
 export interface NodeInit {
@@ -179,6 +183,7 @@ export class LanchatNode {
       sendChat: (id, message) => this.peers.get(id)?.link?.send(message) ?? false,
       online: (id) => this.peers.get(id)?.link !== undefined,
       verified: (id) => this.trust.verified(id),
+      fastCrypto: this.components.fastCrypto ?? loadFastSecretbox,
       dialData: (id, transfer, offset) => this.dialData(id, transfer, offset),
       newId: () => newTimeOrderedId(),
     });

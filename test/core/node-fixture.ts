@@ -16,6 +16,7 @@ import { createNodeFileAccess } from '../../src/files/node-file-access.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import { createMemoryNetwork, type MemoryNetwork } from '../../src/transport/memory-transport.js';
+import type { Transport } from '../../src/transport/transport.js';
 
 export interface TestNode {
   name: string;
@@ -55,6 +56,10 @@ export class NodeFixture {
       discovery?: Discovery;
       /** File system access for transfers (default: the real one). */
       files?: FileAccess;
+      /** Replaces the loader of the fast cipher (default: the real one, libsodium). */
+      fastCrypto?: () => Promise<unknown>;
+      /** Wraps the node's in-memory transport, e.g. to watch its dials. */
+      transport?: (base: Transport) => Transport;
     } = {},
   ): Promise<TestNode> {
     const host = opts.host ?? `10.0.0.${++this.hostCounter}`;
@@ -65,10 +70,11 @@ export class NodeFixture {
       {
         identity,
         networkKey: opts.networkKey ?? DEFAULT_NETWORK_KEY,
-        transport: this.network.transport(host),
+        transport: (opts.transport ?? ((t) => t))(this.network.transport(host)),
         discovery: opts.discovery ?? new MemoryDiscovery(this.bus, { address: host }),
         store,
         files: opts.files ?? createNodeFileAccess(),
+        ...(opts.fastCrypto ? { fastCrypto: opts.fastCrypto } : {}),
       },
       { nick: name, port: 7475, heartbeat: FAST_HEARTBEAT, backoff: FAST_BACKOFF, ...opts.init },
     );

@@ -6,6 +6,7 @@ import { BoxStreamDecoder } from '../../src/crypto/box-stream-decoder.js';
 import { BoxStreamEncoder, HEADER_BYTES, MAX_BODY_BYTES } from '../../src/crypto/box-stream-encoder.js';
 import { BoxStreamError } from '../../src/crypto/box-stream-error.js';
 import { incrementNonce } from '../../src/crypto/nonce-counter.js';
+import { ENGINES, onEngine } from './engines.js';
 import { pull, refBoxStream } from './reference.js';
 
 const key = new Uint8Array(32).fill(7);
@@ -61,7 +62,9 @@ function refDecode(encoded: Buffer): Promise<Buffer[]> {
   });
 }
 
-describe('box-stream codec', () => {
+describe.each(ENGINES)('box-stream codec on %s', (engine) => {
+  onEngine(engine);
+
   it('round-trips, splitting bodies above 4096 bytes, and ends on goodbye', () => {
     const { enc, dec } = pair();
     const big = randomBytes(MAX_BODY_BYTES * 2 + 5);

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { BoxStreamDecoder } from '../../src/crypto/box-stream-decoder.js';
 import { BoxStreamEncoder, HEADER_BYTES, MAX_BODY_BYTES } from '../../src/crypto/box-stream-encoder.js';
 import { BoxStreamError } from '../../src/crypto/box-stream-error.js';
+import { ENGINES, onEngine } from './engines.js';
 
 const key = new Uint8Array(32).fill(3);
 const nonce = new Uint8Array(24).fill(9);
@@ -45,7 +46,9 @@ const sample = (() => {
   return { payloads, bytes: Buffer.concat([...payloads.map((p) => encoder.encode(p)), encoder.goodbye()]) };
 })();
 
-describe('box-stream decoder fuzz', () => {
+describe.each(ENGINES)('box-stream decoder fuzz on %s', (engine) => {
+  onEngine(engine);
+
   it('random bytes never yield a message (40 000 cases)', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 200 }), fc.array(fc.nat(), { maxLength: 6 }), (bytes, cuts) => {

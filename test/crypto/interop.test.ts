@@ -9,6 +9,7 @@ import { DEFAULT_NETWORK_KEY, networkKeyFromPassphrase } from '../../src/crypto/
 import { secureClient, secureServer } from '../../src/crypto/secure-handshake.js';
 import type { SecureStream } from '../../src/crypto/secure-stream.js';
 import { waitFor } from './duplex-pair.js';
+import { ENGINES, onEngine } from './engines.js';
 import { identityFromSeed, refKeys } from './keys.js';
 import { pull, type RefStream, refBackend, refShs, toPull } from './reference.js';
 import { codeOf, settle } from './settle.js';
@@ -65,7 +66,9 @@ function collect(s: SecureStream, chunks: Buffer[] = []): Promise<Buffer> {
   return once(s, 'end').then(() => Buffer.concat(chunks));
 }
 
-describe('interop with secret-handshake + pull-box-stream', () => {
+describe.each(ENGINES)('interop with secret-handshake + pull-box-stream on %s', (engine) => {
+  onEngine(engine);
+
   it('loads the reference (chloride backend present)', () => {
     expect(refBackend()).toBe('loaded');
   });

@@ -10,6 +10,7 @@ import { secureClient, secureServer } from '../../src/crypto/secure-handshake.js
 import type { SecureStream } from '../../src/crypto/secure-stream.js';
 import { SecureStreamError } from '../../src/crypto/secure-stream-error.js';
 import { duplexPair, type End, flipBitAt, type Tap, waitFor } from './duplex-pair.js';
+import { ENGINES, onEngine } from './engines.js';
 import { FakeTimers } from './fake-timers.js';
 import { identityFromSeed } from './keys.js';
 import { codeOf, type Outcome, settle } from './settle.js';
@@ -65,7 +66,9 @@ async function readAll(s: SecureStream): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-describe('secure stream driver', () => {
+describe.each(ENGINES)('secure stream driver on %s', (engine) => {
+  onEngine(engine);
+
   it('authenticates both sides and carries data both ways, ending on goodbye', async () => {
     const { clientSide, serverSide, limiter } = connect();
     const c = stream(await clientSide);

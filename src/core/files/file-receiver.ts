@@ -53,6 +53,8 @@ export class FileReceiver {
     if (r.busy || r.link || r.finished) return;
     r.busy = true;
     try {
+      // The sender dials as soon as it hears file_accept: have the fast cipher ready to open it.
+      await this.deps.fastCrypto();
       if (!r.partial) {
         r.partial = await this.deps.files.openPartial(record.dir ?? '', partName(record.id), record.verified);
         r.received = r.partial.written;

@@ -42,6 +42,9 @@ export class FileSender {
       this.stop(record.id);
       return;
     }
+    // Every byte of the file is boxed on the engine we settle on here (libsodium unless it failed
+    // to load): a transfer never runs at tweetnacl's speed because it started too early.
+    await this.deps.fastCrypto();
     let link: PeerLink;
     try {
       link = await this.deps.dialData(record.peerId, record.id, offset);

@@ -29,6 +29,9 @@ export interface TransferDeps {
   verified(peerId: string): boolean;
   /** Opens a data link to the peer whose hello names the transfer and the offset. */
   dialData(peerId: string, transfer: string, offset: number): Promise<PeerLink>;
+  /** Gets the secure channel's fast cipher ready; resolves (never rejects) when the engine is
+   * settled. Started when a transfer becomes likely, awaited before a data link moves bytes. */
+  fastCrypto(): Promise<unknown>;
   newId(): string;
 }
 

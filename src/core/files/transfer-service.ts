@@ -32,6 +32,7 @@ export class TransferService {
   // ---- commands ----
 
   async offer(peerId: string, nick: string, path: string): Promise<TransferView> {
+    void this.deps.fastCrypto(); // loads while the file is hashed and the peer decides
     const absolute = this.deps.files.resolve(path);
     const info = await this.deps.files.inspect(absolute).catch((cause: unknown) => {
       const code = (cause as { code?: string }).code === 'not-a-file' ? 'not-a-file' : 'not-found';
@@ -249,6 +250,7 @@ export class TransferService {
       );
       return;
     }
+    void this.deps.fastCrypto(); // loads while the user decides
     this.deps.emit({
       type: 'file_offer',
       id: offer.id,
