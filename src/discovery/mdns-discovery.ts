@@ -21,6 +21,7 @@ import {
   selectInterfaces,
   sysfsFacts,
 } from './net-interfaces.js';
+import { OneShotQueries } from './one-shot-queries.js';
 import { OwnPackets } from './own-packets.js';
 import { allOwnRecords, type OwnRecordSet, ownRecords } from './own-records.js';
 import { guardPacket } from './packet-guard.js';
@@ -66,6 +67,7 @@ export class MdnsDiscovery implements Discovery {
   /** How often the peer table was brought up to date (tests: one burst, few settles). */
   private settles = 0;
   private readonly ownPackets = new OwnPackets();
+  private readonly oneShots: OneShotQueries;
   private readonly warn: WarningSink;
   private readonly ctx: EngineContext;
   private readonly prober: Prober;
@@ -87,6 +89,7 @@ export class MdnsDiscovery implements Discovery {
     this.options = options;
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
+    this.oneShots = new OneShotQueries(this.clock, this.random);
     this.cache = new RecordCache(this.random);
     this.resolver = new IncrementalResolver(this.cache, () => ({
       ownPublicKey: this.local ? base64Of(this.local.publicKey) : '',
@@ -176,8 +179,14 @@ export class MdnsDiscovery implements Discovery {
       this.options.pollIntervalMs,
     );
     this.watcher.start();
+    this.askOnce([...this.links.keys()]);
     this.prober.start([...this.links.keys()]);
     this.querier.start();
+  }
+
+  /** A one-shot query on each new link (see one-shot-socket.ts): peers answer it at once. */
+  private askOnce(ids: readonly string[]): void {
+    for (const id of ids) void this.links.get(id)?.link.sendOneShot(this.oneShots.query());
   }
 
   update(change: Partial<Pick<LocalService, 'nick' | 'port'>>): void {
@@ -348,14 +357,24 @@ export class MdnsDiscovery implements Discovery {
       if (from.port !== (this.options.mdnsPort ?? MDNS_PORT)) return;
       if (this.prober.handlePacket(id, packet)) return;
       if (state.announced && this.conflictsWithUs(packet)) return;
-      this.querier.handleResponse(id, packet, this.ownNames());
+      // Multicast responses carry id 0 (§18.1); answers to our one-shot query echo its id.
+      const oneShotAnswer = this.oneShots.answers(packet);
+      this.querier.handleResponse(
+        id,
+        oneShotAnswer ? this.oneShots.withoutGoodbyes(packet) : packet,
+        this.ownNames(),
+      );
+      if (oneShotAnswer && packet.answers.length > 0) this.querier.postponeFirstBrowse();
       return;
     }
     if (!own) this.prober.handlePacket(id, packet);
     // Our own browse queries list our PTR as a known answer, so the responder stays quiet on
     // them by §7.1 without having to tell them apart from a same-host process's queries.
     this.responder.handleQuery(id, packet, from);
-    if (!own) this.querier.handleQuery(id, packet);
+    // A one-shot query (not from 5353, ours included) is answered by unicast to its sender: its
+    // answers fill no cache here, so it neither stands in for our browse (§7.3) nor counts as a
+    // query left unanswered (§10.5).
+    if (!own && from.port === (this.options.mdnsPort ?? MDNS_PORT)) this.querier.handleQuery(id, packet);
   }
 
   private isOwnAddress(address: string): boolean {
@@ -433,6 +452,7 @@ export class MdnsDiscovery implements Discovery {
       if (!e.goodbye) continue;
       this.goodbyeNames.add(e.record.name.toLowerCase());
       if (e.record.type === 'PTR') this.goodbyeNames.add(e.record.data.toLowerCase());
+      this.oneShots.noteGoodbye(e.record);
     }
     if (this.settleQueued) return;
     this.settleQueued = true;
@@ -487,6 +507,7 @@ export class MdnsDiscovery implements Discovery {
     if (reannounce.length > 0) void this.announcer.announce(reannounce);
     if (added.length > 0) {
       // §8.1 on the new link before answering there; browse from the start (§5.2) to meet peers.
+      this.askOnce(added);
       this.prober.start(added);
       this.querier.start();
     }

@@ -13,12 +13,19 @@ export interface LinkHandlers {
   onError(error: Error): void;
 }
 
+/** How long a one-shot query's socket stays open for answers. */
+export const ONE_SHOT_LISTEN_MS = 3_000;
+
 export interface MdnsLink {
   readonly interfaceName: string;
   readonly family: 4 | 6;
   /** Multicast to the group on this interface, or unicast to `to` (legacy replies, §6.7).
    * Resolves when the datagram has been handed to the kernel (or failed, reported as warning). */
   send(packet: MdnsPacket, to?: Endpoint): Promise<void>;
+  /** Sends `packet` as a one-shot query (RFC 6762 §5.1) from a fresh ephemeral port on this
+   * interface: responders answer it at once, by unicast to that port (§6.7), and only we hear the
+   * answers. Those arrive through onMessage like any packet, for a few seconds. */
+  sendOneShot(packet: MdnsPacket): Promise<void>;
   close(): Promise<void>;
 }
 

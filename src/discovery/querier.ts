@@ -55,6 +55,8 @@ export class Querier {
   /** §7.3: links where another host asked our question since our last browse query. */
   private readonly suppressed = new Set<string>();
   private stopped = false;
+  /** True until the first browse query of the current schedule has gone out. */
+  private firstPending = false;
 
   constructor(ctx: EngineContext, cache: RecordCache, hooks: QuerierHooks) {
     this.ctx = ctx;
@@ -66,7 +68,22 @@ export class Querier {
   start(): void {
     this.stopped = false;
     this.interval = INITIAL_INTERVAL_MS;
+    this.firstPending = true;
     this.scheduleBrowse(randomBetween(this.ctx.random, FIRST_QUERY_MIN_MS, FIRST_QUERY_MAX_MS));
+  }
+
+  /**
+   * Our one-shot query was answered (mdns-discovery.ts): we know our peers already, so the first
+   * browse waits a second instead of 20–120 ms. Its answers are multicast and every host must
+   * process them; a second later that no longer competes with the newcomer's connections (on a
+   * busy host, 20 such answers cost the LAN ≈ 0.4 s of CPU right when it dials its peers).
+   */
+  postponeFirstBrowse(): void {
+    if (!this.firstPending || this.stopped) return;
+    this.firstPending = false;
+    this.scheduleBrowse(
+      INITIAL_INTERVAL_MS + randomBetween(this.ctx.random, FIRST_QUERY_MIN_MS, FIRST_QUERY_MAX_MS),
+    );
   }
 
   stop(): void {
@@ -81,6 +98,7 @@ export class Querier {
     if (this.browseTimer) this.ctx.clock.clearTimeout(this.browseTimer);
     this.browseTimer = this.ctx.clock.setTimeout(() => {
       this.browseTimer = undefined;
+      this.firstPending = false;
       this.browse();
       this.scheduleBrowse(this.interval);
       this.interval = Math.min(this.interval * 2, MAX_INTERVAL_MS);

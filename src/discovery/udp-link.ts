@@ -16,6 +16,7 @@ import {
   type MdnsPacket,
 } from './mdns-packet.js';
 import type { NetInterface } from './net-interfaces.js';
+import { sendOneShotQuery } from './one-shot-socket.js';
 import { toWire } from './packet-guard.js';
 
 export interface UdpLinkOptions {
@@ -105,6 +106,7 @@ function openUdpLink(
               done();
             }
           }),
+        sendOneShot: (packet: MdnsPacket) => sendOneShotQuery(iface, family, packet, handlers, port),
         close: () => new Promise<void>((done) => mdns.destroy(() => done())),
       });
     });

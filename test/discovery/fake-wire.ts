@@ -12,6 +12,7 @@ import type { FakeClock } from './fake-clock.js';
 export interface SentPacket {
   at: number;
   from: string;
+  fromPort: number;
   to: Endpoint | 'multicast';
   interfaceName: string;
   bytes: Buffer;
@@ -22,6 +23,8 @@ export interface SentPacket {
 
 interface Attached {
   readonly address: string;
+  /** 5353 for a link; an ephemeral port for a one-shot query's socket. */
+  port: number;
   iface: NetInterface;
   family: 4 | 6;
   handlers: LinkHandlers;
@@ -32,6 +35,9 @@ export class FakeWire {
   readonly sent: SentPacket[] = [];
   private readonly attached: Attached[] = [];
   private readonly clock: FakeClock;
+  private nextEphemeralPort = 49_152;
+  /** How long a one-shot query's socket listens (as ONE_SHOT_LISTEN_MS). */
+  oneShotListenMs = 3_000;
 
   constructor(clock: FakeClock) {
     this.clock = clock;
@@ -45,6 +51,7 @@ export class FakeWire {
         get address() {
           return current();
         },
+        port: MDNS_PORT,
         iface,
         family,
         handlers,
@@ -55,6 +62,23 @@ export class FakeWire {
         interfaceName: iface.name,
         family,
         send: async (packet, to) => this.transmit(me, toWire(packet), to),
+        sendOneShot: async (packet) => {
+          const shot: Attached = {
+            get address() {
+              return current();
+            },
+            port: this.nextEphemeralPort++,
+            iface,
+            family,
+            handlers,
+            closed: false,
+          };
+          this.attached.push(shot);
+          this.clock.setTimeout(() => {
+            shot.closed = true;
+          }, this.oneShotListenMs);
+          this.transmit(shot, toWire(packet));
+        },
         close: async () => {
           me.closed = true;
         },
@@ -64,7 +88,7 @@ export class FakeWire {
   }
 
   /** Puts a raw dns-packet object (or raw bytes) on the wire as if `from` had sent it. */
-  inject(value: object | Buffer, from: Endpoint, to?: string): void {
+  inject(value: object | Buffer, from: Endpoint, to?: string | Endpoint): void {
     const bytes = Buffer.isBuffer(value) ? value : dnsPacket.encode(value as dnsPacket.Packet);
     this.deliver(bytes, from, to);
   }
@@ -77,18 +101,26 @@ export class FakeWire {
     this.sent.push({
       at: this.clock.now(),
       from: sender.address,
+      fromPort: sender.port,
       to: to ?? 'multicast',
       interfaceName: sender.iface.name,
       bytes,
       decoded,
       packet: guarded.packet,
     });
-    this.deliver(bytes, { address: sender.address, port: MDNS_PORT }, to?.address);
+    this.deliver(bytes, { address: sender.address, port: sender.port }, to);
   }
 
-  private deliver(bytes: Buffer, from: Endpoint, toAddress?: string): void {
+  /** Multicast reaches every link (port 5353), unicast only the socket at `to`. */
+  private deliver(bytes: Buffer, from: Endpoint, to?: Endpoint | string): void {
+    const target = typeof to === 'string' ? { address: to, port: MDNS_PORT } : to;
     for (const a of this.attached) {
-      if (a.closed || (toAddress !== undefined && a.address !== toAddress)) continue;
+      if (a.closed) continue;
+      if (
+        target === undefined ? a.port !== MDNS_PORT : a.address !== target.address || a.port !== target.port
+      ) {
+        continue;
+      }
       this.clock.setTimeout(() => {
         if (a.closed) return;
         let decoded: unknown;

@@ -26,6 +26,7 @@ async function capturedNode() {
         interfaceName: iface.name,
         family,
         send: async (p) => void sent.push(p),
+        sendOneShot: async () => {},
         close: async () => {},
       };
     },

@@ -1,7 +1,9 @@
 // Builds MdnsDiscovery nodes on a fake wire with a fake clock, and scripted foreign packets.
+
 import type dnsPacket from 'dns-packet';
 import type { DiscoveryEvent, LocalService } from '../../src/discovery/discovery.js';
 import { MdnsDiscovery, type MdnsDiscoveryOptions } from '../../src/discovery/mdns-discovery.js';
+import type { Endpoint } from '../../src/discovery/mdns-packet.js';
 import type { NetInterface } from '../../src/discovery/net-interfaces.js';
 import { FakeClock } from './fake-clock.js';
 import { FakeWire, fakeInterface } from './fake-wire.js';
@@ -58,7 +60,7 @@ export class MdnsKit {
   }
 
   /** Injects a packet given as a dns-packet object (loosely typed: tests write odd ones). */
-  inject(packet: object, from = FOREIGN, to?: string): void {
+  inject(packet: object | Buffer, from = FOREIGN, to?: string | Endpoint): void {
     this.wire.inject(packet, from, to);
   }
 }

@@ -11,11 +11,15 @@ function peerEvents(events: DiscoveryEvent[]): DiscoveryEvent[] {
   return events.filter((e) => e.type === 'up' || e.type === 'update' || e.type === 'down');
 }
 
+/** The continuous browse's queries (from port 5353; the start-up one-shot query is apart). */
 function queriesFor(kit: MdnsKit, from: string, name: string, type: string) {
   return kit.wire
     .from(from)
     .filter(
-      (p) => p.packet.kind === 'query' && p.packet.questions.some((q) => q.name === name && q.type === type),
+      (p) =>
+        p.fromPort === 5353 &&
+        p.packet.kind === 'query' &&
+        p.packet.questions.some((q) => q.name === name && q.type === type),
     );
 }
 

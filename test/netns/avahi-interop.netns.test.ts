@@ -2,6 +2,7 @@
 // other, and both must share port 5353 on one host. avahi runs only inside test namespaces, each
 // with its own system bus.
 import { generateKeyPairSync } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_NETWORK_KEY, networkTag } from '../../src/crypto/network-key.js';
 import {
@@ -17,6 +18,7 @@ const avahi = avahiAvailable();
 if (!avahi.ok) console.warn(`skipping avahi interop netns tests: ${avahi.reason}`);
 
 const FIND_MS = 8_000;
+const PROBE = fileURLToPath(new URL('./fixtures/one-shot-probe.mjs', import.meta.url));
 const DROP_MS = 3_000;
 const TYPE = '_lanchat._tcp';
 const TAG = networkTag(DEFAULT_NETWORK_KEY);
@@ -123,4 +125,38 @@ describe.skipIf(!avahi.ok)('lanchat and avahi-daemon', () => {
     expect(local.process.events.filter((e) => e.type === 'error')).toEqual([]);
     await network.stopAvahi(h1);
   });
+
+  it.each([4, 6] as const)(
+    'our one-shot query (IPv%i) is answered at once by unicast, by lanchat and by avahi alike',
+    async (family) => {
+      const pk = publicKeyBase64();
+      const published = await network.avahiPublish(h2, 'wes', TYPE, 7478, ['v=1', `pk=${pk}`, `net=${TAG}`]);
+      const node = start(h1, 'xena');
+      await node.ready();
+      await node.process.waitFor((e) => e.type === 'announced', FIND_MS, { what: 'announced' });
+      const probe = network.spawn(
+        h1,
+        ['node', PROBE, '--iface', h1.interfaces[0]!.name, '--family', String(family)],
+        { label: `one-shot probe v${family}` },
+      );
+      await probe.waitFor((e) => e.type === 'done', FIND_MS, { what: 'probe done' });
+      const answers = probe.events.filter((e) => e.type === 'answer');
+      const byInstance = (nick: string) =>
+        answers.find((a) =>
+          (a.records as { name: string; type: string }[]).some(
+            (r) => r.type === 'SRV' && r.name === `${nick}.${TYPE}.local`,
+          ),
+        );
+      for (const nick of ['xena', 'wes']) {
+        const answer = byInstance(nick);
+        expect(answer, `an answer for ${nick}`).toMatchObject({ port: 5353, id: 4242, response: true });
+        // §6.7: legacy unicast answers carry no cache-flush bit and TTLs of at most 10 s.
+        for (const r of answer!.records as { ttl: number; flush: boolean }[]) {
+          expect(r.ttl).toBeLessThanOrEqual(10);
+          expect(r.flush).toBe(false);
+        }
+      }
+      published.process.kill();
+    },
+  );
 });
