@@ -3,8 +3,8 @@
 // chunk sizes on both engines (libsodium, which transfers use, and the tweetnacl baseline) and a
 // plain TCP copy between two processes; the RSS each node adds while it transfers; and DM round
 // trips (send → ack) on the chat link while the file flows. Each node reports which secretbox
-// engine it was on. Targets: ≥ 85 % of raw secretbox on the engine the transfer used and
-// ≥ 100 MB/s; ≤ 60 MB extra memory; DM p99 ≤ 50 ms.
+// engine it was on. Targets (issue 7): ≥ 85 % of raw nacl.secretbox and ≥ 100 MB/s; ≤ 60 MB
+// extra memory; DM p99 ≤ 50 ms. The ratio to the engine actually used is printed too.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
@@ -163,6 +163,7 @@ try {
   const usedName: keyof CryptoRates =
     used.length === 1 && used[0] === 'libsodium' ? 'libsodium' : 'tweetnacl';
   const ref = crypto[usedName];
+  const nacl = crypto.tweetnacl;
   const extra = { alice: mb(t.peak.alice - t.base.alice), bob: mb(t.peak.bob - t.base.bob) };
   const pct = (x: number, of: number) => `${((x / of) * 100).toFixed(0)} %`;
   const perCpu = mb(SIZE) / Math.max(t.cpu.alice, t.cpu.bob);
@@ -207,8 +208,14 @@ try {
     [
       `lanchat file transfer, ${(SIZE / 1024 ** 3).toFixed(2)} GiB, two processes on 127.0.0.1`,
       `${t.rate.toFixed(1)} MB/s`,
-      `≥ 100 MB/s and ≥ 85 % of ${usedName} secretbox 4 KiB (${(0.85 * ref.secretbox4k).toFixed(1)} MB/s)`,
-      `100 MB/s ${t.rate >= 100 ? 'met' : 'MISSED'}; 85 % ${t.rate >= 0.85 * ref.secretbox4k ? 'met' : 'MISSED'}`,
+      `≥ 100 MB/s and ≥ 85 % of raw nacl.secretbox 4 KiB (the issue's baseline: ${pct(t.rate, nacl.secretbox4k)})`,
+      t.rate >= 100 && t.rate >= 0.85 * nacl.secretbox4k ? 'met' : 'MISSED',
+    ],
+    [
+      `the same against the ${usedName} secretbox the transfer ran on (4 KiB)`,
+      `${pct(t.rate, ref.secretbox4k)}`,
+      'for information: the cipher is no longer what limits the transfer (see below)',
+      '',
     ],
     [
       'secretbox engine during the transfer: sender / receiver',

@@ -1,9 +1,9 @@
 // Checks that tweetnacl leaves out and SHS v1 needs ("Prime, Order Please!", Fiedler & Kolbeck):
 // nacl.sign.detached.verify accepts S >= L (malleable signatures) and small-order keys and R
-// points, and ed2curve happily converts a small-order Ed25519 key into a Curve25519 key whose DH
-// output is predictable. Same rules as libsodium's crypto_sign_verify_detached, done the same way:
+// points, and the Ed25519 → X25519 conversion happily turns a small-order key into a Curve25519
+// key whose DH output is predictable. Same rules as libsodium's crypto_sign_verify_detached, done the same way:
 // byte comparisons on the encodings, no curve arithmetic. Whether a key decodes to a curve point
-// at all is left to the audited decoders that use it: OpenSSL's verify and ed2curve's conversion.
+// at all is left to the decoders that use it: OpenSSL's verify and ed-to-montgomery.ts (RFC 8032).
 import { verifyDetached } from './ed25519.js';
 
 /** The order of the prime-order subgroup; a canonical signature has S < L. */

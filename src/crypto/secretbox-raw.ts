@@ -3,7 +3,7 @@
 // Layout (classic NaCl): plaintext buffers start with 32 zero bytes; a box starts with 16 zero
 // bytes, then the 16-byte Poly1305 MAC, then the ciphertext.
 //
-// Two engines sit behind it: tweetnacl (pure JS, always there) and libsodium (WASM, ~2.5× faster,
+// Two engines sit behind it: tweetnacl (pure JS, always there) and libsodium (WASM, ≈ 3.5× faster,
 // loaded later by secretbox-libsodium.ts). crypto_secretbox is one deterministic function of
 // (key, nonce, message), so both give the same bytes and the engine may change between any two
 // calls, even in the middle of a stream: an encoder and a decoder never need to agree on one.

@@ -113,11 +113,11 @@ export class Querier {
   }
 
   /** §7.1: our cached answers with more than half their TTL left. */
-  private knownAnswers(linkId: string, name: string, type: string, withOwn = true): MdnsRecord[] {
+  private knownAnswers(linkId: string, name: string, type: string): MdnsRecord[] {
     const now = this.ctx.clock.now();
     // Our own PTR rides along as a known answer so that our own responder, which hears this query
     // through multicast loopback, does not answer it (§7.1) — other hosts ignore it.
-    const own = withOwn && this.ctx.link(linkId)?.announced ? this.ctx.ownRecords(linkId)?.ptr : undefined;
+    const own = this.ctx.link(linkId)?.announced ? this.ctx.ownRecords(linkId)?.ptr : undefined;
     const self = own && sameName(name, own.name) && type === 'PTR' ? [own] : [];
     return this.cache
       .find(name, type as MdnsRecord['type'], linkId)
@@ -165,7 +165,10 @@ export class Querier {
       // §7.3: their query counts as ours only if its known answers hold nothing we would not list
       // ourselves. Responders stay silent about what they list; a newcomer that knows nobody
       // would otherwise wait a whole query interval (1 s, then 2 s) for answers never sent.
-      const ours = new Set(this.knownAnswers(linkId, q.name, 'PTR', false).map(recordKey));
+      // Our own PTR is on our list (see knownAnswers), and every peer that knows us lists it too:
+      // leaving it out made every settled host's query look new to every other, so none was ever
+      // suppressed and a LAN of N sent N browse queries per round instead of one.
+      const ours = new Set(this.knownAnswers(linkId, q.name, 'PTR').map(recordKey));
       const theirs = query.answers.filter((r) => r.type === 'PTR' && sameName(r.name, q.name)).map(recordKey);
       if (!query.truncated && theirs.every((key) => ours.has(key))) this.suppressed.add(linkId);
     }

@@ -83,6 +83,25 @@ describe('duplicate question suppression needs the same known answers (§7.3)', 
     await kit.clock.advance(100);
     expect(queriesFor(kit, a.address, SERVICE, 'PTR').map((p) => p.at)).toEqual([70, 1070]);
   });
+
+  it('in a settled LAN one host browses per round: the others know the same answers, ours included', async () => {
+    const kit = new MdnsKit();
+    kit.random = Math.random; // the hosts' schedules drift apart as on a real LAN
+    const hosts = [];
+    for (let i = 1; i <= 4; i++) hosts.push(await kit.node(`10.0.0.${i}`, `node${i}`));
+    for (let t = 0; t < 20_000; t += 100) await kit.clock.advance(100);
+    for (const h of hosts) expect(h.events.filter((e) => e.type === 'up')).toHaveLength(3);
+    const since = kit.clock.now();
+    for (let t = 0; t < 120_000; t += 100) await kit.clock.advance(100);
+    const browses = hosts.flatMap((h) =>
+      queriesFor(kit, h.address, SERVICE, 'PTR').filter((p) => p.at >= since),
+    );
+    // Rounds at 32 s and 64 s (and 128 s) after start: one query each, not one per host.
+    expect(browses.length).toBeGreaterThanOrEqual(2);
+    expect(browses.length).toBeLessThanOrEqual(3);
+    // Nobody went missing for lack of queries.
+    for (const h of hosts) expect(h.events.filter((e) => e.type === 'down')).toEqual([]);
+  });
 });
 
 describe('resolution and the peer table', () => {
