@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { secretboxEngine } from '../../../src/crypto/secretbox-raw.js';
 import { createNodeFileAccess } from '../../../src/files/node-file-access.js';
-import { NodeFixture, onlineIds, type TestNode, waitFor } from '../node-fixture.js';
-import { fileEvent, sha256File, writeRandomFile } from './transfer-fixture.js';
+import { NodeFixture, waitFor } from '../node-fixture.js';
+import { fileEvent, linked, sha256File, writeRandomFile } from './transfer-fixture.js';
 
 let fx: NodeFixture;
 beforeEach(() => {
@@ -15,10 +15,6 @@ beforeEach(() => {
 afterEach(async () => {
   await fx.destroy();
 });
-
-async function linked(alice: TestNode, bob: TestNode): Promise<void> {
-  await waitFor('linked', () => onlineIds(alice).length === 1 && onlineIds(bob).length === 1);
-}
 
 /** A stand-in loader that is ready only when the test says so; logs its calls and its release. */
 function gate(who: string, log: string[]) {

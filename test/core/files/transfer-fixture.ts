@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, writeFileSync } from 'node:fs';
 import type { NodeEvent } from '../../../src/core/events.js';
 import type { FileAccess } from '../../../src/core/files/file-access.js';
-import { type TestNode, waitFor } from '../node-fixture.js';
+import { onlineIds, type TestNode, waitFor } from '../node-fixture.js';
 
 export function writeRandomFile(path: string, size: number): Buffer {
   const data = randomBytes(size);
@@ -92,4 +92,9 @@ export function spyFiles(
     ...(hooks.freeBytes === undefined ? {} : { freeBytes: async () => hooks.freeBytes ?? 0 }),
   };
   return { files, spy };
+}
+
+/** Resolves once alice and bob each have the other online. */
+export async function linked(alice: TestNode, bob: TestNode): Promise<void> {
+  await waitFor('linked', () => onlineIds(alice).length === 1 && onlineIds(bob).length === 1);
 }
