@@ -124,8 +124,11 @@ describe('file transfers on screen', () => {
     await new Promise((r) => setTimeout(r, 1000));
     clearInterval(flood);
     const frames = app.screen.frames - before;
+    // At most one frame per 250 ms of the flood (plus the first), measured against the time the
+    // flood really lasted: on a loaded machine the 1 s wait may take longer.
+    const lasted = Date.now() - started;
     expect(frames).toBeGreaterThan(0);
-    expect(frames).toBeLessThanOrEqual(5);
+    expect(frames).toBeLessThanOrEqual(1 + Math.ceil(lasted / 250));
     await vt.flush();
   });
 });
