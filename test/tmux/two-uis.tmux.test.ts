@@ -1,7 +1,8 @@
 // End to end: two lanchat UIs in two network namespaces, each in its own tmux session (private
 // socket per test), driven with send-keys and read with capture-pane. Polls with deadlines.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNetwork, type Network, netnsAvailable, REPO_ROOT } from '../netns/harness.js';
@@ -100,6 +101,35 @@ describe.skipIf(skipReason !== undefined)('two terminal UIs over real mDNS (tmux
     tmux('send-keys', '-t', 'bob', 'M-a');
     await waitForPane('bob', (t) => /│ +alice │ got it/.test(t), 'the reply after Alt+A');
   }, 40_000);
+
+  it('sends a file: the offer on the other screen, /accept, a verified copy', async () => {
+    const source = join(network.dir, '报告.bin');
+    const data = randomBytes(8 * 1024 * 1024);
+    writeFileSync(source, data);
+    const inbox = join(network.dir, 'inbox');
+    typeLine('alice', `/send bob ${source}`);
+    // Both look at their DM buffer with the other: the offer and the results land there.
+    const offer = await waitForPane(
+      'bob',
+      (t) => /offers 报告\.bin/.test(t) && /\/reject \S+/.test(t),
+      'the offer',
+    );
+    const id = /\/reject ([A-Za-z0-9_-]+)/.exec(offer)?.[1];
+    expect(id).toBeDefined();
+    typeLine('bob', `/accept ${id} ${inbox}`);
+    // (The UI wraps its own lines: match phrases that stay on one line at 80 columns.)
+    await waitForPane(
+      'bob',
+      (t) => t.includes('received 报告.bin') && t.includes('SHA-256'),
+      'the verified copy',
+    );
+    await waitForPane(
+      'alice',
+      (t) => t.includes('bob received 报告.bin') && t.includes('SHA-256'),
+      'the sender told',
+    );
+    expect(readFileSync(join(inbox, '报告.bin')).equals(data)).toBe(true);
+  }, 60_000);
 
   it("shows a hostile peer's escape sequences inert", async () => {
     tmux('send-keys', '-t', 'alice', 'M-2');
