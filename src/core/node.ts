@@ -21,10 +21,10 @@ import type { FileAccess } from './files/file-access.js';
 import type { TransferPolicy } from './files/transfer-context.js';
 import { TransferService } from './files/transfer-service.js';
 import { Messenger } from './messenger.js';
+import { newRandomId, newTimeOrderedId } from './new-ids.js';
 import { NodeError } from './node-error.js';
 import { type Peer, PeerTable } from './peer-table.js';
 import { OwnPresence } from './presence.js';
-import { newTimeOrderedId } from './time-ordered-ids.js';
 import { suffixOf, TrustBook } from './trust.js';
 
 export { NodeError } from './node-error.js';
@@ -185,7 +185,7 @@ export class LanchatNode {
       verified: (id) => this.trust.verified(id),
       fastCrypto: this.components.fastCrypto ?? loadFastSecretbox,
       dialData: (id, transfer, offset) => this.dialData(id, transfer, offset),
-      newId: () => newTimeOrderedId(),
+      newId: newRandomId,
     });
   }
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { newTimeOrderedId } from '../../src/core/time-ordered-ids.js';
+import { newRandomId, newTimeOrderedId } from '../../src/core/new-ids.js';
 
 const PROTOCOL_ID = /^[A-Za-z0-9_-]{8,64}$/; // what peers accept for message and transfer ids
 
-describe('time-ordered ids', () => {
+describe('new ids', () => {
   it('are unique, protocol-safe, and carry 80 random bits after the clock, across pool refills', () => {
     const now = 1_764_000_000_000;
     const ids = Array.from({ length: 10_000 }, () => newTimeOrderedId(now)); // ≈ 25 refills
@@ -38,5 +38,16 @@ describe('time-ordered ids', () => {
     const bytewise = [...ids].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
     expect(bytewise).toEqual(ids);
     expect(new Set(ids.map((id) => id.slice(0, 8))).size).toBe(times.length);
+  });
+
+  it('random ids (transfers) are unique down to the 8 characters people type', () => {
+    const ids = Array.from({ length: 10_000 }, () => newRandomId());
+    for (const id of ids) {
+      expect(id).toMatch(PROTOCOL_ID);
+      expect(Buffer.from(id, 'base64url')).toHaveLength(16);
+    }
+    expect(new Set(ids.map((id) => id.slice(0, 8))).size).toBe(ids.length);
+    // Not clock-shaped: the first character varies.
+    expect(new Set(ids.map((id) => id[0])).size).toBeGreaterThan(32);
   });
 });
