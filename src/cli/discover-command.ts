@@ -9,6 +9,7 @@ import { StaticPeers } from '../discovery/static-peers.js';
 import { loadOrCreateIdentity } from '../identity/identity-store.js';
 import { base64Of, idOf } from '../identity/ids.js';
 import { sanitize } from '../ui/model/sanitize.js';
+import { type CommandIo, processCommandIo } from './command-io.js';
 import { COMMON_OPTIONS_USAGE, parseCommonOptions, resolveNodeConfig } from './common-options.js';
 import { reportCommandError, UsageError } from './errors.js';
 
@@ -23,19 +24,11 @@ ${COMMON_OPTIONS_USAGE}
 /** Bound on goodbye sending at exit, so a wedged socket cannot keep the process alive. */
 const STOP_TIMEOUT_MS = 3000;
 
-export interface DiscoverIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  env: NodeJS.ProcessEnv;
+export interface DiscoverIo extends CommandIo {
   stdin: NodeJS.ReadableStream;
 }
 
-const processIo: DiscoverIo = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  env: process.env,
-  stdin: process.stdin,
-};
+const processIo: DiscoverIo = { ...processCommandIo, stdin: process.stdin };
 
 type Line = Record<string, unknown> & { type: string };
 

@@ -3,6 +3,7 @@
 import { openIdentity } from '../identity/identity-store.js';
 import { base64Of, fingerprint, idOf } from '../identity/ids.js';
 import { parseFlags } from './args.js';
+import { type CommandIo, processCommandIo } from './command-io.js';
 import { reportError, UsageError } from './errors.js';
 import { resolveProfileDir } from './profile.js';
 
@@ -17,19 +18,9 @@ public key. Creates your identity first if there is none yet.
   -h, --help      show this help
 `;
 
-export interface IdCommandIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  env: NodeJS.ProcessEnv;
-}
+export type IdCommandIo = CommandIo;
 
-const processIo: IdCommandIo = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  env: process.env,
-};
-
-export async function run(argv: string[], io: IdCommandIo = processIo): Promise<number> {
+export async function run(argv: string[], io: IdCommandIo = processCommandIo): Promise<number> {
   try {
     const { values, positionals } = parseFlags(argv, {
       json: { type: 'boolean' },

@@ -3,6 +3,7 @@
 // discover and connect for a short window, and lists what it found.
 import type { PeerInfo } from '../core/events.js';
 import { parseFlags } from './args.js';
+import { type CommandIo, processCommandIo } from './command-io.js';
 import {
   COMMON_OPTIONS,
   COMMON_OPTIONS_USAGE,
@@ -40,21 +41,12 @@ const PEERS_OPTIONS = (() => {
   return { ...common, wait: { type: 'string' } } as const;
 })();
 
-export interface PeersCommandIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  env: NodeJS.ProcessEnv;
+export interface PeersCommandIo extends CommandIo {
   username?: () => string;
   createRuntime?: RuntimeFactory;
 }
 
-const processIo: PeersCommandIo = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  env: process.env,
-};
-
-export async function run(argv: string[], io: PeersCommandIo = processIo): Promise<number> {
+export async function run(argv: string[], io: PeersCommandIo = processCommandIo): Promise<number> {
   let json = argv.includes('--json');
   try {
     const { values, positionals } = parseFlags(argv, PEERS_OPTIONS);

@@ -5,6 +5,7 @@ import type { LanchatNode } from '../core/node.js';
 import { MAX_TEXT_BYTES, normaliseRoom, roomProblem, textProblem } from '../protocol/names.js';
 import type { Store } from '../store/store.js';
 import { parseFlags } from './args.js';
+import { type CommandIo, processCommandIo } from './command-io.js';
 import {
   COMMON_OPTIONS,
   COMMON_OPTIONS_USAGE,
@@ -95,22 +96,14 @@ export class SendError extends Error {
   }
 }
 
-export interface SendCommandIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  env: NodeJS.ProcessEnv;
+export interface SendCommandIo extends CommandIo {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   username?: () => string;
   /** The temporary node; tests wire in-memory transport and discovery here. */
   createRuntime?: RuntimeFactory;
 }
 
-const processIo: SendCommandIo = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  env: process.env,
-  stdin: process.stdin,
-};
+const processIo: SendCommandIo = { ...processCommandIo, stdin: process.stdin };
 
 interface SendResult {
   status: 'delivered' | 'queued';

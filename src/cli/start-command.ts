@@ -2,6 +2,7 @@
 // validates every node flag (so scripts written now keep working) and shows who you are.
 import { openIdentity } from '../identity/identity-store.js';
 import { fingerprint, idOf } from '../identity/ids.js';
+import { type CommandIo, processCommandIo } from './command-io.js';
 import {
   COMMON_OPTIONS_USAGE,
   parseCommonOptions,
@@ -30,10 +31,7 @@ Environment:
 Exit status: 0 success, 1 failure (e.g. unusable identity file), 2 bad command line.
 `;
 
-export interface StartCommandIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  env: NodeJS.ProcessEnv;
+export interface StartCommandIo extends CommandIo {
   username?: () => string;
   stdin?: NodeJS.ReadableStream;
   /** The terminal for the chat UI; without one (a pipe, a test) `lanchat` shows the identity. */
@@ -41,9 +39,7 @@ export interface StartCommandIo {
 }
 
 const processIo: StartCommandIo = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  env: process.env,
+  ...processCommandIo,
   ...(process.stdout.isTTY && process.stdin.isTTY
     ? { tty: { stdin: process.stdin, stdout: process.stdout } }
     : {}),
