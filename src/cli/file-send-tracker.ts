@@ -66,7 +66,6 @@ export function trackFileSend(
             size: view.size,
             sha256: view.sha256,
           });
-          if (settled) return;
         },
         (err: unknown) => {
           offering = false;
