@@ -1,7 +1,11 @@
 import nacl from 'tweetnacl';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { safetyNumber } from '../../src/identity/safety-number.js';
-import { eventsOf, NodeFixture, onlineIds, staticTo, waitFor } from './node-fixture.js';
+import { eventsOf, NodeFixture, onlineIds, staticTo, type TestNode, waitFor } from './node-fixture.js';
+
+/** Dials this node saw refused during the handshake (it warns about each one). */
+const refusals = (t: TestNode) =>
+  eventsOf(t, 'warning').filter((w) => w.code === 'handshake-failed' || w.code === 'no-hello').length;
 
 let fx: NodeFixture;
 beforeEach(() => {
@@ -22,8 +26,10 @@ describe('trust on first use', () => {
       eventsOf(observer, 'warning').find((w) => w.code === 'impersonation'),
     );
     expect(warning.message).toMatch(/alice/);
-    // It keeps redialling; every attempt is refused, and the warning is not repeated.
-    await new Promise((r) => setTimeout(r, 600));
+    // It keeps redialling; every attempt is refused, and the warning is not repeated. Wait for two
+    // more refused attempts rather than a fixed time: olga drops each link right after the hello,
+    // so the impostor sees it come and go.
+    await waitFor('two more refused attempts', () => eventsOf(impostor, 'peer_offline').length >= 3);
     expect(eventsOf(observer, 'warning').filter((w) => w.code === 'impersonation')).toHaveLength(1);
     expect(onlineIds(observer)).not.toContain(impostor.node.id);
     expect(observer.store.contacts.get(impostor.node.id)).toBeUndefined(); // never pinned
@@ -89,7 +95,8 @@ describe('trust on first use', () => {
     a.node.block('bob');
     await waitFor('bob gone', () => onlineIds(a).length === 0 && onlineIds(b).length === 0);
     // bob keeps trying: every attempt is refused during the handshake.
-    await new Promise((r) => setTimeout(r, 500));
+    const before = refusals(b);
+    await waitFor('two more refused attempts', () => refusals(b) >= before + 2);
     expect(onlineIds(a)).toEqual([]);
     expect(a.node.peerList()[0]!.blocked).toBe(true);
     a.node.block('bob', false);
