@@ -351,10 +351,12 @@ export class MdnsDiscovery implements Discovery {
     // An identical packet from another process on this host looks the same, so an echo only
     // skips work that is harmless to skip; answering queries never depends on it.
     const own = this.isOwnAddress(from.address) && this.ownPackets.isOwn(packet, this.clock.now());
+    // §6: responses come from 5353; a query from elsewhere is a one-shot query (§5.1, §6.7).
+    const fromMdnsPort = from.port === (this.options.mdnsPort ?? MDNS_PORT);
     if (packet.kind === 'response') {
       if (own) return;
       // §6: a response not from the mDNS port is not a Multicast DNS response at all.
-      if (from.port !== (this.options.mdnsPort ?? MDNS_PORT)) return;
+      if (!fromMdnsPort) return;
       if (this.prober.handlePacket(id, packet)) return;
       if (state.announced && this.conflictsWithUs(packet)) return;
       // Multicast responses carry id 0 (§18.1); answers to our one-shot query echo its id.
@@ -374,7 +376,7 @@ export class MdnsDiscovery implements Discovery {
     // A one-shot query (not from 5353, ours included) is answered by unicast to its sender: its
     // answers fill no cache here, so it neither stands in for our browse (§7.3) nor counts as a
     // query left unanswered (§10.5).
-    if (!own && from.port === (this.options.mdnsPort ?? MDNS_PORT)) this.querier.handleQuery(id, packet);
+    if (!own && fromMdnsPort) this.querier.handleQuery(id, packet);
   }
 
   private isOwnAddress(address: string): boolean {

@@ -8,7 +8,8 @@
 import { createSocket, type Socket } from 'node:dgram';
 import dnsPacket from 'dns-packet';
 import { type LinkHandlers, ONE_SHOT_LISTEN_MS } from './mdns-link.js';
-import { MDNS_IPV4_GROUP, MDNS_IPV6_GROUP, MDNS_PORT, type MdnsPacket } from './mdns-packet.js';
+import { MDNS_PORT, type MdnsPacket } from './mdns-packet.js';
+import { groupAddressOf, multicastInterfaceOf } from './multicast-address.js';
 import type { NetInterface } from './net-interfaces.js';
 import { toWire } from './packet-guard.js';
 
@@ -19,8 +20,8 @@ export function sendOneShotQuery(
   handlers: LinkHandlers,
   port = MDNS_PORT,
 ): Promise<void> {
-  const v4 = iface.addresses.find((a) => a.family === 4)?.address;
-  if (family === 4 && v4 === undefined) return Promise.resolve();
+  const multicastInterface = multicastInterfaceOf(iface, family);
+  if (multicastInterface === undefined) return Promise.resolve();
   const socket: Socket = createSocket({ type: family === 4 ? 'udp4' : 'udp6', ipv6Only: family === 6 });
   const close = () => {
     try {
@@ -46,9 +47,9 @@ export function sendOneShotQuery(
   return new Promise<void>((done) => {
     // IPv4: bound to the interface's address, so that the query leaves with an on-link source
     // (responders ignore others, §11) and the answers come back to this socket.
-    socket.bind({ port: 0, address: family === 4 ? v4 : '::' }, () => {
+    socket.bind({ port: 0, address: family === 4 ? multicastInterface : '::' }, () => {
       try {
-        socket.setMulticastInterface(family === 4 ? (v4 as string) : `::%${iface.name}`);
+        socket.setMulticastInterface(multicastInterface);
         socket.setMulticastTTL(255);
       } catch (err) {
         handlers.onWarning(err instanceof Error ? err : new Error(String(err)));
@@ -56,7 +57,7 @@ export function sendOneShotQuery(
         done();
         return;
       }
-      const group = family === 4 ? MDNS_IPV4_GROUP : `${MDNS_IPV6_GROUP}%${iface.name}`;
+      const group = groupAddressOf(iface, family);
       socket.send(dnsPacket.encode(toWire(packet) as dnsPacket.Packet), port, group, (err) => {
         if (err) handlers.onWarning(new Error(`one-shot query on ${iface.name} failed: ${err.message}`));
         done();

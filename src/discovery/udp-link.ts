@@ -15,6 +15,7 @@ import {
   MDNS_PORT,
   type MdnsPacket,
 } from './mdns-packet.js';
+import { groupAddressOf, multicastInterfaceOf } from './multicast-address.js';
 import type { NetInterface } from './net-interfaces.js';
 import { sendOneShotQuery } from './one-shot-socket.js';
 import { toWire } from './packet-guard.js';
@@ -22,11 +23,6 @@ import { toWire } from './packet-guard.js';
 export interface UdpLinkOptions {
   /** Default 5353; tests on loopback may use another port. */
   port?: number;
-}
-
-function multicastInterfaceOf(iface: NetInterface, family: 4 | 6): string | undefined {
-  if (family === 6) return `::%${iface.name}`;
-  return iface.addresses.find((a) => a.family === 4)?.address;
 }
 
 export function udpLinkFactory(options: UdpLinkOptions = {}): LinkFactory {
@@ -95,7 +91,7 @@ function openUdpLink(
         family,
         send: (packet: MdnsPacket, to?: Endpoint) =>
           new Promise<void>((done) => {
-            const dest = to ?? { address: family === 4 ? group : `${group}%${iface.name}`, port };
+            const dest = to ?? { address: groupAddressOf(iface, family), port };
             try {
               sender.send(toWire(packet), dest, (err: Error | null) => {
                 if (err) handlers.onWarning(new Error(`send on ${iface.name} failed: ${err.message}`));
