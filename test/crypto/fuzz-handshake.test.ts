@@ -3,30 +3,19 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HandshakeError } from '../../src/crypto/handshake-error.js';
-import { DEFAULT_NETWORK_KEY } from '../../src/crypto/network-key.js';
 import {
   clientAuth,
-  clientHello,
   clientVerifyServerAccept,
   clientVerifyServerHello,
-  createClient,
 } from '../../src/crypto/shs-client.js';
 import {
-  createServer,
   serverAccept,
-  serverHello,
   serverVerifyClientAuth,
   serverVerifyClientHello,
 } from '../../src/crypto/shs-server.js';
-import { identityFromSeed } from './keys.js';
+import { afterHellos } from './handshake-fixture.js';
 
-const K = DEFAULT_NETWORK_KEY;
-const alice = identityFromSeed(1);
-const bob = identityFromSeed(2);
-const c0 = createClient({ identity: alice, networkKey: K, serverPublicKey: bob.publicKey });
-const s0 = createServer({ identity: bob, networkKey: K });
-const s1 = serverVerifyClientHello(s0, clientHello(c0));
-const c1 = clientVerifyServerHello(c0, serverHello(s1));
+const { c0, s0, s1, c1 } = afterHellos();
 const m3 = clientAuth(c1);
 const m4 = serverAccept(serverVerifyClientAuth(s1, m3));
 

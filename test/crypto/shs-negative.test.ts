@@ -4,7 +4,6 @@ import nacl from 'tweetnacl';
 import { describe, expect, it } from 'vitest';
 import { sha256 } from '../../src/crypto/digests.js';
 import { HandshakeError } from '../../src/crypto/handshake-error.js';
-import { DEFAULT_NETWORK_KEY } from '../../src/crypto/network-key.js';
 import {
   clientAuth,
   clientHello,
@@ -20,11 +19,8 @@ import {
   serverVerifyClientAuth,
   serverVerifyClientHello,
 } from '../../src/crypto/shs-server.js';
-import { identityFromSeed } from './keys.js';
+import { afterHellos, alice, bob, K } from './handshake-fixture.js';
 
-const K = DEFAULT_NETWORK_KEY;
-const alice = identityFromSeed(1);
-const bob = identityFromSeed(2);
 const L = 2n ** 252n + 27742317777372353535851937790883648493n;
 // Curve25519 points of small order (u = 0, u = 1, and an order-8 point).
 const LOW_ORDER_U = [
@@ -52,14 +48,6 @@ function toCanonicalPlusL(signature: Uint8Array): Uint8Array {
   return out;
 }
 
-function toHello() {
-  const c0 = createClient({ identity: alice, networkKey: K, serverPublicKey: bob.publicKey });
-  const s0 = createServer({ identity: bob, networkKey: K });
-  const s1 = serverVerifyClientHello(s0, clientHello(c0));
-  const c1 = clientVerifyServerHello(c0, serverHello(s1));
-  return { c0, s0, s1, c1 };
-}
-
 describe('SHS pure steps reject', () => {
   it('low-order ephemeral keys in message 1 and message 2 (all-zero DH)', () => {
     for (const u of LOW_ORDER_U) {
@@ -79,7 +67,7 @@ describe('SHS pure steps reject', () => {
   });
 
   it('a small-order client key in message 3 ("Prime, Order Please!")', () => {
-    const { c1, s1 } = toHello();
+    const { c1, s1 } = afterHellos();
     // The attacker holds a: it can box any plaintext under sha256(K ‖ ab ‖ aB).
     const plain = new Uint8Array(96);
     plain.set(SMALL_ORDER_ED, 0); // R = identity, S = 0: "valid" for any message under tweetnacl
@@ -89,7 +77,7 @@ describe('SHS pure steps reject', () => {
   });
 
   it('a client key off the curve in message 3: no signature can verify under it', () => {
-    const { c1, s1 } = toHello();
+    const { c1, s1 } = afterHellos();
     const plain = Uint8Array.from(c1.authPlain);
     plain.set(OFF_CURVE_ED, 64);
     const forged = nacl.secretbox(plain, new Uint8Array(24), sha256(c1.secretPrefix));
@@ -103,7 +91,7 @@ describe('SHS pure steps reject', () => {
   });
 
   it('a non-canonical (S + L) client signature in message 3', () => {
-    const { c1, s1 } = toHello();
+    const { c1, s1 } = afterHellos();
     const plain = Uint8Array.from(c1.authPlain);
     plain.set(toCanonicalPlusL(plain.subarray(0, 64)), 0);
     const malleated = nacl.secretbox(plain, new Uint8Array(24), sha256(c1.secretPrefix));
@@ -112,7 +100,7 @@ describe('SHS pure steps reject', () => {
   });
 
   it('a non-canonical (S + L) server signature in message 4', () => {
-    const { c1, s1 } = toHello();
+    const { c1, s1 } = afterHellos();
     const s2 = serverVerifyClientAuth(s1, clientAuth(c1));
     const signature = nacl.secretbox.open(serverAccept(s2), new Uint8Array(24), s2.secret3)!;
     const malleated = nacl.secretbox(toCanonicalPlusL(signature), new Uint8Array(24), s2.secret3);
@@ -121,7 +109,7 @@ describe('SHS pure steps reject', () => {
   });
 
   it('every single-bit flip of each message, with the phase-specific code', () => {
-    const { c0, s0, s1, c1 } = toHello();
+    const { c0, s0, s1, c1 } = afterHellos();
     const m1 = clientHello(c0);
     const m2 = serverHello(s1);
     const m3 = clientAuth(c1);
@@ -141,7 +129,7 @@ describe('SHS pure steps reject', () => {
   });
 
   it('messages of the wrong size', () => {
-    const { c0, s0, s1, c1 } = toHello();
+    const { c0, s0, s1, c1 } = afterHellos();
     expect(code(() => serverVerifyClientHello(s0, new Uint8Array(63)))).toBe('bad-hello');
     expect(code(() => clientVerifyServerHello(c0, new Uint8Array(65)))).toBe('bad-hello');
     expect(code(() => serverVerifyClientAuth(s1, new Uint8Array(111)))).toBe('bad-auth');

@@ -3,7 +3,6 @@
 // session keys. A fixed digest pins the transcript so a change in either side is noticed.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_NETWORK_KEY } from '../../src/crypto/network-key.js';
 import {
   clientAuth,
   clientHello,
@@ -19,12 +18,9 @@ import {
   serverVerifyClientAuth,
   serverVerifyClientHello,
 } from '../../src/crypto/shs-server.js';
-import { ephemeralFromSeed, identityFromSeed, refKeys, seed } from './keys.js';
+import { alice, bob, K } from './handshake-fixture.js';
+import { ephemeralFromSeed, refKeys, seed } from './keys.js';
 import { refShsCrypto as ref } from './reference.js';
-
-const K = DEFAULT_NETWORK_KEY;
-const alice = identityFromSeed(1);
-const bob = identityFromSeed(2);
 
 function ours() {
   const c0 = createClient({
