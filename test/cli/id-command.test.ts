@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/id-command.js';
 import { identityPath, loadOrCreateIdentity } from '../../src/identity/identity-store.js';
 import { base64Of, fingerprint, idOf, parseId } from '../../src/identity/ids.js';
+import { captured } from './captured-io.js';
 
 let root: string;
 beforeEach(() => {
@@ -12,11 +13,8 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-async function runId(argv: string[], env: NodeJS.ProcessEnv = {}) {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env });
-  return { code, stdout, stderr };
+function runId(argv: string[], env: NodeJS.ProcessEnv = {}) {
+  return captured((io) => run(argv, io), { env });
 }
 
 describe('lanchat id', () => {

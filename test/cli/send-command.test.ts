@@ -11,6 +11,7 @@ import { openIdentity } from '../../src/identity/identity-store.js';
 import { idOf } from '../../src/identity/ids.js';
 import { databasePathIn, openSqliteStore } from '../../src/store/sqlite-store.js';
 import { eventsOf, NodeFixture, type TestNode, waitFor } from '../core/node-fixture.js';
+import { type Captured, captured } from './captured-io.js';
 import { memoryRuntime } from './send-fixture.js';
 
 let fixture: NodeFixture;
@@ -25,30 +26,16 @@ beforeEach(async () => {
 });
 afterEach(() => fixture.destroy());
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = Captured;
 
-async function send(
+function send(
   args: string[],
   options: { stdin?: string; runtime?: SendCommandIo['createRuntime'] } = {},
 ): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(['--profile', profile, '--nick', 'carol', ...args], {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    env: {},
+  return captured((io: SendCommandIo) => run(['--profile', profile, '--nick', 'carol', ...args], io), {
     stdin: Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]),
     createRuntime: options.runtime ?? memoryRuntime(fixture),
   });
-  return { code, stdout, stderr };
 }
 
 const json = (r: Run) => JSON.parse(r.stdout) as Record<string, unknown>;

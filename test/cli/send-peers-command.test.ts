@@ -8,6 +8,7 @@ import { ControlServer } from '../../src/cli/control-server.js';
 import { type PeersCommandIo, run } from '../../src/cli/peers-command.js';
 import { databasePathIn } from '../../src/store/sqlite-store.js';
 import { eventsOf, NodeFixture, type TestNode, waitFor } from '../core/node-fixture.js';
+import { captured } from './captured-io.js';
 import { memoryRuntime } from './send-fixture.js';
 
 let fixture: NodeFixture;
@@ -21,20 +22,10 @@ beforeEach(async () => {
 });
 afterEach(() => fixture.destroy());
 
-async function peers(args: string[], runtime?: PeersCommandIo['createRuntime']) {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(['--profile', profile, '--nick', 'carol', ...args], {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    env: {},
+function peers(args: string[], runtime?: PeersCommandIo['createRuntime']) {
+  return captured((io: PeersCommandIo) => run(['--profile', profile, '--nick', 'carol', ...args], io), {
     createRuntime: runtime ?? memoryRuntime(fixture),
   });
-  return { code, stdout, stderr };
 }
 
 describe('lanchat peers', () => {

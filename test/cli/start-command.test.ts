@@ -2,9 +2,10 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/start-command.js';
+import { run, type StartCommandIo } from '../../src/cli/start-command.js';
 import { identityPath, loadOrCreateIdentity } from '../../src/identity/identity-store.js';
 import { fingerprint, idOf } from '../../src/identity/ids.js';
+import { captured } from './captured-io.js';
 
 let root: string;
 beforeEach(() => {
@@ -12,16 +13,8 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-async function runStart(argv: string[], env: NodeJS.ProcessEnv = {}) {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(argv, {
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    env,
-    username: () => 'tester',
-  });
-  return { code, stdout, stderr };
+function runStart(argv: string[], env: NodeJS.ProcessEnv = {}) {
+  return captured((io: StartCommandIo) => run(argv, io), { env, username: () => 'tester' });
 }
 
 describe('lanchat (start)', () => {

@@ -5,24 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { BoxStreamDecoder } from '../../src/crypto/box-stream-decoder.js';
 import { BoxStreamEncoder, HEADER_BYTES, MAX_BODY_BYTES } from '../../src/crypto/box-stream-encoder.js';
 import { BoxStreamError } from '../../src/crypto/box-stream-error.js';
+import { splitAt } from '../support/split-at.js';
 import { ENGINES, onEngine } from './engines.js';
 
 const key = new Uint8Array(32).fill(3);
 const nonce = new Uint8Array(24).fill(9);
 const BOUND = HEADER_BYTES + MAX_BODY_BYTES;
-
-/** Splits bytes at the given cut points (any order, any count). */
-function chunk(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
-  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const out: Uint8Array[] = [];
-  let from = 0;
-  for (const p of points) {
-    out.push(bytes.subarray(from, p));
-    from = p;
-  }
-  out.push(bytes.subarray(from));
-  return out;
-}
 
 /** Feeds chunks; returns delivered messages, and whether it ended by a typed error. */
 function feed(chunks: Uint8Array[]): { messages: Buffer[]; failed: boolean; goodbye: boolean } {
@@ -56,7 +44,7 @@ describe.each(ENGINES)('box-stream decoder fuzz on %s', (engine) => {
         fc.uint8Array({ maxLength: 200, size: 'max' }),
         fc.array(fc.nat(), { maxLength: 6 }),
         (bytes, cuts) => {
-          expect(feed(chunk(bytes, cuts)).messages).toEqual([]);
+          expect(feed(splitAt(bytes, cuts)).messages).toEqual([]);
         },
       ),
       { numRuns: 40_000 },
@@ -80,7 +68,7 @@ describe.each(ENGINES)('box-stream decoder fuzz on %s', (engine) => {
           bytes.subarray(0, cut),
           bytes.subarray(Math.min(cut + drop, bytes.length)),
         ]);
-        const { messages, failed, goodbye } = feed(chunk(mutated, cuts));
+        const { messages, failed, goodbye } = feed(splitAt(mutated, cuts));
         // A damaged stream never reads as complete: it fails, or stops short (data or goodbye).
         expect(failed || !goodbye || messages.length < sample.payloads.length).toBe(true);
         if (goodbye) expect(failed).toBe(false);

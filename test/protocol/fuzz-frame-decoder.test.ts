@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeFrame, FRAME_HEADER_BYTES } from '../../src/protocol/frame-codec.js';
 import { FrameDecoder } from '../../src/protocol/frame-decoder.js';
 import { FrameError } from '../../src/protocol/frame-error.js';
+import { splitAt } from '../support/split-at.js';
 
 const CAP = 1024; // a small cap so random lengths hit both sides of it
 
@@ -24,18 +25,6 @@ function feed(chunks: Uint8Array[]): void {
   }
 }
 
-const chunks = (bytes: Uint8Array, cuts: number[]) => {
-  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const out: Uint8Array[] = [];
-  let from = 0;
-  for (const p of points) {
-    out.push(bytes.subarray(from, p));
-    from = p;
-  }
-  out.push(bytes.subarray(from));
-  return out;
-};
-
 const valid = Buffer.concat([
   encodeFrame(1, Buffer.from('{"t":"ping","n":1}')),
   encodeFrame(2, new Uint8Array(0)),
@@ -46,7 +35,7 @@ describe('frame decoder fuzz', () => {
   it('random bytes, random chunking (25 000 cases)', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 300 }), fc.array(fc.nat(), { maxLength: 6 }), (bytes, cuts) =>
-        feed(chunks(bytes, cuts)),
+        feed(splitAt(bytes, cuts)),
       ),
       { numRuns: 25_000 },
     );
@@ -64,7 +53,7 @@ describe('frame decoder fuzz', () => {
         (edits, cut, cuts) => {
           const bytes = Buffer.from(valid);
           for (const e of edits) bytes[e.at] = e.value;
-          feed(chunks(bytes.subarray(0, cut), cuts));
+          feed(splitAt(bytes.subarray(0, cut), cuts));
         },
       ),
       { numRuns: 15_000 },
