@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { NodeFixture, onlineIds, type TestNode, waitFor } from '../node-fixture.js';
-import { fileEvent, writeRandomFile } from './transfer-fixture.js';
+import { NodeFixture, type TestNode, waitFor } from '../node-fixture.js';
+import { fileEvent, linked, writeRandomFile } from './transfer-fixture.js';
 
 let fx: NodeFixture;
 beforeEach(() => {
@@ -36,7 +36,7 @@ describe('chat during a transfer', () => {
   it('keeps DM round trips short while a big file flows on its own link', async () => {
     const alice = await fx.start('alice');
     const bob = await fx.start('bob');
-    await waitFor('linked', () => onlineIds(alice).length === 1 && onlineIds(bob).length === 1);
+    await linked(alice, bob);
     const idle = await dmRoundTrips(alice, 'bob', 20, 5);
     const source = join(fx.dir, 'big.bin');
     writeRandomFile(source, 96 * 1024 * 1024);

@@ -4,7 +4,7 @@ import nacl from 'tweetnacl';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createNodeFileAccess } from '../../../src/files/node-file-access.js';
 import { NodeFixture, onlineIds, waitFor } from '../node-fixture.js';
-import { fileEvent, spyFiles, writeRandomFile } from './transfer-fixture.js';
+import { fileEvent, linked, spyFiles, writeRandomFile } from './transfer-fixture.js';
 
 let fx: NodeFixture;
 beforeEach(() => {
@@ -31,7 +31,7 @@ describe('resume', () => {
     });
     const alice = await fx.start('alice', { files: sender.files, host: '10.0.0.1' });
     const bob = await fx.start('bob', { files: receiver.files, host: bobHost });
-    await waitFor('linked', () => onlineIds(alice).length === 1 && onlineIds(bob).length === 1);
+    await linked(alice, bob);
     const source = join(fx.dir, 'big.bin');
     const data = writeRandomFile(source, SIZE);
     const offer = await alice.node.sendFile('bob', source);
@@ -63,7 +63,7 @@ describe('resume', () => {
     const bobIdentity = nacl.sign.keyPair();
     const dbPath = join(fx.dir, 'bob.db');
     let bob = await fx.start('bob', { files: receiverFiles.files, identity: bobIdentity, dbPath });
-    await waitFor('linked', () => onlineIds(alice).length === 1 && onlineIds(bob).length === 1);
+    await linked(alice, bob);
     const source = join(fx.dir, 'big.bin');
     const data = writeRandomFile(source, SIZE);
     const offer = await alice.node.sendFile('bob', source);
@@ -96,7 +96,7 @@ describe('resume after the sender restarts', () => {
       files: spyFiles(createNodeFileAccess(), { onWritten: (total) => total >= SIZE / 2 && halfway?.() })
         .files,
     });
-    await waitFor('linked', () => onlineIds(alice).length === 1 && onlineIds(bob).length === 1);
+    await linked(alice, bob);
     const source = join(fx.dir, 'big.bin');
     const data = writeRandomFile(source, SIZE);
     const offer = await alice.node.sendFile('bob', source);

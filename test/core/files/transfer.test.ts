@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { NodeFixture, onlineIds, type TestNode, waitFor } from '../node-fixture.js';
-import { fileEvent, writeRandomFile } from './transfer-fixture.js';
+import { NodeFixture, type TestNode } from '../node-fixture.js';
+import { fileEvent, linked, writeRandomFile } from './transfer-fixture.js';
 
 let fx: NodeFixture;
 beforeEach(() => {
@@ -15,7 +15,7 @@ afterEach(async () => {
 async function pair(): Promise<[TestNode, TestNode]> {
   const alice = await fx.start('alice');
   const bob = await fx.start('bob');
-  await waitFor('linked', () => onlineIds(alice).length === 1 && onlineIds(bob).length === 1);
+  await linked(alice, bob);
   return [alice, bob];
 }
 
