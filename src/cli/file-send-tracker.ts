@@ -4,6 +4,7 @@
 import type { LanchatNode } from '../core/node.js';
 import { NodeError } from '../core/node.js';
 import type { ReplyBody } from './control-protocol.js';
+import { type StopReason, settleOnce } from './settle-once.js';
 
 export interface TrackedFileSend {
   to: string;
@@ -20,25 +21,14 @@ export function trackFileSend(
   send: TrackedFileSend,
   onProgress: (progress: FileSendProgress) => void,
 ): Promise<FileSendOutcome> {
-  return new Promise((resolve, reject) => {
+  return settleOnce<FileSendOutcome>(send, (settle) => {
     let id: string | undefined;
     let state = 'offered';
     let offering = false;
     let unknown: unknown;
-    let settled = false;
-    const finish = (result: { outcome: FileSendOutcome } | { error: unknown }) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      unsubscribe();
-      send.signal?.removeEventListener('abort', onAbort);
-      if ('outcome' in result) resolve(result.outcome);
-      else reject(result.error);
-    };
-    const stop = (reason: 'deadline' | 'stopping') => {
-      if (id === undefined)
-        finish({ error: unknown ?? new NodeError('invalid', 'nothing was offered in time') });
-      else finish({ outcome: { type: 'file_pending', id, state, reason } });
+    const stop = (reason: StopReason) => {
+      if (id === undefined) settle.error(unknown ?? new NodeError('invalid', 'nothing was offered in time'));
+      else settle.outcome({ type: 'file_pending', id, state, reason });
     };
     const unsubscribe = node.subscribe((event) => {
       if (id === undefined) {
@@ -47,10 +37,9 @@ export function trackFileSend(
       }
       if (!('id' in event) || event.id !== id) return;
       if (event.type === 'file_accepted') state = 'accepted';
-      else if (event.type === 'file_done')
-        finish({ outcome: { type: 'file_done', id, sha256: event.sha256 } });
+      else if (event.type === 'file_done') settle.outcome({ type: 'file_done', id, sha256: event.sha256 });
       else if (event.type === 'file_failed')
-        finish({ outcome: { type: 'file_failed', id, code: event.code, message: event.message } });
+        settle.outcome({ type: 'file_failed', id, code: event.code, message: event.message });
     });
     const attempt = () => {
       offering = true;
@@ -71,14 +60,10 @@ export function trackFileSend(
           offering = false;
           // A nick not met yet (a node that just started): wait for discovery until the deadline.
           if (err instanceof NodeError && err.code === 'unknown-peer') unknown = err;
-          else finish({ error: err });
+          else settle.error(err);
         },
       );
     };
-    const onAbort = () => stop('stopping');
-    const timer = setTimeout(() => stop('deadline'), send.timeoutMs);
-    if (send.signal?.aborted) return onAbort();
-    send.signal?.addEventListener('abort', onAbort);
-    attempt();
+    return { stop, cleanup: unsubscribe, begin: attempt };
   });
 }

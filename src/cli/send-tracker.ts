@@ -5,6 +5,7 @@ import type { NodeEvent } from '../core/events.js';
 import { type LanchatNode, NodeError } from '../core/node.js';
 import type { OutboxStore } from '../store/store.js';
 import { type ControlPeer, controlPeer, type ReplyBody, type SendTarget } from './control-protocol.js';
+import { type StopReason, settleOnce } from './settle-once.js';
 
 export interface SendTrackerDeps {
   node: LanchatNode;
@@ -33,35 +34,25 @@ export function trackSend(
   onProgress: (progress: SendProgress) => void,
 ): Promise<SendOutcome> {
   const { node } = deps;
-  return new Promise((resolve, reject) => {
+  return settleOnce<SendOutcome>(send, (settle) => {
     let id: string | undefined;
     let recipients: ControlPeer[] = [];
     const delivered = new Map<string, ControlPeer>();
     let sending = false;
     let sentEvent: Extract<NodeEvent, { type: 'sent' }> | undefined;
     let unknown: unknown;
-    let settled = false;
 
-    const finish = (result: { outcome: SendOutcome } | { error: unknown }): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      unsubscribe();
-      send.signal?.removeEventListener('abort', onAbort);
-      if ('outcome' in result) resolve(result.outcome);
-      else reject(result.error);
-    };
-    const stopWaiting = (reason: 'deadline' | 'stopping'): void => {
+    const stop = (reason: StopReason): void => {
       if (id === undefined) {
-        finish({ error: unknown ?? new NodeError('invalid', 'the node is stopping; nothing was sent') });
+        settle.error(unknown ?? new NodeError('invalid', 'the node is stopping; nothing was sent'));
         return;
       }
       const pending = recipients.filter((r) => !delivered.has(r.id));
-      finish({ outcome: { type: 'timeout', id, delivered: [...delivered.values()], pending, reason } });
+      settle.outcome({ type: 'timeout', id, delivered: [...delivered.values()], pending, reason });
     };
     const checkDone = (): void => {
       if (id !== undefined && delivered.size >= recipients.length) {
-        finish({ outcome: { type: 'done', id, delivered: [...delivered.values()] } });
+        settle.outcome({ type: 'done', id, delivered: [...delivered.values()] });
       }
     };
 
@@ -84,7 +75,7 @@ export function trackSend(
     });
 
     const attempt = (): void => {
-      if (settled || id !== undefined) return;
+      if (settle.settled || id !== undefined) return;
       sending = true;
       try {
         const target = send.target;
@@ -109,15 +100,11 @@ export function trackSend(
           unknown = err; // wait for discovery to bring it
           return;
         }
-        finish({ error: err });
+        settle.error(err);
       }
     };
 
-    const onAbort = (): void => stopWaiting('stopping');
-    const timer = setTimeout(() => stopWaiting('deadline'), send.timeoutMs);
-    if (send.signal?.aborted) return onAbort();
-    send.signal?.addEventListener('abort', onAbort);
-    attempt();
+    return { stop, cleanup: unsubscribe, begin: attempt };
   });
 }
 
