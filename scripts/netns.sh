@@ -148,6 +148,25 @@ attach() {
   [[ -z $gateway ]] || ip -n "$host_ns" route add default via "$gateway" dev "$dev"
 }
 
+# The kernel keeps ONE neighbour table (ARP, and NDP for IPv6) for all network namespaces, and
+# its hard limit gc_thresh3 (default 1024) is read from the root namespace only. N hosts on one
+# bridge need about N*(N+1) entries in it (every host resolves every other, plus multicast
+# entries for IPv6), so from ~32 hosts on, new entries fail: "neighbor table overflow" in dmesg,
+# TCP connects to some peers hang forever in SYN-SENT, and IPv6 multicast sends fail with EINVAL.
+# 50 real machines each have their own table of 50 entries; this only makes the test LAN behave
+# like them. The limits are raised (never lowered), because other runs may share the machine.
+raise_neighbour_limits() {
+  local need=$(($1 * ($1 + 4) * 2 + 1024)) family key current
+  for family in ipv4 ipv6; do
+    for key in gc_thresh1:4 gc_thresh2:2 gc_thresh3:1; do
+      local file="/proc/sys/net/$family/neigh/default/${key%%:*}" want=$((need / ${key##*:}))
+      [[ -w $file ]] || continue
+      current=$(<"$file")
+      ((current >= want)) || printf '%s\n' "$want" >"$file"
+    done
+  done
+}
+
 wait_link_local() {
   local ns=$1 dev=$2 deadline=$((SECONDS + 5))
   until ip -n "$ns" -6 addr show dev "$dev" scope link | grep -q 'inet6 fe80::' &&
@@ -178,6 +197,7 @@ up() {
   fi
   [[ $subnet =~ ^[0-9]+$ ]] && ((subnet >= 1 && subnet <= 250)) || die "--subnet must be 1..250"
   down
+  raise_neighbour_limits "$hosts"
   # A half-built network is removed again on any failure (set -e exit, die, or a signal).
   built=0 # global: the EXIT trap runs after this function has returned
   trap '((built)) || down' EXIT
