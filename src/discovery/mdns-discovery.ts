@@ -363,7 +363,7 @@ export class MdnsDiscovery implements Discovery {
       const oneShotAnswer = this.oneShots.answers(packet);
       this.querier.handleResponse(
         id,
-        oneShotAnswer ? this.oneShots.withoutGoodbyes(packet) : packet,
+        oneShotAnswer ? this.oneShots.forCache(packet) : packet,
         this.ownNames(),
       );
       if (oneShotAnswer && packet.answers.length > 0) this.querier.postponeFirstBrowse();

@@ -5,6 +5,7 @@ import type { Clock, Random } from './clock.js';
 import { ONE_SHOT_LISTEN_MS } from './mdns-link.js';
 import { SERVICE_TYPE } from './mdns-names.js';
 import { emptyPacket, type MdnsPacket, type MdnsRecord } from './mdns-packet.js';
+import { HOST_TTL, LEGACY_MAX_TTL, OTHER_TTL } from './own-records.js';
 
 export class OneShotQueries {
   private readonly ids = new Set<number>();
@@ -41,16 +42,33 @@ export class OneShotQueries {
     if (record.type === 'PTR') this.gone.add(record.data.toLowerCase());
   }
 
-  /** The answer without the names that said goodbye since: an answer that arrives after the
-   * goodbye (over the other address family, say) is older news and must not bring them back. */
-  withoutGoodbyes(packet: MdnsPacket): MdnsPacket {
-    if (this.gone.size === 0) return packet;
-    const alive = (r: MdnsRecord) =>
-      !this.gone.has(r.name.toLowerCase()) && !(r.type === 'PTR' && this.gone.has(r.data.toLowerCase()));
+  /**
+   * An answer to our one-shot query, made fit for the cache:
+   * - without the names that said goodbye since: an answer that arrives after the goodbye (over
+   *   the other address family, say) is older news and must not bring them back;
+   * - with the TTLs the records carry when multicast. Responders cap TTLs at 10 s in answers to
+   *   a port other than 5353 (§6.7, meant for resolvers that never hear goodbyes). Cached with
+   *   10 s, the records are worthless as known answers (§7.1 wants at least half the true TTL),
+   *   so our first browse drew a multicast answer from EVERY peer, which every peer then had to
+   *   process: O(N) packets and O(N²) work on the floor per arrival, the largest cost of a
+   *   morning start (measured: 49 answers × 2 families per joiner at N = 50). We are an mDNS
+   *   cache that does hear goodbyes, so the capped TTL does not apply to us.
+   */
+  forCache(packet: MdnsPacket): MdnsPacket {
+    const keep = (r: MdnsRecord) =>
+      this.gone.size === 0 ||
+      (!this.gone.has(r.name.toLowerCase()) && !(r.type === 'PTR' && this.gone.has(r.data.toLowerCase())));
+    const restore = (r: MdnsRecord): MdnsRecord =>
+      r.ttl > 0 && r.ttl <= LEGACY_MAX_TTL ? { ...r, ttl: multicastTtl(r) } : r;
     return {
       ...packet,
-      answers: packet.answers.filter(alive),
-      additionals: packet.additionals.filter(alive),
+      answers: packet.answers.filter(keep).map(restore),
+      additionals: packet.additionals.filter(keep).map(restore),
     };
   }
+}
+
+/** RFC 6762 §10: host-naming records (SRV, A, AAAA) live 120 s, the others 75 minutes. */
+function multicastTtl(record: MdnsRecord): number {
+  return record.type === 'SRV' || record.type === 'A' || record.type === 'AAAA' ? HOST_TTL : OTHER_TTL;
 }

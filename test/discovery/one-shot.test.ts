@@ -122,4 +122,33 @@ describe('one-shot query at start', () => {
       'down',
     ]);
   });
+
+  it("caches the answers with their multicast TTLs, so the joiner's first browse draws no answers", async () => {
+    // Before: the 10 s TTLs of the unicast answers were cached as they came, were worthless as
+    // known answers (§7.1 wants at least half the true TTL), and every peer answered the joiner's
+    // first browse by multicast, which every peer then processed: O(N²) work per arrival.
+    const kit = new MdnsKit();
+    const settled = await settledLan(kit, 5);
+    const joiner = await kit.node('10.0.0.50', 'joiner');
+    await kit.clock.advance(1_500); // the postponed first browse is out, and any answers to it
+    const browse = kit.wire.sent.find(
+      (p) =>
+        p.from === joiner.address &&
+        p.fromPort === 5353 &&
+        p.packet.kind === 'query' &&
+        p.packet.questions.some((q) => q.name === SERVICE && q.type === 'PTR'),
+    );
+    expect(browse).toBeDefined();
+    const known = browse!.packet.answers.filter((r) => r.type === 'PTR' && r.name === SERVICE);
+    expect(known.length).toBeGreaterThanOrEqual(5);
+    for (const r of known) expect(r.ttl).toBeGreaterThan(4500 / 2);
+    const answersToIt = kit.wire.sent.filter(
+      (p) =>
+        p.at > browse!.at &&
+        p.packet.kind === 'response' &&
+        p.to === 'multicast' &&
+        settled.some((x) => x.address === p.from),
+    );
+    expect(answersToIt).toEqual([]);
+  });
 });
