@@ -20,6 +20,8 @@ export interface LinkFactoryOptions {
   /** Server side: decides whether a proven key may talk to us (blocked, ourselves). */
   authorize: (remotePublicKey: Uint8Array) => boolean;
   dialTimeoutMs?: number;
+  /** How long our side of a dialled handshake waits for the server (see CLIENT_HANDSHAKE_TIMEOUT_MS). */
+  clientHandshakeTimeoutMs?: number;
 }
 
 export class LinkError extends Error {
@@ -32,6 +34,11 @@ export class LinkError extends Error {
 }
 
 const DEFAULT_DIAL_TIMEOUT_MS = 3_000;
+/** The dialling side waits longer than the server's own deadline (HANDSHAKE_TIMEOUT_MS): a server
+ * that is merely busy (a floor of 50 starting at once on shared CPUs) answers late but answers,
+ * and a client that gives up first throws away the work both sides did and adds a retry to the
+ * load. A server that stalls on purpose holds one of our few dial slots (dial-queue.ts), no more. */
+export const CLIENT_HANDSHAKE_TIMEOUT_MS = 15_000;
 
 export class LinkFactory {
   constructor(private readonly options: LinkFactoryOptions) {}
@@ -59,6 +66,7 @@ export class LinkFactory {
         identity: o.identity,
         networkKey: o.networkKey,
         serverPublicKey: publicKey,
+        timeoutMs: o.clientHandshakeTimeoutMs ?? CLIENT_HANDSHAKE_TIMEOUT_MS,
       });
     } catch (cause) {
       dialed.stream.destroy();

@@ -13,9 +13,9 @@ import { safetyNumber, safetyNumbersMatch } from '../identity/safety-number.js';
 import { type Hello, PROTOCOL_VERSION, type PresenceState, type WireMessage } from '../protocol/messages.js';
 import type { Store, StoredMessage } from '../store/store.js';
 import type { Listener, Transport } from '../transport/transport.js';
-import { type BackoffPolicy, backoffDelay } from './backoff.js';
 import { CatchUp, type CatchupPolicy, DEFAULT_CATCHUP } from './catch-up.js';
 import { type Clock, systemClock } from './clock.js';
+import { classify, DEFAULT_RECONNECT, Dialer, type ReconnectPolicy } from './dialer.js';
 import type { MessageView, NodeEvent, NodeEventListener, PeerInfo, PeerRef, TransferView } from './events.js';
 import type { FileAccess } from './files/file-access.js';
 import type { TransferPolicy } from './files/transfer-context.js';
@@ -52,7 +52,7 @@ export interface NodeInit {
   host?: string;
   heartbeat?: HeartbeatTiming;
   /** Redial delays while a peer is unreachable: fast at first (a cut cable comes back), then slow. */
-  backoff?: { fast: BackoffPolicy; slow: BackoffPolicy; fastForMs: number };
+  backoff?: ReconnectPolicy;
   /** Auto-away after this long without input; 0 turns it off. */
   awayAfterMs?: number;
   catchup?: CatchupPolicy;
@@ -70,21 +70,12 @@ const DEFAULT_TRANSFER_POLICY: TransferPolicy = {
   maxFileSize: Number.MAX_SAFE_INTEGER,
 };
 
-const DEFAULT_RECONNECT = {
-  fast: { initialMs: 250, maxMs: 3_000 },
-  slow: { initialMs: 5_000, maxMs: 30_000 },
-  fastForMs: 120_000,
-};
 export const DEFAULT_AWAY_AFTER_MS = 10 * 60_000;
 /** How long a link closed as "replaced by the duplicate" waits for the winner before "offline". */
 const REPLACED_GRACE_MS = 3_000;
 /** Typing: tell the peer at most this often; their indicator expires after TYPING_EXPIRY_MS. */
 const TYPING_THROTTLE_MS = 3_000;
 const TYPING_EXPIRY_MS = 6_000;
-/** A node this young dials every peer it hears of at once (see onHint). */
-const NEWCOMER_MS = 5_000;
-/** Otherwise the larger id waits this long for the smaller one to dial. */
-const DIAL_DEFER_MS = 1_500;
 /** Messages shown per "shown" commit (see show()). */
 const SHOW_CHUNK = 16;
 const CAPABILITIES = ['dm', 'rooms', 'ack', 'presence', 'typing', 'read', 'catchup', 'signed-rooms', 'files'];
@@ -104,13 +95,12 @@ export class LanchatNode {
   private readonly presence: OwnPresence;
   private readonly catchUp: CatchUp;
   private readonly transfers: TransferService | undefined;
-  private readonly reconnect: NonNullable<NodeInit['backoff']>;
+  private readonly dialer: Dialer;
   private listener: Listener | undefined;
   private unsubscribe: (() => void) | undefined;
   private stopping = false;
   private readonly refusedWarned = new Set<string>();
   private readonly shownBarriers = new Set<() => void>();
-  private startedAt = 0;
   /** Identities that have been online this session (their presence has been reported before). */
   private readonly seenOnline = new Set<string>();
 
@@ -125,7 +115,15 @@ export class LanchatNode {
     this.nickname = init.nick;
     this.clock = components.clock ?? systemClock;
     this.random = components.random ?? Math.random;
-    this.reconnect = init.backoff ?? DEFAULT_RECONNECT;
+    this.dialer = new Dialer({
+      selfId: this.id,
+      clock: this.clock,
+      random: this.random,
+      reconnect: init.backoff ?? DEFAULT_RECONNECT,
+      connect: (peer) => this.connect(peer),
+      allowed: (peer) => !this.stopping && !this.trust.blocked(peer.id),
+      failed: (_peer, error) => this.linkWarning(error),
+    });
     this.trust = new TrustBook(store);
     this.links = new LinkFactory({
       identity: components.identity,
@@ -224,7 +222,7 @@ export class LanchatNode {
       networkTag: this.networkTag,
     });
     this.presence.start();
-    this.startedAt = this.clock.now();
+    this.dialer.start();
     this.emit({ type: 'ready', id: this.id, nick: this.nickname, port: this.listener.port });
     // Messages stored (and acked) just before a crash that never reached the screen: show them now.
     for (let batch = c.store.messages.unshown(500); batch.length > 0; batch = c.store.messages.unshown(500)) {
@@ -403,7 +401,8 @@ export class LanchatNode {
     if (blocked && peer.link) {
       peer.link.close('local');
     }
-    if (!blocked && peer.hint) this.dial(peer);
+    if (blocked) this.dialer.forget(peer);
+    else if (peer.hint) this.dialer.dial(peer);
     return this.ref(peer);
   }
 
@@ -476,8 +475,7 @@ export class LanchatNode {
       const peer = this.peers.get(idOf(Buffer.from(event.publicKey, 'base64')));
       if (peer) {
         peer.hint = undefined;
-        if (peer.retry) this.clock.clearTimeout(peer.retry);
-        peer.retry = undefined;
+        this.dialer.forget(peer);
       }
     } else if (event.type === 'renamed') {
       // Our nick was taken on the LAN (mDNS probing): take the new one everywhere.
@@ -502,68 +500,24 @@ export class LanchatNode {
     const peer = this.peers.getOrCreate(id, key, hint.nick);
     peer.hint = hint;
     if (!peer.link) peer.nick = hint.nick;
-    if (changed) peer.attempts = 0;
-    if (this.trust.blocked(id)) return;
-    if (peer.link || peer.dialing || (peer.retry && !changed)) return;
-    // Both sides learn of each other; if both dial, one handshake is wasted (≈10 ms of CPU each,
-    // which adds up when 20 peers meet a newcomer). A newcomer dials at once (it must not wait
-    // for anything to see its peers); otherwise the smaller id dials and the other gives it a
-    // moment, dialling itself only if no link came.
-    const newcomer = this.clock.now() - this.startedAt < NEWCOMER_MS;
-    if (newcomer || this.id < id) this.dial(peer);
-    else {
-      if (peer.retry) this.clock.clearTimeout(peer.retry);
-      const handle = this.clock.setTimeout(() => {
-        peer.retry = undefined;
-        this.dial(peer);
-      }, DIAL_DEFER_MS);
-      handle.unref?.();
-      peer.retry = handle;
-    }
+    this.dialer.heard(peer, changed);
   }
 
-  private dial(peer: Peer): void {
-    if (peer.retry) this.clock.clearTimeout(peer.retry);
-    peer.retry = undefined;
+  /** Tries each address of the peer's hint in turn; the first link that completes is adopted. */
+  private async connect(peer: Peer): Promise<void> {
     const hint = peer.hint;
-    if (!hint || peer.link || peer.dialing || this.stopping) return;
-    peer.dialing = true;
-    void (async () => {
-      let lastError: unknown;
-      for (const address of hint.addresses) {
-        try {
-          const link = await this.links.dial(address, hint.port, peer.publicKey);
-          peer.dialing = false;
-          this.adopt(link);
-          return;
-        } catch (err) {
-          lastError = err;
-          if (err instanceof LinkError && err.code !== 'dial-failed') break; // reached it, it said no
-        }
+    if (!hint) return;
+    let lastError: unknown;
+    for (const address of hint.addresses) {
+      try {
+        this.adopt(await this.links.dial(address, hint.port, peer.publicKey));
+        return;
+      } catch (err) {
+        lastError = err;
+        if (classify(err) !== 'unreachable') break; // reached it: another address would not help
       }
-      peer.dialing = false;
-      if (peer.link) return; // it dialled us meanwhile
-      if (lastError instanceof LinkError && lastError.code !== 'dial-failed') this.linkWarning(lastError);
-      this.scheduleRedial(peer);
-    })();
-  }
-
-  private scheduleRedial(peer: Peer): void {
-    if (!peer.hint || this.stopping || peer.retry || this.trust.blocked(peer.id)) return;
-    const now = this.clock.now();
-    peer.unreachableSince ??= now;
-    const fast = now - peer.unreachableSince < this.reconnect.fastForMs;
-    const delay = backoffDelay(
-      peer.attempts++,
-      fast ? this.reconnect.fast : this.reconnect.slow,
-      this.random,
-    );
-    const handle = this.clock.setTimeout(() => {
-      peer.retry = undefined;
-      this.dial(peer);
-    }, delay);
-    handle.unref?.();
-    peer.retry = handle;
+    }
+    throw lastError;
   }
 
   /** A link whose handshake and hello completed: keep exactly one per identity. */
@@ -623,12 +577,9 @@ export class LanchatNode {
     }
     this.seenOnline.add(id);
     peer.rooms = new Set(hello.rooms.map((r) => r.toLowerCase()));
-    peer.attempts = 0;
-    peer.unreachableSince = undefined;
+    this.dialer.connected(peer);
     peer.inFlight.clear();
     peer.sentSeq = 0;
-    if (peer.retry) this.clock.clearTimeout(peer.retry);
-    peer.retry = undefined;
     for (const room of peer.rooms) this.components.store.rooms.addMember(room, id);
     link.on('close', (reason) => this.onLinkClosed(peer, link, reason));
     link.attach((message) => this.onMessage(peer, link, message));
@@ -685,7 +636,7 @@ export class LanchatNode {
     if (peer.typingExpiry) this.clock.clearTimeout(peer.typingExpiry);
     peer.typingExpiry = undefined;
     this.emit({ type: 'peer_offline', peer: this.ref(peer), reason });
-    if (reason !== 'quit') this.scheduleRedial(peer);
+    if (reason !== 'quit') this.dialer.redial(peer);
   }
 
   private onMessage(peer: Peer, link: PeerLink, message: WireMessage): void {

@@ -15,7 +15,6 @@ export interface Peer {
   hint: PeerHint | undefined;
   /** The one live, hello-complete link. */
   link: PeerLink | undefined;
-  dialing: boolean;
   /** Failed dial attempts in a row (for backoff), and since when the peer is unreachable. */
   attempts: number;
   unreachableSince: number | undefined;
@@ -54,7 +53,6 @@ export class PeerTable {
         nick,
         hint: undefined,
         link: undefined,
-        dialing: false,
         attempts: 0,
         unreachableSince: undefined,
         retry: undefined,

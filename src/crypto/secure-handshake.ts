@@ -29,8 +29,9 @@ import {
 import type { SessionKeys } from './shs-session.js';
 
 /** A whole handshake must finish within this wall-clock time: an idle timer alone would let a
- * peer that drips one byte at a time hold a slot forever. */
-export const HANDSHAKE_TIMEOUT_MS = 5_000;
+ * peer that drips one byte at a time hold a slot forever. 10 s, not less: on a loaded floor an
+ * honest peer's answer can take seconds, and a handshake that times out is all wasted work. */
+export const HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /** Injectable timers so tests can drive the deadline with a fake clock. */
 export interface HandshakeTimers {

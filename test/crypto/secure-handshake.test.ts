@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { authMac } from '../../src/crypto/digests.js';
 import { HandshakeLimiter } from '../../src/crypto/handshake-limiter.js';
 import { DEFAULT_NETWORK_KEY, networkKeyFromPassphrase } from '../../src/crypto/network-key.js';
-import { secureClient, secureServer } from '../../src/crypto/secure-handshake.js';
+import { HANDSHAKE_TIMEOUT_MS, secureClient, secureServer } from '../../src/crypto/secure-handshake.js';
 import type { SecureStream } from '../../src/crypto/secure-stream.js';
 import { SecureStreamError } from '../../src/crypto/secure-stream-error.js';
 import { duplexPair, type End, flipBitAt, type Tap, waitFor } from './duplex-pair.js';
@@ -224,7 +224,7 @@ describe.each(ENGINES)('secure stream driver on %s', (engine) => {
       );
       attacker.write(Buffer.alloc(sent));
       await waitFor(() => server.bytesReceived === sent);
-      expect(timers.armed).toEqual([5_000]);
+      expect(timers.armed).toEqual([HANDSHAKE_TIMEOUT_MS]);
       timers.elapse();
       const outcome = await serverSide;
       expect(server.destroyed).toBe(true);

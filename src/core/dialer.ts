@@ -1,0 +1,174 @@
+// When to dial whom. Every peer that is heard of (mDNS, a static --peer, any later source) and
+// is not connected gets dialled, and on failure dialled again with jitter until it connects, is
+// blocked or goes away: a floor must converge by itself, whatever the start-up storm did.
+//
+// Which side dials: the smaller id at once; the larger one gives it DIAL_DEFER_MS before dialling
+// itself. A node in its first NEWCOMER_MS dials everyone at once instead, because it hears all
+// its peers within milliseconds (one-shot query) while they hear it only after it has probed
+// (~1 s): the joiner must not wait for them. Two dials that cross anyway resolve to one link in
+// node.ts (adopt: the link dialled by the smaller id survives on both sides, no timeout involved).
+//
+// Failures: a peer that could not be reached at all (no TCP) backs off fast, then slow; a
+// handshake that timed out or was cut is what a busy floor looks like, not an attack, and is
+// retried the same way; a peer that answered and refused us (other network key, not the key we
+// dialled, blocked) is retried slowly. Dials go through DialQueue (a few at a time).
+import { LinkError } from '../connection/link-factory.js';
+import { HandshakeError } from '../crypto/handshake-error.js';
+import { type BackoffPolicy, backoffDelay } from './backoff.js';
+import type { Clock } from './clock.js';
+import { DialQueue } from './dial-queue.js';
+import type { Peer } from './peer-table.js';
+
+/** A node this young dials every peer it hears of at once. */
+export const NEWCOMER_MS = 5_000;
+/** Otherwise the larger id waits this long (plus up to half again, jitter) for the smaller one. */
+export const DIAL_DEFER_MS = 1_500;
+
+export interface ReconnectPolicy {
+  fast: BackoffPolicy;
+  slow: BackoffPolicy;
+  /** How long a peer is retried on the fast schedule before it goes to the slow one. */
+  fastForMs: number;
+}
+
+export const DEFAULT_RECONNECT: ReconnectPolicy = {
+  fast: { initialMs: 250, maxMs: 3_000 },
+  slow: { initialMs: 5_000, maxMs: 30_000 },
+  fastForMs: 120_000,
+};
+
+export type DialFailure = 'unreachable' | 'busy' | 'refused';
+
+export interface DialerOptions {
+  selfId: string;
+  clock: Clock;
+  random: () => number;
+  reconnect: ReconnectPolicy;
+  /** Dials every address of the peer's hint and adopts the link; rejects with the last error. */
+  connect: (peer: Peer) => Promise<void>;
+  /** May we dial this peer now (not blocked, not stopping)? */
+  allowed: (peer: Peer) => boolean;
+  /** A failed attempt that is worth telling the user about (not a plain "unreachable"). */
+  failed: (peer: Peer, error: unknown, kind: DialFailure) => void;
+  maxInFlight?: number;
+}
+
+export class Dialer {
+  private readonly queue: DialQueue;
+  private startedAt = 0;
+
+  constructor(private readonly o: DialerOptions) {
+    this.queue = new DialQueue((id) => this.attempt(id), o.maxInFlight);
+  }
+
+  private readonly byId = new Map<string, Peer>();
+
+  start(): void {
+    this.startedAt = this.o.clock.now();
+  }
+
+  /** Discovery (or another source) told us how to reach `peer`; `changed`: a new address/port. */
+  heard(peer: Peer, changed: boolean): void {
+    if (changed) peer.attempts = 0;
+    if (peer.link || this.queue.has(peer.id) || (peer.retry && !changed)) return;
+    if (!this.o.allowed(peer)) return;
+    const newcomer = this.o.clock.now() - this.startedAt < NEWCOMER_MS;
+    if (newcomer || this.designated(peer)) this.dial(peer);
+    else this.later(peer, DIAL_DEFER_MS * (1 + this.o.random() / 2));
+  }
+
+  /** Dial now (after an unblock), or queue it if dials are busy. */
+  dial(peer: Peer): void {
+    this.clearRetry(peer);
+    if (!peer.hint || peer.link || !this.o.allowed(peer)) return;
+    this.byId.set(peer.id, peer);
+    this.queue.request({
+      id: peer.id,
+      address: peer.hint.addresses[0] ?? '',
+      attempts: peer.attempts,
+      priority: this.designated(peer) ? 0 : 1,
+    });
+  }
+
+  /** The link went down (not a goodbye): dial again after a backoff. */
+  redial(peer: Peer): void {
+    if (!peer.hint || peer.retry || this.queue.has(peer.id) || !this.o.allowed(peer)) return;
+    this.backoff(peer, 'unreachable');
+  }
+
+  /** A link is up (either direction): nothing to dial. */
+  connected(peer: Peer): void {
+    this.clearRetry(peer);
+    this.queue.cancel(peer.id);
+    peer.attempts = 0;
+    peer.unreachableSince = undefined;
+  }
+
+  /** The peer's records are gone (goodbye, expiry) or it was blocked: stop trying. */
+  forget(peer: Peer): void {
+    this.clearRetry(peer);
+    this.queue.cancel(peer.id);
+  }
+
+  /** A dial is queued or running for the peer. */
+  dialing(peer: Peer): boolean {
+    return this.queue.has(peer.id);
+  }
+
+  get inFlight(): number {
+    return this.queue.inFlight;
+  }
+
+  private designated(peer: Peer): boolean {
+    return this.o.selfId < peer.id;
+  }
+
+  private async attempt(id: string): Promise<void> {
+    const peer = this.byId.get(id);
+    if (!peer?.hint || peer.link || !this.o.allowed(peer)) return;
+    try {
+      await this.o.connect(peer);
+    } catch (error) {
+      if (peer.link || !this.o.allowed(peer)) return; // it dialled us meanwhile, or we stopped
+      const kind = classify(error);
+      if (kind !== 'unreachable') this.o.failed(peer, error, kind);
+      this.backoff(peer, kind);
+    }
+  }
+
+  private backoff(peer: Peer, kind: DialFailure): void {
+    if (!peer.hint || peer.retry) return;
+    const now = this.o.clock.now();
+    peer.unreachableSince ??= now;
+    const fast = kind !== 'refused' && now - peer.unreachableSince < this.o.reconnect.fastForMs;
+    const policy = fast ? this.o.reconnect.fast : this.o.reconnect.slow;
+    this.later(peer, backoffDelay(peer.attempts++, policy, this.o.random));
+  }
+
+  private later(peer: Peer, ms: number): void {
+    this.clearRetry(peer);
+    const handle = this.o.clock.setTimeout(() => {
+      peer.retry = undefined;
+      this.dial(peer);
+    }, ms);
+    handle.unref?.();
+    peer.retry = handle;
+  }
+
+  private clearRetry(peer: Peer): void {
+    if (peer.retry) this.o.clock.clearTimeout(peer.retry);
+    peer.retry = undefined;
+  }
+}
+
+/** What a failed dial says about the peer. */
+export function classify(error: unknown): DialFailure {
+  if (!(error instanceof LinkError) || error.code === 'dial-failed') return 'unreachable';
+  const cause = error.cause;
+  if (!(cause instanceof HandshakeError)) return 'busy'; // no hello after the handshake
+  // Slow, cut or turned away for load: what a busy floor looks like. Anything else means it
+  // answered and said no (another network key, not the key we dialled, refused) or is broken.
+  const busy =
+    cause.code === 'timeout' || cause.code === 'connection-lost' || cause.code === 'too-many-handshakes';
+  return busy ? 'busy' : 'refused';
+}

@@ -1,0 +1,175 @@
+// The dialer's policy: who dials, when to retry, and that a heard peer is retried until it
+// connects (a floor must converge by itself).
+import { describe, expect, it } from 'vitest';
+import { LinkError } from '../../src/connection/link-factory.js';
+import { classify, DEFAULT_RECONNECT, DIAL_DEFER_MS, Dialer, NEWCOMER_MS } from '../../src/core/dialer.js';
+import { PeerTable } from '../../src/core/peer-table.js';
+import { HandshakeError } from '../../src/crypto/handshake-error.js';
+import { FakeClock } from './fake-clock.js';
+
+const SELF = 'M'; // ids compare as strings: 'A' < 'M' < 'Z'
+
+function setup(outcome: (id: string) => Promise<void> = async () => {}) {
+  const clock = new FakeClock();
+  const peers = new PeerTable();
+  const dials: { id: string; at: number }[] = [];
+  const failures: string[] = [];
+  const blocked = new Set<string>();
+  const dialer = new Dialer({
+    selfId: SELF,
+    clock,
+    random: () => 0.5,
+    reconnect: DEFAULT_RECONNECT,
+    connect: async (peer) => {
+      dials.push({ id: peer.id, at: clock.now() });
+      await outcome(peer.id);
+    },
+    allowed: (peer) => !blocked.has(peer.id),
+    failed: (peer, _error, kind) => failures.push(`${peer.id}:${kind}`),
+  });
+  dialer.start();
+  const peer = (id: string) => {
+    const p = peers.getOrCreate(id, new Uint8Array(32), id.toLowerCase());
+    p.hint = { nick: p.nick, publicKey: '', addresses: [`10.0.0.${id.charCodeAt(0)}`], port: 7475 } as never;
+    return p;
+  };
+  const settle = async () => {
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+  };
+  return { clock, dialer, dials, failures, blocked, peer, settle };
+}
+
+const busy = () =>
+  new LinkError('handshake-failed', 'slow', { cause: new HandshakeError('timeout', 'no answer in time') });
+const refused = () =>
+  new LinkError('handshake-failed', 'no', { cause: new HandshakeError('wrong-network', 'other key') });
+const unreachable = () => new LinkError('dial-failed', 'ECONNREFUSED');
+
+describe('Dialer', () => {
+  it('a newcomer dials everyone it hears at once, smaller or larger', async () => {
+    const t = setup();
+    t.dialer.heard(t.peer('A'), false);
+    t.dialer.heard(t.peer('Z'), false);
+    await t.settle();
+    expect(t.dials.map((d) => d.id).sort()).toEqual(['A', 'Z']);
+  });
+
+  it('later, the smaller id dials at once and the larger one waits for it', async () => {
+    const t = setup();
+    t.clock.advance(NEWCOMER_MS);
+    const start = t.clock.now();
+    t.dialer.heard(t.peer('Z'), false); // we are smaller: ours to dial
+    t.dialer.heard(t.peer('A'), false); // it is smaller: give it a moment
+    await t.settle();
+    expect(t.dials.map((d) => d.id)).toEqual(['Z']);
+    t.clock.advance(DIAL_DEFER_MS * 1.5);
+    await t.settle();
+    expect(t.dials.map((d) => d.id)).toEqual(['Z', 'A']);
+    expect(t.dials[1]!.at - start).toBeGreaterThanOrEqual(DIAL_DEFER_MS);
+  });
+
+  it('does not dial a peer that connected to us meanwhile', async () => {
+    const t = setup();
+    t.clock.advance(NEWCOMER_MS);
+    const a = t.peer('A');
+    t.dialer.heard(a, false);
+    a.link = {} as never;
+    t.dialer.connected(a);
+    t.clock.advance(10_000);
+    await t.settle();
+    expect(t.dials).toEqual([]);
+  });
+
+  it('retries a busy peer promptly and with growing jitter until it connects, without warning as hostile', async () => {
+    let failuresLeft = 4;
+    const t = setup(async () => {
+      if (failuresLeft-- > 0) throw busy();
+    });
+    const p = t.peer('Z');
+    t.dialer.heard(p, false);
+    for (let i = 0; i < 40; i++) {
+      await t.settle();
+      t.clock.advance(250);
+    }
+    expect(t.dials).toHaveLength(5);
+    const gaps = t.dials.slice(1).map((d, i) => d.at - t.dials[i]!.at);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(DEFAULT_RECONNECT.fast.maxMs + 250);
+    expect(t.failures.every((f) => f === 'Z:busy')).toBe(true);
+  });
+
+  it('retries a peer that refused us on the slow schedule', async () => {
+    const t = setup(async () => {
+      throw refused();
+    });
+    t.dialer.heard(t.peer('Z'), false);
+    await t.settle();
+    t.clock.advance(DEFAULT_RECONNECT.slow.initialMs / 2 - 1);
+    await t.settle();
+    expect(t.dials).toHaveLength(1);
+    t.clock.advance(DEFAULT_RECONNECT.slow.initialMs);
+    await t.settle();
+    expect(t.dials).toHaveLength(2);
+    expect(t.failures).toEqual(['Z:refused', 'Z:refused']);
+  });
+
+  it('keeps retrying an unreachable peer (fast, then slow) without a warning, and stops when it is forgotten', async () => {
+    const t = setup(async () => {
+      throw unreachable();
+    });
+    const p = t.peer('Z');
+    t.dialer.heard(p, false);
+    for (let i = 0; i < 60; i++) {
+      await t.settle();
+      t.clock.advance(1_000);
+    }
+    const count = t.dials.length;
+    expect(count).toBeGreaterThan(10);
+    expect(t.failures).toEqual([]);
+    t.dialer.forget(p);
+    for (let i = 0; i < 60; i++) {
+      await t.settle();
+      t.clock.advance(1_000);
+    }
+    expect(t.dials.length).toBe(count);
+  });
+
+  it('never dials a blocked peer', async () => {
+    const t = setup();
+    t.blocked.add('Z');
+    t.dialer.heard(t.peer('Z'), false);
+    t.clock.advance(60_000);
+    await t.settle();
+    expect(t.dials).toEqual([]);
+  });
+
+  it('a changed address is dialled at once even while a retry is pending', async () => {
+    const t = setup(async () => {
+      throw unreachable();
+    });
+    const p = t.peer('Z');
+    t.dialer.heard(p, false);
+    await t.settle();
+    expect(t.dials).toHaveLength(1);
+    t.dialer.heard(p, true);
+    await t.settle();
+    expect(t.dials).toHaveLength(2);
+  });
+});
+
+describe('classify', () => {
+  it('tells unreachable, busy and refused apart', () => {
+    expect(classify(unreachable())).toBe('unreachable');
+    expect(classify(new Error('other'))).toBe('unreachable');
+    expect(classify(busy())).toBe('busy');
+    expect(classify(new LinkError('no-hello', 'closed before its hello'))).toBe('busy');
+    expect(
+      classify(
+        new LinkError('handshake-failed', 'x', { cause: new HandshakeError('connection-lost', 'cut') }),
+      ),
+    ).toBe('busy');
+    expect(classify(refused())).toBe('refused');
+    expect(
+      classify(new LinkError('handshake-failed', 'x', { cause: new HandshakeError('bad-accept', 'forged') })),
+    ).toBe('refused');
+  });
+});
