@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The floor tests take the whole machine: vitest.scale.config.ts runs them alone, afterwards.
+    exclude: [...configDefaults.exclude, 'test/scale/**'],
     // Network-namespace and process tests spawn real nodes; give them room on a 2-core machine.
     testTimeout: 30_000,
     hookTimeout: 30_000,

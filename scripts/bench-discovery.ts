@@ -20,13 +20,13 @@ import {
   REPO_ROOT,
 } from '../test/netns/harness.js';
 import { LanchatNode, peersFrom } from '../test/netns/lanchat-node.js';
-import type { JsonEvent, ProcessHandle } from '../test/netns/process-handle.js';
+import { PacketCounter, perHostPerMinute } from '../test/netns/mdns-counter.js';
+import type { ProcessHandle } from '../test/netns/process-handle.js';
 
 const TYPE = '_lanchat._tcp';
 const JOIN_WINDOW_MS = 5_000;
 const FIND_DEADLINE_MS = 60_000;
 const DROP_DEADLINE_MS = 15_000;
-const COUNTER = join(REPO_ROOT, 'test/netns/fixtures/mdns-counter.mjs');
 
 interface Figures {
   startup: number[]; // seconds, per host: process start → ready (avahi: daemon up and service established)
@@ -51,46 +51,6 @@ const impls = option('--impl', 'lanchat,avahi').split(',');
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-}
-
-class PacketCounter {
-  private readonly handle: ProcessHandle;
-  private readonly owners = new Map<string, string>();
-
-  constructor(network: Network, observer: HostInfo) {
-    const eth0 = observer.interfaces[0]!;
-    this.handle = network.spawn(observer, ['node', COUNTER, '--iface', eth0.name, '--ipv4', eth0.ipv4!], {
-      label: 'mdns-counter',
-    });
-    for (const h of network.hosts) {
-      for (const i of h.interfaces) {
-        if (i.ipv4) this.owners.set(i.ipv4, h.name);
-        this.owners.set(i.ipv6, h.name);
-      }
-    }
-  }
-
-  ready(): Promise<JsonEvent> {
-    return this.handle.waitFor((e) => e.type === 'ready', 5_000);
-  }
-
-  /** Packets per host name since the previous mark, and the interval length. */
-  async mark(): Promise<{ ms: number; byHost: Map<string, number> }> {
-    const from = this.handle.events.length;
-    this.handle.send('mark');
-    const e = await this.handle.waitFor((x) => x.type === 'counts', 5_000, { fromIndex: from });
-    const byHost = new Map<string, number>();
-    for (const [source, n] of Object.entries(e.bySource as Record<string, number>)) {
-      const host = this.owners.get(source) ?? `?${source}`;
-      byHost.set(host, (byHost.get(host) ?? 0) + n);
-    }
-    return { ms: Number(e.ms), byHost };
-  }
-}
-
-function perHostPerMinute(counts: { ms: number; byHost: Map<string, number> }, hosts: HostInfo[]): number {
-  const total = hosts.reduce((sum, h) => sum + (counts.byHost.get(h.name) ?? 0), 0);
-  return total / hosts.length / (counts.ms / 60_000);
 }
 
 /** The nodes run a private copy of the build made when the bench started: others working in this

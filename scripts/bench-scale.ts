@@ -1,0 +1,328 @@
+// Scale benchmark: an office floor of N `lanchat --headless` processes on one LAN segment
+// (network namespaces on one bridge), started at once or one every --stagger-ms, next to the
+// baseline of the same N processes doing nothing but a raw TCP full mesh (fixtures/tcp-mesh.mjs)
+// in the same run. Prints one markdown table. Root only; everything happens in its own namespaces.
+//   npm run bench:scale -- [--nodes 50] [--stagger-ms 0] [--window 120] [--settle 30]
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as delay } from 'node:timers/promises';
+import {
+  createNetwork,
+  type HostInfo,
+  type Network,
+  netnsAvailable,
+  REPO_ROOT,
+} from '../test/netns/harness.js';
+import { PacketCounter, perHostPerMinute } from '../test/netns/mdns-counter.js';
+import type { ProcessHandle } from '../test/netns/process-handle.js';
+import {
+  Floor,
+  type FloorNode,
+  missingPairs,
+  sawAllAt,
+  snapshotBuild,
+  warningKinds,
+} from './bench-scale/floor.js';
+import { cpuSeconds, rssMb } from './bench-scale/proc-stats.js';
+
+function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
+}
+
+const N = Number(option('--nodes', '50'));
+const staggerMs = Number(option('--stagger-ms', '0'));
+const windowMs = Number(option('--window', '120')) * 1000;
+const settleMs = Number(option('--settle', '30')) * 1000;
+const MESH = join(REPO_ROOT, 'test/netns/fixtures/tcp-mesh.mjs');
+const MESH_PORT = 7600;
+const SAMPLES_S = [0, 5, 10, 15, 30, 60, 120];
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+const s = (ms: number | undefined) =>
+  ms === undefined || Number.isNaN(ms) ? 'never' : `${(ms / 1000).toFixed(2)} s`;
+
+async function startEach<T>(hosts: HostInfo[], start: (host: HostInfo) => T): Promise<T[]> {
+  const out: T[] = [];
+  for (const host of hosts) {
+    out.push(start(host));
+    if (staggerMs > 0) await delay(staggerMs);
+  }
+  return out;
+}
+
+interface MeshFigures {
+  lastReadyMs: number;
+  allToAllMs: number | undefined; // after the last ready
+  cpuPerNode: number;
+  rssPerNode: number;
+  joinMs: number | undefined;
+}
+
+/** The baseline: N raw TCP mesh processes, then one more that meets all of them. */
+async function rawMesh(network: Network, hosts: HostInfo[], joinerHost: HostInfo): Promise<MeshFigures> {
+  const addresses = hosts.map((h) => h.interfaces[0]!.ipv4!);
+  const t0 = performance.now();
+  const procs = await startEach(hosts, (h) =>
+    network.spawn(
+      h,
+      [
+        'node',
+        MESH,
+        '--port',
+        String(MESH_PORT),
+        '--peers',
+        addresses.filter((a) => a !== h.interfaces[0]!.ipv4).join(','),
+      ],
+      {
+        label: 'tcp-mesh',
+      },
+    ),
+  );
+  const at = (p: ProcessHandle, type: string) => p.timeline.find((t) => t.event.type === type)?.at;
+  const deadline = performance.now() + windowMs;
+  while (procs.some((p) => at(p, 'all') === undefined) && performance.now() < deadline) await delay(100);
+  const lastReady = Math.max(...procs.map((p) => at(p, 'ready') ?? Number.NaN));
+  const alls = procs.map((p) => at(p, 'all'));
+  const allToAll = alls.some((a) => a === undefined)
+    ? undefined
+    : Math.max(...(alls as number[])) - lastReady;
+  const joiner = network.spawn(
+    joinerHost,
+    ['node', MESH, '--port', String(MESH_PORT), '--peers', addresses.join(',')],
+    {
+      label: 'tcp-mesh joiner',
+    },
+  );
+  await joiner.waitFor((e) => e.type === 'all', 30_000).catch(() => undefined);
+  const joinMs =
+    at(joiner, 'all') !== undefined && at(joiner, 'ready') !== undefined
+      ? at(joiner, 'all')! - at(joiner, 'ready')!
+      : undefined;
+  const figures = {
+    lastReadyMs: lastReady - t0,
+    allToAllMs: allToAll,
+    cpuPerNode: mean(procs.map((p) => cpuSeconds(p.pid!) ?? 0)),
+    rssPerNode: mean(procs.map((p) => rssMb(p.pid!) ?? 0)),
+    joinMs,
+  };
+  for (const p of [...procs, joiner]) p.kill('SIGKILL');
+  await Promise.all([...procs, joiner].map((p) => p.exited));
+  return figures;
+}
+
+interface FloorFigures {
+  lastReadyMs: number;
+  lastStartMs: number;
+  allToAllMs: number | undefined; // after the last ready
+  allToAllAfterLastStartMs: number | undefined;
+  missing: [number, number][]; // [seconds after last ready, directed pairs missing]
+  arrivals: number[]; // ms from each node's ready until it saw everyone ready before it
+  cpuToAllToAll: number;
+  startPacketsPerHost: number;
+  settledPerHostPerMin: number;
+  idleCpuPercent: number[];
+  rss: number[];
+  flaps: number;
+  warnings: Map<string, number>;
+  joinMs: number | undefined;
+  joinCostMs: number;
+}
+
+async function lanchatFloor(
+  network: Network,
+  hosts: HostInfo[],
+  joinerHost: HostInfo,
+  counter: PacketCounter,
+): Promise<FloorFigures> {
+  const floor = new Floor(network, snapshotBuild());
+  await counter.mark();
+  const t0 = performance.now();
+  await startEach(hosts, (h) => floor.start(h));
+  const lastStart = Math.max(...floor.nodes.map((n) => n.spawnedAt));
+  const deadline = performance.now() + windowMs;
+  while (floor.ready().length < N && performance.now() < deadline) await delay(100);
+  if (floor.ready().length < N) throw new Error(`only ${floor.ready().length} of ${N} nodes became ready`);
+  const lastReady = Math.max(...floor.nodes.map((n) => n.readyAt!));
+  let allToAll: number | undefined;
+  while (performance.now() < lastReady + windowMs) {
+    if (missingPairs(floor.nodes) === 0) {
+      allToAll = performance.now();
+      break;
+    }
+    await delay(100);
+  }
+  // The moment it happened, from the nodes' own lines (the loop above only polls).
+  const firstComplete = allToAll === undefined ? undefined : completionTime(floor.nodes, lastReady, allToAll);
+  const cpuToAllToAll = mean(floor.nodes.map((n) => cpuSeconds(n.process.pid!) ?? 0));
+  const startPackets = await counter.mark();
+  const missing: [number, number][] = SAMPLES_S.filter((x) => lastReady + x * 1000 <= performance.now()).map(
+    (x) => [x, missingPairs(floor.nodes, lastReady + x * 1000)],
+  );
+  const arrivals = floor.nodes.map((n) => {
+    const before = new Set(floor.nodes.filter((m) => m !== n && m.readyAt! < n.readyAt!).map((m) => m.id!));
+    const at = sawAllAt(n, before);
+    return at === undefined ? Number.NaN : at - n.readyAt!;
+  });
+
+  // Settled: packets and idle CPU over a quiet window.
+  await delay(5_000);
+  await counter.mark();
+  const cpu0 = floor.nodes.map((n) => cpuSeconds(n.process.pid!) ?? 0);
+  const w0 = performance.now();
+  await delay(settleMs);
+  const settled = await counter.mark();
+  const cpu1 = floor.nodes.map((n) => cpuSeconds(n.process.pid!) ?? 0);
+  const windowS = (performance.now() - w0) / 1000;
+  const idle = cpu1.map((c, i) => ((c - cpu0[i]!) / windowS) * 100);
+  const rss = floor.nodes.map((n) => rssMb(n.process.pid!) ?? 0);
+  const flaps = floor.nodes.reduce(
+    (sum, n) => sum + n.process.events.filter((e) => e.type === 'peer_offline').length,
+    0,
+  );
+
+  // A fresh joiner on the settled floor, and what its arrival cost everyone else.
+  const j0 = performance.now();
+  const joiner = floor.start(joinerHost);
+  const everyone = new Set(floor.nodes.filter((n) => n !== joiner).map((n) => n.id!));
+  const joinDeadline = performance.now() + 30_000;
+  let seen: number | undefined;
+  while (performance.now() < joinDeadline) {
+    seen = joiner.id ? sawAllAt(joiner, everyone) : undefined;
+    if (seen !== undefined) break;
+    await delay(50);
+  }
+  await delay(3_000);
+  const cpu2 = floor.nodes.filter((n) => n !== joiner).map((n) => cpuSeconds(n.process.pid!) ?? 0);
+  const joinWindowS = (performance.now() - j0) / 1000;
+  const joinCost = cpu2.map((c, i) => (c - cpu1[i]! - (idle[i]! / 100) * joinWindowS) * 1000);
+
+  return {
+    lastReadyMs: lastReady - t0,
+    lastStartMs: lastStart - t0,
+    allToAllMs: firstComplete === undefined ? undefined : firstComplete - lastReady,
+    allToAllAfterLastStartMs: firstComplete === undefined ? undefined : firstComplete - lastStart,
+    missing,
+    arrivals,
+    cpuToAllToAll,
+    startPacketsPerHost: hosts.reduce((sum, h) => sum + (startPackets.byHost.get(h.name) ?? 0), 0) / N,
+    settledPerHostPerMin: perHostPerMinute(settled, hosts),
+    idleCpuPercent: idle,
+    rss,
+    flaps,
+    warnings: warningKinds(floor.nodes),
+    joinMs: seen === undefined || joiner.readyAt === undefined ? undefined : seen - joiner.readyAt,
+    joinCostMs: mean(joinCost),
+  };
+}
+
+/** When the last missing pair came online (from the nodes' lines), between `from` and `to`. */
+function completionTime(nodes: FloorNode[], from: number, to: number): number {
+  let lo = from;
+  let hi = to;
+  while (hi - lo > 5) {
+    const mid = (lo + hi) / 2;
+    if (missingPairs(nodes, mid) === 0) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
+
+async function main(): Promise<void> {
+  const available = netnsAvailable();
+  if (!available.ok) throw new Error(`bench:scale needs network namespaces: ${available.reason}`);
+  const loadBefore = loadavg()[0]!;
+  const network = await createNetwork({ hosts: N + 2, prefix: `lctscale${process.pid}` });
+  try {
+    const hosts = network.hosts.slice(0, N);
+    const joinerHost = network.hosts[N]!;
+    const counter = new PacketCounter(network, network.hosts[N + 1]!);
+    await counter.ready();
+    const mesh = await rawMesh(network, hosts, joinerHost);
+    await delay(3_000); // let the machine calm down between the two floors
+    const f = await lanchatFloor(network, hosts, joinerHost, counter);
+    print(mesh, f, loadBefore);
+  } finally {
+    await network.destroy();
+  }
+}
+
+function print(mesh: MeshFigures, f: FloorFigures, loadBefore: number): void {
+  const ratio = (a: number | undefined, b: number | undefined) =>
+    a === undefined || b === undefined || b <= 0 ? '—' : `${(a / b).toFixed(1)}×`;
+  const arrivals = f.arrivals.slice(1);
+  const rows: string[][] = [
+    [
+      'start → last process ready',
+      s(f.lastReadyMs),
+      s(mesh.lastReadyMs),
+      ratio(f.lastReadyMs, mesh.lastReadyMs),
+    ],
+    [
+      'last ready → all-to-all online',
+      s(f.allToAllMs),
+      s(mesh.allToAllMs),
+      ratio(f.allToAllMs, mesh.allToAllMs),
+    ],
+    ['last start → all-to-all online', s(f.allToAllAfterLastStartMs), '', ''],
+    [
+      'directed pairs missing after last ready',
+      f.missing.map(([t, m]) => `+${t}s: ${m}`).join(', '),
+      `of ${N * (N - 1)}`,
+      '',
+    ],
+    [
+      'each arrival sees everyone already there, p50 / p95 / max',
+      `${s(percentile(arrivals, 50))} / ${s(percentile(arrivals, 95))} / ${s(Math.max(...arrivals))}`,
+      '',
+      '',
+    ],
+    [
+      'CPU per node until all-to-all',
+      `${f.cpuToAllToAll.toFixed(2)} s`,
+      `${mesh.cpuPerNode.toFixed(2)} s`,
+      ratio(f.cpuToAllToAll, mesh.cpuPerNode),
+    ],
+    ['mDNS packets per host during the start', f.startPacketsPerHost.toFixed(1), '', ''],
+    ['settled: mDNS packets per host per minute', f.settledPerHostPerMin.toFixed(2), '', ''],
+    [
+      'settled: idle CPU per node, mean / max',
+      `${mean(f.idleCpuPercent).toFixed(2)} % / ${Math.max(...f.idleCpuPercent).toFixed(2)} %`,
+      '',
+      '',
+    ],
+    [
+      'RSS per node, mean / max',
+      `${mean(f.rss).toFixed(0)} / ${Math.max(...f.rss).toFixed(0)} MB`,
+      `${mesh.rssPerNode.toFixed(0)} MB`,
+      ratio(mean(f.rss), mesh.rssPerNode),
+    ],
+    ['peer_offline lines (presence flaps)', String(f.flaps), '', ''],
+    [
+      `fresh joiner on the settled floor: sees all ${N}`,
+      s(f.joinMs),
+      s(mesh.joinMs),
+      ratio(f.joinMs, mesh.joinMs),
+    ],
+    ['CPU its arrival costs each node already there', `${f.joinCostMs.toFixed(1)} ms`, '', ''],
+  ];
+  const mode = staggerMs > 0 ? `one arrival every ${staggerMs} ms` : 'all started at once';
+  console.log(
+    `\nbench:scale — ${N} nodes on one segment, ${mode}; ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ` +
+      `Node ${process.version}, load average ${loadBefore.toFixed(2)} before, ${loadavg()[0]!.toFixed(2)} after\n`,
+  );
+  console.log('| measurement | lanchat | raw TCP mesh, same processes | ratio |');
+  console.log('|---|---|---|---|');
+  for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+  console.log('\nwarnings and errors the nodes printed, by kind (addresses and numbers taken out):\n');
+  const kinds = [...f.warnings].sort((a, b) => b[1] - a[1]);
+  if (kinds.length === 0) console.log('  none');
+  for (const [kind, count] of kinds.slice(0, 12)) console.log(`${String(count).padStart(7)}  ${kind}`);
+}
+
+await main();

@@ -1,0 +1,87 @@
+// An office floor: 50 `lanchat --headless` processes in 50 namespaces on one bridge, all started
+// at the same moment (9:00), must end up all-to-all online by themselves, without presence
+// flapping and without any failure but the handshakes that the start-up storm slows down.
+// Runs alone (vitest.scale.config.ts, after the main suite): 50 processes take the whole machine.
+// Timings belong in `npm run bench:scale`; the deadline here only bounds a hang.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createNetwork, type Network, netnsAvailable } from '../netns/harness.js';
+import { HeadlessFleet, type HeadlessNode, onlinePeers } from '../netns/headless-node.js';
+import type { JsonEvent } from '../netns/process-handle.js';
+
+const NODES = 50;
+const READY_MS = 120_000;
+const CONVERGE_MS = 180_000;
+
+const netns = netnsAvailable();
+if (!netns.ok) console.warn(`skipping the 50-node floor test: ${netns.reason}`);
+
+let network: Network;
+const fleet = new HeadlessFleet();
+
+/** Warnings a busy floor may print: a handshake that timed out or was cut, retried by itself. */
+function busyKind(e: JsonEvent): boolean {
+  const text = String(e.message);
+  if (e.code === 'discovery-virtual-interfaces') return true; // the namespaces only have veths
+  if (e.code === 'no-hello') return true;
+  return (
+    e.code === 'handshake-failed' &&
+    /no complete handshake within|the peer closed the connection|the connection failed/.test(text)
+  );
+}
+
+describe.skipIf(!netns.ok)(`a floor of ${NODES} nodes started at once`, () => {
+  beforeAll(async () => {
+    network = await createNetwork({ hosts: NODES });
+  }, 120_000);
+  afterAll(async () => {
+    await fleet.stopAll();
+    await network?.destroy();
+  }, 60_000);
+
+  it(
+    'converges to all-to-all online, with no peer ever reported offline and no unexpected failure',
+    async () => {
+      const nodes: HeadlessNode[] = network.hosts.map((h, i) =>
+        fleet.start(network, h, { nick: `desk${String(i + 1).padStart(2, '0')}` }),
+      );
+      const ids = await Promise.all(
+        nodes.map(async (n) => {
+          const ready = await n.process.waitFor((e) => e.type === 'ready', READY_MS, { what: 'ready' });
+          return String(ready.id);
+        }),
+      );
+      const missing = () =>
+        nodes.reduce(
+          (sum, n, i) => sum + ids.filter((id, j) => j !== i && !onlinePeers(n).has(id)).length,
+          0,
+        );
+      await Promise.all(
+        nodes.map((n, i) =>
+          n.process.waitFor(() => ids.every((id, j) => j === i || onlinePeers(n).has(id)), CONVERGE_MS, {
+            what: `${n.host.name} sees all ${NODES - 1} others online (floor-wide missing: ${missing()})`,
+          }),
+        ),
+      );
+      expect(missing()).toBe(0);
+      for (const n of nodes) {
+        expect(n.process.events.filter((e) => e.type === 'peer_offline')).toEqual([]);
+        const unexpected = n.process.events.filter(
+          (e) => (e.type === 'warning' || e.type === 'error') && !busyKind(e),
+        );
+        expect(unexpected).toEqual([]);
+      }
+      const busy = nodes.reduce(
+        (sum, n) =>
+          sum +
+          n.process.events.filter(
+            (e) => e.type === 'warning' && busyKind(e) && e.code !== 'discovery-virtual-interfaces',
+          ).length,
+        0,
+      );
+      console.log(
+        `floor of ${NODES}: all-to-all; ${busy} handshakes slowed down by the start-up storm and retried`,
+      );
+    },
+    READY_MS + CONVERGE_MS + 30_000,
+  );
+});
