@@ -42,14 +42,7 @@ export class Floor {
     const profile = join(this.network.dir, `scale-${host.name}-${index}`);
     mkdirSync(profile, { recursive: true, mode: 0o700 });
     const nick = `u${String(index).padStart(3, '0')}`;
-    const argv = [
-      'node',
-      join(this.build, 'bin/lanchat.js'),
-      '--headless',
-      '--json',
-      '--nick',
-      nick,
-    ];
+    const argv = ['node', join(this.build, 'bin/lanchat.js'), '--headless', '--json', '--nick', nick];
     argv.push('--profile', profile, ...extraArgs);
     const env = { LANCHAT_NETWORK: undefined, LANCHAT_PROFILE: undefined };
     const process = this.network.spawn(host, argv, { env, label: `lanchat ${nick}` });
