@@ -4,20 +4,20 @@
 // joins. Prints one markdown table. Root only; everything happens inside its own namespaces.
 //   npm run bench:discovery -- [--sizes 3,20] [--window 60] [--settle 10] [--impl lanchat,avahi]
 import { generateKeyPairSync } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { DEFAULT_NETWORK_KEY, networkTag } from '../src/crypto/network-key.js';
 import type { AvahiBrowseEvent } from '../test/netns/avahi.js';
+import { snapshotBuild } from '../test/netns/build-snapshot.js';
 import {
   avahiAvailable,
   createNetwork,
   type HostInfo,
   type Network,
   netnsAvailable,
-  REPO_ROOT,
 } from '../test/netns/harness.js';
 import { LanchatNode, peersFrom } from '../test/netns/lanchat-node.js';
 import { PacketCounter, perHostPerMinute } from '../test/netns/mdns-counter.js';
@@ -53,18 +53,7 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 }
 
-/** The nodes run a private copy of the build made when the bench started: others working in this
- * tree may rebuild dist/ meanwhile, and every figure must come from one build. */
-function snapshotBuild(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'lanchat-bench-discovery-'));
-  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-  for (const part of ['bin', 'dist', 'package.json'])
-    cpSync(join(REPO_ROOT, part), join(dir, part), { recursive: true });
-  symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'));
-  return dir;
-}
-
-const build = snapshotBuild();
+const build = snapshotBuild('bench-discovery');
 let profiles = 0;
 
 /** `lanchat discover --json` from the snapshot, with a fresh profile (as startDiscover does). */

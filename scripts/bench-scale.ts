@@ -7,6 +7,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
+import { snapshotBuild } from '../test/netns/build-snapshot.js';
 import {
   createNetwork,
   type HostInfo,
@@ -16,14 +17,7 @@ import {
 } from '../test/netns/harness.js';
 import { PacketCounter, perHostPerMinute } from '../test/netns/mdns-counter.js';
 import type { ProcessHandle } from '../test/netns/process-handle.js';
-import {
-  Floor,
-  type FloorNode,
-  missingPairs,
-  sawAllAt,
-  snapshotBuild,
-  warningKinds,
-} from './bench-scale/floor.js';
+import { Floor, type FloorNode, missingPairs, sawAllAt, warningKinds } from './bench-scale/floor.js';
 import { cpuSeconds, rssMb } from './bench-scale/proc-stats.js';
 
 function option(name: string, fallback: string): string {
@@ -140,7 +134,7 @@ async function lanchatFloor(
   joinerHost: HostInfo,
   counter: PacketCounter,
 ): Promise<FloorFigures> {
-  const floor = new Floor(network, snapshotBuild());
+  const floor = new Floor(network, snapshotBuild('bench-scale'));
   await counter.mark();
   const t0 = performance.now();
   await startEach(hosts, (h) => floor.start(h));

@@ -1,12 +1,10 @@
 // A floor of `lanchat --headless --json` nodes, one per namespace host, run from a private
 // snapshot of the build. It records, per node, when it started, when it was ready and the
 // online/offline lines it printed, so the bench can compute who saw whom when.
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { HostInfo, Network } from '../../test/netns/harness.js';
-import { REPO_ROOT } from '../../test/netns/harness.js';
 import type { JsonEvent, ProcessHandle } from '../../test/netns/process-handle.js';
 
 export interface FloorNode {
@@ -18,17 +16,6 @@ export interface FloorNode {
   id: string | undefined;
 }
 
-/** The nodes run a copy of the build made when the bench started: others working in this tree may
- * rebuild dist/ meanwhile, and every figure must come from one build. */
-export function snapshotBuild(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'lanchat-bench-scale-'));
-  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-  for (const part of ['bin', 'dist', 'package.json'])
-    cpSync(join(REPO_ROOT, part), join(dir, part), { recursive: true });
-  symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'));
-  return dir;
-}
-
 export class Floor {
   readonly nodes: FloorNode[] = [];
 
@@ -37,13 +24,13 @@ export class Floor {
     private readonly build: string,
   ) {}
 
-  start(host: HostInfo, extraArgs: string[] = []): FloorNode {
+  start(host: HostInfo): FloorNode {
     const index = this.nodes.length;
     const profile = join(this.network.dir, `scale-${host.name}-${index}`);
     mkdirSync(profile, { recursive: true, mode: 0o700 });
     const nick = `u${String(index).padStart(3, '0')}`;
     const argv = ['node', join(this.build, 'bin/lanchat.js'), '--headless', '--json', '--nick', nick];
-    argv.push('--profile', profile, ...extraArgs);
+    argv.push('--profile', profile);
     const env = { LANCHAT_NETWORK: undefined, LANCHAT_PROFILE: undefined };
     const process = this.network.spawn(host, argv, { env, label: `lanchat ${nick}` });
     const node: FloorNode = {
