@@ -44,6 +44,8 @@ export interface DialerOptions {
   clock: Clock;
   random: () => number;
   reconnect: ReconnectPolicy;
+  /** The peer table's entry for an id (the queue holds ids; the table owns the peers). */
+  peer: (id: string) => Peer | undefined;
   /** Dials every address of the peer's hint and adopts the link; rejects with the last error. */
   connect: (peer: Peer) => Promise<void>;
   /** May we dial this peer now (not blocked, not stopping)? */
@@ -60,8 +62,6 @@ export class Dialer {
   constructor(private readonly o: DialerOptions) {
     this.queue = new DialQueue((id) => this.attempt(id), o.maxInFlight);
   }
-
-  private readonly byId = new Map<string, Peer>();
 
   start(): void {
     this.startedAt = this.o.clock.now();
@@ -81,7 +81,6 @@ export class Dialer {
   dial(peer: Peer): void {
     this.clearRetry(peer);
     if (!peer.hint || peer.link || !this.o.allowed(peer)) return;
-    this.byId.set(peer.id, peer);
     this.queue.request({
       id: peer.id,
       address: peer.hint.addresses[0] ?? '',
@@ -115,16 +114,12 @@ export class Dialer {
     return this.queue.has(peer.id);
   }
 
-  get inFlight(): number {
-    return this.queue.inFlight;
-  }
-
   private designated(peer: Peer): boolean {
     return this.o.selfId < peer.id;
   }
 
   private async attempt(id: string): Promise<void> {
-    const peer = this.byId.get(id);
+    const peer = this.o.peer(id);
     if (!peer?.hint || peer.link || !this.o.allowed(peer)) return;
     try {
       await this.o.connect(peer);

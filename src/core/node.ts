@@ -120,6 +120,7 @@ export class LanchatNode {
       clock: this.clock,
       random: this.random,
       reconnect: init.backoff ?? DEFAULT_RECONNECT,
+      peer: (id) => this.peers.get(id),
       connect: (peer) => this.connect(peer),
       allowed: (peer) => !this.stopping && !this.trust.blocked(peer.id),
       failed: (_peer, error) => this.linkWarning(error),

@@ -20,6 +20,7 @@ function setup(outcome: (id: string) => Promise<void> = async () => {}) {
     clock,
     random: () => 0.5,
     reconnect: DEFAULT_RECONNECT,
+    peer: (id) => peers.get(id),
     connect: async (peer) => {
       dials.push({ id: peer.id, at: clock.now() });
       await outcome(peer.id);
