@@ -66,5 +66,5 @@ export function isCanonicalNick(nick: string): boolean {
 function describe(char: string): string {
   if (char === '#' || char === '@') return `"${char}" (it is used for key suffixes and ids)`;
   const code = char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
-  return `control, invisible or formatting characters (U+${code})`;
+  return `control characters, or invisible or formatting ones (U+${code})`;
 }
