@@ -103,6 +103,14 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE messages ADD COLUMN shown INTEGER NOT NULL DEFAULT 1 CHECK (shown IN (0, 1));
   CREATE INDEX messages_unshown ON messages (seq) WHERE shown = 0;
   `,
+  // 5: contacts are found by the confusable skeleton of their nick (identity/nick-skeleton.ts), not
+  // by an ASCII-only COLLATE NOCASE, so "bоb" (Cyrillic о) or "Ｂob" finds the pinned bob. The
+  // skeleton is computed in JavaScript, so this only adds the column; refreshNickSkeletons fills
+  // it on every open (also when a later version changes the skeleton table).
+  `
+  ALTER TABLE contacts ADD COLUMN nick_skeleton TEXT;
+  CREATE INDEX contacts_by_skeleton ON contacts (nick_skeleton);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
