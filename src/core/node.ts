@@ -11,6 +11,7 @@ import type { Discovery, DiscoveryEvent, PeerHint } from '../discovery/discovery
 import { fingerprint, idOf, splitNickSuffix } from '../identity/ids.js';
 import { safetyNumber, safetyNumbersMatch } from '../identity/safety-number.js';
 import { type Hello, PROTOCOL_VERSION, type PresenceState, type WireMessage } from '../protocol/messages.js';
+import { normaliseRoom, roomKey } from '../protocol/names.js';
 import type { Store, StoredMessage } from '../store/store.js';
 import type { Listener, Transport } from '../transport/transport.js';
 import { CatchUp, type CatchupPolicy, DEFAULT_CATCHUP } from './catch-up.js';
@@ -280,7 +281,9 @@ export class LanchatNode {
   }
 
   join(room: string): void {
-    const key = room.toLowerCase();
+    const checked = roomKey(room);
+    if (!checked.ok) throw new NodeError('invalid', `${room}: ${checked.problem}`);
+    const key = checked.room;
     this.components.store.rooms.join(key);
     for (const peer of this.peers.online()) peer.link?.send({ t: 'join', room: key });
     const members = this.peers.membersOnline(key);
@@ -289,7 +292,7 @@ export class LanchatNode {
   }
 
   part(room: string): void {
-    const key = room.toLowerCase();
+    const key = normaliseRoom(room);
     if (!this.components.store.rooms.part(key)) {
       throw new NodeError(
         'not-in-room',
@@ -346,7 +349,7 @@ export class LanchatNode {
   /** The last `limit` messages of a conversation (`#room`, or a peer name for DMs), oldest first. */
   history(conversation: string, limit = 50): MessageView[] {
     const key = conversation.startsWith('#')
-      ? conversation.toLowerCase()
+      ? normaliseRoom(conversation)
       : `@${this.resolve(conversation).id}`;
     return this.components.store.messages.history(key, { limit }).map((m) => this.view(m));
   }
@@ -577,7 +580,7 @@ export class LanchatNode {
       }
     }
     this.seenOnline.add(id);
-    peer.rooms = new Set(hello.rooms.map((r) => r.toLowerCase()));
+    peer.rooms = new Set(hello.rooms); // normalised by decodeMessage
     this.dialer.connected(peer);
     peer.inFlight.clear();
     peer.sentSeq = 0;
@@ -648,7 +651,7 @@ export class LanchatNode {
         else link.quitByPeer = true;
         return;
       case 'join': {
-        const room = message.room.toLowerCase();
+        const room = message.room; // normalised by decodeMessage
         if (peer.rooms.has(room)) return;
         peer.rooms.add(room);
         store.rooms.addMember(room, peer.id);
@@ -657,7 +660,7 @@ export class LanchatNode {
         return;
       }
       case 'part': {
-        const room = message.room.toLowerCase();
+        const room = message.room;
         if (!peer.rooms.delete(room)) return;
         store.rooms.removeMember(room, peer.id);
         this.emit({ type: 'member_parted', room, peer: this.ref(peer) });
@@ -759,7 +762,7 @@ export class LanchatNode {
   }
 
   private inRoom(room: string): boolean {
-    return this.components.store.rooms.joined().includes(room.toLowerCase());
+    return this.components.store.rooms.joined().includes(normaliseRoom(room));
   }
 
   private resolve(name: string): Peer {

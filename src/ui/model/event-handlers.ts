@@ -1,6 +1,7 @@
 // Node events → model changes, one small handler per event type. Add a handler here when core
 // grows an event; events without a handler are ignored on purpose (older UI, newer core).
 import type { NodeEvent, PeerRef } from '../../core/events.js';
+import { normaliseRoom } from '../../protocol/names.js';
 import { ACTIVITY, type ActivityLevel, mentions } from './activity.js';
 import type { ChatBuffer } from './chat-buffer.js';
 import type { ChatModel } from './chat-model.js';
@@ -165,7 +166,7 @@ const handlers: Handlers = {
     model.system(buffer, `you joined ${buffer.title}${who}`);
   },
   parted(model, e) {
-    model.buffers.remove(e.room.toLowerCase());
+    model.buffers.remove(normaliseRoom(e.room));
     model.inline(`you left ${sanitizeName(e.room)}`);
   },
   member_joined(model, e) {
@@ -175,7 +176,7 @@ const handlers: Handlers = {
     model.addLine(buffer, { ts: model.now(), kind: 'join', text }, ACTIVITY.join);
   },
   member_parted(model, e) {
-    const buffer = model.buffers.get(e.room.toLowerCase());
+    const buffer = model.buffers.get(normaliseRoom(e.room));
     if (!buffer) return;
     buffer.members.delete(e.peer.id);
     const text = `${nickOf(e.peer)} left ${buffer.title}`;
