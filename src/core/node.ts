@@ -14,6 +14,7 @@ import { type Hello, PROTOCOL_VERSION, type PresenceState, type WireMessage } fr
 import { normaliseRoom, roomKey } from '../protocol/names.js';
 import type { Store, StoredMessage } from '../store/store.js';
 import type { Listener, Transport } from '../transport/transport.js';
+import { admitAuthor } from './author-admission.js';
 import { CatchUp, type CatchupPolicy, DEFAULT_CATCHUP } from './catch-up.js';
 import { type Clock, systemClock } from './clock.js';
 import { classify, DEFAULT_RECONNECT, Dialer, type ReconnectPolicy } from './dialer.js';
@@ -97,6 +98,8 @@ export class LanchatNode {
   private readonly catchUp: CatchUp;
   private readonly transfers: TransferService | undefined;
   private readonly dialer: Dialer;
+  /** Peers told that their messages were dated too far ahead (once per peer and session). */
+  private readonly futureWarned = new Set<string>();
   private listener: Listener | undefined;
   private unsubscribe: (() => void) | undefined;
   private stopping = false;
@@ -140,6 +143,7 @@ export class LanchatNode {
     this.messenger = new Messenger({
       self: () => this.selfRef(),
       identity: components.identity,
+      network: this.networkTag,
       store,
       peers: this.peers,
       clock: this.clock,
@@ -153,6 +157,7 @@ export class LanchatNode {
           message: `could not store received messages (they stay queued at their senders): ${error instanceof Error ? error.message : String(error)}`,
         }),
       show: (messages) => this.show(messages),
+      refusedFuture: (peer, aheadMs) => this.warnFuture(peer, aheadMs),
     });
     this.presence = new OwnPresence(this.clock, init.awayAfterMs ?? DEFAULT_AWAY_AFTER_MS, (state) => {
       for (const peer of this.peers.online()) {
@@ -165,6 +170,8 @@ export class LanchatNode {
       clock: this.clock,
       policy: init.catchup ?? DEFAULT_CATCHUP,
       selfId: this.id,
+      network: this.networkTag,
+      admitAuthor: (authorId, nick) => admitAuthor(this.trust, store.contacts, this.id, authorId, nick),
       ref: (peer) => this.ref(peer),
       emit: (event) => this.emit(event),
       show: (messages) => this.show(messages),
@@ -755,6 +762,17 @@ export class LanchatNode {
     });
   }
 
+  private warnFuture(peer: Peer, aheadMs: number): void {
+    if (this.futureWarned.has(peer.id)) return;
+    this.futureWarned.add(peer.id);
+    this.emit({
+      type: 'warning',
+      code: 'clock-ahead',
+      message: `dropped a message from ${this.ref(peer).display} dated ${Math.round(aheadMs / 60_000)} min ahead of this machine's clock; one of the two clocks is wrong`,
+      peer: this.ref(peer),
+    });
+  }
+
   private linkWarning(err: unknown): void {
     if (this.stopping) return;
     const code = err instanceof LinkError ? err.code : 'link-failed';
@@ -852,7 +870,7 @@ export class LanchatNode {
       const chunk = messages.slice(at, at + SHOW_CHUNK);
       for (const m of chunk) this.emit({ type: 'message', ...this.view(m) });
       for (const barrier of this.shownBarriers) barrier();
-      this.components.store.messages.markShown(chunk.map((m) => m.id));
+      this.components.store.messages.markShown(chunk);
     }
   }
 
