@@ -27,6 +27,7 @@ import { newRandomId, newTimeOrderedId } from './new-ids.js';
 import { NodeError } from './node-error.js';
 import { type Peer, PeerTable } from './peer-table.js';
 import { OwnPresence } from './presence.js';
+import { RoomOffers } from './room-offers.js';
 import { suffixOf, TrustBook } from './trust.js';
 
 export { NodeError } from './node-error.js';
@@ -98,6 +99,7 @@ export class LanchatNode {
   private readonly catchUp: CatchUp;
   private readonly transfers: TransferService | undefined;
   private readonly dialer: Dialer;
+  private readonly roomOffers: RoomOffers;
   /** Peers told that their messages were dated too far ahead (once per peer and session). */
   private readonly futureWarned = new Set<string>();
   private listener: Listener | undefined;
@@ -140,6 +142,7 @@ export class LanchatNode {
       hello: () => this.hello(),
       authorize: (key) => idOf(key) !== this.id && !this.trust.blocked(idOf(key)),
     });
+    this.roomOffers = new RoomOffers(this.clock);
     this.messenger = new Messenger({
       self: () => this.selfRef(),
       identity: components.identity,
@@ -287,6 +290,7 @@ export class LanchatNode {
     return this.messenger.sendRoom(room, text, kind);
   }
 
+  /** Joins a room: only ever because the user asked (a peer's announcement is at most an offer). */
   join(room: string): void {
     const checked = roomKey(room);
     if (!checked.ok) throw new NodeError('invalid', `${room}: ${checked.problem}`);
@@ -294,6 +298,7 @@ export class LanchatNode {
     this.components.store.rooms.join(key);
     for (const peer of this.peers.online()) peer.link?.send({ t: 'join', room: key });
     const members = this.peers.membersOnline(key);
+    for (const peer of members) this.components.store.rooms.addMember(key, peer.id);
     this.emit({ type: 'joined', room: key, members: members.map((p) => this.ref(p)) });
     for (const peer of members) if (peer.link) this.catchUp.ask(peer, peer.link, key);
   }
@@ -587,11 +592,12 @@ export class LanchatNode {
       }
     }
     this.seenOnline.add(id);
-    peer.rooms = new Set(hello.rooms); // normalised by decodeMessage
+    // Normalised and at most 256 (decodeMessage); rows only for rooms we are in (room-offers.ts).
+    peer.rooms = new Set(hello.rooms);
     this.dialer.connected(peer);
     peer.inFlight.clear();
     peer.sentSeq = 0;
-    for (const room of peer.rooms) this.components.store.rooms.addMember(room, id);
+    for (const room of peer.rooms) if (this.inRoom(room)) this.components.store.rooms.addMember(room, id);
     link.on('close', (reason) => this.onLinkClosed(peer, link, reason));
     link.attach((message) => this.onMessage(peer, link, message));
     if (!wasOnline) this.emit({ type: 'peer_online', peer: this.info(peer) });
@@ -660,15 +666,22 @@ export class LanchatNode {
       case 'join': {
         const room = message.room; // normalised by decodeMessage
         if (peer.rooms.has(room)) return;
+        if (!this.inRoom(room)) {
+          // Not ours: remembered (bounded) for when the user joins it, at most offered, never joined.
+          if (this.roomOffers.mayRemember(peer.rooms.size)) peer.rooms.add(room);
+          if (this.roomOffers.offer(peer.id, room))
+            this.emit({ type: 'room_offer', room, peer: this.ref(peer) });
+          return;
+        }
         peer.rooms.add(room);
         store.rooms.addMember(room, peer.id);
         this.emit({ type: 'member_joined', room, peer: this.ref(peer) });
-        if (this.inRoom(room)) this.catchUp.ask(peer, link, room);
+        this.catchUp.ask(peer, link, room);
         return;
       }
       case 'part': {
         const room = message.room;
-        if (!peer.rooms.delete(room)) return;
+        if (!peer.rooms.delete(room) || !this.inRoom(room)) return;
         store.rooms.removeMember(room, peer.id);
         this.emit({ type: 'member_parted', room, peer: this.ref(peer) });
         return;

@@ -2,6 +2,7 @@
 // test drives the real handshake and frame codec (hostile-peer.ts) against a real node and asserts
 // what the victim shows (events), stores (rows) and asks for (catch-up requests).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { newTimeOrderedId } from '../../src/core/new-ids.js';
 import type { CatchupRequest, WireMessage } from '../../src/protocol/messages.js';
 import { eventsOf, NodeFixture, onlineIds, type TestNode, waitFor } from '../core/node-fixture.js';
 import { HostilePeer } from './hostile-peer.js';
@@ -159,5 +160,32 @@ describe('room history attacks through catch-up', () => {
     expect(shown(victim, live.id)).toEqual([]);
     expect(victim.store.messages.get(future.id)).toBeUndefined();
     expect(victim.store.messages.get(live.id)).toBeUndefined();
+  });
+});
+
+describe('rooms a peer announces', () => {
+  it('10,000 room joins from one peer: no room joined, no rows, a bounded handful of offers', async () => {
+    const victim = await fx.start('victim');
+    const evil = await HostilePeer.connect(fx, victim, {
+      hello: { rooms: Array.from({ length: 256 }, (_, i) => `#hello-${i}`) },
+    });
+    for (let i = 0; i < 10_000; i++) evil.send({ t: 'join', room: `#room-${i}` });
+    const marker = newTimeOrderedId();
+    evil.send({ t: 'msg', id: marker, ts: Date.now(), text: 'done', kind: 'text' });
+    await waitFor('all frames handled', () => shown(victim, marker)[0], 20_000);
+    expect(victim.node.snapshot().rooms).toEqual(['#general']);
+    expect(victim.store.rooms.joined()).toEqual(['#general']);
+    expect(eventsOf(victim, 'member_joined')).toEqual([]);
+    expect(eventsOf(victim, 'joined')).toEqual([]);
+    const offers = eventsOf(victim, 'room_offer');
+    expect(offers.length).toBeGreaterThan(0);
+    expect(offers.length).toBeLessThanOrEqual(5);
+    for (const room of ['#room-0', '#room-9999', '#hello-0', '#hello-255']) {
+      expect(victim.store.rooms.members(room)).toEqual([]);
+    }
+    // Joining one of them is the user's choice, and then the peer counts as a member.
+    victim.node.join('#room-1');
+    expect(eventsOf(victim, 'joined').at(-1)).toMatchObject({ room: '#room-1' });
+    expect(evil.closed).toBe(false);
   });
 });

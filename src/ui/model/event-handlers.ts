@@ -170,10 +170,16 @@ const handlers: Handlers = {
     model.inline(`you left ${sanitizeName(e.room)}`);
   },
   member_joined(model, e) {
-    const buffer = model.room(e.room);
+    // Only rooms we are in have a buffer; a peer's word never opens one (see room_offer).
+    const buffer = model.buffers.get(normaliseRoom(e.room));
+    if (!buffer) return;
     buffer.members.set(e.peer.id, nickOf(e.peer));
     const text = `${nickOf(e.peer)} joined ${buffer.title}`;
     model.addLine(buffer, { ts: model.now(), kind: 'join', text }, ACTIVITY.join);
+  },
+  room_offer(model, e) {
+    const room = sanitizeName(e.room);
+    model.system(model.buffers.status, `${nickOf(e.peer)} is in ${room}; /join ${room} to join it`);
   },
   member_parted(model, e) {
     const buffer = model.buffers.get(normaliseRoom(e.room));
