@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import type { PeerInfo } from '../core/events.js';
 import { roomKey, textProblem } from '../protocol/names.js';
+import { jsonLine } from './json-line.js';
 
 export const CONTROL_VERSION = 1 as const;
 export const CONTROL_SOCKET_FILE = 'control.sock';
@@ -108,7 +109,7 @@ export function isFinalReply(reply: ReplyBody): boolean {
 }
 
 export function encodeLine(message: ControlRequest | ControlReply): string {
-  return `${JSON.stringify(message)}\n`;
+  return `${jsonLine(message)}\n`;
 }
 
 export function reply(body: ReplyBody, ref: string | undefined): ControlReply {
