@@ -10,7 +10,7 @@ import type { Clock } from './clock.js';
 import type { NodeEvent, PeerRef } from './events.js';
 import { tooFarAhead } from './message-clock.js';
 import type { Peer } from './peer-table.js';
-import { verifyRoomMessage } from './room-signature.js';
+import { checksSignatureV2, verifyRoomMessage } from './room-signature.js';
 
 export interface CatchupPolicy {
   /** Only messages younger than this are asked for and served. */
@@ -82,7 +82,7 @@ export class CatchUp {
     let batch: RelayedMessage[] = [];
     let bytes = 0;
     for (const message of found) {
-      const relayed = toRelayed(message);
+      const relayed = toRelayed(message, checksSignatureV2(link.remoteHello));
       if (!relayed) continue; // unsigned (from an old peer): we cannot vouch for it
       const size = JSON.stringify(relayed).length;
       if (batch.length > 0 && (batch.length >= MAX_CATCHUP_BATCH || bytes + size > BATCH_BYTES)) {
@@ -163,9 +163,10 @@ export class CatchUp {
   }
 }
 
-function toRelayed(message: StoredMessage): RelayedMessage | undefined {
-  // Version 1 (no nick signed) stays in our history but is not relayed: receivers refuse it.
-  if (!message.signature || message.signatureVersion !== 2) return undefined;
+function toRelayed(message: StoredMessage, v2: boolean): RelayedMessage | undefined {
+  // Version 1 (no nick signed) stays in our history but is not relayed: receivers refuse it. A
+  // peer that does not check version 2 would take it for a forgery: it gets no relays.
+  if (!message.signature || message.signatureVersion !== 2 || !v2) return undefined;
   return {
     sv: 2,
     id: message.id,

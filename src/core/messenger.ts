@@ -14,7 +14,12 @@ import type { Clock } from './clock.js';
 import type { NodeEvent, PeerRef } from './events.js';
 import { tooFarAhead } from './message-clock.js';
 import type { Peer, PeerTable } from './peer-table.js';
-import { CURRENT_SIGNATURE_VERSION, signRoomMessage, verifyRoomMessage } from './room-signature.js';
+import {
+  CURRENT_SIGNATURE_VERSION,
+  checksSignatureV2,
+  signRoomMessage,
+  verifyRoomMessage,
+} from './room-signature.js';
 
 export interface MessengerDeps {
   self: () => PeerRef;
@@ -162,7 +167,7 @@ export class Messenger {
         for (const { seq, message } of this.deps.store.outbox.pendingAfter(peer.id, peer.sentSeq, free)) {
           peer.inFlight.add(message.id);
           peer.sentSeq = seq;
-          if (!link.send(toWire(message))) return;
+          if (!link.send(toWire(message, checksSignatureV2(link.remoteHello)))) return;
         }
       } while (peer.pumpAgain);
     } finally {
@@ -323,7 +328,8 @@ export class Messenger {
   }
 }
 
-function toWire(message: StoredMessage): ChatMessage {
+/** `v2`: the recipient checks signature version 2 (see SIGNATURE_V2_CAPABILITY). */
+function toWire(message: StoredMessage, v2: boolean): ChatMessage {
   const wire: ChatMessage = {
     t: 'msg',
     id: message.id,
@@ -333,8 +339,9 @@ function toWire(message: StoredMessage): ChatMessage {
   };
   if (message.conversation.startsWith('#')) {
     wire.room = message.conversation;
-    if (message.signature) wire.sig = message.signature;
-    if (message.signature && message.signatureVersion === 2) {
+    if (message.signature && message.signatureVersion !== 2) wire.sig = message.signature;
+    if (message.signature && message.signatureVersion === 2 && v2) {
+      wire.sig = message.signature;
       wire.sv = 2;
       wire.nick = message.senderNick;
     }

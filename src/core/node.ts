@@ -28,6 +28,7 @@ import { NodeError } from './node-error.js';
 import { type Peer, PeerTable } from './peer-table.js';
 import { OwnPresence } from './presence.js';
 import { RoomOffers } from './room-offers.js';
+import { SIGNATURE_V2_CAPABILITY } from './room-signature.js';
 import { suffixOf, TrustBook } from './trust.js';
 
 export { NodeError } from './node-error.js';
@@ -81,7 +82,18 @@ const TYPING_THROTTLE_MS = 3_000;
 const TYPING_EXPIRY_MS = 6_000;
 /** Messages shown per "shown" commit (see show()). */
 const SHOW_CHUNK = 16;
-const CAPABILITIES = ['dm', 'rooms', 'ack', 'presence', 'typing', 'read', 'catchup', 'signed-rooms', 'files'];
+const CAPABILITIES = [
+  'dm',
+  'rooms',
+  'ack',
+  'presence',
+  'typing',
+  'read',
+  'catchup',
+  'signed-rooms',
+  SIGNATURE_V2_CAPABILITY,
+  'files',
+];
 
 export class LanchatNode {
   readonly id: string;

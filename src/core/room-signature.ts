@@ -10,9 +10,18 @@
 // with version 2; version 1 survives only to show and check messages stored before it.
 import { signDetached } from '../crypto/ed25519.js';
 import { verifyStrict } from '../crypto/ed25519-checks.js';
+import type { Hello } from '../protocol/messages.js';
 
 export const CURRENT_SIGNATURE_VERSION = 2;
 export type SignatureVersion = 1 | 2;
+/** The hello capability of peers that check version 2. A peer without it (an older lanchat)
+ * would take a version 2 signature for a forgery and hang up: it gets our room messages without
+ * a signature (it accepts those from the authenticated link they arrive on) and no relays. */
+export const SIGNATURE_V2_CAPABILITY = 'signed-rooms-2';
+
+export function checksSignatureV2(hello: Hello | undefined): boolean {
+  return hello?.caps.includes(SIGNATURE_V2_CAPABILITY) ?? false;
+}
 
 export interface SignedFields {
   id: string;
