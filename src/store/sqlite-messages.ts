@@ -57,11 +57,25 @@ export function createMessageStore(
   const markAllShown = db.transaction((keys: readonly MessageKey[]) => {
     for (const key of keys) markShown.run(key.id, key.senderId);
   });
-  // Reads the rows of the catch-up window (a week at most, by policy): received_at is not indexed,
-  // and an index for it would cost every stored message a third B-tree insert.
-  const cursor = db.prepare(
-    'SELECT max(min(ts, received_at)) AS ts FROM messages WHERE conversation = ? AND ts >= ?',
+  // Newest ts first along messages_by_conversation: min(ts, received_at) <= ts, so once a row's ts
+  // is no larger than the best found, no later row can beat it. Usually the first row decides
+  // (received after it was sent); only rows dated ahead of their arrival are walked past.
+  const newestFirst = db.prepare(
+    'SELECT ts, received_at FROM messages WHERE conversation = ? AND ts >= ? ORDER BY ts DESC',
   );
+  const cursor = (conversation: string, sinceTs: number): number | undefined => {
+    let best: number | undefined;
+    const rows = newestFirst.iterate(conversation, sinceTs) as IterableIterator<{
+      ts: number;
+      received_at: number;
+    }>;
+    for (const row of rows) {
+      if (best !== undefined && row.ts <= best) break;
+      const candidate = Math.min(row.ts, row.received_at);
+      best = best === undefined ? candidate : Math.max(best, candidate);
+    }
+    return best;
+  };
 
   // A message is either stored, queued and searchable, or absent. On its own, one transaction
   // does all three. Inside a store transaction (a batch of sends, or the messages of one network
@@ -134,10 +148,7 @@ export function createMessageStore(
       return guard(context, 'read room messages from', () => page(since.all(room, sinceTs, limit)));
     },
     catchupCursor(conversation, sinceTs) {
-      return guard(context, 'read from', () => {
-        const row = cursor.get(conversation, sinceTs) as { ts: number | null };
-        return row.ts ?? undefined;
-      });
+      return guard(context, 'read from', () => cursor(conversation, sinceTs));
     },
     search(query, options) {
       return guard(context, 'search', () => index.search(query, options));

@@ -90,6 +90,15 @@ describe('messages', () => {
     store.messages.saveIncoming(message({ conversation: '#old', ts: now - 3_600_000, receivedAt: now }));
     expect(store.messages.catchupCursor('#old', 0)).toBe(now - 3_600_000);
     expect(store.messages.catchupCursor('#old', now - 60_000)).toBeUndefined();
+    // Several rows dated ahead of their arrival: the best bound is found behind them.
+    for (let i = 1; i <= 5; i++) {
+      store.messages.saveIncoming(
+        message({ conversation: '#skew', ts: now + i * 1_000, receivedAt: now - 10_000 }),
+      );
+    }
+    store.messages.saveIncoming(message({ conversation: '#skew', ts: now - 5_000, receivedAt: now - 4_000 }));
+    store.messages.saveIncoming(message({ conversation: '#skew', ts: now - 9_000, receivedAt: now - 8_000 }));
+    expect(store.messages.catchupCursor('#skew', 0)).toBe(now - 5_000);
     store.close();
   });
 
