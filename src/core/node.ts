@@ -8,7 +8,7 @@ import { networkTag } from '../crypto/network-key.js';
 import { loadFastSecretbox } from '../crypto/secretbox-libsodium.js';
 import type { Ed25519KeyPair } from '../crypto/shs-keys.js';
 import type { Discovery, DiscoveryEvent, PeerHint } from '../discovery/discovery.js';
-import { fingerprint, idOf, splitNickSuffix } from '../identity/ids.js';
+import { fingerprint, idOf } from '../identity/ids.js';
 import { safetyNumber, safetyNumbersMatch } from '../identity/safety-number.js';
 import { type Hello, PROTOCOL_VERSION, type PresenceState, type WireMessage } from '../protocol/messages.js';
 import { normaliseRoom, roomKey } from '../protocol/names.js';
@@ -25,6 +25,7 @@ import { TransferService } from './files/transfer-service.js';
 import { Messenger } from './messenger.js';
 import { newRandomId, newTimeOrderedId } from './new-ids.js';
 import { NodeError } from './node-error.js';
+import { resolvePeer } from './peer-resolver.js';
 import { type Peer, PeerTable } from './peer-table.js';
 import { OwnPresence } from './presence.js';
 import { RoomOffers } from './room-offers.js';
@@ -501,7 +502,10 @@ export class LanchatNode {
     if (event.type === 'up' || event.type === 'update') this.onHint(event.peer, event.type === 'update');
     else if (event.type === 'down') {
       const peer = this.peers.get(idOf(Buffer.from(event.publicKey, 'base64')));
-      if (peer) {
+      // Anybody can multicast a goodbye for any key. A live authenticated link is better evidence
+      // than that: the peer stays online, named and reachable at its last known address (data
+      // links for files are dialled there).
+      if (peer && !peer.link) {
         peer.hint = undefined;
         this.dialer.forget(peer);
       }
@@ -525,9 +529,18 @@ export class LanchatNode {
     if (key.length !== 32) return;
     const id = idOf(key);
     if (id === this.id) return;
-    const peer = this.peers.getOrCreate(id, key, hint.nick);
-    peer.hint = hint;
-    if (!peer.link) peer.nick = hint.nick;
+    // The hint says where to dial, nothing more: its nick is an unauthenticated claim, so it names
+    // nobody (a host announcing "bob" must not attract /msg bob). A peer is named by its hello.
+    const peer = this.peers.getOrCreate(id, key, this.components.store.contacts.get(id)?.nick);
+    // While a link is live, its address is the one proven to reach this key: an announcement
+    // (anybody can send one for any key) may add addresses but not push that one out, or a forged
+    // one would send our next dial (a file's data link) to the forger.
+    const proven = peer.link?.remoteAddress;
+    peer.hint =
+      proven === undefined
+        ? hint
+        : { ...hint, addresses: [proven, ...hint.addresses.filter((a) => a !== proven)] };
+    peer.advertisedNick = hint.nick;
     this.dialer.heard(peer, changed);
   }
 
@@ -809,39 +822,7 @@ export class LanchatNode {
   }
 
   private resolve(name: string): Peer {
-    const all = this.peers.match(name);
-    // A bare nick means the identity we pinned under it: a newcomer claiming the same nick (only
-    // ever seen in discovery, or refused as an impostor) does not make it ambiguous.
-    const pinned = all.filter((p) => this.components.store.contacts.get(p.id) !== undefined);
-    const matches = all.length > 1 && pinned.length >= 1 ? pinned : all;
-    if (matches.length === 1) return matches[0]!;
-    if (matches.length > 1) {
-      const forms = matches.map((p) => this.ref(p).display).join(', ');
-      throw new NodeError(
-        'ambiguous-peer',
-        `${name} is claimed by ${matches.length} identities (${forms}); use one of those names`,
-      );
-    }
-    // Known but not seen this run (offline since before we started): a DM to it is queued.
-    const { nick, suffix } = splitNickSuffix(name);
-    const candidates = this.components.store.contacts
-      .findByNick(nick)
-      .filter((c) => suffix === undefined || suffixOf(c.id) === suffix);
-    if (candidates.length === 1) {
-      const contact = candidates[0]!;
-      return this.peers.getOrCreate(
-        contact.id,
-        new Uint8Array(Buffer.from(contact.id, 'base64url')),
-        contact.nick,
-      );
-    }
-    if (candidates.length > 1) {
-      throw new NodeError(
-        'ambiguous-peer',
-        `${name} matches ${candidates.length} known identities; use nick#suffix`,
-      );
-    }
-    throw new NodeError('unknown-peer', `nobody called ${name} is known; /peers lists who is`);
+    return resolvePeer(this.peers, this.components.store.contacts, name);
   }
 
   private selfRef(): PeerRef {
@@ -849,6 +830,11 @@ export class LanchatNode {
   }
 
   private ref(peer: Peer): PeerRef {
+    if (!peer.named) {
+      // Heard of in discovery only: no name anybody proved, so we show none.
+      const suffix = suffixOf(peer.id);
+      return { id: peer.id, nick: '', display: `?#${suffix}`, suffix, verified: false };
+    }
     return this.authorRef(peer.id, peer.nick);
   }
 
@@ -856,12 +842,13 @@ export class LanchatNode {
   private authorRef(id: string, nick: string): PeerRef {
     if (id === this.id) return this.selfRef();
     const clash = (n: string) => this.peers.match(n).some((p) => p.id !== id);
-    return { id, nick, display: this.trust.display(id, nick, clash), verified: this.trust.verified(id) };
+    return { id, nick, ...this.trust.shown(id, nick, clash), verified: this.trust.verified(id) };
   }
 
   private info(peer: Peer): PeerInfo {
     return {
       ...this.ref(peer),
+      ...(peer.named || peer.advertisedNick === undefined ? {} : { advertisedNick: peer.advertisedNick }),
       address: peer.link?.remoteAddress ?? peer.hint?.addresses[0] ?? '',
       online: peer.link !== undefined,
       presence: peer.presence,

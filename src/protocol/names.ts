@@ -9,14 +9,15 @@ export const MAX_ROOM_CHARS = 32;
 export const MAX_TEXT_BYTES = 16 * 1024;
 
 /** Problems with a nick received from a peer or typed by the user, or undefined when it is fine.
- * The character rules are the identity layer's (checkNick); on top of them, a nick must arrive
- * already trimmed (a peer that pads its nick is up to something) and cannot look like a room or
- * an id reference. */
+ * The rules are the identity layer's (checkNick); on top of them, a nick must arrive in exactly the
+ * spelling checkNick would store (trimmed, NFKC, single spaces): honest lanchat peers always send
+ * that form, so a peer that sends "Ｂob" or pads its nick is trying to look like somebody else, and
+ * what we store and show is then byte for byte what was sent. */
 export function nickProblem(nick: string): string | undefined {
   if (nick.trim() !== nick) return 'a nick cannot start or end with spaces';
   const checked = checkNick(nick);
   if (!checked.ok) return checked.problem;
-  if (/^[#@]/.test(nick)) return 'a nick cannot start with # or @';
+  if (checked.nick !== nick) return `a nick must be written in its normal form ("${checked.nick}")`;
   return undefined;
 }
 

@@ -162,7 +162,8 @@ export interface ContactStore {
   pin(id: string, nick: string): PinResult;
   get(id: string): Contact | undefined;
   list(): Contact[];
-  /** Every pinned identity whose last nick is `nick` (case-insensitive): there may be several. */
+  /** Every pinned identity whose last nick looks like `nick` to a human (same nickSkeleton: case,
+   * width, accents and confusable letters do not count): there may be several. */
   findByNick(nick: string): Contact[];
   /** Removes the pin (and its verified/blocked flags). True when there was one. */
   forget(id: string): boolean;

@@ -51,7 +51,7 @@ describe.skipIf(!netns.ok)('trust and catch-up between namespace hosts', () => {
     }
     const claimants = alices()!.filter((p) => p.nick === 'alice');
     expect(claimants.map((p) => p.id).sort()).toEqual([aliceId, impostorId].sort());
-    expect(claimants.find((p) => p.id === impostorId)!.display).toMatch(/^alice#[0-9a-f]{4}$/);
+    expect(claimants.find((p) => p.id === impostorId)!.display).toMatch(/^alice#[0-9a-f]{8}$/);
     olga.process.send('/msg alice are you the real one?');
     await alice.process.waitFor((e) => e.type === 'message' && e.text === 'are you the real one?', 10_000);
     expect(eventsOfType(impostor, 'message')).toHaveLength(0);

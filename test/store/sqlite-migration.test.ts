@@ -16,6 +16,8 @@ describe('schema migrations', () => {
     first.close();
     // Make it look like a database written by the first release: only migration 1 applied.
     const raw = new Database(profile.dbPath);
+    raw.exec('DROP INDEX contacts_by_skeleton');
+    raw.exec('ALTER TABLE contacts DROP COLUMN nick_skeleton');
     raw.exec('DROP INDEX messages_unshown');
     raw.exec('ALTER TABLE messages DROP COLUMN shown');
     raw.exec('DROP TABLE IF EXISTS transfers');
@@ -37,10 +39,41 @@ describe('schema migrations', () => {
     expect(check.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     check.close();
   });
+
+  it('upgrades a version-4 database: old contacts are found by skeleton and keep their flags', () => {
+    profile = tempProfile();
+    const first = openSqliteStore({ path: profile.dbPath });
+    first.close();
+    // A database of the release before skeletons: contacts without the column, pinned under
+    // nicks the old rules allowed (COLLATE NOCASE was ASCII-only).
+    const raw = new Database(profile.dbPath);
+    raw.exec('DROP INDEX contacts_by_skeleton');
+    raw.exec('ALTER TABLE contacts DROP COLUMN nick_skeleton');
+    const insert = raw.prepare(
+      'INSERT INTO contacts (id, nick, first_seen, last_seen, verified) VALUES (?, ?, 1, 1, ?)',
+    );
+    insert.run('A'.repeat(43), 'Bob', 1);
+    insert.run('C'.repeat(43), 'carol\u200b', 0);
+    raw.pragma('user_version = 4');
+    raw.close();
+
+    const store = openSqliteStore({ path: profile.dbPath });
+    expect(store.contacts.findByNick('bоb' /* Cyrillic о */).map((c) => [c.id, c.verified])).toEqual([
+      ['A'.repeat(43), true],
+    ]);
+    expect(store.contacts.findByNick('carol').map((c) => c.nick)).toEqual(['carol\u200b']);
+    store.close();
+    const check = new Database(profile.dbPath, { readonly: true });
+    expect(check.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(check.prepare('SELECT count(*) AS n FROM contacts WHERE nick_skeleton IS NULL').get()).toEqual({
+      n: 0,
+    });
+    check.close();
+  });
 });
 
-describe('migration 5: message ids unique per author', () => {
-  /** A database exactly as the release before migration 5 left it, with a little of everything. */
+describe('migration 6: message ids unique per author', () => {
+  /** A database exactly as the last release (schema 4) left it, with a little of everything. */
   function versionFourDatabase(path: string): void {
     const raw = new Database(path);
     for (const step of MIGRATIONS.slice(0, 4)) raw.exec(step);

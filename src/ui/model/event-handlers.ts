@@ -20,6 +20,21 @@ function nickOf(peer: PeerRef): string {
   return sanitizeName(typeof display === 'string' ? display : peer.nick);
 }
 
+/** For a message line: the bare nick for the nick column, and the badge that carries the key
+ * suffix and any "not the bob you verified" warning (a nick cell is too narrow for both). Cores
+ * that send no `suffix` keep the display form in the nick column, as before. */
+function authorOf(peer: PeerRef): { nick: string; badge?: { text: string; warn: boolean } } {
+  const suffix =
+    typeof peer.suffix === 'string' && /^[0-9a-f]{8}$/.test(peer.suffix) ? peer.suffix : undefined;
+  const warning = typeof peer.warning === 'string' ? sanitizeName(peer.warning) : undefined;
+  if (suffix === undefined && warning === undefined) return { nick: nickOf(peer) };
+  const parts = [suffix === undefined ? undefined : `#${suffix}`, warning && `⚠ ${warning}`];
+  return {
+    nick: suffix === undefined ? nickOf(peer) : sanitizeName(peer.nick),
+    badge: { text: parts.filter(Boolean).join(' '), warn: warning !== undefined },
+  };
+}
+
 /** Buffers in which a peer's arrival, departure or rename is worth a line. */
 function buffersWith(model: ChatModel, peerId: string): ChatBuffer[] {
   return model.buffers.list().filter((b) => b.members.has(peerId));
@@ -102,6 +117,7 @@ const handlers: Handlers = {
   },
   message(model, e) {
     const nick = nickOf(e.from);
+    const author = authorOf(e.from);
     const room = (e as { room?: string }).room;
     const to = (e as { to?: PeerRef }).to;
     const isDm = room === undefined;
@@ -116,15 +132,20 @@ const handlers: Handlers = {
       {
         ts: e.ts,
         kind: e.kind === 'action' ? 'action' : 'message',
-        nick,
+        nick: author.nick,
         text,
         msgId: e.id,
         ...(highlight ? { highlight: true } : {}),
+        ...(author.badge ? { badge: author.badge } : {}),
       },
       level,
     );
     if (line && (highlight || isDm)) {
-      model.alert({ title: isDm ? `lanchat: ${nick}` : `lanchat: ${nick} in ${buffer.title}`, body: text });
+      const warning = author.badge?.warn ? ` (${author.badge.text})` : '';
+      model.alert({
+        title: isDm ? `lanchat: ${nick}${warning}` : `lanchat: ${nick} in ${buffer.title}${warning}`,
+        body: text,
+      });
     }
   },
   delivered(model, e) {
