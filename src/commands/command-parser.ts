@@ -1,6 +1,6 @@
 // One parser for every command line a person or a script types: the terminal UI and the headless
 // JSON mode both go through it, so a command means the same thing everywhere.
-import { nickProblem, roomKey, textProblem } from '../../protocol/names.js';
+import { nickProblem, roomKey, textProblem } from '../protocol/names.js';
 
 export type Command =
   | { name: 'say'; target: 'current' | { room: string }; text: string; kind: 'text' | 'action' }
