@@ -20,6 +20,7 @@ import {
   peakRssMb,
   rssMb,
   startTcpNode,
+  targetOf,
 } from './tcp-attacker.js';
 
 const ROOM = '#big';
@@ -79,7 +80,7 @@ describe('a catch-up flood from a peer that does not read', () => {
     await dm(alice, victim, 'warm-up');
     const baseline = rssMb();
 
-    const attacker = await handshake(victim);
+    const attacker = await handshake(targetOf(victim));
     await joinAndStopReading(attacker, [ROOM]);
     keepAlive(attacker, FAST_HEARTBEAT.intervalMs);
     for (let i = 0; i < REQUESTS; i++) {

@@ -36,16 +36,26 @@ export interface Attacker {
   closedAt: number | undefined;
 }
 
+/** Where a victim listens on 127.0.0.1, and the key it must prove. */
+export interface Target {
+  readonly port: number;
+  readonly publicKey: Uint8Array;
+}
+
+export function targetOf(victim: TestNode): Target {
+  return { port: victim.node.port, publicKey: victim.identity.publicKey };
+}
+
 /** Connects to `victim` and completes the handshake with a fresh key; sends nothing more. */
-export async function handshake(victim: TestNode): Promise<Attacker> {
-  const socket = connect({ host: LOOPBACK, port: victim.node.port });
+export async function handshake(victim: Target): Promise<Attacker> {
+  const socket = connect({ host: LOOPBACK, port: victim.port });
   socket.on('error', () => {});
   await once(socket, 'connect');
   const connectedAt = Date.now();
   const session = await secureClient(socket, {
     identity: nacl.sign.keyPair(),
     networkKey: DEFAULT_NETWORK_KEY,
-    serverPublicKey: victim.identity.publicKey,
+    serverPublicKey: victim.publicKey,
   });
   session.on('error', () => {});
   const attacker: Attacker = { socket, session, connectedAt, closedAt: undefined };
@@ -56,7 +66,7 @@ export async function handshake(victim: TestNode): Promise<Attacker> {
 }
 
 /** `count` handshakes, a few at a time (the victim admits 8 half-open handshakes per address). */
-export async function handshakes(victim: TestNode, count: number, parallel = 6): Promise<Attacker[]> {
+export async function handshakes(victim: Target, count: number, parallel = 6): Promise<Attacker[]> {
   const all: Attacker[] = [];
   while (all.length < count) {
     const batch = Math.min(parallel, count - all.length);
