@@ -1,9 +1,9 @@
 // Serving catch-up at a bounded cost per peer. An answer can be a thousand messages, and a peer can
 // ask again and again without reading: answering every request at once let one peer pile up
 // hundreds of MB in our send queue (issue 15). So each link gets one request served at a time,
-// started at most every SERVE_INTERVAL_MS; a batch goes out only while the link's send queue has
-// room (it waits for `room` otherwise); a few requests wait their turn, and beyond that they are
-// dropped with one warning per link. An honest peer sends one request per shared room and join.
+// started at most every SERVE_INTERVAL_MS; one batch goes out per event-loop turn and only while
+// the link's send queue has room (it waits for `room` otherwise); a few requests wait their turn,
+// and beyond that they are dropped with one warning per link. An honest peer sends one request per shared room and join.
 import type { PeerLink } from '../connection/peer-link.js';
 import type { WireMessage } from '../protocol/messages.js';
 import type { Clock, TimerHandle } from './clock.js';
@@ -80,16 +80,21 @@ export class CatchUpServer {
         queue.lastStart = this.deps.clock.now();
         queue.current = next();
       }
-      // Batches go out while there is room; a full queue resumes us through the link's `room`.
-      while (link.hasRoom) {
-        const step = queue.current.next();
-        if (step.done) {
-          queue.current = undefined;
-          break;
-        }
-        if (!link.send(step.value)) return;
+      // One batch per turn of the event loop, so that other peers' messages are read in between
+      // (an answer is up to ~4.5 MB to encode and encrypt); a full queue waits for `room`.
+      if (!link.hasRoom) return;
+      const step = queue.current.next();
+      if (step.done) {
+        queue.current = undefined;
+        continue;
       }
-      if (queue.current) return;
+      if (!link.send(step.value)) return;
+      queue.timer = this.deps.clock.setTimeout(() => {
+        queue.timer = undefined;
+        this.pump(link, queue);
+      }, 0);
+      queue.timer.unref?.();
+      return;
     }
   }
 
