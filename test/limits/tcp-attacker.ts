@@ -79,11 +79,11 @@ export function messageFrame(message: WireMessage | Record<string, unknown>): Bu
   return encodeFrame(FRAME_TYPE_MESSAGE, Buffer.from(JSON.stringify(message), 'utf8'));
 }
 
-export function helloFrame(rooms: string[] = []): Buffer {
+export function helloFrame(rooms: string[] = [], nick = `mallory${Math.floor(Math.random() * 1e6)}`): Buffer {
   return messageFrame({
     t: 'hello',
     v: PROTOCOL_VERSION,
-    nick: `mallory${Math.floor(Math.random() * 1e6)}`,
+    nick,
     presence: 'online',
     status: '',
     caps: ['dm', 'rooms', 'ack', 'presence', 'catchup', 'signed-rooms'],
@@ -93,7 +93,7 @@ export function helloFrame(rooms: string[] = []): Buffer {
 
 /** Sends our hello, waits for the victim's, then stops reading for good: whatever the victim
  * sends from now on piles up in its own send queue once the kernel buffers are full. */
-export async function joinAndStopReading(attacker: Attacker, rooms: string[]): Promise<void> {
+export async function joinAndStopReading(attacker: Attacker, rooms: string[], nick?: string): Promise<void> {
   const decoder = new FrameDecoder();
   const hello = new Promise<void>((resolve) => {
     const onData = (chunk: Buffer) => {
@@ -106,8 +106,25 @@ export async function joinAndStopReading(attacker: Attacker, rooms: string[]): P
     };
     attacker.session.on('data', onData);
   });
-  attacker.session.write(helloFrame(rooms));
+  attacker.session.write(helloFrame(rooms, nick));
   await hello;
+}
+
+/** Starts reading again: every chat message is recorded (by id, in arrival order) and acked, as
+ * an honest peer would. */
+export function readAndAck(attacker: Attacker): string[] {
+  const ids: string[] = [];
+  const decoder = new FrameDecoder();
+  attacker.session.on('data', (chunk: Buffer) => {
+    for (const frame of decoder.push(chunk)) {
+      const message = decodeMessage(frame.payload);
+      if (message?.t !== 'msg') continue;
+      ids.push(message.id);
+      attacker.session.write(messageFrame({ t: 'ack', id: message.id }));
+    }
+  });
+  attacker.session.resume();
+  return ids;
 }
 
 /** Pings every `ms` until the connection closes: a hostile peer that wants to stay connected
