@@ -143,7 +143,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
         this.close(
           'stalled',
           new Error(
-            `it read nothing of ${mib(this.session.writableLength)} MiB we queued for it within ${Math.round(this.limits.stallMs / 1000)} s`,
+            `what we queued for it (${mib(this.session.writableLength)} MiB left) did not drain within ${Math.round(this.limits.stallMs / 1000)} s: it reads too slowly or not at all`,
           ),
         );
       } else if (now - this.lastReceived >= heartbeat.timeoutMs) {
