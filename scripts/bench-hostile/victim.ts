@@ -35,6 +35,7 @@ store.transaction(() => {
       direction: 'in',
       history: false,
       signature: 'sig',
+      signatureVersion: 2,
     });
   }
 });

@@ -6,6 +6,7 @@ import { sanitize } from '../ui/model/sanitize.js';
 import type { NodeConfig } from './common-options.js';
 import { errorCode } from './errors.js';
 import { type HeadlessLine, runCommands } from './headless.js';
+import { jsonLine } from './json-line.js';
 import { LineWriter } from './line-writer.js';
 import { createNodeRuntime, type NodeRuntime } from './node-runtime.js';
 import { quitSignal } from './quit-signal.js';
@@ -20,30 +21,38 @@ export interface HeadlessSessionIo {
 // peer reaches the user's terminal through the text output either.
 const printable = (s: unknown) => sanitize(String(s));
 
+/** A peer as the user must read it: the display form (with its key suffix while another identity
+ * claims a look-alike nick; peers cannot send `#`), and core's warning when it imitates a contact. */
+function who(ref: { nick?: string; display?: string; warning?: string } | undefined): string {
+  const name = printable(ref?.display ?? ref?.nick);
+  return ref?.warning ? `${name} [${printable(ref.warning)}]` : name;
+}
+
 function human(line: HeadlessLine): string {
   const l = line as Record<string, unknown> & { type: string };
-  const peer = l.peer as { nick?: string; id?: string } | undefined;
-  const from = l.from as { nick?: string } | undefined;
-  const to = l.to as { nick?: string } | undefined;
+  type Ref = { nick?: string; display?: string; warning?: string };
+  const peer = l.peer as Ref | undefined;
+  const from = l.from as Ref | undefined;
+  const to = l.to as Ref | undefined;
   switch (l.type) {
     case 'ready':
       return `lanchat is running as ${printable(l.nick)} on port ${l.port} (id ${l.id}); type /help`;
     case 'peer_online':
-      return `+ ${printable(peer?.nick)} is online`;
+      return `+ ${who(peer)} is online`;
     case 'peer_offline':
-      return `- ${printable(peer?.nick)} is offline (${l.reason})`;
+      return `- ${who(peer)} is offline (${l.reason})`;
     case 'message':
       return l.room
-        ? `${l.room} <${printable(from?.nick)}> ${printable(l.text)}`
-        : `[dm] <${printable(from?.nick)}> ${printable(l.text)}`;
+        ? `${l.room} <${who(from)}> ${printable(l.text)}`
+        : `[dm] <${who(from)}> ${printable(l.text)}`;
     case 'sent':
       return l.room
         ? `${l.room} <me> ${printable(l.text)}`
-        : `[dm to ${printable(to?.nick)}]${l.queued ? ' (queued)' : ''} ${printable(l.text)}`;
+        : `[dm to ${who(to)}]${l.queued ? ' (queued)' : ''} ${printable(l.text)}`;
     case 'delivered':
-      return `  ✓ delivered to ${printable(to?.nick)}`;
+      return `  ✓ delivered to ${who(to)}`;
     case 'file_offer':
-      return `file ${l.id} from ${printable(from?.nick)}: ${printable(l.name)} (${l.size} bytes); /accept ${l.id} [DIR] or /reject ${l.id}`;
+      return `file ${l.id} from ${who(from)}: ${printable(l.name)} (${l.size} bytes); /accept ${l.id} [DIR] or /reject ${l.id}`;
     case 'file_progress':
       return `  file ${l.id}: ${Math.floor((Number(l.bytes) * 100) / Math.max(1, Number(l.size)))} % (${(Number(l.rate) / 1e6).toFixed(1)} MB/s)`;
     case 'file_done':
@@ -61,7 +70,7 @@ export async function runHeadlessSession(
   io: HeadlessSessionIo,
 ): Promise<number> {
   const output = new LineWriter(io.stdout);
-  const write = (line: HeadlessLine) => output.write(`${config.json ? JSON.stringify(line) : human(line)}\n`);
+  const write = (line: HeadlessLine) => output.write(`${config.json ? jsonLine(line) : human(line)}\n`);
   let runtime: NodeRuntime;
   try {
     runtime = createNodeRuntime(config, identity);

@@ -13,6 +13,7 @@ import {
 } from './common-options.js';
 import { ControlError, MAX_TIMEOUT_MS } from './control-protocol.js';
 import { reportCommandError, UsageError } from './errors.js';
+import { jsonLine } from './json-line.js';
 import { type RuntimeFactory, reachProfileNode, stopTemporary } from './profile-node.js';
 
 export const DEFAULT_PEERS_WAIT_S = 2;
@@ -85,7 +86,7 @@ export async function run(argv: string[], io: PeersCommandIo = processCommandIo)
         await stopTemporary(node.runtime);
       }
     }
-    io.stdout(json ? `${JSON.stringify({ type: 'peers', peers })}\n` : table(peers));
+    io.stdout(json ? `${jsonLine({ type: 'peers', peers })}\n` : table(peers));
     return 0;
   } catch (err) {
     return reportCommandError(err, 'lanchat peers', { json, stdout: io.stdout, stderr: io.stderr });
@@ -104,13 +105,20 @@ function waitFrom(value: string | undefined): number {
 // Nicks and addresses come from the network: never let them drive the terminal.
 const printable = (s: string) => s.replace(/[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu, '?');
 
+/** The display form (key suffix while two identities claim look-alike nicks). A peer only heard of
+ * in mDNS has no name: what its announcement claims is shown as an unverified claim. */
+function shownName(p: PeerInfo): string {
+  const claim = p.advertisedNick === undefined ? '' : ` (mDNS claims "${p.advertisedNick}")`;
+  return printable(`${p.display ?? p.nick}${claim}`);
+}
+
 function table(peers: PeerInfo[]): string {
   if (peers.length === 0) return 'no peers found\n';
   const rows = [
     ['NICK', 'ONLINE', 'ADDRESS', 'ID'],
     ...[...peers]
-      .sort((a, b) => Number(b.online) - Number(a.online) || a.nick.localeCompare(b.nick))
-      .map((p) => [printable(p.nick), p.online ? 'yes' : 'no', printable(p.address) || '-', p.id]),
+      .sort((a, b) => Number(b.online) - Number(a.online) || a.display.localeCompare(b.display))
+      .map((p) => [shownName(p), p.online ? 'yes' : 'no', printable(p.address) || '-', p.id]),
   ];
   const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => [...(r[i] ?? '')].length)));
   return rows

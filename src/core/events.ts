@@ -6,12 +6,20 @@ export interface PeerRef {
   id: string;
   /** The nick the peer claims. */
   nick: string;
-  /** How to show it: the nick, or `nick#abcd` while another identity claims the same nick. */
+  /** How to show it: the nick, or `nick#3f2a9c01` (a 32-bit key suffix) while another identity
+   * claims a look-alike nick. Nicks cannot contain `#`, so a peer cannot fake the suffix. */
   display: string;
+  /** The key suffix in `display`, when it has one (front ends draw it in a style of their own). */
+  suffix?: string;
+  /** "not the bob#66687aad you verified": the nick imitates a verified or earlier contact. */
+  warning?: string;
   /** The user compared safety numbers with this identity (/verify). */
   verified: boolean;
 }
 export interface PeerInfo extends PeerRef {
+  /** Only for a peer heard of in mDNS and never connected: the nick its announcement claims.
+   * Unauthenticated (anybody can announce any nick for any key): never a name to route by. */
+  advertisedNick?: string;
   address: string;
   online: boolean;
   presence: PresenceState;
@@ -63,6 +71,8 @@ export type NodeEvent =
   | { type: 'parted'; room: string }
   | { type: 'member_joined'; room: string; peer: PeerRef }
   | { type: 'member_parted'; room: string; peer: PeerRef }
+  /** A peer is in a room we are not in: an offer the user may take up with /join, nothing more. */
+  | { type: 'room_offer'; room: string; peer: PeerRef }
   | { type: 'nick'; peer: PeerRef; previous: string }
   | { type: 'presence'; peer: PeerRef; presence: PresenceState; status: string }
   | { type: 'own_presence'; presence: PresenceState; status: string; auto: boolean }

@@ -8,11 +8,13 @@ import { networkTag } from '../crypto/network-key.js';
 import { loadFastSecretbox } from '../crypto/secretbox-libsodium.js';
 import type { Ed25519KeyPair } from '../crypto/shs-keys.js';
 import type { Discovery, DiscoveryEvent, PeerHint } from '../discovery/discovery.js';
-import { fingerprint, idOf, splitNickSuffix } from '../identity/ids.js';
+import { fingerprint, idOf } from '../identity/ids.js';
 import { safetyNumber, safetyNumbersMatch } from '../identity/safety-number.js';
 import { type Hello, PROTOCOL_VERSION, type PresenceState, type WireMessage } from '../protocol/messages.js';
+import { normaliseRoom, roomKey } from '../protocol/names.js';
 import type { Store, StoredMessage } from '../store/store.js';
 import type { Listener, Transport } from '../transport/transport.js';
+import { admitAuthor } from './author-admission.js';
 import { CatchUp, type CatchupPolicy, DEFAULT_CATCHUP } from './catch-up.js';
 import { type Clock, systemClock } from './clock.js';
 import { classify, DEFAULT_RECONNECT, Dialer, type ReconnectPolicy } from './dialer.js';
@@ -23,8 +25,11 @@ import { TransferService } from './files/transfer-service.js';
 import { Messenger } from './messenger.js';
 import { newRandomId, newTimeOrderedId } from './new-ids.js';
 import { NodeError } from './node-error.js';
+import { resolvePeer } from './peer-resolver.js';
 import { type Peer, PeerTable } from './peer-table.js';
 import { OwnPresence } from './presence.js';
+import { RoomOffers } from './room-offers.js';
+import { SIGNATURE_V2_CAPABILITY } from './room-signature.js';
 import { suffixOf, TrustBook } from './trust.js';
 
 export { NodeError } from './node-error.js';
@@ -80,7 +85,18 @@ const TYPING_THROTTLE_MS = 3_000;
 const TYPING_EXPIRY_MS = 6_000;
 /** Messages shown per "shown" commit (see show()). */
 const SHOW_CHUNK = 16;
-const CAPABILITIES = ['dm', 'rooms', 'ack', 'presence', 'typing', 'read', 'catchup', 'signed-rooms', 'files'];
+const CAPABILITIES = [
+  'dm',
+  'rooms',
+  'ack',
+  'presence',
+  'typing',
+  'read',
+  'catchup',
+  'signed-rooms',
+  SIGNATURE_V2_CAPABILITY,
+  'files',
+];
 
 export class LanchatNode {
   readonly id: string;
@@ -98,6 +114,9 @@ export class LanchatNode {
   private readonly catchUp: CatchUp;
   private readonly transfers: TransferService | undefined;
   private readonly dialer: Dialer;
+  private readonly roomOffers: RoomOffers;
+  /** Peers told that their messages were dated too far ahead (once per peer and session). */
+  private readonly futureWarned = new Set<string>();
   private listener: Listener | undefined;
   private unsubscribe: (() => void) | undefined;
   private stopping = false;
@@ -140,9 +159,11 @@ export class LanchatNode {
       hello: () => this.hello(),
       authorize: (key) => idOf(key) !== this.id && !this.trust.blocked(idOf(key)),
     });
+    this.roomOffers = new RoomOffers(this.clock);
     this.messenger = new Messenger({
       self: () => this.selfRef(),
       identity: components.identity,
+      network: this.networkTag,
       store,
       peers: this.peers,
       clock: this.clock,
@@ -156,6 +177,7 @@ export class LanchatNode {
           message: `could not store received messages (they stay queued at their senders): ${error instanceof Error ? error.message : String(error)}`,
         }),
       show: (messages) => this.show(messages),
+      refusedFuture: (peer, aheadMs) => this.warnFuture(peer, aheadMs),
     });
     this.presence = new OwnPresence(this.clock, init.awayAfterMs ?? DEFAULT_AWAY_AFTER_MS, (state) => {
       for (const peer of this.peers.online()) {
@@ -168,6 +190,8 @@ export class LanchatNode {
       clock: this.clock,
       policy: init.catchup ?? DEFAULT_CATCHUP,
       selfId: this.id,
+      network: this.networkTag,
+      admitAuthor: (authorId, nick) => admitAuthor(this.trust, store.contacts, this.id, authorId, nick),
       ref: (peer) => this.ref(peer),
       emit: (event) => this.emit(event),
       show: (messages) => this.show(messages),
@@ -283,17 +307,21 @@ export class LanchatNode {
     return this.messenger.sendRoom(room, text, kind);
   }
 
+  /** Joins a room: only ever because the user asked (a peer's announcement is at most an offer). */
   join(room: string): void {
-    const key = room.toLowerCase();
+    const checked = roomKey(room);
+    if (!checked.ok) throw new NodeError('invalid', `${room}: ${checked.problem}`);
+    const key = checked.room;
     this.components.store.rooms.join(key);
     for (const peer of this.peers.online()) peer.link?.send({ t: 'join', room: key });
     const members = this.peers.membersOnline(key);
+    for (const peer of members) this.components.store.rooms.addMember(key, peer.id);
     this.emit({ type: 'joined', room: key, members: members.map((p) => this.ref(p)) });
     for (const peer of members) if (peer.link) this.catchUp.ask(peer, peer.link, key);
   }
 
   part(room: string): void {
-    const key = room.toLowerCase();
+    const key = normaliseRoom(room);
     if (!this.components.store.rooms.part(key)) {
       throw new NodeError(
         'not-in-room',
@@ -350,7 +378,7 @@ export class LanchatNode {
   /** The last `limit` messages of a conversation (`#room`, or a peer name for DMs), oldest first. */
   history(conversation: string, limit = 50): MessageView[] {
     const key = conversation.startsWith('#')
-      ? conversation.toLowerCase()
+      ? normaliseRoom(conversation)
       : `@${this.resolve(conversation).id}`;
     return this.components.store.messages.history(key, { limit }).map((m) => this.view(m));
   }
@@ -478,7 +506,10 @@ export class LanchatNode {
     if (event.type === 'up' || event.type === 'update') this.onHint(event.peer, event.type === 'update');
     else if (event.type === 'down') {
       const peer = this.peers.get(idOf(Buffer.from(event.publicKey, 'base64')));
-      if (peer) {
+      // Anybody can multicast a goodbye for any key. A live authenticated link is better evidence
+      // than that: the peer stays online, named and reachable at its last known address (data
+      // links for files are dialled there).
+      if (peer && !peer.link) {
         peer.hint = undefined;
         this.dialer.forget(peer);
       }
@@ -502,9 +533,18 @@ export class LanchatNode {
     if (key.length !== 32) return;
     const id = idOf(key);
     if (id === this.id) return;
-    const peer = this.peers.getOrCreate(id, key, hint.nick);
-    peer.hint = hint;
-    if (!peer.link) peer.nick = hint.nick;
+    // The hint says where to dial, nothing more: its nick is an unauthenticated claim, so it names
+    // nobody (a host announcing "bob" must not attract /msg bob). A peer is named by its hello.
+    const peer = this.peers.getOrCreate(id, key, this.components.store.contacts.get(id)?.nick);
+    // While a link is live, its address is the one proven to reach this key: an announcement
+    // (anybody can send one for any key) may add addresses but not push that one out, or a forged
+    // one would send our next dial (a file's data link) to the forger.
+    const proven = peer.link?.remoteAddress;
+    peer.hint =
+      proven === undefined
+        ? hint
+        : { ...hint, addresses: [proven, ...hint.addresses.filter((a) => a !== proven)] };
+    peer.advertisedNick = hint.nick;
     this.dialer.heard(peer, changed);
   }
 
@@ -581,11 +621,12 @@ export class LanchatNode {
       }
     }
     this.seenOnline.add(id);
-    peer.rooms = new Set(hello.rooms.map((r) => r.toLowerCase()));
+    // Normalised and at most 256 (decodeMessage); rows only for rooms we are in (room-offers.ts).
+    peer.rooms = new Set(hello.rooms);
     this.dialer.connected(peer);
     peer.inFlight.clear();
     peer.sentSeq = 0;
-    for (const room of peer.rooms) this.components.store.rooms.addMember(room, id);
+    for (const room of peer.rooms) if (this.inRoom(room)) this.components.store.rooms.addMember(room, id);
     link.on('close', (reason, error) => this.onLinkClosed(peer, link, reason, error));
     link.on('room', () => this.messenger.pump(peer));
     link.attach((message) => this.onMessage(peer, link, message));
@@ -661,17 +702,24 @@ export class LanchatNode {
         else link.quitByPeer = true;
         return;
       case 'join': {
-        const room = message.room.toLowerCase();
+        const room = message.room; // normalised by decodeMessage
         if (peer.rooms.has(room)) return;
+        if (!this.inRoom(room)) {
+          // Not ours: remembered (bounded) for when the user joins it, at most offered, never joined.
+          if (this.roomOffers.mayRemember(peer.rooms.size)) peer.rooms.add(room);
+          if (this.roomOffers.offer(peer.id, room))
+            this.emit({ type: 'room_offer', room, peer: this.ref(peer) });
+          return;
+        }
         peer.rooms.add(room);
         store.rooms.addMember(room, peer.id);
         this.emit({ type: 'member_joined', room, peer: this.ref(peer) });
-        if (this.inRoom(room)) this.catchUp.ask(peer, link, room);
+        this.catchUp.ask(peer, link, room);
         return;
       }
       case 'part': {
-        const room = message.room.toLowerCase();
-        if (!peer.rooms.delete(room)) return;
+        const room = message.room;
+        if (!peer.rooms.delete(room) || !this.inRoom(room)) return;
         store.rooms.removeMember(room, peer.id);
         this.emit({ type: 'member_parted', room, peer: this.ref(peer) });
         return;
@@ -765,6 +813,17 @@ export class LanchatNode {
     });
   }
 
+  private warnFuture(peer: Peer, aheadMs: number): void {
+    if (this.futureWarned.has(peer.id)) return;
+    this.futureWarned.add(peer.id);
+    this.emit({
+      type: 'warning',
+      code: 'clock-ahead',
+      message: `dropped a message from ${this.ref(peer).display} dated ${Math.round(aheadMs / 60_000)} min ahead of this machine's clock; one of the two clocks is wrong`,
+      peer: this.ref(peer),
+    });
+  }
+
   private linkWarning(err: unknown): void {
     if (this.stopping) return;
     const code = err instanceof LinkError ? err.code : 'link-failed';
@@ -772,43 +831,11 @@ export class LanchatNode {
   }
 
   private inRoom(room: string): boolean {
-    return this.components.store.rooms.joined().includes(room.toLowerCase());
+    return this.components.store.rooms.joined().includes(normaliseRoom(room));
   }
 
   private resolve(name: string): Peer {
-    const all = this.peers.match(name);
-    // A bare nick means the identity we pinned under it: a newcomer claiming the same nick (only
-    // ever seen in discovery, or refused as an impostor) does not make it ambiguous.
-    const pinned = all.filter((p) => this.components.store.contacts.get(p.id) !== undefined);
-    const matches = all.length > 1 && pinned.length >= 1 ? pinned : all;
-    if (matches.length === 1) return matches[0]!;
-    if (matches.length > 1) {
-      const forms = matches.map((p) => this.ref(p).display).join(', ');
-      throw new NodeError(
-        'ambiguous-peer',
-        `${name} is claimed by ${matches.length} identities (${forms}); use one of those names`,
-      );
-    }
-    // Known but not seen this run (offline since before we started): a DM to it is queued.
-    const { nick, suffix } = splitNickSuffix(name);
-    const candidates = this.components.store.contacts
-      .findByNick(nick)
-      .filter((c) => suffix === undefined || suffixOf(c.id) === suffix);
-    if (candidates.length === 1) {
-      const contact = candidates[0]!;
-      return this.peers.getOrCreate(
-        contact.id,
-        new Uint8Array(Buffer.from(contact.id, 'base64url')),
-        contact.nick,
-      );
-    }
-    if (candidates.length > 1) {
-      throw new NodeError(
-        'ambiguous-peer',
-        `${name} matches ${candidates.length} known identities; use nick#suffix`,
-      );
-    }
-    throw new NodeError('unknown-peer', `nobody called ${name} is known; /peers lists who is`);
+    return resolvePeer(this.peers, this.components.store.contacts, name);
   }
 
   private selfRef(): PeerRef {
@@ -816,6 +843,11 @@ export class LanchatNode {
   }
 
   private ref(peer: Peer): PeerRef {
+    if (!peer.named) {
+      // Heard of in discovery only: no name anybody proved, so we show none.
+      const suffix = suffixOf(peer.id);
+      return { id: peer.id, nick: '', display: `?#${suffix}`, suffix, verified: false };
+    }
     return this.authorRef(peer.id, peer.nick);
   }
 
@@ -823,12 +855,13 @@ export class LanchatNode {
   private authorRef(id: string, nick: string): PeerRef {
     if (id === this.id) return this.selfRef();
     const clash = (n: string) => this.peers.match(n).some((p) => p.id !== id);
-    return { id, nick, display: this.trust.display(id, nick, clash), verified: this.trust.verified(id) };
+    return { id, nick, ...this.trust.shown(id, nick, clash), verified: this.trust.verified(id) };
   }
 
   private info(peer: Peer): PeerInfo {
     return {
       ...this.ref(peer),
+      ...(peer.named || peer.advertisedNick === undefined ? {} : { advertisedNick: peer.advertisedNick }),
       address: peer.link?.remoteAddress ?? peer.hint?.addresses[0] ?? '',
       online: peer.link !== undefined,
       presence: peer.presence,
@@ -862,7 +895,7 @@ export class LanchatNode {
       const chunk = messages.slice(at, at + SHOW_CHUNK);
       for (const m of chunk) this.emit({ type: 'message', ...this.view(m) });
       for (const barrier of this.shownBarriers) barrier();
-      this.components.store.messages.markShown(chunk.map((m) => m.id));
+      this.components.store.messages.markShown(chunk);
     }
   }
 

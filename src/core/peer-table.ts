@@ -2,7 +2,8 @@
 // link if any, and what it told us (nick, rooms). Keyed by id (the public key, base64url).
 import type { PeerLink } from '../connection/peer-link.js';
 import type { PeerHint } from '../discovery/discovery.js';
-import { shortSuffix, splitNickSuffix } from '../identity/ids.js';
+import { keySuffix, splitNickSuffix } from '../identity/ids.js';
+import { sameNick } from '../identity/nick-skeleton.js';
 import type { PresenceState } from '../protocol/messages.js';
 import { normaliseRoom } from '../protocol/names.js';
 import type { TimerHandle } from './clock.js';
@@ -10,7 +11,15 @@ import type { TimerHandle } from './clock.js';
 export interface Peer {
   readonly id: string;
   readonly publicKey: Uint8Array;
+  /** The nick from its authenticated hello (or nick change), or the one pinned in contacts; ''
+   * while `named` is false. Never from discovery. */
   nick: string;
+  /** False for an identity we only heard of in discovery (no link yet, not a contact): it has no
+   * name anybody can type, only its id. mDNS TXT is unauthenticated, so it never names a peer. */
+  named: boolean;
+  /** What its mDNS announcement claims, for "heard of" listings only: unauthenticated, never used
+   * to find, show or route to a peer by name. */
+  advertisedNick: string | undefined;
   /** How discovery says to reach it; undefined when it only ever connected to us. */
   hint: PeerHint | undefined;
   /** The one live, hello-complete link. */
@@ -44,13 +53,20 @@ export class PeerTable {
     return this.byId.get(id);
   }
 
-  getOrCreate(id: string, publicKey: Uint8Array, nick: string): Peer {
+  /** `nick` is an authenticated or pinned nick; without one the peer stays unnamed until its hello. */
+  getOrCreate(id: string, publicKey: Uint8Array, nick?: string): Peer {
     let peer = this.byId.get(id);
+    if (peer && !peer.named && nick !== undefined) {
+      peer.nick = nick;
+      peer.named = true;
+    }
     if (!peer) {
       peer = {
         id,
         publicKey,
-        nick,
+        nick: nick ?? '',
+        named: nick !== undefined,
+        advertisedNick: undefined,
         hint: undefined,
         link: undefined,
         attempts: 0,
@@ -87,17 +103,16 @@ export class PeerTable {
   }
 
   /**
-   * Peers a typed name may mean: an exact id, `nick#abcd` (the short key suffix shown when two
-   * identities claim one nick), or a nick compared case-insensitively.
+   * Peers a typed name may mean: an exact id, `nick#3f2a9c01` (the key suffix shown when two
+   * identities claim one nick), or a nick compared by confusable skeleton (nick-skeleton.ts), so
+   * "BOB" and "bоb" mean bob. Only named peers match a nick: an mDNS claim names nobody.
    */
   match(name: string): Peer[] {
     const exact = this.byId.get(name);
     if (exact) return [exact];
     const { nick, suffix } = splitNickSuffix(name);
     return this.all().filter(
-      (p) =>
-        p.nick.toLowerCase() === nick.toLowerCase() &&
-        (suffix === undefined || shortSuffix(p.publicKey) === suffix),
+      (p) => p.named && sameNick(p.nick, nick) && (suffix === undefined || keySuffix(p.publicKey) === suffix),
     );
   }
 }

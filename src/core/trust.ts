@@ -1,9 +1,22 @@
 // Trust on first use, per identity (like ssh known_hosts): the first key seen for a nick is pinned
 // with it; a new key that later claims a pinned nick is an impostor until the user says otherwise
-// (/forget). Nicks are claims: two known identities claiming one nick are both shown with a short
-// key suffix, so nobody can pass as somebody else on screen.
-import { shortSuffix } from '../identity/ids.js';
+// (/forget). Nicks are claims: two known identities claiming one nick are both shown with a 32-bit
+// key suffix, so nobody can pass as somebody else on screen. "One nick" means one confusable
+// skeleton (identity/nick-skeleton.ts): "bоb" with a Cyrillic о claims bob's name.
+import { keySuffix } from '../identity/ids.js';
 import type { Contact, Store } from '../store/store.js';
+
+/** How to show an identity's nick: what the user reads, never produced by the peer alone. */
+export interface ShownName {
+  /** The nick, or `nick#3f2a9c01` while another identity claims a look-alike nick. A peer cannot
+   * send `#` in a nick, so a suffix in here was put there by us. */
+  display: string;
+  /** The key suffix in `display`, when there is one (the UI draws it in its own style). */
+  suffix?: string;
+  /** Set when the nick looks like that of a contact the user verified or knew first: the line
+   * must say that this is somebody else. */
+  warning?: string;
+}
 
 export type Admission =
   | { ok: true; firstContact: boolean; collidesWith: Contact[] }
@@ -13,7 +26,7 @@ export class TrustBook {
   /** Per-identity answers for display (every message event needs them): cleared on any change. */
   private readonly cache = new Map<
     string,
-    { nick: string; clash: boolean; verified: boolean; blocked: boolean }
+    { nick: string; clash: boolean; verified: boolean; blocked: boolean; lookalikeOf: Contact | undefined }
   >();
 
   constructor(private readonly store: Store) {}
@@ -27,11 +40,16 @@ export class TrustBook {
     let facts = this.cache.get(id);
     if (!facts || facts.nick !== nick) {
       const contact = this.store.contacts.get(id);
+      const others = this.store.contacts.findByNick(nick).filter((c) => c.id !== id);
       facts = {
         nick,
-        clash: this.store.contacts.findByNick(nick).some((c) => c.id !== id),
+        clash: others.length > 0,
         verified: contact?.verified ?? false,
         blocked: contact?.blocked ?? false,
+        // The one whose name this imitates: a verified contact, else one we knew before this id.
+        lookalikeOf:
+          others.find((c) => c.verified) ??
+          others.find((c) => contact === undefined || c.firstSeen < contact.firstSeen),
       };
       this.cache.set(id, facts);
     }
@@ -67,10 +85,26 @@ export class TrustBook {
     return this.store.contacts.findByNick(nick).filter((c) => c.id !== id);
   }
 
-  /** The nick, or `nick#abcd` while another known identity claims the same nick. */
+  /** The nick, or `nick#3f2a9c01` while another known identity claims a look-alike nick. */
   display(id: string, nick: string, alsoClaiming: (nick: string) => boolean = () => false): string {
-    const clash = alsoClaiming(nick) || this.facts(id, nick).clash;
-    return clash ? `${nick}#${suffixOf(id)}` : nick;
+    return this.shown(id, nick, alsoClaiming).display;
+  }
+
+  /** The display form plus its parts: the suffix, and a warning when the nick imitates a contact
+   * the user verified or knew first ("not the bob#66687aad you verified"). */
+  shown(id: string, nick: string, alsoClaiming: (nick: string) => boolean = () => false): ShownName {
+    const facts = this.facts(id, nick);
+    const shown: ShownName = { display: nick };
+    if (alsoClaiming(nick) || facts.clash) {
+      const suffix = suffixOf(id);
+      shown.display = `${nick}#${suffix}`;
+      shown.suffix = suffix;
+    }
+    const holder = facts.lookalikeOf;
+    if (holder && !facts.verified) {
+      shown.warning = `not the ${holder.nick}#${suffixOf(holder.id)} you ${holder.verified ? 'verified' : 'knew first'}`;
+    }
+    return shown;
   }
 
   verified(id: string): boolean {
@@ -83,5 +117,5 @@ export class TrustBook {
 }
 
 export function suffixOf(id: string): string {
-  return shortSuffix(new Uint8Array(Buffer.from(id, 'base64url')));
+  return keySuffix(new Uint8Array(Buffer.from(id, 'base64url')));
 }

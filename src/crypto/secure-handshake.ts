@@ -4,7 +4,7 @@
 // (or is over its limit) destroys it without having written a byte.
 import type { Duplex } from 'node:stream';
 import { HandshakeError } from './handshake-error.js';
-import { defaultHandshakeLimiter, type HandshakeLimiter } from './handshake-limiter.js';
+import { defaultHandshakeLimiter, type HandshakeLimiter, SlotRefused } from './handshake-limiter.js';
 import { HandshakeReader } from './handshake-reader.js';
 import { SecureStream } from './secure-stream.js';
 import {
@@ -95,14 +95,31 @@ export function secureClient(raw: Duplex, options: SecureClientOptions): Promise
 export async function secureServer(raw: Duplex, options: SecureServerOptions): Promise<SecureStream> {
   const limiter = options.limiter ?? defaultHandshakeLimiter;
   const address = options.remoteAddress ?? (raw as { remoteAddress?: string }).remoteAddress ?? 'unknown';
-  const release = limiter.tryAcquire(address);
-  if (!release) {
+  // Beyond the caps the connection waits its turn (handshake-limiter.ts): the deadline below
+  // starts when it gets a slot, so an honest client that queued behind a busy floor is not cut
+  // off for time it spent waiting. Its socket closing meanwhile takes it out of the line.
+  const { slot, cancel } = limiter.acquire(address);
+  const onGone = () => cancel();
+  raw.once('close', onGone);
+  raw.once('end', onGone);
+  raw.once('error', onGone);
+  let release: () => void;
+  try {
+    release = await slot;
+  } catch (error) {
     raw.on('error', () => {});
     raw.destroy();
+    const reason = error instanceof SlotRefused ? error.reason : 'full';
     throw new HandshakeError(
       'too-many-handshakes',
-      `handshake: refused ${address}: too many handshakes in progress (from it or in total)`,
+      reason === 'cancelled'
+        ? `handshake: ${address} closed the connection while it waited for a handshake slot`
+        : `handshake: refused ${address}: too many handshakes in progress (from it or in total)${reason === 'waited-too-long' ? ', and it waited too long for a slot' : ''}`,
     );
+  } finally {
+    raw.off('close', onGone);
+    raw.off('end', onGone);
+    raw.off('error', onGone);
   }
   try {
     return await withDeadline(raw, options, 'server', async (reader, step) => {

@@ -198,6 +198,10 @@ export class Querier {
     let dropped = 0;
     for (const r of records) {
       if (sameName(r.name, ownNames.instance) || sameName(r.name, ownNames.host)) continue;
+      // Our own PTR too: it comes back when our echo arrives after we stopped remembering the
+      // packet (a loaded host lags for seconds) or a reflector repeats it. Cached, it made the
+      // resolver ask the LAN for our own SRV and TXT, four times, on every busy host.
+      if (r.type === 'PTR' && sameName(r.data, ownNames.instance)) continue;
       if (!this.relevant(linkId, r, instances)) {
         if (r.type === 'PTR' && sameName(r.name, SERVICE_TYPE) && r.ttl > 0) dropped++;
         continue;

@@ -34,13 +34,20 @@ export function fingerprint(publicKey: Uint8Array): string {
   return hex.match(/.{4}/g)!.join(':');
 }
 
-/** The 4-hex suffix that tells apart two identities claiming one nick (`alice#3f2a`). */
-export function shortSuffix(publicKey: Uint8Array): string {
-  return createHash('sha256').update(publicKey).digest('hex').slice(0, 4);
+/** Hex digits of the key suffix: 32 bits. Making a key whose suffix matches a given one takes
+ * ~2^31 key generations and hashes on average (hours of a CPU per victim, per attempt), where the
+ * 16 bits used before took well under a second. It is also the first two groups of the
+ * fingerprint, so what /whois prints and what the suffix says can be compared by eye. */
+export const KEY_SUFFIX_HEX = 8;
+
+/** The suffix that tells apart two identities claiming one nick (`alice#3f2a9c01`). Nicks cannot
+ * contain `#`, so a peer cannot put a suffix into its own name. */
+export function keySuffix(publicKey: Uint8Array): string {
+  return createHash('sha256').update(publicKey).digest('hex').slice(0, KEY_SUFFIX_HEX);
 }
 
-/** A typed name that may carry the key suffix: `alice#3f2a` → { nick: 'alice', suffix: '3f2a' }. */
+/** A typed name that may carry the key suffix: `alice#3f2a9c01` → { nick: 'alice', suffix: '3f2a9c01' }. */
 export function splitNickSuffix(name: string): { nick: string; suffix?: string } {
-  const match = /^(.+)#([0-9a-f]{4})$/i.exec(name);
+  const match = /^(.+)#([0-9a-f]{8})$/i.exec(name);
   return match ? { nick: match[1]!, suffix: match[2]!.toLowerCase() } : { nick: name };
 }

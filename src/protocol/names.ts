@@ -9,19 +9,21 @@ export const MAX_ROOM_CHARS = 32;
 export const MAX_TEXT_BYTES = 16 * 1024;
 
 /** Problems with a nick received from a peer or typed by the user, or undefined when it is fine.
- * The character rules are the identity layer's (checkNick); on top of them, a nick must arrive
- * already trimmed (a peer that pads its nick is up to something) and cannot look like a room or
- * an id reference. */
+ * The rules are the identity layer's (checkNick); on top of them, a nick must arrive in exactly the
+ * spelling checkNick would store (trimmed, NFKC, single spaces): honest lanchat peers always send
+ * that form, so a peer that sends "Ｂob" or pads its nick is trying to look like somebody else, and
+ * what we store and show is then byte for byte what was sent. */
 export function nickProblem(nick: string): string | undefined {
   if (nick.trim() !== nick) return 'a nick cannot start or end with spaces';
   const checked = checkNick(nick);
   if (!checked.ok) return checked.problem;
-  if (/^[#@]/.test(nick)) return 'a nick cannot start with # or @';
+  if (checked.nick !== nick) return `a nick must be written in its normal form ("${checked.nick}")`;
   return undefined;
 }
 
 const ROOM_NAME = /^#[\p{L}\p{N}_.-]+$/u;
 
+/** Problems with a room name that is already normalised (see roomKey), or undefined. */
 export function roomProblem(room: string): string | undefined {
   if (!room.startsWith('#')) return 'a room name starts with #, like #general';
   if ([...room].length - 1 > MAX_ROOM_CHARS) return `a room name has at most ${MAX_ROOM_CHARS} characters`;
@@ -29,9 +31,22 @@ export function roomProblem(room: string): string | undefined {
   return undefined;
 }
 
-/** Room names compare case-insensitively, like IRC channels. */
+/**
+ * The one normalisation of a room name, used on every path (commands, node.join/part, the wire,
+ * the store): rooms compare case-insensitively, like IRC channels, and a name typed in fullwidth
+ * forms or with decomposed accents is the same room as its plain form. Two names that a human
+ * reads as one must be one room, or a peer could run a look-alike "#general".
+ */
 export function normaliseRoom(room: string): string {
-  return room.normalize('NFC').toLowerCase();
+  // NFKC again after lower-casing: lower-casing can leave a sequence NFKC would compose (İ → i̇).
+  return room.normalize('NFKC').toLowerCase().normalize('NFKC');
+}
+
+/** A room name as typed or received → its normalised key, or the problem with it. */
+export function roomKey(input: string): { ok: true; room: string } | { ok: false; problem: string } {
+  const room = normaliseRoom(input);
+  const problem = roomProblem(room);
+  return problem === undefined ? { ok: true, room } : { ok: false, problem };
 }
 
 export function textProblem(text: string): string | undefined {

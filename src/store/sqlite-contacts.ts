@@ -1,6 +1,7 @@
 // TOFU pins keyed by identity (the public key). A pin is created on first contact and afterwards
 // only its nick and lastSeen move; nothing here can attach a different key to an existing pin.
 import type Database from 'better-sqlite3';
+import { nickSkeleton } from '../identity/nick-skeleton.js';
 import { guard, type StoreContext } from './sqlite-errors.js';
 import type { Contact, ContactStore, PinResult } from './store.js';
 
@@ -30,10 +31,14 @@ export function createContactStore(db: Database.Database, context: StoreContext)
   const byId = db.prepare(`SELECT ${COLUMNS} FROM contacts WHERE id = ?`);
   const all = db.prepare(`SELECT ${COLUMNS} FROM contacts ORDER BY nick COLLATE NOCASE, id`);
   const byNick = db.prepare(
-    `SELECT ${COLUMNS} FROM contacts WHERE nick = ? COLLATE NOCASE ORDER BY last_seen DESC, id`,
+    `SELECT ${COLUMNS} FROM contacts WHERE nick_skeleton = ? ORDER BY last_seen DESC, id`,
   );
-  const insert = db.prepare('INSERT INTO contacts (id, nick, first_seen, last_seen) VALUES (?, ?, ?, ?)');
-  const touch = db.prepare('UPDATE contacts SET nick = ?, last_seen = max(last_seen, ?) WHERE id = ?');
+  const insert = db.prepare(
+    'INSERT INTO contacts (id, nick, nick_skeleton, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)',
+  );
+  const touch = db.prepare(
+    'UPDATE contacts SET nick = ?, nick_skeleton = ?, last_seen = max(last_seen, ?) WHERE id = ?',
+  );
   const remove = db.prepare('DELETE FROM contacts WHERE id = ?');
   const verified = db.prepare('UPDATE contacts SET verified = ? WHERE id = ?');
   const blocked = db.prepare('UPDATE contacts SET blocked = ? WHERE id = ?');
@@ -47,10 +52,10 @@ export function createContactStore(db: Database.Database, context: StoreContext)
     const now = context.now();
     const before = read(id);
     if (before === undefined) {
-      insert.run(id, nick, now, now);
+      insert.run(id, nick, nickSkeleton(nick), now, now);
       return { contact: read(id)!, created: true };
     }
-    touch.run(nick, now, id);
+    touch.run(nick, nickSkeleton(nick), now, id);
     const result: PinResult = { contact: read(id)!, created: false };
     if (before.nick !== nick) result.previousNick = before.nick;
     return result;
@@ -68,7 +73,7 @@ export function createContactStore(db: Database.Database, context: StoreContext)
     },
     findByNick(nick) {
       return guard(context, 'read contacts from', () =>
-        (byNick.all(nick) as ContactRow[]).map(contactFromRow),
+        (byNick.all(nickSkeleton(nick)) as ContactRow[]).map(contactFromRow),
       );
     },
     forget(id) {
@@ -81,4 +86,20 @@ export function createContactStore(db: Database.Database, context: StoreContext)
       return guard(context, 'update a contact in', () => blocked.run(value ? 1 : 0, id).changes > 0);
     },
   };
+}
+
+/** Brings every contact's nick_skeleton up to date with nickSkeleton: rows from before migration 5
+ * have none, and a later lanchat may refine the table. Contacts number in the hundreds, so this
+ * is cheap enough to run on every open, inside the migration transaction. */
+export function refreshNickSkeletons(db: Database.Database): void {
+  const rows = db.prepare('SELECT id, nick, nick_skeleton FROM contacts').all() as {
+    id: string;
+    nick: string;
+    nick_skeleton: string | null;
+  }[];
+  const update = db.prepare('UPDATE contacts SET nick_skeleton = ? WHERE id = ?');
+  for (const row of rows) {
+    const skeleton = nickSkeleton(row.nick);
+    if (row.nick_skeleton !== skeleton) update.run(skeleton, row.id);
+  }
 }

@@ -8,7 +8,7 @@ import { closeSync, constants, openSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { startCheckpoints } from './sqlite-checkpoints.js';
-import { createContactStore } from './sqlite-contacts.js';
+import { createContactStore, refreshNickSkeletons } from './sqlite-contacts.js';
 import {
   corruptMessage,
   guard,
@@ -96,7 +96,10 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     // Checkpoints run from an idle timer instead, off the message path (sqlite-checkpoints.ts).
     if (!inMemory) db.pragma('wal_autocheckpoint = 0');
     db.pragma('foreign_keys = ON');
-    db.transaction(() => migrate(db, path)).immediate();
+    db.transaction(() => {
+      migrate(db, path);
+      refreshNickSkeletons(db);
+    }).immediate();
   } catch (error) {
     db.close();
     throw toStoreError(error, path, 'open');

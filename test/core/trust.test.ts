@@ -58,7 +58,7 @@ describe('trust on first use', () => {
       .map((p) => p.display)
       .sort();
     expect(shown).toHaveLength(2);
-    for (const name of shown) expect(name).toMatch(/^alice#[0-9a-f]{4}$/);
+    for (const name of shown) expect(name).toMatch(/^alice#[0-9a-f]{8}$/);
     expect(() => observer.node.sendDirect('alice', 'which one?')).toThrow(/claimed by 2 identities/);
     const allyDisplay = observer.node.peerList().find((p) => p.id === ally.node.id)!.display;
     const id = observer.node.sendDirect(allyDisplay, 'hi ally');

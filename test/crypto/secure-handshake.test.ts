@@ -319,8 +319,9 @@ describe.each(ENGINES)('secure stream driver on %s', (engine) => {
     });
   });
 
-  it('refuses handshakes beyond the limiter, without a byte, and frees slots afterwards', async () => {
-    const limiter = new HandshakeLimiter();
+  it('queues handshakes beyond the limiter without a byte, serves them as slots free, refuses a full line', async () => {
+    const limiterTimers = new FakeTimers();
+    const limiter = new HandshakeLimiter({ maxPerAddress: 8, maxWaitingPerAddress: 2 }, limiterTimers);
     const timers = new FakeTimers();
     const pending = [];
     for (let i = 0; i < 8; i++) {
@@ -332,13 +333,26 @@ describe.each(ENGINES)('secure stream driver on %s', (engine) => {
       );
     }
     expect(limiter.inProgressFrom('10.0.0.9')).toBe(8);
-    const { server: ninth } = duplexPair();
-    const refused = await settle(
+    // The ninth waits for a slot (silent: not a byte), an honest client behind it completes later.
+    const { client: waitingClient, server: ninth } = duplexPair();
+    const queued = settle(
       secureServer(ninth, { identity: bob, networkKey: K, limiter, remoteAddress: '10.0.0.9' }),
     );
-    expect(codeOf(refused)).toBe('too-many-handshakes');
-    expect(ninth.destroyed).toBe(true);
+    const { server: tenth } = duplexPair();
+    const queued2 = settle(
+      secureServer(tenth, { identity: bob, networkKey: K, limiter, remoteAddress: '10.0.0.9' }),
+    );
+    expect(limiter.waiting).toBe(2);
     expect((ninth as End).bytesSent).toBe(0);
+    // The line of that address is full: the next one is refused at once, without a byte.
+    const { server: refusedEnd } = duplexPair();
+    const refused = await settle(
+      secureServer(refusedEnd, { identity: bob, networkKey: K, limiter, remoteAddress: '10.0.0.9' }),
+    );
+    expect(codeOf(refused)).toBe('too-many-handshakes');
+    expect(refusedEnd.destroyed).toBe(true);
+    expect((refusedEnd as End).bytesSent).toBe(0);
+    // Another address is not held up by that line.
     const { client, server } = duplexPair();
     const other = settle(
       secureServer(server, { identity: bob, networkKey: K, limiter, remoteAddress: '10.0.0.10' }),
@@ -348,6 +362,15 @@ describe.each(ENGINES)('secure stream driver on %s', (engine) => {
     expect(limiter.inProgress).toBe(8);
     timers.elapse(); // the eight stalled handshakes hit their deadline and free their slots
     expect((await Promise.all(pending)).map(codeOf)).toEqual(Array(8).fill('timeout'));
+    // The waiting client got a slot and completes: queued, not dropped.
+    const done = settle(
+      secureClient(waitingClient, { identity: alice, networkKey: K, serverPublicKey: bob.publicKey }),
+    );
+    expect(codeOf(await queued)).toBe('ok');
+    expect(codeOf(await done)).toBe('ok');
+    tenth.destroy();
+    expect(codeOf(await queued2)).not.toBe('ok');
     expect(limiter.inProgress).toBe(0);
+    expect(limiter.waiting).toBe(0);
   });
 });

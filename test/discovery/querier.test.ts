@@ -134,6 +134,22 @@ describe('resolution and the peer table', () => {
     expect(typesOf(a.events)).toContain('up');
   });
 
+  it('never asks about its own instance when its own PTR comes back unrecognised', async () => {
+    // Under load our multicast echo can arrive after we stopped remembering the packet (the
+    // event loop lagged for seconds), and a reflector or proxy may repeat our PTR. Measured on a
+    // floor of 50 started at once: 72 of ~650 IPv4 packets were hosts asking for their OWN SRV and
+    // TXT, four times each, because our PTR went into the cache without them.
+    const kit = new MdnsKit();
+    const a = await kit.node('10.0.0.1', 'alice');
+    await kit.clock.advance(3_000); // probed and announced
+    const own = 'alice._lanchat._tcp.local';
+    kit.inject({ type: 'response', answers: [{ name: SERVICE, type: 'PTR', ttl: 4500, data: own }] });
+    await kit.clock.advance(30_000);
+    expect(queriesFor(kit, a.address, own, 'SRV')).toEqual([]);
+    expect(queriesFor(kit, a.address, own, 'TXT')).toEqual([]);
+    expect(peerEvents(a.events)).toEqual([]);
+  });
+
   it('a nick change of the same key is an update; a port change too', async () => {
     const kit = new MdnsKit();
     const a = await kit.node('10.0.0.1', 'alice');

@@ -1,6 +1,6 @@
 import nacl from 'tweetnacl';
 import { describe, expect, it } from 'vitest';
-import { base64Of, fingerprint, idOf, parseId, shortSuffix } from '../../src/identity/ids.js';
+import { base64Of, fingerprint, idOf, keySuffix, parseId } from '../../src/identity/ids.js';
 
 describe('ids', () => {
   const key = nacl.sign.keyPair().publicKey;
@@ -48,18 +48,20 @@ describe('ids', () => {
     const zero = new Uint8Array(32);
     // SHA-256 of 32 zero bytes starts 66687aadf862bd776c8f.
     expect(fingerprint(zero)).toBe('6668:7aad:f862:bd77:6c8f');
-    expect(shortSuffix(zero)).toBe('6668');
+    expect(keySuffix(zero)).toBe('66687aad');
     expect(fingerprint(key)).toMatch(/^[0-9a-f]{4}(:[0-9a-f]{4}){4}$/);
   });
 });
 
 describe('splitNickSuffix', () => {
-  it('splits a trailing #abcd key suffix and nothing else', async () => {
+  it('splits a trailing 32-bit #3f2a9c01 key suffix and nothing else', async () => {
     const { splitNickSuffix } = await import('../../src/identity/ids.js');
-    expect(splitNickSuffix('alice#3f2A')).toEqual({ nick: 'alice', suffix: '3f2a' });
+    expect(splitNickSuffix('alice#3f2A9C01')).toEqual({ nick: 'alice', suffix: '3f2a9c01' });
     expect(splitNickSuffix('alice')).toEqual({ nick: 'alice' });
-    expect(splitNickSuffix('a#b#00ff')).toEqual({ nick: 'a#b', suffix: '00ff' });
-    expect(splitNickSuffix('alice#zz12')).toEqual({ nick: 'alice#zz12' });
-    expect(splitNickSuffix('#abcd')).toEqual({ nick: '#abcd' });
+    expect(splitNickSuffix('a#b#00ff00ff')).toEqual({ nick: 'a#b', suffix: '00ff00ff' });
+    expect(splitNickSuffix('alice#zz12zz12')).toEqual({ nick: 'alice#zz12zz12' });
+    // The old 16-bit form is no longer a suffix (it could be ground in a second).
+    expect(splitNickSuffix('alice#3f2a')).toEqual({ nick: 'alice#3f2a' });
+    expect(splitNickSuffix('#abcdabcd')).toEqual({ nick: '#abcdabcd' });
   });
 });

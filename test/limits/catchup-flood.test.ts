@@ -55,6 +55,7 @@ function seedRoom(t: TestNode): void {
         direction: 'in',
         history: false,
         signature: 'sig',
+        signatureVersion: 2,
       });
     }
   });

@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import nacl from 'tweetnacl';
 import type { NodeInit } from '../../src/core/node.js';
+import { SIGNATURE_V2_CAPABILITY } from '../../src/core/room-signature.js';
 import { DEFAULT_NETWORK_KEY } from '../../src/crypto/network-key.js';
 import { secureClient } from '../../src/crypto/secure-handshake.js';
 import type { SecureStream } from '../../src/crypto/secure-stream.js';
@@ -86,7 +87,7 @@ export function helloFrame(rooms: string[] = [], nick = `mallory${Math.floor(Mat
     nick,
     presence: 'online',
     status: '',
-    caps: ['dm', 'rooms', 'ack', 'presence', 'catchup', 'signed-rooms'],
+    caps: ['dm', 'rooms', 'ack', 'presence', 'catchup', 'signed-rooms', SIGNATURE_V2_CAPABILITY],
     rooms,
   });
 }

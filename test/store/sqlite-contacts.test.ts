@@ -34,6 +34,24 @@ describe('contacts (TOFU pins)', () => {
     store.close();
   });
 
+  it('finds a contact by any name that looks like its nick: Unicode case, fullwidth, Cyrillic, invisible', () => {
+    let now = 1;
+    const store = openSqliteStore({ path: ':memory:', now: () => now++ });
+    store.contacts.pin(ALICE, 'bob');
+    store.contacts.pin(CAROL, 'carol');
+    for (const name of ['BOB', 'Ｂob', 'b\u043eb', 'b0b', 'bob\u200b', 'ВОВ']) {
+      expect(
+        store.contacts.findByNick(name).map((c) => c.id),
+        name,
+      ).toEqual([ALICE]);
+    }
+    // A rename moves the skeleton too.
+    store.contacts.pin(ALICE, 'robert');
+    expect(store.contacts.findByNick('bob')).toEqual([]);
+    expect(store.contacts.findByNick('ROBERT').map((c) => c.id)).toEqual([ALICE]);
+    store.close();
+  });
+
   it('sets verified and blocked, and forget removes the pin and its flags', () => {
     const store = openSqliteStore({ path: ':memory:' });
     store.contacts.pin(ALICE, 'alice');

@@ -17,6 +17,10 @@ export interface ChatLine {
   delivery?: Delivery;
   /** Mentions my nick. */
   highlight?: boolean;
+  /** Drawn by us between the nick column and the text, in an inverse style that no text from a
+   * peer ever has: the key suffix while another identity claims a look-alike nick ("#66687aad"),
+   * and `warn` when the nick imitates a contact the user verified or knew first. */
+  badge?: { text: string; warn: boolean };
 }
 
 export type NewLine = Omit<ChatLine, 'seq'>;

@@ -1,6 +1,7 @@
 // Runs what the user typed: UI commands change the view, the rest goes to the node. Every failure
 // (bad usage, unknown nick, not in that room) becomes an inline error line in the current buffer.
 import type { MessageView, PeerInfo, PeerRef, TransferView } from '../../core/events.js';
+import { sameNick } from '../../identity/nick-skeleton.js';
 import type { ChatModel } from './chat-model.js';
 import type { Command } from './command-parser.js';
 import { sanitize, sanitizeName } from './sanitize.js';
@@ -220,14 +221,22 @@ function runUi(model: ChatModel, node: ChatPort, command: UiCommand): void {
       model.touch();
       return;
     case 'whois': {
-      const peer = findPeer(node, command.nick);
-      model.inline(peer ? describe(peer) : `nobody called ${command.nick} is known; /peers lists who is`);
+      const peers = findPeers(node, command.nick);
+      if (peers.length === 0) model.inline(`nobody called ${command.nick} is known; /peers lists who is`);
+      for (const peer of peers) model.inline(describe(peer));
       return;
     }
     case 'query': {
-      const peer = findPeer(node, command.nick);
-      if (!peer) {
-        model.inline(`nobody called ${command.nick} is known; /peers lists who is`, 'error');
+      const peers = findPeers(node, command.nick);
+      const peer = peers[0];
+      if (!peer || peers.length > 1) {
+        const forms = peers.map((p) => sanitizeName(p.display)).join(', ');
+        model.inline(
+          peer
+            ? `${command.nick} is claimed by ${peers.length} identities (${forms}); use one of those names`
+            : `nobody called ${command.nick} is known; /peers lists who is`,
+          'error',
+        );
         return;
       }
       model.buffers.select(model.dm(peer.id, peer.nick).key);
@@ -237,16 +246,25 @@ function runUi(model: ChatModel, node: ChatPort, command: UiCommand): void {
   }
 }
 
-function findPeer(node: ChatPort, name: string): PeerInfo | undefined {
-  const lower = name.toLowerCase();
+/** Who a typed name means, as core resolves it: an id, an exact display form (`nick#suffix`), or
+ * every named peer whose nick looks the same (confusable skeleton). Never a peer only heard of in
+ * mDNS (it has no nick). */
+function findPeers(node: ChatPort, name: string): PeerInfo[] {
   const peers = node.peerList();
-  return peers.find((p) => p.id === name) ?? peers.find((p) => p.nick.toLowerCase() === lower);
+  const exact = peers.find((p) => p.id === name) ?? peers.find((p) => p.display === name);
+  if (exact) return [exact];
+  return peers.filter((p) => p.nick !== '' && sameNick(p.nick, name));
 }
 
 function describe(p: PeerInfo): string {
   const state = p.online ? p.presence : 'offline';
   const status = p.status ? ` "${sanitize(p.status)}"` : '';
-  return `${sanitizeName(p.nick)}: ${state}${status}, ${sanitize(p.address) || 'no address'}, id ${p.id}`;
+  const name = p.nick === '' ? `${sanitizeName(p.display)} (unnamed)` : sanitizeName(p.display);
+  const trust = p.verified ? 'verified' : 'not verified';
+  const claim =
+    p.advertisedNick === undefined ? '' : `, mDNS claims "${sanitizeName(p.advertisedNick)}" (unverified)`;
+  const warning = p.warning === undefined ? '' : `, ⚠ ${sanitizeName(p.warning)}`;
+  return `${name}: ${state}${status}, ${trust}${warning}${claim}, ${sanitize(p.address) || 'no address'}, id ${p.id}`;
 }
 
 /** Brings the model's transfer table up to date with the node's list (states, paths, errors). */

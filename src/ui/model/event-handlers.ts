@@ -1,6 +1,7 @@
 // Node events → model changes, one small handler per event type. Add a handler here when core
 // grows an event; events without a handler are ignored on purpose (older UI, newer core).
 import type { NodeEvent, PeerRef } from '../../core/events.js';
+import { normaliseRoom } from '../../protocol/names.js';
 import { ACTIVITY, type ActivityLevel, mentions } from './activity.js';
 import type { ChatBuffer } from './chat-buffer.js';
 import type { ChatModel } from './chat-model.js';
@@ -17,6 +18,21 @@ const GENERAL = '#general';
 function nickOf(peer: PeerRef): string {
   const display = (peer as { display?: unknown }).display;
   return sanitizeName(typeof display === 'string' ? display : peer.nick);
+}
+
+/** For a message line: the bare nick for the nick column, and the badge that carries the key
+ * suffix and any "not the bob you verified" warning (a nick cell is too narrow for both). Cores
+ * that send no `suffix` keep the display form in the nick column, as before. */
+function authorOf(peer: PeerRef): { nick: string; badge?: { text: string; warn: boolean } } {
+  const suffix =
+    typeof peer.suffix === 'string' && /^[0-9a-f]{8}$/.test(peer.suffix) ? peer.suffix : undefined;
+  const warning = typeof peer.warning === 'string' ? sanitizeName(peer.warning) : undefined;
+  if (suffix === undefined && warning === undefined) return { nick: nickOf(peer) };
+  const parts = [suffix === undefined ? undefined : `#${suffix}`, warning && `⚠ ${warning}`];
+  return {
+    nick: suffix === undefined ? nickOf(peer) : sanitizeName(peer.nick),
+    badge: { text: parts.filter(Boolean).join(' '), warn: warning !== undefined },
+  };
 }
 
 /** Buffers in which a peer's arrival, departure or rename is worth a line. */
@@ -101,6 +117,7 @@ const handlers: Handlers = {
   },
   message(model, e) {
     const nick = nickOf(e.from);
+    const author = authorOf(e.from);
     const room = (e as { room?: string }).room;
     const to = (e as { to?: PeerRef }).to;
     const isDm = room === undefined;
@@ -115,15 +132,20 @@ const handlers: Handlers = {
       {
         ts: e.ts,
         kind: e.kind === 'action' ? 'action' : 'message',
-        nick,
+        nick: author.nick,
         text,
         msgId: e.id,
         ...(highlight ? { highlight: true } : {}),
+        ...(author.badge ? { badge: author.badge } : {}),
       },
       level,
     );
     if (line && (highlight || isDm)) {
-      model.alert({ title: isDm ? `lanchat: ${nick}` : `lanchat: ${nick} in ${buffer.title}`, body: text });
+      const warning = author.badge?.warn ? ` (${author.badge.text})` : '';
+      model.alert({
+        title: isDm ? `lanchat: ${nick}${warning}` : `lanchat: ${nick} in ${buffer.title}${warning}`,
+        body: text,
+      });
     }
   },
   delivered(model, e) {
@@ -165,17 +187,23 @@ const handlers: Handlers = {
     model.system(buffer, `you joined ${buffer.title}${who}`);
   },
   parted(model, e) {
-    model.buffers.remove(e.room.toLowerCase());
+    model.buffers.remove(normaliseRoom(e.room));
     model.inline(`you left ${sanitizeName(e.room)}`);
   },
   member_joined(model, e) {
-    const buffer = model.room(e.room);
+    // Only rooms we are in have a buffer; a peer's word never opens one (see room_offer).
+    const buffer = model.buffers.get(normaliseRoom(e.room));
+    if (!buffer) return;
     buffer.members.set(e.peer.id, nickOf(e.peer));
     const text = `${nickOf(e.peer)} joined ${buffer.title}`;
     model.addLine(buffer, { ts: model.now(), kind: 'join', text }, ACTIVITY.join);
   },
+  room_offer(model, e) {
+    const room = sanitizeName(e.room);
+    model.system(model.buffers.status, `${nickOf(e.peer)} is in ${room}; /join ${room} to join it`);
+  },
   member_parted(model, e) {
-    const buffer = model.buffers.get(e.room.toLowerCase());
+    const buffer = model.buffers.get(normaliseRoom(e.room));
     if (!buffer) return;
     buffer.members.delete(e.peer.id);
     const text = `${nickOf(e.peer)} left ${buffer.title}`;

@@ -85,12 +85,14 @@ export function formatLine(line: ChatLine, g: LineGeometry): Row[] {
   if (line.kind === 'day') return line.text === '' ? [] : [dayRow(line.text, g.width)];
   const p = prefixFor(line);
   const textWidth = Math.max(4, g.width - textColumn(g));
-  const body = line.kind === 'action' ? `${line.nick ?? '?'} ${line.text}` : line.text;
+  const spoken = line.kind === 'action' ? `${line.nick ?? '?'} ${line.text}` : line.text;
+  const body = line.badge ? `${line.badge.text} ${spoken}` : spoken;
   const mark = line.mine && line.delivery ? MARKS[line.delivery] : undefined;
   const rows = wrapText(mark ? `${body} ${mark.text}` : body, textWidth);
   const sepStyle: Style = { fg: COLOURS.separator };
   const indent = ' '.repeat(TIME_WIDTH + SEP.length + g.nickWidth);
-  return rows.map((text, i) => {
+  return rows.map((wrapped, i) => {
+    let text = wrapped;
     const row: Row =
       i === 0
         ? [
@@ -100,6 +102,10 @@ export function formatLine(line: ChatLine, g: LineGeometry): Row[] {
             { text: SEP, style: sepStyle },
           ]
         : [{ text: indent }, { text: SEP, style: sepStyle }];
+    if (i === 0 && line.badge && text.startsWith(line.badge.text)) {
+      row.push({ text: line.badge.text, style: badgeStyle(line.badge.warn) }, { text: ' ' });
+      text = text.slice(line.badge.text.length + 1);
+    }
     const isLast = i === rows.length - 1;
     if (isLast && mark && text.endsWith(mark.text)) {
       row.push(...actionSegments(line, text.slice(0, -mark.text.length), p.textStyle, i));
@@ -109,6 +115,12 @@ export function formatLine(line: ChatLine, g: LineGeometry): Row[] {
     }
     return row;
   });
+}
+
+/** Inverse video: peer text is sanitized of every escape sequence, so it can never be drawn like
+ * this, even on a monochrome terminal. A warning is red as well. */
+function badgeStyle(warn: boolean): Style {
+  return warn ? { fg: COLOURS.error, bold: true, inverse: true } : { fg: COLOURS.dim, inverse: true };
 }
 
 /** In an action line the acting nick keeps its colour. */

@@ -1,6 +1,5 @@
 // Commands that only make sense with a screen (buffers, windows). They are parsed here first; all
 // other lines go to the shared parser, so every headless command means the same in the UI.
-import { nickProblem } from '../../protocol/names.js';
 import { COMMANDS, type Command, type CommandSpec, parseCommand } from './command-parser.js';
 
 export type UiCommand =
@@ -51,12 +50,8 @@ export function parseUiLine(line: string): UiParseResult {
     }
     case 'query': {
       // With text, /query is /msg (the shared parser's alias); alone it opens the conversation.
-      if (rest && !/\s/.test(rest)) {
-        const problem = nickProblem(rest);
-        return problem
-          ? { ok: false, error: `${problem}; usage: /query NICK` }
-          : { ok: true, ui: { name: 'query', nick: rest } };
-      }
+      // NICK may be a nick, nick#suffix or an id: the lookup decides, as /msg's does.
+      if (rest && !/\s/.test(rest)) return { ok: true, ui: { name: 'query', nick: rest } };
       if (!rest) return usage('query');
       break;
     }

@@ -125,6 +125,24 @@ describe('UiController', () => {
     expect(quits()).toBe(2);
   });
 
+  it('/query and /whois compare names like people read them and never pick one of two look-alikes', () => {
+    const { ui, model, port, type } = setup();
+    port.peers.push({ ...peer('E', 'b\u043eb'), display: 'b\u043eb#1234abcd', suffix: '1234abcd' });
+    port.peers[0] = { ...peer('B', 'bob'), display: 'bob#66687aad', suffix: '66687aad', verified: true };
+    type('/query BOB');
+    ui.key('enter');
+    expect(model.buffers.current.key).toBe('#general');
+    expect(model.buffers.current.lines.newest()?.text).toBe(
+      'BOB is claimed by 2 identities (bob#66687aad, b\u043eb#1234abcd); use one of those names',
+    );
+    type('/query bob#66687aad');
+    ui.key('enter');
+    expect(model.buffers.current.key).toBe('@B');
+    type('/whois b\u043eb#1234abcd');
+    ui.key('enter');
+    expect(model.buffers.current.lines.newest()?.text).toMatch(/^b\u043eb#1234abcd: online, not verified, /);
+  });
+
   it('holds a multi-line paste until Enter and sends it as one message', () => {
     const { ui, port } = setup();
     ui.pasted('line one\nline two\n');

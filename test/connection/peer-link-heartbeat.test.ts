@@ -1,0 +1,131 @@
+// Heartbeats of a PeerLink, driven by a fake clock over a fake secure session: who pings when, when
+// a silent peer is declared gone, and that our own stalled event loop does not make a live peer
+// look gone (a presence flap on a loaded host).
+import { Duplex } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_HEARTBEAT,
+  type LinkClock,
+  PeerLink,
+  type SecureSession,
+} from '../../src/connection/peer-link.js';
+import { encodeFrame, FRAME_TYPE_MESSAGE } from '../../src/protocol/frame-codec.js';
+import { FrameDecoder } from '../../src/protocol/frame-decoder.js';
+import { decodeMessage, encodeMessage, type WireMessage } from '../../src/protocol/messages.js';
+
+class FakeLinkClock implements LinkClock {
+  time = 0;
+  private readonly ticks = new Map<number, { fn: () => void; ms: number; next: number }>();
+  private id = 0;
+  setInterval(fn: () => void, ms: number) {
+    this.ticks.set(++this.id, { fn, ms, next: this.time + ms });
+    return { id: this.id, unref() {} };
+  }
+  clearInterval(handle: unknown): void {
+    this.ticks.delete((handle as { id: number }).id);
+  }
+  now(): number {
+    return this.time;
+  }
+  /** Time passes with the event loop running: every interval fires on schedule. */
+  advance(ms: number): void {
+    const end = this.time + ms;
+    for (;;) {
+      const due = [...this.ticks.values()].filter((t) => t.next <= end).sort((a, b) => a.next - b.next)[0];
+      if (!due) break;
+      this.time = due.next;
+      due.next += due.ms;
+      due.fn();
+    }
+    this.time = end;
+  }
+  /** Time passes with the event loop blocked: the intervals fire once, late, at the end. */
+  stall(ms: number): void {
+    this.time += ms;
+    for (const t of [...this.ticks.values()]) {
+      t.next = this.time + t.ms;
+      t.fn();
+    }
+  }
+}
+
+/** A secure session whose peer is the test: `deliver` plays the peer, `sent` is what we wrote. */
+class FakeSession extends Duplex implements SecureSession {
+  readonly remotePublicKey = new Uint8Array(32).fill(7);
+  readonly closeReason = undefined;
+  private readonly decoder = new FrameDecoder();
+  readonly sent: WireMessage[] = [];
+  override _read(): void {}
+  override _write(chunk: Buffer, _e: BufferEncoding, done: (error?: Error | null) => void): void {
+    for (const frame of this.decoder.push(chunk)) {
+      if (frame.type === FRAME_TYPE_MESSAGE) {
+        const message = decodeMessage(frame.payload);
+        if (message) this.sent.push(message);
+      }
+    }
+    done();
+  }
+  deliver(message: WireMessage): void {
+    this.emit('data', Buffer.from(encodeFrame(FRAME_TYPE_MESSAGE, encodeMessage(message))));
+  }
+}
+
+const HELLO: WireMessage = {
+  t: 'hello',
+  v: 1,
+  nick: 'bob',
+  presence: 'online',
+  status: '',
+  caps: [],
+  rooms: [],
+};
+
+function linked() {
+  const clock = new FakeLinkClock();
+  const session = new FakeSession();
+  const link = new PeerLink(session, { initiator: true, remoteAddress: '10.0.0.2', clock });
+  const closes: string[] = [];
+  link.on('close', (reason) => closes.push(reason));
+  session.deliver(HELLO);
+  return { clock, session, link, closes };
+}
+
+const pings = (s: FakeSession) => s.sent.filter((m) => m.t === 'ping').length;
+
+describe('PeerLink heartbeats', () => {
+  it('pings a quiet link once per interval and answers pings with pongs', async () => {
+    const { clock, session } = linked();
+    clock.advance(DEFAULT_HEARTBEAT.intervalMs - 1_000);
+    await new Promise((r) => setImmediate(r));
+    expect(pings(session)).toBe(0);
+    clock.advance(1_000);
+    await new Promise((r) => setImmediate(r));
+    expect(pings(session)).toBe(1);
+    session.deliver({ t: 'ping', n: 1 });
+    await new Promise((r) => setImmediate(r));
+    expect(session.sent.filter((m) => m.t === 'pong')).toHaveLength(1);
+  });
+
+  it('declares a silent peer gone after the timeout, not before', () => {
+    const { clock, closes } = linked();
+    clock.advance(DEFAULT_HEARTBEAT.timeoutMs - 1_000);
+    expect(closes).toEqual([]);
+    clock.advance(1_000);
+    expect(closes).toEqual(['timeout']);
+  });
+
+  it('keeps a live peer when our own event loop was stalled past the timeout', () => {
+    const { clock, session, closes } = linked();
+    clock.advance(1_000);
+    // Our process got no CPU for 20 s (a floor of 100 starting on two cores); the peer's pings
+    // sat unread in the socket, and the interval fires once, late.
+    clock.stall(20_000);
+    expect(closes).toEqual([]);
+    session.deliver({ t: 'ping', n: 1 });
+    clock.advance(1_000);
+    expect(closes).toEqual([]);
+    // A peer that is really silent is still called gone, one tick later than usual at most.
+    clock.advance(DEFAULT_HEARTBEAT.timeoutMs + 1_000);
+    expect(closes).toEqual(['timeout']);
+  });
+});
