@@ -2,10 +2,16 @@
 // missed (bounded by age and count), and any member answers from its store — also for messages
 // whose author has left, which is why room messages carry their author's signature.
 import type { PeerLink } from '../connection/peer-link.js';
-import { type CatchupRequest, MAX_CATCHUP_BATCH, type RelayedMessage } from '../protocol/messages.js';
+import {
+  type CatchupRequest,
+  MAX_CATCHUP_BATCH,
+  type RelayedMessage,
+  type WireMessage,
+} from '../protocol/messages.js';
 import { normaliseRoom } from '../protocol/names.js';
 import type { Store, StoredMessage } from '../store/store.js';
 import type { AuthorVerdict } from './author-admission.js';
+import { CatchUpServer, MAX_WAITING_REQUESTS } from './catch-up-server.js';
 import type { Clock } from './clock.js';
 import type { NodeEvent, PeerRef } from './events.js';
 import { tooFarAhead } from './message-clock.js';
@@ -48,7 +54,11 @@ export class CatchUp {
   /** Requests in flight: `${peerId} ${room}` → messages relayed so far, and how many were new. */
   private readonly pending = new Map<string, { relayed: number; fresh: number }>();
 
-  constructor(private readonly deps: CatchUpDeps) {}
+  private readonly server: CatchUpServer;
+
+  constructor(private readonly deps: CatchUpDeps) {
+    this.server = new CatchUpServer({ clock: deps.clock });
+  }
 
   /** Asks `peer` for what we missed in every room we share with it. */
   askPeer(peer: Peer, link: PeerLink): void {
@@ -70,8 +80,23 @@ export class CatchUp {
     if (!link.send({ t: 'catchup_req', room, since, limit: policy.maxPerRoom })) this.pending.delete(key);
   }
 
-  /** Answers a request from a member of the room, in (ts, id) order, in bounded batches. */
+  /** Answers a request from a member of the room, in (ts, id) order, in bounded batches, when its
+   * turn comes and as fast as the peer reads (catch-up-server.ts). */
   serve(peer: Peer, link: PeerLink, request: CatchupRequest): void {
+    this.server.enqueue(
+      link,
+      () => this.answer(peer, link, request),
+      () =>
+        this.deps.emit({
+          type: 'warning',
+          code: 'catchup-flood',
+          message: `dropping catch-up requests from ${this.deps.ref(peer).display}: more than ${MAX_WAITING_REQUESTS} are waiting to be answered`,
+          peer: this.deps.ref(peer),
+        }),
+    );
+  }
+
+  private *answer(peer: Peer, link: PeerLink, request: CatchupRequest): Generator<WireMessage, undefined> {
     const { store, clock, policy } = this.deps;
     const room = request.room.toLowerCase();
     const allowed = store.rooms.joined().includes(room) && peer.rooms.has(room);
@@ -86,14 +111,15 @@ export class CatchUp {
       if (!relayed) continue; // unsigned (from an old peer): we cannot vouch for it
       const size = JSON.stringify(relayed).length;
       if (batch.length > 0 && (batch.length >= MAX_CATCHUP_BATCH || bytes + size > BATCH_BYTES)) {
-        link.send({ t: 'catchup', room, messages: batch, done: false });
+        yield { t: 'catchup', room, messages: batch, done: false };
         batch = [];
         bytes = 0;
       }
       batch.push(relayed);
       bytes += size;
     }
-    link.send({ t: 'catchup', room, messages: batch, done: true });
+    yield { t: 'catchup', room, messages: batch, done: true };
+    return undefined;
   }
 
   /** Stores and shows relayed messages we asked for; returns false when the peer misbehaved. */

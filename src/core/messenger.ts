@@ -163,11 +163,12 @@ export class Messenger {
         if (!link || link.isClosed) return;
         const free = WINDOW - peer.inFlight.size;
         if (free <= 0) return;
-        // From the cursor: what is already on this link is not read again.
+        // From the cursor: what is already on this link is not read again. A full send queue
+        // stops us (the rest stays in the outbox); the link's `room` event pumps again.
         for (const { seq, message } of this.deps.store.outbox.pendingAfter(peer.id, peer.sentSeq, free)) {
+          if (!link.hasRoom || !link.send(toWire(message, checksSignatureV2(link.remoteHello)))) return;
           peer.inFlight.add(message.id);
           peer.sentSeq = seq;
-          if (!link.send(toWire(message, checksSignatureV2(link.remoteHello)))) return;
         }
       } while (peer.pumpAgain);
     } finally {

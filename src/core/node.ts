@@ -2,7 +2,7 @@
 // acks and the persistent outbox, trust, presence and catch-up. It sees transport, discovery and
 // store only through their interfaces; src/cli wires the real adapters, tests in-memory ones.
 import { LinkError, LinkFactory } from '../connection/link-factory.js';
-import type { HeartbeatTiming, LinkCloseReason, PeerLink } from '../connection/peer-link.js';
+import type { HeartbeatTiming, LinkCloseReason, PeerLink, SendLimits } from '../connection/peer-link.js';
 import { HandshakeLimiter } from '../crypto/handshake-limiter.js';
 import { networkTag } from '../crypto/network-key.js';
 import { loadFastSecretbox } from '../crypto/secretbox-libsodium.js';
@@ -67,6 +67,8 @@ export interface NodeInit {
   typingExpiryMs?: number;
   /** File transfers: download directory, auto-accept from verified contacts, size cap. */
   files?: Partial<TransferPolicy>;
+  /** Limits against hostile peers (defaults: ACCEPT_TO_HELLO_MS, DEFAULT_SEND_LIMITS). */
+  limits?: { acceptToHelloMs?: number; send?: SendLimits };
 }
 
 const DEFAULT_TRANSFER_POLICY: TransferPolicy = {
@@ -152,6 +154,8 @@ export class LanchatNode {
       limiter: new HandshakeLimiter(),
       clock: this.clock,
       ...(init.heartbeat ? { heartbeat: init.heartbeat } : {}),
+      ...(init.limits?.acceptToHelloMs !== undefined ? { acceptToHelloMs: init.limits.acceptToHelloMs } : {}),
+      ...(init.limits?.send ? { sendLimits: init.limits.send } : {}),
       hello: () => this.hello(),
       authorize: (key) => idOf(key) !== this.id && !this.trust.blocked(idOf(key)),
     });
@@ -623,7 +627,8 @@ export class LanchatNode {
     peer.inFlight.clear();
     peer.sentSeq = 0;
     for (const room of peer.rooms) if (this.inRoom(room)) this.components.store.rooms.addMember(room, id);
-    link.on('close', (reason) => this.onLinkClosed(peer, link, reason));
+    link.on('close', (reason, error) => this.onLinkClosed(peer, link, reason, error));
+    link.on('room', () => this.messenger.pump(peer));
     link.attach((message) => this.onMessage(peer, link, message));
     if (!wasOnline) this.emit({ type: 'peer_online', peer: this.info(peer) });
     if (admission.collidesWith.length > 0) this.warnCollision(peer);
@@ -654,7 +659,15 @@ export class LanchatNode {
     return dialler < other;
   }
 
-  private onLinkClosed(peer: Peer, link: PeerLink, reason: LinkCloseReason): void {
+  private onLinkClosed(peer: Peer, link: PeerLink, reason: LinkCloseReason, error?: Error): void {
+    if (reason === 'stalled') {
+      this.emit({
+        type: 'warning',
+        code: 'peer-stalled',
+        message: `disconnected ${this.ref(peer).display}: ${error?.message ?? 'it does not read what we send'}`,
+        peer: this.ref(peer),
+      });
+    }
     if (peer.link !== link) return; // a duplicate that lost; the peer is still online
     peer.link = undefined;
     peer.inFlight.clear();
