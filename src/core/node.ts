@@ -10,7 +10,7 @@ import type { Ed25519KeyPair } from '../crypto/shs-keys.js';
 import type { Discovery, DiscoveryEvent, PeerHint } from '../discovery/discovery.js';
 import { fingerprint, idOf } from '../identity/ids.js';
 import { safetyNumber, safetyNumbersMatch } from '../identity/safety-number.js';
-import { type Hello, PROTOCOL_VERSION, type PresenceState, type WireMessage } from '../protocol/messages.js';
+import { type Hello, PROTOCOL_VERSION, type PresenceState } from '../protocol/messages.js';
 import { normaliseRoom, roomKey } from '../protocol/names.js';
 import type { Store, StoredMessage } from '../store/store.js';
 import type { Listener, Transport } from '../transport/transport.js';
@@ -25,12 +25,14 @@ import { TransferService } from './files/transfer-service.js';
 import { Messenger } from './messenger.js';
 import { newRandomId, newTimeOrderedId } from './new-ids.js';
 import { NodeError } from './node-error.js';
+import { PeerMessages } from './peer-messages.js';
 import { resolvePeer } from './peer-resolver.js';
 import { type Peer, PeerTable } from './peer-table.js';
+import { PeerViews } from './peer-views.js';
 import { OwnPresence } from './presence.js';
 import { RoomOffers } from './room-offers.js';
 import { SIGNATURE_V2_CAPABILITY } from './room-signature.js';
-import { suffixOf, TrustBook } from './trust.js';
+import { TrustBook } from './trust.js';
 
 export { NodeError } from './node-error.js';
 
@@ -80,9 +82,8 @@ const DEFAULT_TRANSFER_POLICY: TransferPolicy = {
 export const DEFAULT_AWAY_AFTER_MS = 10 * 60_000;
 /** How long a link closed as "replaced by the duplicate" waits for the winner before "offline". */
 const REPLACED_GRACE_MS = 3_000;
-/** Typing: tell the peer at most this often; their indicator expires after TYPING_EXPIRY_MS. */
+/** Typing: tell the peer at most this often (their indicator expires by itself, peer-messages.ts). */
 const TYPING_THROTTLE_MS = 3_000;
-const TYPING_EXPIRY_MS = 6_000;
 /** Messages shown per "shown" commit (see show()). */
 const SHOW_CHUNK = 16;
 const CAPABILITIES = [
@@ -115,6 +116,8 @@ export class LanchatNode {
   private readonly transfers: TransferService | undefined;
   private readonly dialer: Dialer;
   private readonly roomOffers: RoomOffers;
+  private readonly views: PeerViews;
+  private readonly peerMessages: PeerMessages;
   /** Peers told that their messages were dated too far ahead (once per peer and session). */
   private readonly futureWarned = new Set<string>();
   private listener: Listener | undefined;
@@ -147,6 +150,12 @@ export class LanchatNode {
       failed: (_peer, error) => this.linkWarning(error),
     });
     this.trust = new TrustBook(store);
+    this.views = new PeerViews({
+      selfId: this.id,
+      selfNick: () => this.nickname,
+      peers: this.peers,
+      trust: this.trust,
+    });
     this.links = new LinkFactory({
       identity: components.identity,
       networkKey: components.networkKey,
@@ -161,13 +170,13 @@ export class LanchatNode {
     });
     this.roomOffers = new RoomOffers(this.clock);
     this.messenger = new Messenger({
-      self: () => this.selfRef(),
+      self: () => this.views.self(),
       identity: components.identity,
       network: this.networkTag,
       store,
       peers: this.peers,
       clock: this.clock,
-      ref: (peer) => this.ref(peer),
+      ref: (peer) => this.views.ref(peer),
       emit: (event) => this.emit(event),
       newId: () => newTimeOrderedId(),
       storeFailed: (error) =>
@@ -192,11 +201,24 @@ export class LanchatNode {
       selfId: this.id,
       network: this.networkTag,
       admitAuthor: (authorId, nick) => admitAuthor(this.trust, store.contacts, this.id, authorId, nick),
-      ref: (peer) => this.ref(peer),
+      ref: (peer) => this.views.ref(peer),
       emit: (event) => this.emit(event),
       show: (messages) => this.show(messages),
     });
     this.transfers = components.files && this.createTransfers(components.files, store);
+    this.peerMessages = new PeerMessages({
+      store,
+      clock: this.clock,
+      peers: this.peers,
+      trust: this.trust,
+      views: this.views,
+      messenger: this.messenger,
+      catchUp: this.catchUp,
+      roomOffers: this.roomOffers,
+      transfers: this.transfers,
+      ...(init.typingExpiryMs !== undefined ? { typingExpiryMs: init.typingExpiryMs } : {}),
+      emit: (event) => this.emit(event),
+    });
   }
 
   private createTransfers(files: FileAccess, store: Store): TransferService {
@@ -206,7 +228,7 @@ export class LanchatNode {
       clock: this.clock,
       policy: { ...DEFAULT_TRANSFER_POLICY, ...this.init.files },
       emit: (event) => this.emit(event),
-      ref: (id, nick) => this.authorRef(id, this.peers.get(id)?.nick ?? nick),
+      ref: (id, nick) => this.views.author(id, this.peers.get(id)?.nick ?? nick),
       sendChat: (id, message) => this.peers.get(id)?.link?.send(message) ?? false,
       online: (id) => this.peers.get(id)?.link !== undefined,
       verified: (id) => this.trust.verified(id),
@@ -316,7 +338,7 @@ export class LanchatNode {
     for (const peer of this.peers.online()) peer.link?.send({ t: 'join', room: key });
     const members = this.peers.membersOnline(key);
     for (const peer of members) this.components.store.rooms.addMember(key, peer.id);
-    this.emit({ type: 'joined', room: key, members: members.map((p) => this.ref(p)) });
+    this.emit({ type: 'joined', room: key, members: members.map((p) => this.views.ref(p)) });
     for (const peer of members) if (peer.link) this.catchUp.ask(peer, peer.link, key);
   }
 
@@ -372,7 +394,7 @@ export class LanchatNode {
   }
 
   peerList(): PeerInfo[] {
-    return this.peers.all().map((p) => this.info(p));
+    return this.peers.all().map((p) => this.views.info(p));
   }
 
   /** The last `limit` messages of a conversation (`#room`, or a peer name for DMs), oldest first. */
@@ -380,12 +402,12 @@ export class LanchatNode {
     const key = conversation.startsWith('#')
       ? normaliseRoom(conversation)
       : `@${this.resolve(conversation).id}`;
-    return this.components.store.messages.history(key, { limit }).map((m) => this.view(m));
+    return this.components.store.messages.history(key, { limit }).map((m) => this.views.message(m));
   }
 
   /** Full-text search over every stored message, newest first. */
   search(text: string, limit = 50): MessageView[] {
-    return this.components.store.messages.search(text, { limit }).map((m) => this.view(m));
+    return this.components.store.messages.search(text, { limit }).map((m) => this.views.message(m));
   }
 
   whoami(): {
@@ -410,17 +432,17 @@ export class LanchatNode {
   verify(name: string, number?: string): { peer: PeerRef; safetyNumber: string; matched?: boolean } {
     const peer = this.resolve(name);
     const expected = safetyNumber(this.publicKey, peer.publicKey);
-    if (number === undefined) return { peer: this.ref(peer), safetyNumber: expected };
+    if (number === undefined) return { peer: this.views.ref(peer), safetyNumber: expected };
     const matched = safetyNumbersMatch(expected, number);
     if (matched) this.components.store.contacts.setVerified(peer.id, true);
     this.trust.invalidate();
-    return { peer: this.ref(peer), safetyNumber: expected, matched };
+    return { peer: this.views.ref(peer), safetyNumber: expected, matched };
   }
 
   /** `/forget NICK`: drops the pin, so a new key may claim that nick again (after a reinstall). */
   forget(name: string): PeerRef {
     const peer = this.resolve(name);
-    const ref = this.ref(peer);
+    const ref = this.views.ref(peer);
     this.components.store.contacts.forget(peer.id);
     this.trust.invalidate();
     return ref;
@@ -436,7 +458,7 @@ export class LanchatNode {
     }
     if (blocked) this.dialer.forget(peer);
     else if (peer.hint) this.dialer.dial(peer);
-    return this.ref(peer);
+    return this.views.ref(peer);
   }
 
   // ---- files ----
@@ -615,9 +637,14 @@ export class LanchatNode {
     peer.status = hello.status;
     if (wasOnline || this.seenOnline.has(id)) {
       if (previousNick !== hello.nick)
-        this.emit({ type: 'nick', peer: this.ref(peer), previous: previousNick });
+        this.emit({ type: 'nick', peer: this.views.ref(peer), previous: previousNick });
       if (presenceChanged) {
-        this.emit({ type: 'presence', peer: this.ref(peer), presence: hello.presence, status: hello.status });
+        this.emit({
+          type: 'presence',
+          peer: this.views.ref(peer),
+          presence: hello.presence,
+          status: hello.status,
+        });
       }
     }
     this.seenOnline.add(id);
@@ -629,9 +656,9 @@ export class LanchatNode {
     for (const room of peer.rooms) if (this.inRoom(room)) this.components.store.rooms.addMember(room, id);
     link.on('close', (reason, error) => this.onLinkClosed(peer, link, reason, error));
     link.on('room', () => this.messenger.pump(peer));
-    link.attach((message) => this.onMessage(peer, link, message));
-    if (!wasOnline) this.emit({ type: 'peer_online', peer: this.info(peer) });
-    if (admission.collidesWith.length > 0) this.warnCollision(peer);
+    link.attach((message) => this.peerMessages.handle(peer, link, message));
+    if (!wasOnline) this.emit({ type: 'peer_online', peer: this.views.info(peer) });
+    if (admission.collidesWith.length > 0) this.peerMessages.warnCollision(peer);
     this.resync(link);
     this.messenger.pump(peer);
     this.catchUp.askPeer(peer, link);
@@ -664,8 +691,8 @@ export class LanchatNode {
       this.emit({
         type: 'warning',
         code: 'peer-stalled',
-        message: `disconnected ${this.ref(peer).display}: ${error?.message ?? 'it does not read what we send'}`,
-        peer: this.ref(peer),
+        message: `disconnected ${this.views.ref(peer).display}: ${error?.message ?? 'it does not read what we send'}`,
+        peer: this.views.ref(peer),
       });
     }
     if (peer.link !== link) return; // a duplicate that lost; the peer is still online
@@ -690,127 +717,8 @@ export class LanchatNode {
   private goneOffline(peer: Peer, reason: string): void {
     if (peer.typingExpiry) this.clock.clearTimeout(peer.typingExpiry);
     peer.typingExpiry = undefined;
-    this.emit({ type: 'peer_offline', peer: this.ref(peer), reason });
+    this.emit({ type: 'peer_offline', peer: this.views.ref(peer), reason });
     if (reason !== 'quit') this.dialer.redial(peer);
-  }
-
-  private onMessage(peer: Peer, link: PeerLink, message: WireMessage): void {
-    const store = this.components.store;
-    switch (message.t) {
-      case 'close':
-        if (message.reason === 'replaced') link.replacedByPeer = true;
-        else link.quitByPeer = true;
-        return;
-      case 'join': {
-        const room = message.room; // normalised by decodeMessage
-        if (peer.rooms.has(room)) return;
-        if (!this.inRoom(room)) {
-          // Not ours: remembered (bounded) for when the user joins it, at most offered, never joined.
-          if (this.roomOffers.mayRemember(peer.rooms.size)) peer.rooms.add(room);
-          if (this.roomOffers.offer(peer.id, room))
-            this.emit({ type: 'room_offer', room, peer: this.ref(peer) });
-          return;
-        }
-        peer.rooms.add(room);
-        store.rooms.addMember(room, peer.id);
-        this.emit({ type: 'member_joined', room, peer: this.ref(peer) });
-        this.catchUp.ask(peer, link, room);
-        return;
-      }
-      case 'part': {
-        const room = message.room;
-        if (!peer.rooms.delete(room) || !this.inRoom(room)) return;
-        store.rooms.removeMember(room, peer.id);
-        this.emit({ type: 'member_parted', room, peer: this.ref(peer) });
-        return;
-      }
-      case 'nick': {
-        const previous = peer.nick;
-        if (previous === message.nick) return;
-        const others = this.trust.rename(peer.id, message.nick);
-        peer.nick = message.nick;
-        this.emit({ type: 'nick', peer: this.ref(peer), previous });
-        if (others.length > 0) this.warnCollision(peer);
-        return;
-      }
-      case 'presence':
-        if (peer.presence === message.presence && peer.status === message.status) return;
-        peer.presence = message.presence;
-        peer.status = message.status;
-        this.emit({
-          type: 'presence',
-          peer: this.ref(peer),
-          presence: message.presence,
-          status: message.status,
-        });
-        return;
-      case 'typing': {
-        if (peer.typingExpiry) this.clock.clearTimeout(peer.typingExpiry);
-        peer.typingExpiry = undefined;
-        if (message.active) {
-          const expiry = this.clock.setTimeout(() => {
-            peer.typingExpiry = undefined;
-            this.emit({ type: 'typing', peer: this.ref(peer), active: false });
-          }, this.init.typingExpiryMs ?? TYPING_EXPIRY_MS);
-          expiry.unref?.();
-          peer.typingExpiry = expiry;
-        }
-        this.emit({ type: 'typing', peer: this.ref(peer), active: message.active });
-        return;
-      }
-      case 'read':
-        this.messenger.readBy(peer, message.ids);
-        return;
-      case 'msg':
-        if (peer.typingExpiry) {
-          this.clock.clearTimeout(peer.typingExpiry);
-          peer.typingExpiry = undefined;
-        }
-        if (!this.messenger.receive(peer, link, message))
-          this.hostile(peer, link, 'a room message with a bad signature');
-        return;
-      case 'ack':
-        this.messenger.acked(peer, message.id);
-        return;
-      case 'catchup_req':
-        this.catchUp.serve(peer, link, message);
-        return;
-      case 'catchup':
-        if (!this.catchUp.receive(peer, message.room, message.messages, message.done)) {
-          this.hostile(peer, link, 'catch-up with a forged message or more than was asked for');
-        }
-        return;
-      case 'file_offer':
-      case 'file_accept':
-      case 'file_reject':
-      case 'file_cancel':
-      case 'file_result':
-        this.transfers?.onMessage(peer.id, peer.nick, message);
-        return;
-      default:
-        return;
-    }
-  }
-
-  /** A peer sent something only a broken or hostile node sends: drop the link, keep running. */
-  private hostile(peer: Peer, link: PeerLink, what: string): void {
-    this.emit({
-      type: 'warning',
-      code: 'hostile-peer',
-      message: `closed the link to ${this.ref(peer).display}: ${what}`,
-      peer: this.ref(peer),
-    });
-    link.close('protocol-error');
-  }
-
-  private warnCollision(peer: Peer): void {
-    const claimants = this.peers.match(peer.nick).map((p) => this.ref(p).display);
-    this.emit({
-      type: 'warning',
-      code: 'nick-collision',
-      message: `several identities claim the nick "${peer.nick}" (${claimants.join(', ')}): possible impersonation; use /verify`,
-      peer: this.ref(peer),
-    });
   }
 
   private warnFuture(peer: Peer, aheadMs: number): void {
@@ -819,8 +727,8 @@ export class LanchatNode {
     this.emit({
       type: 'warning',
       code: 'clock-ahead',
-      message: `dropped a message from ${this.ref(peer).display} dated ${Math.round(aheadMs / 60_000)} min ahead of this machine's clock; one of the two clocks is wrong`,
-      peer: this.ref(peer),
+      message: `dropped a message from ${this.views.ref(peer).display} dated ${Math.round(aheadMs / 60_000)} min ahead of this machine's clock; one of the two clocks is wrong`,
+      peer: this.views.ref(peer),
     });
   }
 
@@ -838,52 +746,6 @@ export class LanchatNode {
     return resolvePeer(this.peers, this.components.store.contacts, name);
   }
 
-  private selfRef(): PeerRef {
-    return { id: this.id, nick: this.nickname, display: this.nickname, verified: true };
-  }
-
-  private ref(peer: Peer): PeerRef {
-    if (!peer.named) {
-      // Heard of in discovery only: no name anybody proved, so we show none.
-      const suffix = suffixOf(peer.id);
-      return { id: peer.id, nick: '', display: `?#${suffix}`, suffix, verified: false };
-    }
-    return this.authorRef(peer.id, peer.nick);
-  }
-
-  /** A PeerRef for any identity (also authors of relayed messages who are not connected). */
-  private authorRef(id: string, nick: string): PeerRef {
-    if (id === this.id) return this.selfRef();
-    const clash = (n: string) => this.peers.match(n).some((p) => p.id !== id);
-    return { id, nick, ...this.trust.shown(id, nick, clash), verified: this.trust.verified(id) };
-  }
-
-  private info(peer: Peer): PeerInfo {
-    return {
-      ...this.ref(peer),
-      ...(peer.named || peer.advertisedNick === undefined ? {} : { advertisedNick: peer.advertisedNick }),
-      address: peer.link?.remoteAddress ?? peer.hint?.addresses[0] ?? '',
-      online: peer.link !== undefined,
-      presence: peer.presence,
-      status: peer.status,
-      blocked: this.trust.blocked(peer.id),
-    };
-  }
-
-  private view(m: StoredMessage): MessageView {
-    const from = this.authorRef(m.senderId, m.senderNick);
-    const view: MessageView = { id: m.id, from, text: m.text, ts: m.ts, kind: m.kind };
-    if (m.conversation.startsWith('#')) view.room = m.conversation;
-    else {
-      const otherId = m.conversation.slice(1);
-      const other = this.peers.get(otherId);
-      view.to =
-        m.direction === 'in' ? this.selfRef() : this.authorRef(otherId, other?.nick ?? otherId.slice(0, 8));
-    }
-    if (m.history) view.history = true;
-    return view;
-  }
-
   /**
    * Message events for stored messages, then the record that they were shown. Writing a line and
    * committing a row cannot be one atomic step: a crash in between shows those messages again on
@@ -893,7 +755,7 @@ export class LanchatNode {
   private show(messages: StoredMessage[]): void {
     for (let at = 0; at < messages.length; at += SHOW_CHUNK) {
       const chunk = messages.slice(at, at + SHOW_CHUNK);
-      for (const m of chunk) this.emit({ type: 'message', ...this.view(m) });
+      for (const m of chunk) this.emit({ type: 'message', ...this.views.message(m) });
       for (const barrier of this.shownBarriers) barrier();
       this.components.store.messages.markShown(chunk);
     }
