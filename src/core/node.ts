@@ -1,8 +1,12 @@
-// The lanchat node: keeps one authenticated link per peer identity, and on top of it rooms, DMs,
-// acks and the persistent outbox, trust, presence and catch-up. It sees transport, discovery and
-// store only through their interfaces; src/cli wires the real adapters, tests in-memory ones.
+// The lanchat node: the composition root of core and the API the front ends call (the UI, the
+// headless mode, the control socket). It builds the parts and wires them together; the rules live
+// in the parts: who to dial (dialer.ts), one link per identity (link-keeper.ts), what peers'
+// messages do (peer-messages.ts), trust and names (trust.ts, peer-resolver.ts), rooms, DMs, acks
+// and the outbox (messenger.ts), catch-up, presence, transfers, and how it all looks (peer-views.ts).
+// It sees transport, discovery and store only through their interfaces; src/cli wires the real
+// adapters, tests in-memory ones.
 import { LinkError, LinkFactory } from '../connection/link-factory.js';
-import type { HeartbeatTiming, LinkCloseReason, PeerLink, SendLimits } from '../connection/peer-link.js';
+import type { HeartbeatTiming, PeerLink, SendLimits } from '../connection/peer-link.js';
 import { HandshakeLimiter } from '../crypto/handshake-limiter.js';
 import { networkTag } from '../crypto/network-key.js';
 import { loadFastSecretbox } from '../crypto/secretbox-libsodium.js';
@@ -22,6 +26,7 @@ import type { MessageView, NodeEvent, NodeEventListener, PeerInfo, PeerRef, Tran
 import type { FileAccess } from './files/file-access.js';
 import type { TransferPolicy } from './files/transfer-context.js';
 import { TransferService } from './files/transfer-service.js';
+import { LinkKeeper } from './link-keeper.js';
 import { Messenger } from './messenger.js';
 import { newRandomId, newTimeOrderedId } from './new-ids.js';
 import { NodeError } from './node-error.js';
@@ -80,8 +85,6 @@ const DEFAULT_TRANSFER_POLICY: TransferPolicy = {
 };
 
 export const DEFAULT_AWAY_AFTER_MS = 10 * 60_000;
-/** How long a link closed as "replaced by the duplicate" waits for the winner before "offline". */
-const REPLACED_GRACE_MS = 3_000;
 /** Typing: tell the peer at most this often (their indicator expires by itself, peer-messages.ts). */
 const TYPING_THROTTLE_MS = 3_000;
 /** Messages shown per "shown" commit (see show()). */
@@ -118,15 +121,13 @@ export class LanchatNode {
   private readonly roomOffers: RoomOffers;
   private readonly views: PeerViews;
   private readonly peerMessages: PeerMessages;
+  private readonly linkKeeper: LinkKeeper;
   /** Peers told that their messages were dated too far ahead (once per peer and session). */
   private readonly futureWarned = new Set<string>();
   private listener: Listener | undefined;
   private unsubscribe: (() => void) | undefined;
   private stopping = false;
-  private readonly refusedWarned = new Set<string>();
   private readonly shownBarriers = new Set<() => void>();
-  /** Identities that have been online this session (their presence has been reported before). */
-  private readonly seenOnline = new Set<string>();
 
   constructor(
     private readonly components: NodeComponents,
@@ -219,6 +220,23 @@ export class LanchatNode {
       ...(init.typingExpiryMs !== undefined ? { typingExpiryMs: init.typingExpiryMs } : {}),
       emit: (event) => this.emit(event),
     });
+    this.linkKeeper = new LinkKeeper({
+      selfId: this.id,
+      clock: this.clock,
+      store,
+      peers: this.peers,
+      trust: this.trust,
+      dialer: this.dialer,
+      catchUp: this.catchUp,
+      messenger: this.messenger,
+      transfers: this.transfers,
+      views: this.views,
+      peerMessages: this.peerMessages,
+      own: () => ({ nick: this.nickname, ...this.presence.current }),
+      stopping: () => this.stopping,
+      inRoom: (room) => this.inRoom(room),
+      emit: (event) => this.emit(event),
+    });
   }
 
   private createTransfers(files: FileAccess, store: Store): TransferService {
@@ -261,7 +279,7 @@ export class LanchatNode {
     this.listener.onConnection((stream, remote) => {
       if (this.stopping) return void stream.destroy();
       this.links.accept(stream, remote).then(
-        (link) => this.adopt(link),
+        (link) => this.linkKeeper.adopt(link),
         (err: unknown) => this.linkWarning(err),
       );
     });
@@ -577,7 +595,7 @@ export class LanchatNode {
     let lastError: unknown;
     for (const address of hint.addresses) {
       try {
-        this.adopt(await this.links.dial(address, hint.port, peer.publicKey));
+        this.linkKeeper.adopt(await this.links.dial(address, hint.port, peer.publicKey));
         return;
       } catch (err) {
         lastError = err;
@@ -585,140 +603,6 @@ export class LanchatNode {
       }
     }
     throw lastError;
-  }
-
-  /** A link whose handshake and hello completed: keep exactly one per identity. */
-  private adopt(link: PeerLink): void {
-    const hello = link.remoteHello!;
-    if (this.stopping) return void link.close('local');
-    if (link.isClosed) return; // it died between its hello and now
-    const id = idOf(link.remotePublicKey);
-    if (hello.purpose === 'file') {
-      // A data link carries one transfer's bytes; it never joins the peer table.
-      if (this.transfers && this.peers.get(id)?.link) this.transfers.onDataLink(id, link, hello);
-      else link.close('protocol-error');
-      return;
-    }
-    const admission = this.trust.admit(id, hello.nick);
-    if (!admission.ok) {
-      link.close('local');
-      // It will try again (it cannot tell a refusal from a network fault): warn once per identity.
-      if (!this.refusedWarned.has(id)) {
-        this.refusedWarned.add(id);
-        this.emit({ type: 'warning', code: admission.code, message: admission.message });
-      }
-      return;
-    }
-    this.refusedWarned.delete(id);
-    const peer = this.peers.getOrCreate(id, link.remotePublicKey, hello.nick);
-    const existing = peer.link;
-    const wasOnline = (existing !== undefined && !existing.isClosed) || peer.offlineGrace !== undefined;
-    if (existing && !existing.isClosed) {
-      // Two links (we both dialled): keep the one dialled by the smaller id, on both sides alike.
-      const keepNew = this.dialledBySmallerId(link, id) && !this.dialledBySmallerId(existing, id);
-      const loser = keepNew ? existing : link;
-      loser.send({ t: 'close', reason: 'replaced' });
-      if (!keepNew) {
-        loser.close('replaced');
-        return;
-      }
-      peer.link = undefined;
-      this.catchUp.forget(peer);
-      loser.close('replaced');
-    }
-    if (peer.offlineGrace) this.clock.clearTimeout(peer.offlineGrace);
-    peer.offlineGrace = undefined;
-    peer.link = link;
-    // A reconnect may bring news that was sent while we were apart: report it like a live change.
-    const previousNick = peer.nick;
-    const presenceChanged = peer.presence !== hello.presence || peer.status !== hello.status;
-    peer.nick = hello.nick;
-    peer.presence = hello.presence;
-    peer.status = hello.status;
-    if (wasOnline || this.seenOnline.has(id)) {
-      if (previousNick !== hello.nick)
-        this.emit({ type: 'nick', peer: this.views.ref(peer), previous: previousNick });
-      if (presenceChanged) {
-        this.emit({
-          type: 'presence',
-          peer: this.views.ref(peer),
-          presence: hello.presence,
-          status: hello.status,
-        });
-      }
-    }
-    this.seenOnline.add(id);
-    // Normalised and at most 256 (decodeMessage); rows only for rooms we are in (room-offers.ts).
-    peer.rooms = new Set(hello.rooms);
-    this.dialer.connected(peer);
-    peer.inFlight.clear();
-    peer.sentSeq = 0;
-    for (const room of peer.rooms) if (this.inRoom(room)) this.components.store.rooms.addMember(room, id);
-    link.on('close', (reason, error) => this.onLinkClosed(peer, link, reason, error));
-    link.on('room', () => this.messenger.pump(peer));
-    link.attach((message) => this.peerMessages.handle(peer, link, message));
-    if (!wasOnline) this.emit({ type: 'peer_online', peer: this.views.info(peer) });
-    if (admission.collidesWith.length > 0) this.peerMessages.warnCollision(peer);
-    this.resync(link);
-    this.messenger.pump(peer);
-    this.catchUp.askPeer(peer, link);
-    this.transfers?.peerOnline(peer.id);
-  }
-
-  /** State that changed after our hello went out on `link` (it may have been sent on a duplicate
-   * link that the peer dropped meanwhile) is sent again. Receivers ignore what did not change. */
-  private resync(link: PeerLink): void {
-    const sent = link.sentHello;
-    if (!sent) return;
-    const own = this.presence.current;
-    if (sent.nick !== this.nickname) link.send({ t: 'nick', nick: this.nickname });
-    if (sent.presence !== own.presence || sent.status !== own.status) {
-      link.send({ t: 'presence', presence: own.presence, status: own.status });
-    }
-    const rooms = this.components.store.rooms.joined();
-    for (const room of rooms) if (!sent.rooms.includes(room)) link.send({ t: 'join', room });
-    for (const room of sent.rooms) if (!rooms.includes(room)) link.send({ t: 'part', room });
-  }
-
-  private dialledBySmallerId(link: PeerLink, remoteId: string): boolean {
-    const dialler = link.initiator ? this.id : remoteId;
-    const other = link.initiator ? remoteId : this.id;
-    return dialler < other;
-  }
-
-  private onLinkClosed(peer: Peer, link: PeerLink, reason: LinkCloseReason, error?: Error): void {
-    if (reason === 'stalled') {
-      this.emit({
-        type: 'warning',
-        code: 'peer-stalled',
-        message: `disconnected ${this.views.ref(peer).display}: ${error?.message ?? 'it does not read what we send'}`,
-        peer: this.views.ref(peer),
-      });
-    }
-    if (peer.link !== link) return; // a duplicate that lost; the peer is still online
-    peer.link = undefined;
-    peer.inFlight.clear();
-    peer.sentSeq = 0;
-    this.catchUp.forget(peer);
-    if (this.stopping) return;
-    if (reason === 'replaced' || link.replacedByPeer) {
-      // The peer keeps our other link; give it a moment to complete before calling the peer gone.
-      const grace = this.clock.setTimeout(() => {
-        peer.offlineGrace = undefined;
-        if (!peer.link) this.goneOffline(peer, 'connection-lost');
-      }, REPLACED_GRACE_MS);
-      grace.unref?.();
-      peer.offlineGrace = grace;
-      return;
-    }
-    this.goneOffline(peer, link.quitByPeer ? 'quit' : reason);
-  }
-
-  private goneOffline(peer: Peer, reason: string): void {
-    if (peer.typingExpiry) this.clock.clearTimeout(peer.typingExpiry);
-    peer.typingExpiry = undefined;
-    this.emit({ type: 'peer_offline', peer: this.views.ref(peer), reason });
-    if (reason !== 'quit') this.dialer.redial(peer);
   }
 
   private warnFuture(peer: Peer, aheadMs: number): void {

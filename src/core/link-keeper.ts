@@ -1,0 +1,181 @@
+// One authenticated link per peer identity. A link whose handshake and hello completed is adopted
+// here: checked against trust (TOFU, blocks), deduplicated when both sides dialled at once (the link
+// dialled by the smaller id survives on both sides alike, with no timeout involved), and wired to
+// the rest of the node; when it closes, the peer goes offline (after a grace period if it only
+// lost a duplicate) and the dialer takes over.
+import type { LinkCloseReason, PeerLink } from '../connection/peer-link.js';
+import { idOf } from '../identity/ids.js';
+import type { PresenceState } from '../protocol/messages.js';
+import type { Store } from '../store/store.js';
+import type { CatchUp } from './catch-up.js';
+import type { Clock } from './clock.js';
+import type { Dialer } from './dialer.js';
+import type { NodeEvent } from './events.js';
+import type { TransferService } from './files/transfer-service.js';
+import type { Messenger } from './messenger.js';
+import type { PeerMessages } from './peer-messages.js';
+import type { Peer, PeerTable } from './peer-table.js';
+import type { PeerViews } from './peer-views.js';
+import type { TrustBook } from './trust.js';
+
+/** How long a link closed as "replaced by the duplicate" waits for the winner before "offline". */
+export const REPLACED_GRACE_MS = 3_000;
+
+export interface LinkKeeperOptions {
+  selfId: string;
+  clock: Clock;
+  store: Store;
+  peers: PeerTable;
+  trust: TrustBook;
+  dialer: Dialer;
+  catchUp: CatchUp;
+  messenger: Messenger;
+  transfers: TransferService | undefined;
+  views: PeerViews;
+  peerMessages: PeerMessages;
+  /** What we are now (nick, presence): state changed since a hello went out is sent again. */
+  own: () => { nick: string; presence: PresenceState; status: string };
+  stopping: () => boolean;
+  inRoom: (room: string) => boolean;
+  emit: (event: NodeEvent) => void;
+}
+
+export class LinkKeeper {
+  /** Identities refused this session (warned about once each). */
+  private readonly refusedWarned = new Set<string>();
+  /** Identities that have been online this session (their presence has been reported before). */
+  private readonly seenOnline = new Set<string>();
+
+  constructor(private readonly o: LinkKeeperOptions) {}
+
+  /** A link whose handshake and hello completed: keep exactly one per identity. */
+  adopt(link: PeerLink): void {
+    const o = this.o;
+    const hello = link.remoteHello!;
+    if (o.stopping()) return void link.close('local');
+    if (link.isClosed) return; // it died between its hello and now
+    const id = idOf(link.remotePublicKey);
+    if (hello.purpose === 'file') {
+      // A data link carries one transfer's bytes; it never joins the peer table.
+      if (o.transfers && o.peers.get(id)?.link) o.transfers.onDataLink(id, link, hello);
+      else link.close('protocol-error');
+      return;
+    }
+    const admission = o.trust.admit(id, hello.nick);
+    if (!admission.ok) {
+      link.close('local');
+      // It will try again (it cannot tell a refusal from a network fault): warn once per identity.
+      if (!this.refusedWarned.has(id)) {
+        this.refusedWarned.add(id);
+        o.emit({ type: 'warning', code: admission.code, message: admission.message });
+      }
+      return;
+    }
+    this.refusedWarned.delete(id);
+    const peer = o.peers.getOrCreate(id, link.remotePublicKey, hello.nick);
+    const existing = peer.link;
+    const wasOnline = (existing !== undefined && !existing.isClosed) || peer.offlineGrace !== undefined;
+    if (existing && !existing.isClosed) {
+      // Two links (we both dialled): keep the one dialled by the smaller id, on both sides alike.
+      const keepNew = this.dialledBySmallerId(link, id) && !this.dialledBySmallerId(existing, id);
+      const loser = keepNew ? existing : link;
+      loser.send({ t: 'close', reason: 'replaced' });
+      if (!keepNew) {
+        loser.close('replaced');
+        return;
+      }
+      peer.link = undefined;
+      o.catchUp.forget(peer);
+      loser.close('replaced');
+    }
+    if (peer.offlineGrace) o.clock.clearTimeout(peer.offlineGrace);
+    peer.offlineGrace = undefined;
+    peer.link = link;
+    // A reconnect may bring news that was sent while we were apart: report it like a live change.
+    const previousNick = peer.nick;
+    const presenceChanged = peer.presence !== hello.presence || peer.status !== hello.status;
+    peer.nick = hello.nick;
+    peer.presence = hello.presence;
+    peer.status = hello.status;
+    if (wasOnline || this.seenOnline.has(id)) {
+      if (previousNick !== hello.nick)
+        o.emit({ type: 'nick', peer: o.views.ref(peer), previous: previousNick });
+      if (presenceChanged) {
+        o.emit({ type: 'presence', peer: o.views.ref(peer), presence: hello.presence, status: hello.status });
+      }
+    }
+    this.seenOnline.add(id);
+    // Normalised and at most 256 (decodeMessage); rows only for rooms we are in (room-offers.ts).
+    peer.rooms = new Set(hello.rooms);
+    o.dialer.connected(peer);
+    peer.inFlight.clear();
+    peer.sentSeq = 0;
+    for (const room of peer.rooms) if (o.inRoom(room)) o.store.rooms.addMember(room, id);
+    link.on('close', (reason, error) => this.onClosed(peer, link, reason, error));
+    link.on('room', () => o.messenger.pump(peer));
+    link.attach((message) => o.peerMessages.handle(peer, link, message));
+    if (!wasOnline) o.emit({ type: 'peer_online', peer: o.views.info(peer) });
+    if (admission.collidesWith.length > 0) o.peerMessages.warnCollision(peer);
+    this.resync(link);
+    o.messenger.pump(peer);
+    o.catchUp.askPeer(peer, link);
+    o.transfers?.peerOnline(peer.id);
+  }
+
+  /** State that changed after our hello went out on `link` (it may have been sent on a duplicate
+   * link that the peer dropped meanwhile) is sent again. Receivers ignore what did not change. */
+  private resync(link: PeerLink): void {
+    const sent = link.sentHello;
+    if (!sent) return;
+    const own = this.o.own();
+    if (sent.nick !== own.nick) link.send({ t: 'nick', nick: own.nick });
+    if (sent.presence !== own.presence || sent.status !== own.status) {
+      link.send({ t: 'presence', presence: own.presence, status: own.status });
+    }
+    const rooms = this.o.store.rooms.joined();
+    for (const room of rooms) if (!sent.rooms.includes(room)) link.send({ t: 'join', room });
+    for (const room of sent.rooms) if (!rooms.includes(room)) link.send({ t: 'part', room });
+  }
+
+  private dialledBySmallerId(link: PeerLink, remoteId: string): boolean {
+    const dialler = link.initiator ? this.o.selfId : remoteId;
+    const other = link.initiator ? remoteId : this.o.selfId;
+    return dialler < other;
+  }
+
+  private onClosed(peer: Peer, link: PeerLink, reason: LinkCloseReason, error?: Error): void {
+    const o = this.o;
+    if (reason === 'stalled') {
+      o.emit({
+        type: 'warning',
+        code: 'peer-stalled',
+        message: `disconnected ${o.views.ref(peer).display}: ${error?.message ?? 'it does not read what we send'}`,
+        peer: o.views.ref(peer),
+      });
+    }
+    if (peer.link !== link) return; // a duplicate that lost; the peer is still online
+    peer.link = undefined;
+    peer.inFlight.clear();
+    peer.sentSeq = 0;
+    o.catchUp.forget(peer);
+    if (o.stopping()) return;
+    if (reason === 'replaced' || link.replacedByPeer) {
+      // The peer keeps our other link; give it a moment to complete before calling the peer gone.
+      const grace = o.clock.setTimeout(() => {
+        peer.offlineGrace = undefined;
+        if (!peer.link) this.goneOffline(peer, 'connection-lost');
+      }, REPLACED_GRACE_MS);
+      grace.unref?.();
+      peer.offlineGrace = grace;
+      return;
+    }
+    this.goneOffline(peer, link.quitByPeer ? 'quit' : reason);
+  }
+
+  private goneOffline(peer: Peer, reason: string): void {
+    if (peer.typingExpiry) this.o.clock.clearTimeout(peer.typingExpiry);
+    peer.typingExpiry = undefined;
+    this.o.emit({ type: 'peer_offline', peer: this.o.views.ref(peer), reason });
+    if (reason !== 'quit') this.o.dialer.redial(peer);
+  }
+}
