@@ -50,4 +50,22 @@ describe('room catch-up and history', () => {
     expect(results.map((r) => r.id)).toEqual([id]);
     expect(results[0]!.from.nick).toBe('alice');
   });
+
+  it('a newcomer meeting a whole floor at once asks at most 3 members per room, and shows each message once', async () => {
+    const floor = [];
+    for (const name of ['alice', 'bob', 'carol', 'dave', 'erin', 'frank']) floor.push(await fx.start(name));
+    await waitFor('mesh', () => floor.every((t) => onlineIds(t).length === floor.length - 1));
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) ids.push(floor[0]!.node.sendRoom('#general', `before you came ${i}`));
+    await waitFor('everyone has them', () =>
+      floor.every((t, i) => i === 0 || eventsOf(t, 'message').length === 10),
+    );
+    const newcomer = await fx.start('gina');
+    await waitFor('gina meets everyone', () => onlineIds(newcomer).length === floor.length);
+    await waitFor('catch-up answered', () => eventsOf(newcomer, 'catchup_done').length >= 1, 10_000);
+    await waitFor('history shown', () => eventsOf(newcomer, 'message').length === 10, 10_000);
+    // Asked at most 3 (answers still coming in when the other links came up count too).
+    expect(eventsOf(newcomer, 'catchup_done').length).toBeLessThanOrEqual(3);
+    expect(eventsOf(newcomer, 'message').map((m) => m.id)).toEqual(ids);
+  });
 });
