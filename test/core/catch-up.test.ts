@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { eventsOf, NodeFixture, onlineIds, waitFor } from './node-fixture.js';
+import { eventsOf, NodeFixture, onlineIds, type TestNode, waitFor } from './node-fixture.js';
 
 let fx: NodeFixture;
 beforeEach(() => {
@@ -52,7 +52,7 @@ describe('room catch-up and history', () => {
   });
 
   it('a newcomer meeting a whole floor at once asks at most 3 members per room, and shows each message once', async () => {
-    const floor = [];
+    const floor: TestNode[] = [];
     for (const name of ['alice', 'bob', 'carol', 'dave', 'erin', 'frank']) floor.push(await fx.start(name));
     await waitFor('mesh', () => floor.every((t) => onlineIds(t).length === floor.length - 1));
     const ids: string[] = [];
