@@ -230,7 +230,10 @@ async function lanchatFloor(
     (e, i) => e.type === 'message' && e.room === '#general' && e.text === `${tag} ${i}`,
   );
 
-  // A fresh joiner on the settled floor, and what its arrival cost everyone else.
+  // A fresh joiner on the settled floor, and what its arrival cost everyone else (measured from
+  // here: the fan-out's own CPU must not count as the arrival's).
+  await delay(2_000);
+  const cpuBeforeJoin = floor.nodes.map((n) => cpuSeconds(n.process.pid!) ?? 0);
   const j0 = performance.now();
   const joiner = floor.start(joinerHost);
   const everyone = new Set(floor.nodes.filter((n) => n !== joiner).map((n) => n.id!));
@@ -244,7 +247,7 @@ async function lanchatFloor(
   await delay(3_000);
   const cpu2 = floor.nodes.filter((n) => n !== joiner).map((n) => cpuSeconds(n.process.pid!) ?? 0);
   const joinWindowS = (performance.now() - j0) / 1000;
-  const joinCost = cpu2.map((c, i) => (c - cpu1[i]! - (idle[i]! / 100) * joinWindowS) * 1000);
+  const joinCost = cpu2.map((c, i) => (c - cpuBeforeJoin[i]! - (idle[i]! / 100) * joinWindowS) * 1000);
 
   return {
     lastReadyMs: lastReady - t0,
