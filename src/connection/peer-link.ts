@@ -15,13 +15,25 @@ export interface HeartbeatTiming {
   timeoutMs: number;
 }
 // One ping and one pong per quiet link per interval is what a settled floor spends its idle CPU on
-// (99 links at 100 nodes): 6 s instead of 4 s is a third fewer, and still leaves a pong 6 s to
-// arrive before the 12 s verdict.
-export const DEFAULT_HEARTBEAT: HeartbeatTiming = { intervalMs: 6_000, timeoutMs: 12_000 };
+// (99 links at 100 nodes): 6 s instead of 4 s is a third fewer. The verdict comes after 14 s of
+// silence, so a pong still has 8 s to arrive (as with 4 s / 12 s: less made presence flap on a
+// floor starting at once, where a busy peer answers seconds late), and a cut cable is noticed within
+// 15 s (issue 4).
+export const DEFAULT_HEARTBEAT: HeartbeatTiming = { intervalMs: 6_000, timeoutMs: 14_000 };
 /** The hello must arrive soon after the handshake, or the peer is not a lanchat node. Measured on
  * the wall clock from the moment the link exists (the link factory moves it back to the accept):
  * a peer that drips one byte at a time gains nothing by it. */
 export const HELLO_TIMEOUT_MS = 5_000;
+/** Socket errors that mean the connection is gone, not that the peer spoke nonsense. */
+const LOST_CODES = new Set([
+  'connection-lost',
+  'EPIPE',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ECONNABORTED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 
 /** Bounds on what we queue for one peer, in bytes of encoded frames the kernel has not taken yet
  * (`writableLength` of the secure stream: plaintext queued plus the batch being written). */
@@ -133,8 +145,10 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
       this.close(session.closeReason === 'connection-lost' ? 'connection-lost' : 'goodbye'),
     );
     session.on('error', (err: Error) => {
-      const lost =
-        session.closeReason === 'connection-lost' || (err as { code?: string }).code === 'connection-lost';
+      // A write into a connection the peer already closed (EPIPE, ECONNRESET) is a lost connection,
+      // not a protocol error: it was reported as one, which read as a hostile peer in the logs.
+      const code = (err as { code?: string }).code ?? '';
+      const lost = session.closeReason === 'connection-lost' || LOST_CODES.has(code);
       this.close(lost ? 'connection-lost' : 'protocol-error', err);
     });
     session.on('close', () => this.close('connection-lost'));

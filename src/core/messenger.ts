@@ -38,10 +38,20 @@ export interface MessengerDeps {
   show: (messages: StoredMessage[]) => void;
   /** A message dated `aheadMs` after our clock was dropped (see message-clock.ts). */
   refusedFuture: (peer: Peer, aheadMs: number) => void;
+  /** Default ACK_TIMEOUT_MS. */
+  ackTimeoutMs?: number;
 }
 
 /** Messages in flight on one link before we wait for acks: bounds memory and write buffers. */
 const WINDOW = 256;
+/**
+ * Messages on the wire with no ack for this long are sent again on the same link (the receiver
+ * stores each id once and acks duplicates). A link normally brings every ack; this is the safety
+ * net for the ones that never come (an ack sent on a duplicate link in the instant it was being
+ * replaced was seen lost that way: the sender then waited for acks until the link dropped, however
+ * long that took). Long enough that a loaded floor's slow acks do not cause resends.
+ */
+export const ACK_TIMEOUT_MS = 15_000;
 
 export class MessengerError extends Error {
   readonly code = 'invalid';
@@ -167,12 +177,30 @@ export class Messenger {
         // stops us (the rest stays in the outbox); the link's `room` event pumps again.
         for (const { seq, message } of this.deps.store.outbox.pendingAfter(peer.id, peer.sentSeq, free)) {
           if (!link.hasRoom || !link.send(toWire(message, checksSignatureV2(link.remoteHello)))) return;
+          if (peer.inFlight.size === 0) peer.ackWaitSince = this.deps.clock.now();
           peer.inFlight.add(message.id);
           peer.sentSeq = seq;
         }
       } while (peer.pumpAgain);
     } finally {
       peer.pumping = false;
+    }
+  }
+
+  /** Sends again what has waited longer than ACK_TIMEOUT_MS for its ack (called periodically). */
+  resendOverdue(peers: Iterable<Peer>): void {
+    const now = this.deps.clock.now();
+    for (const peer of peers) {
+      if (
+        peer.inFlight.size === 0 ||
+        !peer.link ||
+        now - peer.ackWaitSince < (this.deps.ackTimeoutMs ?? ACK_TIMEOUT_MS)
+      )
+        continue;
+      peer.inFlight.clear();
+      peer.sentSeq = 0;
+      peer.ackWaitSince = now;
+      this.pump(peer);
     }
   }
 
@@ -287,8 +315,9 @@ export class Messenger {
     for (const m of incoming) m.link.send({ t: 'ack', id: m.stored.id });
     this.deps.show(incoming.filter((_, i) => fresh[i]).map((m) => m.stored));
     const toPump = new Set<Peer>();
+    const now = this.deps.clock.now();
     acks.forEach((a, i) => {
-      a.peer.inFlight.delete(a.id);
+      if (a.peer.inFlight.delete(a.id)) a.peer.ackWaitSince = now;
       if (deliveredNow[i]) this.deps.emit({ type: 'delivered', id: a.id, to: this.deps.ref(a.peer) });
       toPump.add(a.peer);
     });

@@ -20,14 +20,14 @@ import type { Store, StoredMessage } from '../store/store.js';
 import type { Listener, Transport } from '../transport/transport.js';
 import { admitAuthor } from './author-admission.js';
 import { CatchUp, type CatchupPolicy, DEFAULT_CATCHUP } from './catch-up.js';
-import { type Clock, systemClock } from './clock.js';
+import { type Clock, systemClock, type TimerHandle } from './clock.js';
 import { classify, DEFAULT_RECONNECT, Dialer, type ReconnectPolicy } from './dialer.js';
 import type { MessageView, NodeEvent, NodeEventListener, PeerInfo, PeerRef, TransferView } from './events.js';
 import type { FileAccess } from './files/file-access.js';
 import type { TransferPolicy } from './files/transfer-context.js';
 import { TransferService } from './files/transfer-service.js';
 import { LinkKeeper } from './link-keeper.js';
-import { Messenger } from './messenger.js';
+import { ACK_TIMEOUT_MS, Messenger } from './messenger.js';
 import { newRandomId, newTimeOrderedId } from './new-ids.js';
 import { NodeError } from './node-error.js';
 import { PeerMessages } from './peer-messages.js';
@@ -72,6 +72,8 @@ export interface NodeInit {
   readReceipts?: boolean;
   /** A peer's typing indicator ends by itself after this long without an update. */
   typingExpiryMs?: number;
+  /** DMs on the wire with no ack for this long are sent again (messenger.ts ACK_TIMEOUT_MS). */
+  ackTimeoutMs?: number;
   /** File transfers: download directory, auto-accept from verified contacts, size cap. */
   files?: Partial<TransferPolicy>;
   /** Limits against hostile peers (defaults: ACCEPT_TO_HELLO_MS, DEFAULT_SEND_LIMITS). */
@@ -85,6 +87,8 @@ const DEFAULT_TRANSFER_POLICY: TransferPolicy = {
 };
 
 export const DEFAULT_AWAY_AFTER_MS = 10 * 60_000;
+/** How often overdue acks are looked for (ACK_TIMEOUT_MS is 15 s). */
+const ACK_CHECK_MS = 5_000;
 /** Typing: tell the peer at most this often (their indicator expires by itself, peer-messages.ts). */
 const TYPING_THROTTLE_MS = 3_000;
 /** Messages shown per "shown" commit (see show()). */
@@ -125,6 +129,7 @@ export class LanchatNode {
   /** Peers told that their messages were dated too far ahead (once per peer and session). */
   private readonly futureWarned = new Set<string>();
   private listener: Listener | undefined;
+  private ackTimer: TimerHandle | undefined;
   private unsubscribe: (() => void) | undefined;
   private stopping = false;
   private readonly shownBarriers = new Set<() => void>();
@@ -188,6 +193,7 @@ export class LanchatNode {
         }),
       show: (messages) => this.show(messages),
       refusedFuture: (peer, aheadMs) => this.warnFuture(peer, aheadMs),
+      ...(init.ackTimeoutMs !== undefined ? { ackTimeoutMs: init.ackTimeoutMs } : {}),
     });
     this.presence = new OwnPresence(this.clock, init.awayAfterMs ?? DEFAULT_AWAY_AFTER_MS, (state) => {
       for (const peer of this.peers.online()) {
@@ -291,6 +297,12 @@ export class LanchatNode {
       networkTag: this.networkTag,
     });
     this.presence.start();
+    // The ack safety net (messenger.ts ACK_TIMEOUT_MS): one cheap scan of the online peers.
+    this.ackTimer = this.clock.setInterval(
+      () => this.messenger.resendOverdue(this.peers.online()),
+      Math.min(ACK_CHECK_MS, Math.ceil((this.init.ackTimeoutMs ?? ACK_TIMEOUT_MS) / 3)),
+    );
+    this.ackTimer.unref?.();
     this.dialer.start();
     this.emit({ type: 'ready', id: this.id, nick: this.nickname, port: this.listener.port });
     // Messages stored (and acked) just before a crash that never reached the screen: show them now.
@@ -307,6 +319,7 @@ export class LanchatNode {
     this.stopping = true;
     this.unsubscribe?.();
     this.presence.stop();
+    if (this.ackTimer) this.clock.clearInterval(this.ackTimer);
     await this.transfers?.stop();
     for (const peer of this.peers.all()) {
       for (const timer of [peer.retry, peer.offlineGrace, peer.typingExpiry])

@@ -33,8 +33,11 @@ export interface Peer {
   rooms: Set<string>;
   /** Message ids sent on the current link and not yet acked (bounded by the send window). */
   inFlight: Set<string>;
-  /** Outbox position of the last message put on the current link: never sent twice on one link. */
+  /** Outbox position of the last message put on the current link: sent once per link, unless its
+   * ack is overdue (messenger.ts resends then). */
   sentSeq: number;
+  /** When the oldest unacked send of the current window went out, or the last ack came. */
+  ackWaitSince: number;
   /** A pump is running for this peer (an ack arriving inside it asks for another round). */
   pumping: boolean;
   pumpAgain: boolean;
@@ -76,6 +79,7 @@ export class PeerTable {
         rooms: new Set(),
         inFlight: new Set(),
         sentSeq: 0,
+        ackWaitSince: 0,
         pumping: false,
         pumpAgain: false,
         presence: 'online',

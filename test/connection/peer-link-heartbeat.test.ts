@@ -128,4 +128,10 @@ describe('PeerLink heartbeats', () => {
     clock.advance(DEFAULT_HEARTBEAT.timeoutMs + 1_000);
     expect(closes).toEqual(['timeout']);
   });
+
+  it('calls a write into a connection the peer closed (EPIPE) lost, not a protocol error', () => {
+    const { session, closes } = linked();
+    session.emit('error', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+    expect(closes).toEqual(['connection-lost']);
+  });
 });
