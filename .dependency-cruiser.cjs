@@ -20,6 +20,13 @@ module.exports = {
       },
     },
     {
+      name: 'commands-are-pure',
+      comment: 'src/commands parses what a person or a script types, for the UI and the CLI alike: pure, above protocol and identity only.',
+      severity: 'error',
+      from: { path: '^src/commands/' },
+      to: { path: ['^src/(discovery|transport|connection|core|store|ui|cli|files|crypto)/', '^(node:)?(net|dgram|tls|http|https|fs)$'] },
+    },
+    {
       name: 'core-sees-interfaces-only',
       severity: 'error',
       from: { path: '^src/core/' },

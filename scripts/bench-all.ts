@@ -1,4 +1,5 @@
-// `npm run bench`: every benchmark, one after another, into one results file per run
+// `npm run bench`: every benchmark (startup, crypto, messaging, files, tui, hostile, discovery,
+// scale), one after another, into one results file per run
 // (bench-results/<time>-node<version>.md): the machine, the Node version, the commit, the load
 // average before each benchmark, and every table as the benchmark printed it. The README's tables
 // are copied from such a file and name it. The file is rewritten after each benchmark, so a run
@@ -12,7 +13,16 @@ import { cpus, hostname, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../test/netns/harness.js';
 
-const BENCHMARKS = ['startup', 'crypto', 'messaging', 'files', 'tui', 'discovery', 'scale'] as const;
+const BENCHMARKS = [
+  'startup',
+  'crypto',
+  'messaging',
+  'files',
+  'tui',
+  'hostile',
+  'discovery',
+  'scale',
+] as const;
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(name);

@@ -16,7 +16,7 @@ import {
   REPO_ROOT,
 } from '../test/netns/harness.js';
 import { PacketCounter, perHostPerMinute } from '../test/netns/mdns-counter.js';
-import type { ProcessHandle } from '../test/netns/process-handle.js';
+import type { JsonEvent, ProcessHandle } from '../test/netns/process-handle.js';
 import { Floor, type FloorNode, missingPairs, sawAllAt, warningKinds } from './bench-scale/floor.js';
 import { cpuSeconds, rssMb } from './bench-scale/proc-stats.js';
 
@@ -38,6 +38,7 @@ function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 }
+const ms = (x: number) => (Number.isNaN(x) ? 'never' : `${x.toFixed(1)} ms`);
 const s = (ms: number | undefined) =>
   ms === undefined || Number.isNaN(ms) ? 'never' : `${(ms / 1000).toFixed(2)} s`;
 
@@ -50,12 +51,45 @@ async function startEach<T>(hosts: HostInfo[], start: (host: HostInfo) => T): Pr
   return out;
 }
 
+const FANOUT_MESSAGES = 20;
+
+/**
+ * One sender, everyone else receives: `send(i)` sends message i, `got(event, i)` recognises it in
+ * a receiver's output. Returns one latency per (message, receiver), from the moment the bench
+ * wrote the command to the moment the receiver's line arrived (both ends pay the same pipes).
+ */
+async function fanout(
+  receivers: ProcessHandle[],
+  send: (i: number) => void,
+  got: (event: JsonEvent, i: number) => boolean,
+): Promise<number[]> {
+  const latencies: number[] = [];
+  for (let i = 0; i < FANOUT_MESSAGES; i++) {
+    const from = receivers.map((r) => r.timeline.length);
+    const t0 = performance.now();
+    send(i);
+    const deadline = t0 + 10_000;
+    const arrival = (r: ProcessHandle, k: number) =>
+      r.timeline.slice(from[k]).find((t) => got(t.event, i))?.at;
+    while (receivers.some((r, k) => arrival(r, k) === undefined) && performance.now() < deadline) {
+      await delay(5);
+    }
+    receivers.forEach((r, k) => {
+      const at = arrival(r, k);
+      latencies.push(at === undefined ? Number.NaN : at - t0);
+    });
+    await delay(200);
+  }
+  return latencies;
+}
+
 interface MeshFigures {
   lastReadyMs: number;
   allToAllMs: number | undefined; // after the last ready
   cpuPerNode: number;
   rssPerNode: number;
   joinMs: number | undefined;
+  fanout: number[];
 }
 
 /** The baseline: N raw TCP mesh processes, then one more that meets all of them. */
@@ -86,6 +120,11 @@ async function rawMesh(network: Network, hosts: HostInfo[], joinerHost: HostInfo
   const allToAll = alls.some((a) => a === undefined)
     ? undefined
     : Math.max(...(alls as number[])) - lastReady;
+  const fanoutMs = await fanout(
+    procs.slice(1),
+    (i) => procs[0]!.send(`fanout ${i}`),
+    (e, i) => e.type === 'fanout' && e.n === i,
+  );
   const joiner = network.spawn(
     joinerHost,
     ['node', MESH, '--port', String(MESH_PORT), '--peers', addresses.join(',')],
@@ -104,6 +143,7 @@ async function rawMesh(network: Network, hosts: HostInfo[], joinerHost: HostInfo
     cpuPerNode: mean(procs.map((p) => cpuSeconds(p.pid!) ?? 0)),
     rssPerNode: mean(procs.map((p) => rssMb(p.pid!) ?? 0)),
     joinMs,
+    fanout: fanoutMs,
   };
   for (const p of [...procs, joiner]) p.kill('SIGKILL');
   await Promise.all([...procs, joiner].map((p) => p.exited));
@@ -126,6 +166,7 @@ interface FloorFigures {
   warnings: Map<string, number>;
   joinMs: number | undefined;
   joinCostMs: number;
+  fanout: number[];
 }
 
 async function lanchatFloor(
@@ -180,6 +221,15 @@ async function lanchatFloor(
     0,
   );
 
+  // #general fan-out from one member to all the others, on the settled floor.
+  const sender = floor.nodes[0]!;
+  const tag = `fanout-${process.pid}`;
+  const fanoutMs = await fanout(
+    floor.nodes.slice(1).map((n) => n.process),
+    (i) => sender.process.send(`${tag} ${i}`),
+    (e, i) => e.type === 'message' && e.room === '#general' && e.text === `${tag} ${i}`,
+  );
+
   // A fresh joiner on the settled floor, and what its arrival cost everyone else.
   const j0 = performance.now();
   const joiner = floor.start(joinerHost);
@@ -212,6 +262,7 @@ async function lanchatFloor(
     warnings: warningKinds(floor.nodes),
     joinMs: seen === undefined || joiner.readyAt === undefined ? undefined : seen - joiner.readyAt,
     joinCostMs: mean(joinCost),
+    fanout: fanoutMs,
   };
 }
 
@@ -304,6 +355,18 @@ function print(mesh: MeshFigures, f: FloorFigures, loadBefore: number): void {
       ratio(f.joinMs, mesh.joinMs),
     ],
     ['CPU its arrival costs each node already there', `${f.joinCostMs.toFixed(1)} ms`, '', ''],
+    [
+      `#general fan-out to ${N - 1} members, p50 / p99 (${FANOUT_MESSAGES} messages)`,
+      `${ms(percentile(f.fanout, 50))} / ${ms(percentile(f.fanout, 99))}`,
+      `${ms(percentile(mesh.fanout, 50))} / ${ms(percentile(mesh.fanout, 99))}`,
+      ratio(percentile(f.fanout, 50), percentile(mesh.fanout, 50)),
+    ],
+    [
+      'fan-out deliveries missing after 10 s',
+      String(f.fanout.filter((x) => Number.isNaN(x)).length),
+      String(mesh.fanout.filter((x) => Number.isNaN(x)).length),
+      '',
+    ],
   ];
   const mode = staggerMs > 0 ? `one arrival every ${staggerMs} ms` : 'all started at once';
   console.log(

@@ -4,7 +4,8 @@
 // process of the same user can write to the socket, and nothing it writes may crash the node.
 import { join } from 'node:path';
 import type { PeerInfo } from '../core/events.js';
-import { roomProblem, textProblem } from '../protocol/names.js';
+import { roomKey, textProblem } from '../protocol/names.js';
+import { jsonLine } from './json-line.js';
 
 export const CONTROL_VERSION = 1 as const;
 export const CONTROL_SOCKET_FILE = 'control.sock';
@@ -108,7 +109,7 @@ export function isFinalReply(reply: ReplyBody): boolean {
 }
 
 export function encodeLine(message: ControlRequest | ControlReply): string {
-  return `${JSON.stringify(message)}\n`;
+  return `${jsonLine(message)}\n`;
 }
 
 export function reply(body: ReplyBody, ref: string | undefined): ControlReply {
@@ -199,8 +200,8 @@ function sendProblem(json: Json): string | undefined {
     if (CONTROL_CHARS.test(to)) return '"to" must not contain control characters';
   } else {
     if (typeof json.room !== 'string') return '"room" must be a string like "#general"';
-    const problem = roomProblem(json.room);
-    if (problem) return problem;
+    const key = roomKey(json.room);
+    if (!key.ok) return key.problem;
   }
   if (typeof json.text !== 'string') return '"text" must be a string';
   const textIssue = textProblem(json.text);

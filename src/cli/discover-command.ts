@@ -12,6 +12,7 @@ import { sanitize } from '../ui/model/sanitize.js';
 import { type CommandIo, processCommandIo } from './command-io.js';
 import { COMMON_OPTIONS_USAGE, parseCommonOptions, resolveNodeConfig } from './common-options.js';
 import { reportCommandError, UsageError } from './errors.js';
+import { jsonLine } from './json-line.js';
 
 export const DISCOVER_USAGE = `Usage: lanchat discover [options]
 
@@ -84,7 +85,7 @@ function humanLine(l: Line): string {
 export async function run(argv: string[], io: DiscoverIo = processIo): Promise<number> {
   let json = argv.includes('--json');
   const print = (line: Line) => {
-    if (json) io.stdout(`${JSON.stringify(line)}\n`);
+    if (json) io.stdout(`${jsonLine(line)}\n`);
     else if (line.type === 'warning' || line.type === 'error')
       io.stderr(`lanchat discover: ${humanLine(line)}\n`);
     else io.stdout(`${humanLine(line)}\n`);

@@ -2,8 +2,8 @@
 // free space, so those run asynchronously: their outcome arrives as events (file_offered,
 // file_accepted, ...) or as an `error` line, never blocking the commands that follow.
 
+import type { Command } from '../commands/command-parser.js';
 import type { LanchatNode } from '../core/node.js';
-import type { Command } from '../ui/model/command-parser.js';
 import { errorCode } from './errors.js';
 
 /** Where replies go (headless.ts passes its HeadlessIo; no import back, no cycle). */

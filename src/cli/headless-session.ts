@@ -6,6 +6,7 @@ import { sanitize } from '../ui/model/sanitize.js';
 import type { NodeConfig } from './common-options.js';
 import { errorCode } from './errors.js';
 import { type HeadlessLine, runCommands } from './headless.js';
+import { jsonLine } from './json-line.js';
 import { LineWriter } from './line-writer.js';
 import { createNodeRuntime, type NodeRuntime } from './node-runtime.js';
 import { quitSignal } from './quit-signal.js';
@@ -69,7 +70,7 @@ export async function runHeadlessSession(
   io: HeadlessSessionIo,
 ): Promise<number> {
   const output = new LineWriter(io.stdout);
-  const write = (line: HeadlessLine) => output.write(`${config.json ? JSON.stringify(line) : human(line)}\n`);
+  const write = (line: HeadlessLine) => output.write(`${config.json ? jsonLine(line) : human(line)}\n`);
   let runtime: NodeRuntime;
   try {
     runtime = createNodeRuntime(config, identity);

@@ -3,9 +3,9 @@
 // stdout carries one JSON object per line with --json, and nothing else.
 
 import { createInterface } from 'node:readline';
+import { COMMANDS, parseCommand } from '../commands/command-parser.js';
 import type { NodeEvent } from '../core/events.js';
 import type { LanchatNode } from '../core/node.js';
-import { COMMANDS, parseCommand } from '../ui/model/command-parser.js';
 import { errorCode } from './errors.js';
 import { runFileCommand } from './headless-files.js';
 

@@ -13,6 +13,7 @@ import {
 } from './common-options.js';
 import { ControlError, MAX_TIMEOUT_MS } from './control-protocol.js';
 import { reportCommandError, UsageError } from './errors.js';
+import { jsonLine } from './json-line.js';
 import { type RuntimeFactory, reachProfileNode, stopTemporary } from './profile-node.js';
 
 export const DEFAULT_PEERS_WAIT_S = 2;
@@ -85,7 +86,7 @@ export async function run(argv: string[], io: PeersCommandIo = processCommandIo)
         await stopTemporary(node.runtime);
       }
     }
-    io.stdout(json ? `${JSON.stringify({ type: 'peers', peers })}\n` : table(peers));
+    io.stdout(json ? `${jsonLine({ type: 'peers', peers })}\n` : table(peers));
     return 0;
   } catch (err) {
     return reportCommandError(err, 'lanchat peers', { json, stdout: io.stdout, stderr: io.stderr });

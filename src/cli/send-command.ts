@@ -2,7 +2,7 @@
 // arrived. It goes through the lanchat already running on the profile when there is one (its
 // control socket), else through a temporary node that lives just long enough to deliver it.
 import type { LanchatNode } from '../core/node.js';
-import { MAX_TEXT_BYTES, normaliseRoom, roomProblem, textProblem } from '../protocol/names.js';
+import { MAX_TEXT_BYTES, normaliseRoom, roomKey, textProblem } from '../protocol/names.js';
 import type { Store } from '../store/store.js';
 import { parseFlags } from './args.js';
 import { type CommandIo, processCommandIo } from './command-io.js';
@@ -143,8 +143,8 @@ export async function run(argv: string[], io: SendCommandIo = processIo): Promis
     const timeoutMs = timeoutFrom(values.timeout);
     const text = checkText(positionals.length > 0 ? positionals.join(' ') : await readStdin(io));
     if ('room' in target) {
-      const problem = roomProblem(target.room);
-      if (problem) throw new SendError('invalid-room', `--room ${target.room}: ${problem}`);
+      const key = roomKey(target.room);
+      if (!key.ok) throw new SendError('invalid-room', `--room ${target.room}: ${key.problem}`);
     }
     const deadline = Date.now() + timeoutMs;
     const node = await reachProfileNode({

@@ -2,11 +2,17 @@
 // handshake, then the hello exchange. Everything before a link is returned is bounded in time.
 import type { Duplex } from 'node:stream';
 import type { HandshakeLimiter } from '../crypto/handshake-limiter.js';
-import { secureClient, secureServer } from '../crypto/secure-handshake.js';
+import { HANDSHAKE_TIMEOUT_MS, secureClient, secureServer } from '../crypto/secure-handshake.js';
 import type { Ed25519KeyPair } from '../crypto/shs-keys.js';
 import type { Hello } from '../protocol/messages.js';
 import type { RemoteAddress, Transport } from '../transport/transport.js';
-import { type HeartbeatTiming, type LinkClock, PeerLink } from './peer-link.js';
+import {
+  HELLO_TIMEOUT_MS,
+  type HeartbeatTiming,
+  type LinkClock,
+  PeerLink,
+  type SendLimits,
+} from './peer-link.js';
 
 export interface LinkFactoryOptions {
   identity: Ed25519KeyPair;
@@ -22,6 +28,10 @@ export interface LinkFactoryOptions {
   dialTimeoutMs?: number;
   /** How long our side of a dialled handshake waits for the server (see CLIENT_HANDSHAKE_TIMEOUT_MS). */
   clientHandshakeTimeoutMs?: number;
+  /** Wall-clock time from accepting a connection to its complete hello (ACCEPT_TO_HELLO_MS). */
+  acceptToHelloMs?: number;
+  /** Caps on each link's send queue (DEFAULT_SEND_LIMITS). */
+  sendLimits?: SendLimits;
 }
 
 export class LinkError extends Error {
@@ -39,6 +49,12 @@ const DEFAULT_DIAL_TIMEOUT_MS = 3_000;
  * and a client that gives up first throws away the work both sides did and adds a retry to the
  * load. A server that stalls on purpose holds one of our few dial slots (dial-queue.ts), no more. */
 export const CLIENT_HANDSHAKE_TIMEOUT_MS = 15_000;
+
+/** An accepted connection must have completed the handshake and sent its hello this long after the
+ * accept, on the wall clock (like OpenSSH's LoginGraceTime): the handshake's own deadline plus the
+ * usual time for the hello. Nothing the peer sends extends it, so a slowloris holds a socket for
+ * at most this long. */
+export const ACCEPT_TO_HELLO_MS = HANDSHAKE_TIMEOUT_MS + HELLO_TIMEOUT_MS;
 
 export class LinkFactory {
   constructor(private readonly options: LinkFactoryOptions) {}
@@ -78,6 +94,8 @@ export class LinkFactory {
   /** Runs the server side of the handshake on an accepted stream. */
   async accept(stream: Duplex, remote: RemoteAddress): Promise<PeerLink> {
     const o = this.options;
+    const graceMs = o.acceptToHelloMs ?? ACCEPT_TO_HELLO_MS;
+    const helloDeadline = o.clock.now() + graceMs;
     stream.on('error', () => {});
     let session: Awaited<ReturnType<typeof secureServer>>;
     try {
@@ -87,12 +105,13 @@ export class LinkFactory {
         limiter: o.limiter,
         remoteAddress: remote.address,
         authorize: o.authorize,
+        timeoutMs: Math.min(HANDSHAKE_TIMEOUT_MS, graceMs),
       });
     } catch (cause) {
       stream.destroy();
       throw new LinkError('handshake-failed', `from ${remote.address}: ${message(cause)}`, { cause });
     }
-    return this.open(session, false, remote.address);
+    return this.open(session, false, remote.address, undefined, helloDeadline);
   }
 
   private open(
@@ -100,6 +119,7 @@ export class LinkFactory {
     initiator: boolean,
     remoteAddress: string,
     ownHello?: Hello,
+    helloDeadline?: number,
   ): Promise<PeerLink> {
     const o = this.options;
     session.on('error', () => {});
@@ -108,6 +128,8 @@ export class LinkFactory {
       remoteAddress,
       clock: o.clock,
       ...(o.heartbeat ? { heartbeat: o.heartbeat } : {}),
+      ...(helloDeadline !== undefined ? { helloDeadline } : {}),
+      ...(o.sendLimits ? { sendLimits: o.sendLimits } : {}),
     });
     const hello = ownHello ?? o.hello();
     link.sentHello = hello;
@@ -127,7 +149,7 @@ export class LinkFactory {
         );
       };
       link.once('hello', onHello);
-      // PeerLink closes itself when no hello arrives within HELLO_TIMEOUT_MS, so this settles.
+      // PeerLink closes itself when no hello arrives by its deadline, so this settles.
       link.once('close', onClose);
     });
   }

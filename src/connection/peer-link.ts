@@ -18,8 +18,27 @@ export interface HeartbeatTiming {
 // (99 links at 100 nodes): 6 s instead of 4 s is a third fewer, and still leaves a pong 6 s to
 // arrive before the 12 s verdict.
 export const DEFAULT_HEARTBEAT: HeartbeatTiming = { intervalMs: 6_000, timeoutMs: 12_000 };
-/** The hello must arrive soon after the handshake, or the peer is not a lanchat node. */
+/** The hello must arrive soon after the handshake, or the peer is not a lanchat node. Measured on
+ * the wall clock from the moment the link exists (the link factory moves it back to the accept):
+ * a peer that drips one byte at a time gains nothing by it. */
 export const HELLO_TIMEOUT_MS = 5_000;
+
+/** Bounds on what we queue for one peer, in bytes of encoded frames the kernel has not taken yet
+ * (`writableLength` of the secure stream: plaintext queued plus the batch being written). */
+export interface SendLimits {
+  /** Producers (catch-up, the outbox pump, file chunks) stop at this mark and wait for `room`. */
+  pauseBytes: number;
+  /** A message that would take the queue past this is refused and the link closed: only a peer
+   * that reads nothing while flooding us with requests for answers (pings, acks) gets here. */
+  maxBytes: number;
+  /** A queue that reached `pauseBytes` must drain within this long, or the peer is disconnected. */
+  stallMs: number;
+}
+export const DEFAULT_SEND_LIMITS: SendLimits = {
+  pauseBytes: 4 * 1024 * 1024,
+  maxBytes: 8 * 1024 * 1024,
+  stallMs: 30_000,
+};
 /** File data held for a data link before its consumer attaches (a promise hop): a bound, so a peer
  * cannot park memory here. */
 const MAX_DATA_BACKLOG_BYTES = 4 * 1024 * 1024;
@@ -30,6 +49,7 @@ export type LinkCloseReason =
   | 'timeout'
   | 'protocol-error'
   | 'replaced'
+  | 'stalled'
   | 'local';
 
 export interface LinkClock {
@@ -40,6 +60,8 @@ export interface LinkClock {
 
 export interface PeerLinkEvents {
   hello: [Hello];
+  /** The send queue, full before, drained: producers that paused may go on. */
+  room: [];
   close: [LinkCloseReason, Error | undefined];
 }
 
@@ -75,10 +97,21 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   private dataConsumer: ((chunk: Uint8Array) => void) | undefined;
   private closed = false;
   private readonly timer: unknown;
+  private readonly limits: SendLimits;
+  /** When the queue reached `pauseBytes`; cleared when it has drained. */
+  private fullSince: number | undefined;
 
   constructor(
     private readonly session: SecureSession,
-    opts: { initiator: boolean; remoteAddress: string; clock: LinkClock; heartbeat?: HeartbeatTiming },
+    opts: {
+      initiator: boolean;
+      remoteAddress: string;
+      clock: LinkClock;
+      heartbeat?: HeartbeatTiming;
+      /** Clock time by which the hello must be complete (default: HELLO_TIMEOUT_MS from now). */
+      helloDeadline?: number;
+      sendLimits?: SendLimits;
+    },
   ) {
     super();
     this.remotePublicKey = session.remotePublicKey;
@@ -86,8 +119,15 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     this.remoteAddress = opts.remoteAddress;
     const clock = opts.clock;
     const heartbeat = opts.heartbeat ?? DEFAULT_HEARTBEAT;
+    this.limits = opts.sendLimits ?? DEFAULT_SEND_LIMITS;
     this.lastReceived = clock.now();
     this.lastSent = clock.now();
+    const helloDeadline = opts.helloDeadline ?? clock.now() + HELLO_TIMEOUT_MS;
+    session.on('drain', () => {
+      if (this.fullSince === undefined || this.closed) return;
+      this.fullSince = undefined;
+      this.emit('room');
+    });
     session.on('data', (chunk: Buffer) => this.onData(chunk, clock.now()));
     session.on('end', () =>
       this.close(session.closeReason === 'connection-lost' ? 'connection-lost' : 'goodbye'),
@@ -108,8 +148,15 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
       const stalled = now - lastTick > 3 * tickMs;
       lastTick = now;
       if (stalled) return;
-      if (!this.remoteHello && now - this.lastReceived >= HELLO_TIMEOUT_MS) {
-        this.close('timeout', new Error('the peer sent no hello after the handshake'));
+      if (!this.remoteHello && now >= helloDeadline) {
+        this.close('timeout', new Error('the peer sent no complete hello in time after connecting'));
+      } else if (this.fullSince !== undefined && now - this.fullSince >= this.limits.stallMs) {
+        this.close(
+          'stalled',
+          new Error(
+            `what we queued for it (${mib(this.session.writableLength)} MiB left) did not drain within ${Math.round(this.limits.stallMs / 1000)} s: it reads too slowly or not at all`,
+          ),
+        );
       } else if (now - this.lastReceived >= heartbeat.timeoutMs) {
         this.close('timeout', new Error(`nothing received for ${Math.round(heartbeat.timeoutMs / 1000)} s`));
       } else if (
@@ -164,23 +211,51 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
 
   /** Queues a binary frame; false when the link is closed. Check `congested` before the next. */
   sendFrame(type: number, payload: Uint8Array): boolean {
-    if (this.closed || this.session.destroyed || this.session.writableEnded) return false;
-    this.lastSent = this.clock.now();
-    this.session.write(encodeFrame(type, payload));
-    return true;
+    return this.write(encodeFrame(type, payload), false);
   }
 
   get isClosed(): boolean {
     return this.closed;
   }
 
-  /** Queues a message; returns false when the link is closed (the caller keeps it queued). */
+  /** Queues a message; returns false when it was not queued because the link is closed (or has
+   * just been closed for overflowing its queue): the caller keeps it. Producers of bulk traffic
+   * check `hasRoom` first and wait for `room`. */
   send(message: WireMessage): boolean {
+    return this.write(encodeFrame(FRAME_TYPE_MESSAGE, encodeMessage(message)), true);
+  }
+
+  /** False while the send queue is at or above its pause mark: bulk producers wait for `room`. */
+  get hasRoom(): boolean {
+    return !this.closed && this.session.writableLength < this.limits.pauseBytes;
+  }
+
+  /** Bytes queued for the peer that the kernel has not taken yet. */
+  get queuedBytes(): number {
+    return this.session.writableLength;
+  }
+
+  /** True when the stream's write buffer is above its high-water mark. */
+  get congested(): boolean {
+    return this.session.writableNeedDrain;
+  }
+
+  private write(frame: Uint8Array, cork: boolean): boolean {
     if (this.closed || this.session.destroyed || this.session.writableEnded) return false;
+    const queued = this.session.writableLength;
+    if (queued + frame.length > this.limits.maxBytes) {
+      this.close(
+        'stalled',
+        new Error(
+          `more than ${mib(this.limits.maxBytes)} MiB queued for it: it does not read what it asks for`,
+        ),
+      );
+      return false;
+    }
     this.lastSent = this.clock.now();
     // Frames written in one turn of the event loop go out together: box-stream then seals them
     // in shared boxes (one MAC pair per 4 KiB instead of per message) with one socket write.
-    if (!this.corked) {
+    if (cork && !this.corked) {
       this.corked = true;
       this.session.cork();
       process.nextTick(() => {
@@ -188,13 +263,11 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
         this.session.uncork();
       });
     }
-    this.session.write(encodeFrame(FRAME_TYPE_MESSAGE, encodeMessage(message)));
+    this.session.write(frame);
+    if (this.fullSince === undefined && queued + frame.length >= this.limits.pauseBytes) {
+      this.fullSince = this.clock.now();
+    }
     return true;
-  }
-
-  /** True when the stream's write buffer is above its high-water mark. */
-  get congested(): boolean {
-    return this.session.writableNeedDrain;
   }
 
   onceDrained(fn: () => void): void {
@@ -278,4 +351,8 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
       else this.backlog.push(message);
     }
   }
+}
+
+function mib(bytes: number): string {
+  return (bytes / (1024 * 1024)).toFixed(1);
 }

@@ -2,12 +2,21 @@
 // missed (bounded by age and count), and any member answers from its store — also for messages
 // whose author has left, which is why room messages carry their author's signature.
 import type { PeerLink } from '../connection/peer-link.js';
-import { type CatchupRequest, MAX_CATCHUP_BATCH, type RelayedMessage } from '../protocol/messages.js';
+import {
+  type CatchupRequest,
+  MAX_CATCHUP_BATCH,
+  type RelayedMessage,
+  type WireMessage,
+} from '../protocol/messages.js';
+import { normaliseRoom } from '../protocol/names.js';
 import type { Store, StoredMessage } from '../store/store.js';
+import type { AuthorVerdict } from './author-admission.js';
+import { CatchUpServer, MAX_WAITING_REQUESTS } from './catch-up-server.js';
 import type { Clock } from './clock.js';
 import type { NodeEvent, PeerRef } from './events.js';
+import { tooFarAhead } from './message-clock.js';
 import type { Peer } from './peer-table.js';
-import { verifyRoomMessage } from './room-signature.js';
+import { checksSignatureV2, verifyRoomMessage } from './room-signature.js';
 
 export interface CatchupPolicy {
   /** Only messages younger than this are asked for and served. */
@@ -29,6 +38,10 @@ export interface CatchUpDeps {
   clock: Clock;
   policy: CatchupPolicy;
   selfId: string;
+  /** The network tag signed into room messages (room-signature.ts). */
+  network: string;
+  /** The trust rules for a relayed message's author (author-admission.ts). */
+  admitAuthor: (authorId: string, nick: string) => AuthorVerdict;
   ref: (peer: Peer) => PeerRef;
   emit: (event: NodeEvent) => void;
   /** Shows stored messages to the user and records that they were shown. */
@@ -41,7 +54,11 @@ export class CatchUp {
   /** Requests in flight: `${peerId} ${room}` → messages relayed so far, and how many were new. */
   private readonly pending = new Map<string, { relayed: number; fresh: number }>();
 
-  constructor(private readonly deps: CatchUpDeps) {}
+  private readonly server: CatchUpServer;
+
+  constructor(private readonly deps: CatchUpDeps) {
+    this.server = new CatchUpServer({ clock: deps.clock });
+  }
 
   /** Asks `peer` for what we missed in every room we share with it. */
   askPeer(peer: Peer, link: PeerLink): void {
@@ -54,16 +71,32 @@ export class CatchUp {
     const key = `${peer.id} ${room}`;
     if ((this.answered.get(room) ?? 0) >= ASKS_PER_ROOM || this.pending.has(key)) return;
     const { store, clock, policy } = this.deps;
-    const floor = clock.now() - policy.maxAgeMs;
-    const latest = store.messages.latestTimestamp(room);
-    const since = Math.max(floor, latest === undefined ? floor : latest - CLOCK_SKEW_MARGIN_MS, 0);
+    const floor = Math.max(clock.now() - policy.maxAgeMs, 0);
+    // Our own records decide: a peer's ts counts only up to the moment we stored its message.
+    const cursor = store.messages.catchupCursor(room, floor);
+    const since = Math.max(floor, cursor === undefined ? floor : cursor - CLOCK_SKEW_MARGIN_MS);
     // Registered before sending: a peer on an in-memory link may answer before send() returns.
     this.pending.set(key, { relayed: 0, fresh: 0 });
     if (!link.send({ t: 'catchup_req', room, since, limit: policy.maxPerRoom })) this.pending.delete(key);
   }
 
-  /** Answers a request from a member of the room, in (ts, id) order, in bounded batches. */
+  /** Answers a request from a member of the room, in (ts, id) order, in bounded batches, when its
+   * turn comes and as fast as the peer reads (catch-up-server.ts). */
   serve(peer: Peer, link: PeerLink, request: CatchupRequest): void {
+    this.server.enqueue(
+      link,
+      () => this.answer(peer, link, request),
+      () =>
+        this.deps.emit({
+          type: 'warning',
+          code: 'catchup-flood',
+          message: `dropping catch-up requests from ${this.deps.ref(peer).display}: more than ${MAX_WAITING_REQUESTS} are waiting to be answered`,
+          peer: this.deps.ref(peer),
+        }),
+    );
+  }
+
+  private *answer(peer: Peer, link: PeerLink, request: CatchupRequest): Generator<WireMessage, undefined> {
     const { store, clock, policy } = this.deps;
     const room = request.room.toLowerCase();
     const allowed = store.rooms.joined().includes(room) && peer.rooms.has(room);
@@ -74,45 +107,63 @@ export class CatchUp {
     let batch: RelayedMessage[] = [];
     let bytes = 0;
     for (const message of found) {
-      const relayed = toRelayed(message);
+      const relayed = toRelayed(message, checksSignatureV2(link.remoteHello));
       if (!relayed) continue; // unsigned (from an old peer): we cannot vouch for it
       const size = JSON.stringify(relayed).length;
       if (batch.length > 0 && (batch.length >= MAX_CATCHUP_BATCH || bytes + size > BATCH_BYTES)) {
-        link.send({ t: 'catchup', room, messages: batch, done: false });
+        yield { t: 'catchup', room, messages: batch, done: false };
         batch = [];
         bytes = 0;
       }
       batch.push(relayed);
       bytes += size;
     }
-    link.send({ t: 'catchup', room, messages: batch, done: true });
+    yield { t: 'catchup', room, messages: batch, done: true };
+    return undefined;
   }
 
   /** Stores and shows relayed messages we asked for; returns false when the peer misbehaved. */
-  receive(peer: Peer, room: string, messages: RelayedMessage[], done: boolean): boolean {
-    const key = `${peer.id} ${room.toLowerCase()}`;
+  receive(peer: Peer, wireRoom: string, messages: RelayedMessage[], done: boolean): boolean {
+    const room = normaliseRoom(wireRoom);
+    const key = `${peer.id} ${room}`;
     const progress = this.pending.get(key);
     if (progress === undefined) return true; // unsolicited or late: ignore, it costs us nothing
     const { store, clock, policy, emit } = this.deps;
     progress.relayed += messages.length;
     if (progress.relayed > policy.maxPerRoom + MAX_CATCHUP_BATCH) return false; // more than we asked for
     const fresh: StoredMessage[] = [];
+    const now = clock.now();
     for (const m of messages) {
+      // Version 1 signatures do not cover the nick: a relay could show them under any name.
+      if (m.sv !== 2) continue;
       const authorKey = new Uint8Array(Buffer.from(m.author, 'base64url'));
-      const fields = { id: m.id, ts: m.ts, room: room.toLowerCase(), kind: m.kind, text: m.text };
-      if (!verifyRoomMessage(fields, m.sig, authorKey)) return false; // a forged or altered message
+      const fields = {
+        id: m.id,
+        ts: m.ts,
+        room: room,
+        kind: m.kind,
+        text: m.text,
+        author: m.author,
+        nick: m.nick,
+        network: this.deps.network,
+      };
+      if (!verifyRoomMessage(fields, m.sig, authorKey, 2)) return false; // a forged or altered message
+      // Genuine, but not for us to show: dated in the future (message-clock.ts), or its author is
+      // blocked or claims a nick pinned to another key. The relay may be honest: skip, keep the link.
+      if (tooFarAhead(m.ts, now) || !this.deps.admitAuthor(m.author, m.nick).ok) continue;
       const stored: StoredMessage = {
         id: m.id,
-        conversation: room.toLowerCase(),
+        conversation: room,
         senderId: m.author,
         senderNick: m.nick,
         text: m.text,
         kind: m.kind,
         ts: m.ts,
-        receivedAt: clock.now(),
+        receivedAt: now,
         direction: m.author === this.deps.selfId ? 'out' : 'in',
         history: true,
         signature: m.sig,
+        signatureVersion: 2,
       };
       if (store.messages.saveIncoming(stored)) fresh.push(stored);
     }
@@ -121,10 +172,10 @@ export class CatchUp {
     this.deps.show(fresh);
     if (done) {
       this.pending.delete(key);
-      this.answered.set(room.toLowerCase(), (this.answered.get(room.toLowerCase()) ?? 0) + 1);
+      this.answered.set(room, (this.answered.get(room) ?? 0) + 1);
       emit({
         type: 'catchup_done',
-        room: room.toLowerCase(),
+        room: room,
         from: this.deps.ref(peer),
         received: progress.fresh,
       });
@@ -138,9 +189,12 @@ export class CatchUp {
   }
 }
 
-function toRelayed(message: StoredMessage): RelayedMessage | undefined {
-  if (!message.signature) return undefined;
+function toRelayed(message: StoredMessage, v2: boolean): RelayedMessage | undefined {
+  // Version 1 (no nick signed) stays in our history but is not relayed: receivers refuse it. A
+  // peer that does not check version 2 would take it for a forgery: it gets no relays.
+  if (!message.signature || message.signatureVersion !== 2 || !v2) return undefined;
   return {
+    sv: 2,
     id: message.id,
     ts: message.ts,
     text: message.text,

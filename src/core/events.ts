@@ -71,6 +71,8 @@ export type NodeEvent =
   | { type: 'parted'; room: string }
   | { type: 'member_joined'; room: string; peer: PeerRef }
   | { type: 'member_parted'; room: string; peer: PeerRef }
+  /** A peer is in a room we are not in: an offer the user may take up with /join, nothing more. */
+  | { type: 'room_offer'; room: string; peer: PeerRef }
   | { type: 'nick'; peer: PeerRef; previous: string }
   | { type: 'presence'; peer: PeerRef; presence: PresenceState; status: string }
   | { type: 'own_presence'; presence: PresenceState; status: string; auto: boolean }

@@ -12,12 +12,20 @@ import { normaliseRoom, textProblem } from '../protocol/names.js';
 import type { Store, StoredMessage } from '../store/store.js';
 import type { Clock } from './clock.js';
 import type { NodeEvent, PeerRef } from './events.js';
+import { tooFarAhead } from './message-clock.js';
 import type { Peer, PeerTable } from './peer-table.js';
-import { signRoomMessage, verifyRoomMessage } from './room-signature.js';
+import {
+  CURRENT_SIGNATURE_VERSION,
+  checksSignatureV2,
+  signRoomMessage,
+  verifyRoomMessage,
+} from './room-signature.js';
 
 export interface MessengerDeps {
   self: () => PeerRef;
   identity: Ed25519KeyPair;
+  /** The network tag, signed into room messages so they cannot be replayed into another network. */
+  network: string;
   store: Store;
   peers: PeerTable;
   clock: Clock;
@@ -28,6 +36,8 @@ export interface MessengerDeps {
   storeFailed: (error: unknown) => void;
   /** Shows stored messages to the user (message events) and records that they were shown. */
   show: (messages: StoredMessage[]) => void;
+  /** A message dated `aheadMs` after our clock was dropped (see message-clock.ts). */
+  refusedFuture: (peer: Peer, aheadMs: number) => void;
 }
 
 /** Messages in flight on one link before we wait for acks: bounds memory and write buffers. */
@@ -113,9 +123,19 @@ export class Messenger {
     const members = this.deps.peers.membersOnline(key);
     const message = this.outgoing(key, text, kind);
     message.signature = signRoomMessage(
-      { id: message.id, ts: message.ts, room: key, kind, text },
+      {
+        id: message.id,
+        ts: message.ts,
+        room: key,
+        kind,
+        text,
+        author: message.senderId,
+        nick: message.senderNick,
+        network: this.deps.network,
+      },
       this.deps.identity.secretKey,
     );
+    message.signatureVersion = CURRENT_SIGNATURE_VERSION;
     return this.batch(() => {
       this.deps.store.messages.saveOutgoing(
         message,
@@ -143,11 +163,12 @@ export class Messenger {
         if (!link || link.isClosed) return;
         const free = WINDOW - peer.inFlight.size;
         if (free <= 0) return;
-        // From the cursor: what is already on this link is not read again.
+        // From the cursor: what is already on this link is not read again. A full send queue
+        // stops us (the rest stays in the outbox); the link's `room` event pumps again.
         for (const { seq, message } of this.deps.store.outbox.pendingAfter(peer.id, peer.sentSeq, free)) {
+          if (!link.hasRoom || !link.send(toWire(message, checksSignatureV2(link.remoteHello)))) return;
           peer.inFlight.add(message.id);
           peer.sentSeq = seq;
-          if (!link.send(toWire(message))) return;
         }
       } while (peer.pumpAgain);
     } finally {
@@ -177,22 +198,48 @@ export class Messenger {
       link.send({ t: 'ack', id: wire.id });
       return true;
     }
+    const now = this.deps.clock.now();
+    if (tooFarAhead(wire.ts, now)) {
+      // Acked: the sender would only send it again with the same ts (see message-clock.ts).
+      link.send({ t: 'ack', id: wire.id });
+      this.deps.refusedFuture(peer, wire.ts - now);
+      return true;
+    }
+    // Version 2 signs the nick shown with the message; a live message from an old peer (version 1
+    // or unsigned) is shown under the nick of its authenticated link.
+    let senderNick = peer.nick;
     if (room !== undefined && wire.sig !== undefined) {
-      const fields = { id: wire.id, ts: wire.ts, room, kind: wire.kind, text: wire.text };
-      if (!verifyRoomMessage(fields, wire.sig, peer.publicKey)) return false;
+      const version = wire.sv === 2 ? 2 : 1;
+      if (version === 2) {
+        if (wire.nick === undefined) return false;
+        senderNick = wire.nick;
+      }
+      const fields = {
+        id: wire.id,
+        ts: wire.ts,
+        room,
+        kind: wire.kind,
+        text: wire.text,
+        author: peer.id,
+        nick: senderNick,
+        network: this.deps.network,
+      };
+      if (!verifyRoomMessage(fields, wire.sig, peer.publicKey, version)) return false;
     }
     const stored: StoredMessage = {
       id: wire.id,
       conversation: room ?? `@${peer.id}`,
       senderId: peer.id,
-      senderNick: peer.nick,
+      senderNick,
       text: wire.text,
       kind: wire.kind,
       ts: wire.ts,
-      receivedAt: this.deps.clock.now(),
+      receivedAt: now,
       direction: 'in',
       history: false,
-      ...(room !== undefined && wire.sig !== undefined ? { signature: wire.sig } : {}),
+      ...(room !== undefined && wire.sig !== undefined
+        ? { signature: wire.sig, ...(wire.sv === 2 ? { signatureVersion: 2 } : {}) }
+        : {}),
     };
     this.incoming.push({ peer, link, stored });
     this.scheduleFlush();
@@ -282,7 +329,8 @@ export class Messenger {
   }
 }
 
-function toWire(message: StoredMessage): ChatMessage {
+/** `v2`: the recipient checks signature version 2 (see SIGNATURE_V2_CAPABILITY). */
+function toWire(message: StoredMessage, v2: boolean): ChatMessage {
   const wire: ChatMessage = {
     t: 'msg',
     id: message.id,
@@ -292,7 +340,12 @@ function toWire(message: StoredMessage): ChatMessage {
   };
   if (message.conversation.startsWith('#')) {
     wire.room = message.conversation;
-    if (message.signature) wire.sig = message.signature;
+    if (message.signature && message.signatureVersion !== 2) wire.sig = message.signature;
+    if (message.signature && message.signatureVersion === 2 && v2) {
+      wire.sig = message.signature;
+      wire.sv = 2;
+      wire.nick = message.senderNick;
+    }
   }
   return wire;
 }

@@ -2,7 +2,7 @@
 // acks and the persistent outbox, trust, presence and catch-up. It sees transport, discovery and
 // store only through their interfaces; src/cli wires the real adapters, tests in-memory ones.
 import { LinkError, LinkFactory } from '../connection/link-factory.js';
-import type { HeartbeatTiming, LinkCloseReason, PeerLink } from '../connection/peer-link.js';
+import type { HeartbeatTiming, LinkCloseReason, PeerLink, SendLimits } from '../connection/peer-link.js';
 import { HandshakeLimiter } from '../crypto/handshake-limiter.js';
 import { networkTag } from '../crypto/network-key.js';
 import { loadFastSecretbox } from '../crypto/secretbox-libsodium.js';
@@ -11,8 +11,10 @@ import type { Discovery, DiscoveryEvent, PeerHint } from '../discovery/discovery
 import { fingerprint, idOf } from '../identity/ids.js';
 import { safetyNumber, safetyNumbersMatch } from '../identity/safety-number.js';
 import { type Hello, PROTOCOL_VERSION, type PresenceState, type WireMessage } from '../protocol/messages.js';
+import { normaliseRoom, roomKey } from '../protocol/names.js';
 import type { Store, StoredMessage } from '../store/store.js';
 import type { Listener, Transport } from '../transport/transport.js';
+import { admitAuthor } from './author-admission.js';
 import { CatchUp, type CatchupPolicy, DEFAULT_CATCHUP } from './catch-up.js';
 import { type Clock, systemClock } from './clock.js';
 import { classify, DEFAULT_RECONNECT, Dialer, type ReconnectPolicy } from './dialer.js';
@@ -26,6 +28,8 @@ import { NodeError } from './node-error.js';
 import { resolvePeer } from './peer-resolver.js';
 import { type Peer, PeerTable } from './peer-table.js';
 import { OwnPresence } from './presence.js';
+import { RoomOffers } from './room-offers.js';
+import { SIGNATURE_V2_CAPABILITY } from './room-signature.js';
 import { suffixOf, TrustBook } from './trust.js';
 
 export { NodeError } from './node-error.js';
@@ -63,6 +67,8 @@ export interface NodeInit {
   typingExpiryMs?: number;
   /** File transfers: download directory, auto-accept from verified contacts, size cap. */
   files?: Partial<TransferPolicy>;
+  /** Limits against hostile peers (defaults: ACCEPT_TO_HELLO_MS, DEFAULT_SEND_LIMITS). */
+  limits?: { acceptToHelloMs?: number; send?: SendLimits };
 }
 
 const DEFAULT_TRANSFER_POLICY: TransferPolicy = {
@@ -79,7 +85,18 @@ const TYPING_THROTTLE_MS = 3_000;
 const TYPING_EXPIRY_MS = 6_000;
 /** Messages shown per "shown" commit (see show()). */
 const SHOW_CHUNK = 16;
-const CAPABILITIES = ['dm', 'rooms', 'ack', 'presence', 'typing', 'read', 'catchup', 'signed-rooms', 'files'];
+const CAPABILITIES = [
+  'dm',
+  'rooms',
+  'ack',
+  'presence',
+  'typing',
+  'read',
+  'catchup',
+  'signed-rooms',
+  SIGNATURE_V2_CAPABILITY,
+  'files',
+];
 
 export class LanchatNode {
   readonly id: string;
@@ -97,6 +114,9 @@ export class LanchatNode {
   private readonly catchUp: CatchUp;
   private readonly transfers: TransferService | undefined;
   private readonly dialer: Dialer;
+  private readonly roomOffers: RoomOffers;
+  /** Peers told that their messages were dated too far ahead (once per peer and session). */
+  private readonly futureWarned = new Set<string>();
   private listener: Listener | undefined;
   private unsubscribe: (() => void) | undefined;
   private stopping = false;
@@ -134,12 +154,16 @@ export class LanchatNode {
       limiter: new HandshakeLimiter(),
       clock: this.clock,
       ...(init.heartbeat ? { heartbeat: init.heartbeat } : {}),
+      ...(init.limits?.acceptToHelloMs !== undefined ? { acceptToHelloMs: init.limits.acceptToHelloMs } : {}),
+      ...(init.limits?.send ? { sendLimits: init.limits.send } : {}),
       hello: () => this.hello(),
       authorize: (key) => idOf(key) !== this.id && !this.trust.blocked(idOf(key)),
     });
+    this.roomOffers = new RoomOffers(this.clock);
     this.messenger = new Messenger({
       self: () => this.selfRef(),
       identity: components.identity,
+      network: this.networkTag,
       store,
       peers: this.peers,
       clock: this.clock,
@@ -153,6 +177,7 @@ export class LanchatNode {
           message: `could not store received messages (they stay queued at their senders): ${error instanceof Error ? error.message : String(error)}`,
         }),
       show: (messages) => this.show(messages),
+      refusedFuture: (peer, aheadMs) => this.warnFuture(peer, aheadMs),
     });
     this.presence = new OwnPresence(this.clock, init.awayAfterMs ?? DEFAULT_AWAY_AFTER_MS, (state) => {
       for (const peer of this.peers.online()) {
@@ -165,6 +190,8 @@ export class LanchatNode {
       clock: this.clock,
       policy: init.catchup ?? DEFAULT_CATCHUP,
       selfId: this.id,
+      network: this.networkTag,
+      admitAuthor: (authorId, nick) => admitAuthor(this.trust, store.contacts, this.id, authorId, nick),
       ref: (peer) => this.ref(peer),
       emit: (event) => this.emit(event),
       show: (messages) => this.show(messages),
@@ -280,17 +307,21 @@ export class LanchatNode {
     return this.messenger.sendRoom(room, text, kind);
   }
 
+  /** Joins a room: only ever because the user asked (a peer's announcement is at most an offer). */
   join(room: string): void {
-    const key = room.toLowerCase();
+    const checked = roomKey(room);
+    if (!checked.ok) throw new NodeError('invalid', `${room}: ${checked.problem}`);
+    const key = checked.room;
     this.components.store.rooms.join(key);
     for (const peer of this.peers.online()) peer.link?.send({ t: 'join', room: key });
     const members = this.peers.membersOnline(key);
+    for (const peer of members) this.components.store.rooms.addMember(key, peer.id);
     this.emit({ type: 'joined', room: key, members: members.map((p) => this.ref(p)) });
     for (const peer of members) if (peer.link) this.catchUp.ask(peer, peer.link, key);
   }
 
   part(room: string): void {
-    const key = room.toLowerCase();
+    const key = normaliseRoom(room);
     if (!this.components.store.rooms.part(key)) {
       throw new NodeError(
         'not-in-room',
@@ -347,7 +378,7 @@ export class LanchatNode {
   /** The last `limit` messages of a conversation (`#room`, or a peer name for DMs), oldest first. */
   history(conversation: string, limit = 50): MessageView[] {
     const key = conversation.startsWith('#')
-      ? conversation.toLowerCase()
+      ? normaliseRoom(conversation)
       : `@${this.resolve(conversation).id}`;
     return this.components.store.messages.history(key, { limit }).map((m) => this.view(m));
   }
@@ -590,12 +621,14 @@ export class LanchatNode {
       }
     }
     this.seenOnline.add(id);
-    peer.rooms = new Set(hello.rooms.map((r) => r.toLowerCase()));
+    // Normalised and at most 256 (decodeMessage); rows only for rooms we are in (room-offers.ts).
+    peer.rooms = new Set(hello.rooms);
     this.dialer.connected(peer);
     peer.inFlight.clear();
     peer.sentSeq = 0;
-    for (const room of peer.rooms) this.components.store.rooms.addMember(room, id);
-    link.on('close', (reason) => this.onLinkClosed(peer, link, reason));
+    for (const room of peer.rooms) if (this.inRoom(room)) this.components.store.rooms.addMember(room, id);
+    link.on('close', (reason, error) => this.onLinkClosed(peer, link, reason, error));
+    link.on('room', () => this.messenger.pump(peer));
     link.attach((message) => this.onMessage(peer, link, message));
     if (!wasOnline) this.emit({ type: 'peer_online', peer: this.info(peer) });
     if (admission.collidesWith.length > 0) this.warnCollision(peer);
@@ -626,7 +659,15 @@ export class LanchatNode {
     return dialler < other;
   }
 
-  private onLinkClosed(peer: Peer, link: PeerLink, reason: LinkCloseReason): void {
+  private onLinkClosed(peer: Peer, link: PeerLink, reason: LinkCloseReason, error?: Error): void {
+    if (reason === 'stalled') {
+      this.emit({
+        type: 'warning',
+        code: 'peer-stalled',
+        message: `disconnected ${this.ref(peer).display}: ${error?.message ?? 'it does not read what we send'}`,
+        peer: this.ref(peer),
+      });
+    }
     if (peer.link !== link) return; // a duplicate that lost; the peer is still online
     peer.link = undefined;
     peer.inFlight.clear();
@@ -661,17 +702,24 @@ export class LanchatNode {
         else link.quitByPeer = true;
         return;
       case 'join': {
-        const room = message.room.toLowerCase();
+        const room = message.room; // normalised by decodeMessage
         if (peer.rooms.has(room)) return;
+        if (!this.inRoom(room)) {
+          // Not ours: remembered (bounded) for when the user joins it, at most offered, never joined.
+          if (this.roomOffers.mayRemember(peer.rooms.size)) peer.rooms.add(room);
+          if (this.roomOffers.offer(peer.id, room))
+            this.emit({ type: 'room_offer', room, peer: this.ref(peer) });
+          return;
+        }
         peer.rooms.add(room);
         store.rooms.addMember(room, peer.id);
         this.emit({ type: 'member_joined', room, peer: this.ref(peer) });
-        if (this.inRoom(room)) this.catchUp.ask(peer, link, room);
+        this.catchUp.ask(peer, link, room);
         return;
       }
       case 'part': {
-        const room = message.room.toLowerCase();
-        if (!peer.rooms.delete(room)) return;
+        const room = message.room;
+        if (!peer.rooms.delete(room) || !this.inRoom(room)) return;
         store.rooms.removeMember(room, peer.id);
         this.emit({ type: 'member_parted', room, peer: this.ref(peer) });
         return;
@@ -765,6 +813,17 @@ export class LanchatNode {
     });
   }
 
+  private warnFuture(peer: Peer, aheadMs: number): void {
+    if (this.futureWarned.has(peer.id)) return;
+    this.futureWarned.add(peer.id);
+    this.emit({
+      type: 'warning',
+      code: 'clock-ahead',
+      message: `dropped a message from ${this.ref(peer).display} dated ${Math.round(aheadMs / 60_000)} min ahead of this machine's clock; one of the two clocks is wrong`,
+      peer: this.ref(peer),
+    });
+  }
+
   private linkWarning(err: unknown): void {
     if (this.stopping) return;
     const code = err instanceof LinkError ? err.code : 'link-failed';
@@ -772,7 +831,7 @@ export class LanchatNode {
   }
 
   private inRoom(room: string): boolean {
-    return this.components.store.rooms.joined().includes(room.toLowerCase());
+    return this.components.store.rooms.joined().includes(normaliseRoom(room));
   }
 
   private resolve(name: string): Peer {
@@ -836,7 +895,7 @@ export class LanchatNode {
       const chunk = messages.slice(at, at + SHOW_CHUNK);
       for (const m of chunk) this.emit({ type: 'message', ...this.view(m) });
       for (const barrier of this.shownBarriers) barrier();
-      this.components.store.messages.markShown(chunk.map((m) => m.id));
+      this.components.store.messages.markShown(chunk);
     }
   }
 

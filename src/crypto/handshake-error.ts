@@ -11,6 +11,7 @@ export type HandshakeErrorCode =
   | 'unauthorized' // server: authorize() said no (or threw)
   | 'timeout' // the whole handshake exceeded its wall-clock deadline
   | 'too-many-handshakes' // server: the half-open handshake limit is reached
+  | 'flood' // the peer sent far more than a handshake before it was its turn
   | 'connection-lost'; // the transport closed or failed mid-handshake
 
 export class HandshakeError extends Error {

@@ -4,6 +4,11 @@
 import type { Duplex } from 'node:stream';
 import { HandshakeError } from './handshake-error.js';
 
+/** Bytes held for reads not yet asked for. An honest peer is never more than one handshake message
+ * (at most 112 bytes) plus its first few boxes ahead of us; without a bound, anyone who knows the
+ * network key (the default one is public) could fill our memory for the whole deadline. */
+export const MAX_HANDSHAKE_BUFFER_BYTES = 64 * 1024;
+
 interface PendingRead {
   readonly length: number;
   readonly resolve: (bytes: Uint8Array) => void;
@@ -18,8 +23,20 @@ export class HandshakeReader {
   #failure: Error | undefined;
   readonly #onData = (chunk: Buffer | string) => {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    if (this.#failure) return;
     this.#chunks.push(bytes);
     this.#buffered += bytes.length;
+    if (this.#buffered - (this.#pending?.length ?? 0) > MAX_HANDSHAKE_BUFFER_BYTES) {
+      this.#chunks = [];
+      this.#buffered = 0;
+      this.fail(
+        new HandshakeError(
+          'flood',
+          `handshake: the peer sent more than ${MAX_HANDSHAKE_BUFFER_BYTES} bytes before it was its turn`,
+        ),
+      );
+      return;
+    }
     this.#settle();
   };
   readonly #onEnd = () =>

@@ -1,8 +1,23 @@
 // FileAccess on node:fs. Reads and writes stream in bounded pieces, so memory stays flat whatever
 // the file size; the partial file is fsynced before its length is ever reported as durable.
+// Downloads write only files we created: the partial file is created with O_CREAT|O_EXCL|
+// O_NOFOLLOW and reopened (resume) with O_NOFOLLOW and an fstat check, so a symlink or another
+// user's file planted under its name is refused, never written through; the final name is taken
+// with link(), which never replaces or follows what is there.
 import { createHash, type Hash } from 'node:crypto';
-import { constants, createReadStream } from 'node:fs';
-import { type FileHandle, link, mkdir, open, rename, rm, stat, statfs, unlink } from 'node:fs/promises';
+import { constants, createReadStream, type Stats } from 'node:fs';
+import {
+  type FileHandle,
+  link,
+  lstat,
+  mkdir,
+  open,
+  rename,
+  rm,
+  stat,
+  statfs,
+  unlink,
+} from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { FileAccess, FileSource, PartialFile, SourceInfo } from '../core/files/file-access.js';
@@ -77,18 +92,54 @@ async function openPartial(dir: string, partName: string, offset: number): Promi
   let handle: FileHandle;
   let kept = 0;
   try {
-    handle = await open(path, constants.O_RDWR);
-    const size = (await handle.stat()).size;
-    // Shorter than what was confirmed means the file was tampered with: trust none of it.
-    kept = size >= offset ? offset : 0;
+    // Resume: only our own partial file. O_NOFOLLOW fails on a symlink (ELOOP) instead of
+    // following it; O_NONBLOCK keeps a planted FIFO from hanging the open.
+    handle = await open(path, constants.O_RDWR | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    try {
+      const info = await handle.stat();
+      checkOwnPartial(info, path);
+      // Shorter than what was confirmed means the file was tampered with: trust none of it.
+      kept = info.size >= offset ? offset : 0;
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
   } catch (cause) {
-    if ((cause as NodeJS.ErrnoException).code !== 'ENOENT') throw cause;
-    handle = await open(path, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL, 0o600);
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') throw refused(path, 'it is a symbolic link');
+    if (code !== 'ENOENT') throw cause;
+    // Between the failed open and this one anything may appear at `path`: O_EXCL|O_NOFOLLOW make
+    // this open fail then, rather than open what appeared.
+    handle = await open(
+      path,
+      constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+      0o600,
+    ).catch((error: NodeJS.ErrnoException) => {
+      throw error.code === 'EEXIST' || error.code === 'ELOOP'
+        ? refused(path, 'something appeared under its name while it was being created')
+        : error;
+    });
   }
   await handle.truncate(kept);
   const hash = createHash('sha256');
   await rehash(handle, kept, hash);
   return new NodePartialFile(path, handle, kept, hash);
+}
+
+/** A partial file we may reopen: a regular file of ours with no other name (a hard link to some
+ * other file would make us write into that file). */
+function checkOwnPartial(info: Stats, path: string): void {
+  if (!info.isFile()) throw refused(path, 'it is not a regular file');
+  if (info.nlink !== 1) throw refused(path, 'it has other names (hard links)');
+  const uid = process.getuid?.();
+  if (uid !== undefined && info.uid !== uid) throw refused(path, 'it belongs to another user');
+}
+
+function refused(path: string, why: string): FileAccessError {
+  return new FileAccessError(
+    'unsafe-path',
+    `refused to write ${path}: ${why}, so it is not a file lanchat created there (remove it and accept again)`,
+  );
 }
 
 async function rehash(handle: FileHandle, length: number, hash: Hash): Promise<void> {
@@ -217,20 +268,31 @@ function inside(dir: string, name: string): string {
 }
 
 async function publish(partPath: string, dir: string, name: string): Promise<string> {
+  // The partial must still be the file we wrote (a regular file with one name), and what we put
+  // under the final name must be that same file: anything swapped in between is refused.
+  const own = await lstat(partPath);
+  checkOwnPartial(own, partPath);
   for (let n = 0; n < MAX_NUMBERED; n++) {
     const target = inside(dir, numberedName(name, n));
     try {
-      // link() fails with EEXIST instead of replacing: no window in which a file is overwritten.
+      // link() fails with EEXIST instead of replacing (a symlink there included, never followed):
+      // no window in which a file is overwritten.
       await link(partPath, target);
+      const placed = await lstat(target);
+      if (placed.ino !== own.ino || placed.dev !== own.dev) {
+        await unlink(target);
+        throw refused(partPath, 'it was replaced while it was moved into place');
+      }
       await unlink(partPath);
       return target;
     } catch (cause) {
       const code = (cause as NodeJS.ErrnoException).code;
       if (code === 'EEXIST') continue;
       if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw cause;
-      // File systems without hard links (FAT, some network mounts): check, then rename.
+      // File systems without hard links (FAT, some network mounts): check, then rename. lstat, so
+      // a dangling symlink counts as taken; rename() replaces an entry and never follows it.
       if (
-        await stat(target).then(
+        await lstat(target).then(
           () => true,
           () => false,
         )

@@ -1,8 +1,14 @@
 // Incremental frame decoder: push(chunk) → complete frames. The announced length is checked
-// against the cap as soon as the 5-byte header is complete, before any allocation, and at most one
-// frame is ever held (a payload buffer of exactly the announced size, filled as bytes arrive).
+// against the cap as soon as the 5-byte header is complete, and at most one frame is ever held.
+// The buffer for an incomplete payload grows with the bytes that really arrived (doubling, so a
+// big frame costs few copies), never with the announced length: a peer that announces 1 MiB and
+// sends nothing more costs us nothing.
 import { FRAME_HEADER_BYTES, type Frame, MAX_FRAME_PAYLOAD_BYTES } from './frame-codec.js';
 import { FrameError } from './frame-error.js';
+
+/** The first buffer for a payload that arrives in pieces; later ones double. */
+const FIRST_BUFFER_BYTES = 4 * 1024;
+const EMPTY = new Uint8Array(0);
 
 export interface FrameDecoderOptions {
   readonly maxPayloadBytes?: number;
@@ -12,7 +18,9 @@ export class FrameDecoder {
   readonly #maxPayloadBytes: number;
   readonly #header = new Uint8Array(FRAME_HEADER_BYTES);
   #headerHave = 0;
-  #payload: Uint8Array | undefined; // allocated once the header is validated
+  /** Announced length of the frame being received; undefined between frames. */
+  #length: number | undefined;
+  #payload: Uint8Array = EMPTY;
   #payloadHave = 0;
   #type = 0;
   #state: 'open' | 'failed' | 'ended' = 'open';
@@ -37,7 +45,7 @@ export class FrameDecoder {
     let at = 0;
     try {
       while (at < chunk.length) {
-        if (this.#payload === undefined) {
+        if (this.#length === undefined) {
           const take = Math.min(FRAME_HEADER_BYTES - this.#headerHave, chunk.length - at);
           this.#header.set(chunk.subarray(at, at + take), this.#headerHave);
           this.#headerHave += take;
@@ -51,24 +59,23 @@ export class FrameDecoder {
             this.#headerHave = 0;
             continue;
           }
-          this.#payload = new Uint8Array(length);
+          this.#length = length;
           this.#payloadHave = 0;
         }
-        const payload = this.#payload;
-        const take = Math.min(payload.length - this.#payloadHave, chunk.length - at);
-        payload.set(chunk.subarray(at, at + take), this.#payloadHave);
+        const length = this.#length;
+        const take = Math.min(length - this.#payloadHave, chunk.length - at);
+        this.#reserve(this.#payloadHave + take, length);
+        this.#payload.set(chunk.subarray(at, at + take), this.#payloadHave);
         this.#payloadHave += take;
         at += take;
-        if (this.#payloadHave === payload.length) {
-          frames.push({ type: this.#type, payload });
-          this.#payload = undefined;
-          this.#payloadHave = 0;
-          this.#headerHave = 0;
+        if (this.#payloadHave === length) {
+          frames.push({ type: this.#type, payload: this.#payload }); // grown to exactly `length`
+          this.#reset();
         }
       }
     } catch (error) {
       this.#state = 'failed';
-      this.#payload = undefined;
+      this.#reset();
       throw error;
     }
     return frames;
@@ -80,12 +87,34 @@ export class FrameDecoder {
     this.#state = 'ended';
     if (this.bufferedBytes > 0) {
       const held = this.bufferedBytes;
-      this.#payload = undefined;
+      this.#reset();
       throw new FrameError(
         'truncated',
         `frame: the stream ended inside a frame (${held} bytes of it received)`,
       );
     }
+  }
+
+  /** Buffer bytes allocated for the incomplete frame (what it really costs us). */
+  get allocatedBytes(): number {
+    return this.#payload.length;
+  }
+
+  /** Makes room for `needed` payload bytes, never more than the announced `length`. */
+  #reserve(needed: number, length: number): void {
+    if (needed <= this.#payload.length) return;
+    const grown = new Uint8Array(
+      Math.min(length, Math.max(needed, this.#payload.length * 2, FIRST_BUFFER_BYTES)),
+    );
+    grown.set(this.#payload.subarray(0, this.#payloadHave));
+    this.#payload = grown;
+  }
+
+  #reset(): void {
+    this.#length = undefined;
+    this.#payload = EMPTY;
+    this.#payloadHave = 0;
+    this.#headerHave = 0;
   }
 
   #readHeader(): number {

@@ -9,7 +9,7 @@ import {
   type FileMessage,
   FileMessageError,
 } from './file-messages.js';
-import { MAX_TEXT_BYTES, nickProblem, roomProblem } from './names.js';
+import { MAX_TEXT_BYTES, nickProblem, roomKey } from './names.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -38,6 +38,10 @@ export interface ChatMessage {
   room?: string;
   /** Room messages: the author's Ed25519 signature (base64), so other members can relay it. */
   sig?: string;
+  /** Room messages: the version of the signed encoding (room-signature.ts); absent = 1. */
+  sv?: number;
+  /** Room messages signed with sv 2: the author's nick as signed (shown with the message). */
+  nick?: string;
 }
 export interface Ack {
   t: 'ack';
@@ -101,6 +105,8 @@ export interface RelayedMessage {
   author: string;
   nick: string;
   sig: string;
+  /** The version of the signed encoding (room-signature.ts); absent = 1, which signs no nick. */
+  sv?: number;
 }
 export interface Catchup {
   t: 'catchup';
@@ -165,16 +171,23 @@ function int(o: Obj, key: string): number {
     fail(`${String(o.t)}.${key} must be an integer`);
   return v;
 }
+/** True when `v` is the one encoding of its bytes: base64 has several spellings of the same bytes
+ * (padding bits in the last character), and an id, key or signature must have exactly one, or a
+ * relay could present a known message, author or signature under a second name. */
+function canonical(v: string, encoding: 'base64' | 'base64url'): boolean {
+  return Buffer.from(v, encoding).toString(encoding) === v;
+}
 function id(o: Obj): string {
   const v = str(o, 'id', MAX_ID_CHARS);
   if (!ID_PATTERN.test(v)) fail('message id has invalid characters');
+  if (!canonical(v, 'base64url')) fail('message id is not canonical base64url');
   return v;
 }
+/** Room names arrive normalised (names.ts, roomKey): core never sees two spellings of one room. */
 function room(o: Obj): string {
-  const v = str(o, 'room', 64);
-  const problem = roomProblem(v);
-  if (problem) fail(`room: ${problem}`);
-  return v;
+  const key = roomKey(str(o, 'room', 64));
+  if (!key.ok) fail(`room: ${key.problem}`);
+  return key.room;
 }
 function nick(o: Obj): string {
   const v = str(o, 'nick', 128);
@@ -184,7 +197,14 @@ function nick(o: Obj): string {
 }
 function sig(o: Obj): string {
   const v = str(o, 'sig', MAX_SIG_CHARS);
-  if (!SIG_PATTERN.test(v)) fail('a signature is 64 bytes of base64');
+  if (!SIG_PATTERN.test(v) || !canonical(v, 'base64')) fail('a signature is 64 bytes of canonical base64');
+  return v;
+}
+/** The signed-encoding version: absent means 1; anything else must be a known version. */
+function signatureVersion(o: Obj): number | undefined {
+  if (o.sv === undefined) return undefined;
+  const v = int(o, 'sv');
+  if (v !== 1 && v !== 2) fail(`${String(o.t)}.sv ${v} is not a known signature version`);
   return v;
 }
 function text(o: Obj): string {
@@ -200,8 +220,8 @@ function relayed(value: unknown): RelayedMessage {
     fail('a relayed message is an object');
   const o: Obj = { ...(value as Obj), t: 'catchup' };
   const author = str(o, 'author', 43);
-  if (!ID_KEY_PATTERN.test(author)) fail('catchup.author must be an id');
-  return {
+  if (!ID_KEY_PATTERN.test(author) || !canonical(author, 'base64url')) fail('catchup.author must be an id');
+  const message: RelayedMessage = {
     id: id(o),
     ts: int(o, 'ts'),
     text: text(o),
@@ -210,11 +230,24 @@ function relayed(value: unknown): RelayedMessage {
     nick: nick(o),
     sig: sig(o),
   };
+  const sv = signatureVersion(o);
+  if (sv !== undefined) message.sv = sv;
+  return message;
 }
 function strings(o: Obj, key: string, each: (s: string) => boolean): string[] {
   const v = o[key];
   if (!Array.isArray(v) || v.length > MAX_LIST) fail(`${String(o.t)}.${key} must be a short list`);
   return v.filter((s): s is string => typeof s === 'string' && each(s));
+}
+
+/** A hello's rooms, normalised and without duplicates; invalid names are skipped. */
+function roomList(o: Obj): string[] {
+  const rooms = new Set<string>();
+  for (const name of strings(o, 'rooms', () => true)) {
+    const key = roomKey(name);
+    if (key.ok) rooms.add(key.room);
+  }
+  return [...rooms];
 }
 
 /** Parses one decrypted application frame. Returns undefined for a well-formed message of a type
@@ -238,7 +271,7 @@ export function decodeMessage(payload: Uint8Array): WireMessage | undefined {
         presence: presence(o.presence),
         status: typeof o.status === 'string' ? o.status.slice(0, MAX_STATUS_CHARS) : '',
         caps: strings(o, 'caps', (s) => s.length <= MAX_CAP_CHARS),
-        rooms: strings(o, 'rooms', (s) => roomProblem(s) === undefined),
+        rooms: roomList(o),
       };
       const data = fileField(() => decodeDataLinkPurpose(o));
       return data ? { ...hello, ...data } : hello;
@@ -253,6 +286,9 @@ export function decodeMessage(payload: Uint8Array): WireMessage | undefined {
       };
       if (o.room !== undefined) message.room = room(o);
       if (o.sig !== undefined) message.sig = sig(o);
+      const sv = signatureVersion(o);
+      if (sv !== undefined) message.sv = sv;
+      if (o.nick !== undefined) message.nick = nick(o);
       return message;
     }
     case 'ack':

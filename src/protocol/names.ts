@@ -23,6 +23,7 @@ export function nickProblem(nick: string): string | undefined {
 
 const ROOM_NAME = /^#[\p{L}\p{N}_.-]+$/u;
 
+/** Problems with a room name that is already normalised (see roomKey), or undefined. */
 export function roomProblem(room: string): string | undefined {
   if (!room.startsWith('#')) return 'a room name starts with #, like #general';
   if ([...room].length - 1 > MAX_ROOM_CHARS) return `a room name has at most ${MAX_ROOM_CHARS} characters`;
@@ -30,9 +31,22 @@ export function roomProblem(room: string): string | undefined {
   return undefined;
 }
 
-/** Room names compare case-insensitively, like IRC channels. */
+/**
+ * The one normalisation of a room name, used on every path (commands, node.join/part, the wire,
+ * the store): rooms compare case-insensitively, like IRC channels, and a name typed in fullwidth
+ * forms or with decomposed accents is the same room as its plain form. Two names that a human
+ * reads as one must be one room, or a peer could run a look-alike "#general".
+ */
 export function normaliseRoom(room: string): string {
-  return room.normalize('NFC').toLowerCase();
+  // NFKC again after lower-casing: lower-casing can leave a sequence NFKC would compose (İ → i̇).
+  return room.normalize('NFKC').toLowerCase().normalize('NFKC');
+}
+
+/** A room name as typed or received → its normalised key, or the problem with it. */
+export function roomKey(input: string): { ok: true; room: string } | { ok: false; problem: string } {
+  const room = normaliseRoom(input);
+  const problem = roomProblem(room);
+  return problem === undefined ? { ok: true, room } : { ok: false, problem };
 }
 
 export function textProblem(text: string): string | undefined {

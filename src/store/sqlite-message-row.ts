@@ -16,6 +16,7 @@ export function messageColumns(alias: string): string {
     'direction',
     'history',
     'sig',
+    'sig_version',
   ]
     .map((column) => `${alias}.${column}`)
     .join(', ');
@@ -33,6 +34,7 @@ export interface MessageRow {
   direction: MessageDirection;
   history: 0 | 1;
   sig: string | null;
+  sig_version: number | null;
 }
 
 export function messageFromRow(row: MessageRow): StoredMessage {
@@ -48,6 +50,7 @@ export function messageFromRow(row: MessageRow): StoredMessage {
     direction: row.direction,
     history: row.history === 1,
     ...(row.sig === null ? {} : { signature: row.sig }),
+    ...(row.sig_version === null || row.sig_version === 1 ? {} : { signatureVersion: row.sig_version }),
   };
 }
 
@@ -64,6 +67,7 @@ export function rowParams(message: StoredMessage): Record<string, string | numbe
     direction: message.direction,
     history: message.history ? 1 : 0,
     sig: message.signature ?? null,
+    sig_version: message.signature === undefined ? null : (message.signatureVersion ?? 1),
     // Received messages start unshown; what we send is on our screen already.
     shown: message.direction === 'in' ? 0 : 1,
   };

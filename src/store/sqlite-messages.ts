@@ -1,9 +1,9 @@
-// Messages: persisted dedupe by id, conversation history pages, catch-up queries, search.
+// Messages: persisted dedupe by (sender, id), conversation history pages, catch-up queries, search.
 import type Database from 'better-sqlite3';
 import { guard, invalidInput, type StoreContext } from './sqlite-errors.js';
 import { type MessageRow, messageColumns, messageFromRow, rowParams } from './sqlite-message-row.js';
 import type { SearchIndex } from './sqlite-search.js';
-import { MAX_TEXT_BYTES, type MessageStore, type StoredMessage } from './store.js';
+import { MAX_TEXT_BYTES, type MessageKey, type MessageStore, type StoredMessage } from './store.js';
 
 /** Ids are chosen by peers; bound them so a hostile one cannot bloat the unique index. */
 export const MAX_ID_LENGTH = 128;
@@ -31,15 +31,16 @@ export function createMessageStore(
 ): MessageStore {
   const columns = messageColumns('m');
   const insert = db.prepare(
-    `INSERT INTO messages (id, conversation, sender_id, sender_nick, text, kind, ts, received_at, direction, history, sig, shown)
-     VALUES (@id, @conversation, @sender_id, @sender_nick, @text, @kind, @ts, @received_at, @direction, @history, @sig, @shown)
-     ON CONFLICT (id) DO NOTHING`,
+    `INSERT INTO messages (id, conversation, sender_id, sender_nick, text, kind, ts, received_at, direction, history, sig, sig_version, shown)
+     VALUES (@id, @conversation, @sender_id, @sender_nick, @text, @kind, @ts, @received_at, @direction, @history, @sig, @sig_version, @shown)
+     ON CONFLICT (id, sender_id) DO NOTHING`,
   );
   const enqueue = db.prepare(
     `INSERT INTO deliveries (message_id, recipient_id, status, queued_at) VALUES (?, ?, 'queued', ?)
      ON CONFLICT (message_id, recipient_id) DO NOTHING`,
   );
-  const byId = db.prepare(`SELECT ${columns} FROM messages m WHERE m.id = ?`);
+  const byId = db.prepare(`SELECT ${columns} FROM messages m WHERE m.id = ? ORDER BY m.seq LIMIT 1`);
+  const byKey = db.prepare(`SELECT ${columns} FROM messages m WHERE m.id = ? AND m.sender_id = ?`);
   const newest = db.prepare(
     `SELECT ${columns} FROM messages m WHERE m.conversation = ? ORDER BY m.ts DESC, m.id DESC LIMIT ?`,
   );
@@ -52,11 +53,29 @@ export function createMessageStore(
      ORDER BY m.ts DESC, m.id DESC LIMIT ?`,
   );
   const unshown = db.prepare(`SELECT ${columns} FROM messages m WHERE m.shown = 0 ORDER BY m.seq LIMIT ?`);
-  const markShown = db.prepare('UPDATE messages SET shown = 1 WHERE id = ? AND shown = 0');
-  const markAllShown = db.transaction((ids: readonly string[]) => {
-    for (const id of ids) markShown.run(id);
+  const markShown = db.prepare('UPDATE messages SET shown = 1 WHERE id = ? AND sender_id = ? AND shown = 0');
+  const markAllShown = db.transaction((keys: readonly MessageKey[]) => {
+    for (const key of keys) markShown.run(key.id, key.senderId);
   });
-  const latest = db.prepare('SELECT max(ts) AS ts FROM messages WHERE conversation = ?');
+  // Newest ts first along messages_by_conversation: min(ts, received_at) <= ts, so once a row's ts
+  // is no larger than the best found, no later row can beat it. Usually the first row decides
+  // (received after it was sent); only rows dated ahead of their arrival are walked past.
+  const newestFirst = db.prepare(
+    'SELECT ts, received_at FROM messages WHERE conversation = ? AND ts >= ? ORDER BY ts DESC',
+  );
+  const cursor = (conversation: string, sinceTs: number): number | undefined => {
+    let best: number | undefined;
+    const rows = newestFirst.iterate(conversation, sinceTs) as IterableIterator<{
+      ts: number;
+      received_at: number;
+    }>;
+    for (const row of rows) {
+      if (best !== undefined && row.ts <= best) break;
+      const candidate = Math.min(row.ts, row.received_at);
+      best = best === undefined ? candidate : Math.max(best, candidate);
+    }
+    return best;
+  };
 
   // A message is either stored, queued and searchable, or absent. On its own, one transaction
   // does all three. Inside a store transaction (a batch of sends, or the messages of one network
@@ -105,12 +124,14 @@ export function createMessageStore(
         (unshown.all(limit) as MessageRow[]).map(messageFromRow),
       );
     },
-    markShown(ids) {
-      guard(context, 'save a message to', () => markAllShown(ids));
+    markShown(keys) {
+      guard(context, 'save a message to', () => markAllShown(keys));
     },
-    get(id) {
+    get(id, senderId) {
       return guard(context, 'read a message from', () => {
-        const row = byId.get(id) as MessageRow | undefined;
+        const row = (senderId === undefined ? byId.get(id) : byKey.get(id, senderId)) as
+          | MessageRow
+          | undefined;
         return row === undefined ? undefined : messageFromRow(row);
       });
     },
@@ -126,11 +147,8 @@ export function createMessageStore(
     roomMessagesSince(room, sinceTs, limit) {
       return guard(context, 'read room messages from', () => page(since.all(room, sinceTs, limit)));
     },
-    latestTimestamp(conversation) {
-      return guard(context, 'read from', () => {
-        const row = latest.get(conversation) as { ts: number | null };
-        return row.ts ?? undefined;
-      });
+    catchupCursor(conversation, sinceTs) {
+      return guard(context, 'read from', () => cursor(conversation, sinceTs));
     },
     search(query, options) {
       return guard(context, 'search', () => index.search(query, options));

@@ -32,12 +32,14 @@ export function createOutboxStore(db: Database.Database, context: StoreContext):
     `INSERT INTO deliveries (message_id, recipient_id, status, queued_at) VALUES (?, ?, 'queued', ?)
      ON CONFLICT (message_id, recipient_id) DO NOTHING`,
   );
+  // Only our own messages are queued; a peer's message may share the id of one of ours.
+  const outgoing = db.prepare("SELECT 1 FROM messages WHERE id = ? AND direction = 'out'").pluck();
   const pending = db.prepare(
-    `SELECT ${messageColumns('m')} FROM deliveries d JOIN messages m ON m.id = d.message_id
+    `SELECT ${messageColumns('m')} FROM deliveries d JOIN messages m ON m.id = d.message_id AND m.direction = 'out'
      WHERE d.recipient_id = ? AND d.status = 'queued' ORDER BY d.seq LIMIT ?`,
   );
   const pendingAfter = db.prepare(
-    `SELECT d.seq AS queue_seq, ${messageColumns('m')} FROM deliveries d JOIN messages m ON m.id = d.message_id
+    `SELECT d.seq AS queue_seq, ${messageColumns('m')} FROM deliveries d JOIN messages m ON m.id = d.message_id AND m.direction = 'out'
      WHERE d.recipient_id = ? AND d.status = 'queued' AND d.seq > ? ORDER BY d.seq LIMIT ?`,
   );
   const recipients = db.prepare(
@@ -60,14 +62,10 @@ export function createOutboxStore(db: Database.Database, context: StoreContext):
   return {
     enqueue(messageId, recipientId) {
       return guard(context, 'queue a message in', () => {
-        try {
-          return enqueue.run(messageId, recipientId, context.now()).changes > 0;
-        } catch (error) {
-          if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
-            throw new RangeError(`cannot queue message ${messageId}: it is not stored (save it first)`);
-          }
-          throw error;
+        if (outgoing.get(messageId) === undefined) {
+          throw new RangeError(`cannot queue message ${messageId}: it is not stored (save it first)`);
         }
+        return enqueue.run(messageId, recipientId, context.now()).changes > 0;
       });
     },
     pendingFor(recipientId, limit = -1) {

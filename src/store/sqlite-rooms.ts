@@ -1,10 +1,9 @@
 // Rooms this node joined (#general always) and the membership learned from peers, which tells a
 // returning member whom it can ask for the messages it missed.
 import type Database from 'better-sqlite3';
+import { roomKey } from '../protocol/names.js';
 import { guard, invalidInput, type StoreContext } from './sqlite-errors.js';
 import { GENERAL_ROOM, type RoomStore } from './store.js';
-
-const ROOM = /^#[^\s]+$/u;
 
 export function createRoomStore(db: Database.Database, context: StoreContext): RoomStore {
   const joined = db.prepare(`SELECT name FROM rooms ORDER BY name <> '${GENERAL_ROOM}', joined_at, name`);
@@ -19,8 +18,12 @@ export function createRoomStore(db: Database.Database, context: StoreContext): R
     'SELECT member_id FROM room_members WHERE room = ? ORDER BY last_seen DESC, member_id',
   );
 
+  // Names arrive normalised (protocol/names.ts, roomKey) on every path; one that is not is a bug
+  // that would split a room in two, so it is refused rather than quietly normalised here.
   const checked = (room: string): string => {
-    if (!ROOM.test(room)) throw invalidInput(context, `a room name starts with # and has no spaces: ${room}`);
+    const key = roomKey(room);
+    if (!key.ok) throw invalidInput(context, `${room}: ${key.problem}`);
+    if (key.room !== room) throw invalidInput(context, `${room} is not a normalised room name (${key.room})`);
     return room;
   };
 

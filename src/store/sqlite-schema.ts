@@ -5,7 +5,8 @@ import { FTS_TOKENIZER } from './search-terms.js';
 import { corruptMessage } from './sqlite-errors.js';
 import { GENERAL_ROOM, StoreError } from './store.js';
 
-const MIGRATIONS: readonly string[] = [
+/** Exported for the migration tests, which build databases exactly as older releases left them. */
+export const MIGRATIONS: readonly string[] = [
   // 1: messages with persisted dedupe (UNIQUE id), search index, outbox, contacts, rooms.
   `
   -- text last: search sorts thousands of matches by (ts, id), and SQLite reads a row's columns in
@@ -110,6 +111,64 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE contacts ADD COLUMN nick_skeleton TEXT;
   CREATE INDEX contacts_by_skeleton ON contacts (nick_skeleton);
+  `,
+  // 6: a message id belongs to the key that signed it: ids are unique per author, (id, sender_id),
+  // not globally, so a relay that sends a forged message under the id of a real one by another
+  // author cannot stop the real one from being stored. sig_version says which signed encoding a
+  // room message's sig uses (NULL: version 1, from before the signature covered the nick).
+  // SQLite cannot drop a UNIQUE constraint: messages is rebuilt with the same seq values (the
+  // search index is keyed by seq), and deliveries with it, since its foreign key named
+  // messages (id), which is no longer unique. Deliveries only ever point at our own outgoing
+  // messages, and messages are never deleted; enqueue checks that the message exists instead.
+  `
+  CREATE TABLE messages_new (
+    seq INTEGER PRIMARY KEY,
+    ts INTEGER NOT NULL,
+    id TEXT NOT NULL,
+    conversation TEXT NOT NULL,
+    sender_id TEXT NOT NULL,
+    sender_nick TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('text', 'action')),
+    received_at INTEGER NOT NULL,
+    direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+    history INTEGER NOT NULL CHECK (history IN (0, 1)),
+    shown INTEGER NOT NULL DEFAULT 1 CHECK (shown IN (0, 1)),
+    sig_version INTEGER CHECK (sig_version IN (1, 2)),
+    sig TEXT,
+    text TEXT NOT NULL,
+    UNIQUE (id, sender_id)
+  );
+  INSERT INTO messages_new
+    (seq, ts, id, conversation, sender_id, sender_nick, kind, received_at, direction, history, shown,
+     sig_version, sig, text)
+  SELECT seq, ts, id, conversation, sender_id, sender_nick, kind, received_at, direction, history, shown,
+     CASE WHEN sig IS NULL THEN NULL ELSE 1 END, sig, text
+  FROM messages;
+
+  CREATE TABLE deliveries_new (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    message_id TEXT NOT NULL,
+    recipient_id TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('queued', 'delivered', 'read')),
+    queued_at INTEGER NOT NULL,
+    delivered_at INTEGER,
+    read_at INTEGER,
+    UNIQUE (message_id, recipient_id)
+  );
+  INSERT INTO deliveries_new SELECT seq, message_id, recipient_id, status, queued_at, delivered_at, read_at
+  FROM deliveries;
+  -- Queue positions are never reused, not even those of rows that no longer exist.
+  INSERT INTO sqlite_sequence (name, seq) SELECT 'deliveries_new', seq FROM sqlite_sequence WHERE name = 'deliveries';
+  DELETE FROM sqlite_sequence WHERE name = 'deliveries_new' AND rowid <>
+    (SELECT rowid FROM sqlite_sequence WHERE name = 'deliveries_new' ORDER BY seq DESC LIMIT 1);
+
+  DROP TABLE deliveries;
+  DROP TABLE messages;
+  ALTER TABLE messages_new RENAME TO messages;
+  ALTER TABLE deliveries_new RENAME TO deliveries;
+  CREATE INDEX messages_by_conversation ON messages (conversation, ts, id);
+  CREATE INDEX messages_unshown ON messages (seq) WHERE shown = 0;
+  CREATE INDEX deliveries_queued ON deliveries (recipient_id, seq) WHERE status = 'queued';
   `,
 ];
 

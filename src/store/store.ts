@@ -20,7 +20,8 @@ export type MessageDirection = 'in' | 'out';
  * the OTHER party (the sender for an incoming DM, the recipient for an outgoing one).
  */
 export interface StoredMessage {
-  /** Globally unique, chosen by the sender; the dedupe key. */
+  /** Chosen by the sender; unique per sender: (senderId, id) is the dedupe key, so an id belongs to
+   * its author and nobody else's message can take it. */
   id: string;
   conversation: string;
   senderId: string;
@@ -37,7 +38,12 @@ export interface StoredMessage {
   history: boolean;
   /** The author's signature over a room message (base64), kept so it can be relayed in catch-up. */
   signature?: string;
+  /** Which signed encoding `signature` uses (core/room-signature.ts); absent means 1. */
+  signatureVersion?: number;
 }
+
+/** Which stored message: ids are unique per sender, not across senders. */
+export type MessageKey = Pick<StoredMessage, 'id' | 'senderId'>;
 
 /** A position in a conversation: messages strictly before (ts, id) are returned. */
 export interface HistoryCursor {
@@ -59,8 +65,8 @@ export interface SearchOptions {
 export interface MessageStore {
   /**
    * Stores a message received from a peer (live or catch-up). Returns false, and changes nothing,
-   * when a message with this id was already stored, even in an earlier run: this is what makes
-   * delivery exactly-once on screen. One transaction (message + search index).
+   * when a message with this id from this sender was already stored, even in an earlier run: this
+   * is what makes delivery exactly-once on screen. One transaction (message + search index).
    */
   saveIncoming(message: StoredMessage): boolean;
   /**
@@ -68,11 +74,12 @@ export interface MessageStore {
    * sent message without its outbox entries. Returns false when the id already exists.
    */
   saveOutgoing(message: StoredMessage, recipientIds: readonly string[]): boolean;
-  get(id: string): StoredMessage | undefined;
+  /** The message with this id from `senderId`; without a sender, the first stored with this id. */
+  get(id: string, senderId?: string): StoredMessage | undefined;
   /** Received messages stored but not yet shown to the user (a crash came in between), oldest first. */
   unshown(limit: number): StoredMessage[];
   /** Records that these messages reached the user's screen or the headless output. */
-  markShown(ids: readonly string[]): void;
+  markShown(messages: readonly MessageKey[]): void;
   /** One page of a conversation: the newest `limit` before the cursor, in chronological order. */
   history(conversation: string, options: HistoryOptions): StoredMessage[];
   /**
@@ -80,8 +87,12 @@ export interface MessageStore {
    * ordered by (ts, id). The caller applies the policy (e.g. last 7 days, 1,000 per room).
    */
   roomMessagesSince(room: string, sinceTs: number, limit: number): StoredMessage[];
-  /** Highest sender ts stored for a conversation, to say "send me what came after this". */
-  latestTimestamp(conversation: string): number | undefined;
+  /**
+   * Where catch-up of a conversation may resume: the newest of min(ts, receivedAt) over its
+   * messages with ts >= sinceTs. receivedAt is our own clock, so a peer's far-future ts cannot
+   * move this past the moment we stored its message; an older ts only makes us ask for more.
+   */
+  catchupCursor(conversation: string, sinceTs: number): number | undefined;
   /**
    * Full-text search over all messages, newest first (by sender ts). Words in scripts without
    * spaces (Chinese, Japanese) are found inside sentences, down to one character; Latin words match

@@ -104,7 +104,9 @@ describe('node: messaging', () => {
     const c = await fx.start('carol');
     await waitFor('mesh', () => [a, b, c].every((t) => onlineIds(t).length === 2));
     b.node.join('#dev');
-    await waitFor('a learns bob joined', () => eventsOf(a, 'member_joined').find((e) => e.room === '#dev'));
+    // alice is not in #dev: bob's join is an offer to her, never a join.
+    await waitFor('a learns bob joined', () => eventsOf(a, 'room_offer').find((e) => e.room === '#dev'));
+    expect(a.node.snapshot().rooms).not.toContain('#dev');
     a.node.join('#dev');
     await waitFor('b learns alice joined', () => eventsOf(b, 'member_joined').find((e) => e.room === '#dev'));
     const id = a.node.sendRoom('#dev', 'ship it');

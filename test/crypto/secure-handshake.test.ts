@@ -266,6 +266,27 @@ describe.each(ENGINES)('secure stream driver on %s', (engine) => {
       expect(outcome.ok ? '' : outcome.error.message).toMatch(/message 3/);
     });
 
+    it('cuts off a client that floods after message 1, without waiting for the deadline', async () => {
+      const timers = new FakeTimers();
+      const { client, server } = duplexPair();
+      const serverSide = settle(
+        secureServer(server, { identity: bob, networkKey: K, limiter: new HandshakeLimiter(), timers }),
+      );
+      const { clientHello, createClient } = await import('../../src/crypto/shs-client.js');
+      client.on('error', () => {});
+      client.resume();
+      // A genuine message 1 and, in the same burst, far more than any handshake message. Before the
+      // fix all of it was held (and more would have been, until the deadline).
+      const hello = clientHello(
+        createClient({ identity: alice, networkKey: K, serverPublicKey: bob.publicKey }),
+      );
+      client.write(Buffer.concat([hello, Buffer.alloc(256 * 1024)]));
+      const outcome = await serverSide;
+      expect(codeOf(outcome)).toBe('flood');
+      expect(server.destroyed).toBe(true);
+      expect(timers.armed).toEqual([]);
+    });
+
     it('times out a client whose server never answers', async () => {
       const timers = new FakeTimers();
       const { client } = duplexPair();

@@ -33,7 +33,7 @@ describe('hostile peer kit', () => {
     const frame = encodeFrame(
       FRAME_TYPE_MESSAGE,
       Buffer.from(
-        JSON.stringify({ t: 'msg', id: 'BBBBBBBBBBBBBBBBBBBBBB', ts: Date.now(), text: 'raw', kind: 'text' }),
+        JSON.stringify({ t: 'msg', id: 'BBBBBBBBBBBBBBBBBBBBBA', ts: Date.now(), text: 'raw', kind: 'text' }),
       ),
     );
     evil.sendRaw(frame.subarray(0, 7));

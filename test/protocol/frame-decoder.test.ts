@@ -79,6 +79,27 @@ describe('frame codec', () => {
     );
   });
 
+  it('grows its buffer with the bytes that arrived, never with the announced length', () => {
+    const payload = randomBytes(MAX_FRAME_PAYLOAD_BYTES);
+    const frame = encodeFrame(3, payload);
+    const decoder = new FrameDecoder();
+    // A maximal prefix alone (the slowloris that pins memory) allocates nothing.
+    expect(decoder.push(frame.subarray(0, FRAME_HEADER_BYTES))).toEqual([]);
+    expect(decoder.allocatedBytes).toBe(0);
+    // A trickle holds a small buffer, at most twice what arrived (and one first block).
+    expect(decoder.push(frame.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + 10))).toEqual([]);
+    expect(decoder.allocatedBytes).toBeLessThanOrEqual(4096);
+    let at = FRAME_HEADER_BYTES + 10;
+    for (const step of [5_000, 20_000, 100_000]) {
+      decoder.push(frame.subarray(at, at + step));
+      at += step;
+      expect(decoder.allocatedBytes).toBeLessThanOrEqual(2 * decoder.bufferedBytes);
+    }
+    const [out] = decoder.push(frame.subarray(at));
+    expect(Buffer.from(out!.payload).equals(payload)).toBe(true);
+    expect(decoder.allocatedBytes).toBe(0);
+  });
+
   it('rejects type 0, truncation at end, and use after failure', () => {
     expectCode(() => new FrameDecoder().push(Buffer.from([0, 0, 0, 1, 0, 9])), 'bad-type');
     const decoder = new FrameDecoder();

@@ -70,8 +70,35 @@ describe('messages', () => {
     expect(ids(150, 100)).toEqual(['c5', 'c5b', 'c6', 'c7', 'c8', 'c9']); // inclusive lower bound
     expect(ids(0, 3)).toEqual(['c7', 'c8', 'c9']); // the limit keeps the newest
     expect(ids(191, 10)).toEqual([]);
-    expect(store.messages.latestTimestamp('#dev')).toBe(190);
-    expect(store.messages.latestTimestamp('#empty')).toBeUndefined();
+    expect(store.messages.catchupCursor('#dev', 0)).toBe(190);
+    expect(store.messages.catchupCursor('#empty', 0)).toBeUndefined();
+    store.close();
+  });
+
+  it('takes the catch-up cursor from our receive time, so a far-future ts cannot move it', () => {
+    const store = openSqliteStore({ path: ':memory:' });
+    const now = 1_700_000_000_000;
+    store.messages.saveIncoming(
+      message({ conversation: '#dev', ts: now - 60_000, receivedAt: now - 50_000 }),
+    );
+    // A row dated next year (as a database from before the refusal may hold), received now.
+    store.messages.saveIncoming(
+      message({ conversation: '#dev', ts: now + 365 * 86_400_000, receivedAt: now }),
+    );
+    expect(store.messages.catchupCursor('#dev', 0)).toBe(now);
+    // An old message received late (catch-up) counts with its own, older ts.
+    store.messages.saveIncoming(message({ conversation: '#old', ts: now - 3_600_000, receivedAt: now }));
+    expect(store.messages.catchupCursor('#old', 0)).toBe(now - 3_600_000);
+    expect(store.messages.catchupCursor('#old', now - 60_000)).toBeUndefined();
+    // Several rows dated ahead of their arrival: the best bound is found behind them.
+    for (let i = 1; i <= 5; i++) {
+      store.messages.saveIncoming(
+        message({ conversation: '#skew', ts: now + i * 1_000, receivedAt: now - 10_000 }),
+      );
+    }
+    store.messages.saveIncoming(message({ conversation: '#skew', ts: now - 5_000, receivedAt: now - 4_000 }));
+    store.messages.saveIncoming(message({ conversation: '#skew', ts: now - 9_000, receivedAt: now - 8_000 }));
+    expect(store.messages.catchupCursor('#skew', 0)).toBe(now - 5_000);
     store.close();
   });
 

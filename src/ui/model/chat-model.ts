@@ -1,6 +1,7 @@
 // The UI's picture of the world: buffers, peers, me. Node events are applied through a table of
 // handlers (event-handlers.ts); an event type without a handler is ignored, so core can add events
 // (presence, typing, read receipts) before the UI learns them.
+import { normaliseRoom } from '../../protocol/names.js';
 import { ACTIVITY, type ActivityLevel } from './activity.js';
 import { BufferSet } from './buffer-set.js';
 import type { ChatBuffer } from './chat-buffer.js';
@@ -86,7 +87,7 @@ export class ChatModel {
   }
 
   room(name: string): ChatBuffer {
-    const key = name.toLowerCase();
+    const key = normaliseRoom(name);
     const existing = this.buffers.get(key);
     if (existing) return existing;
     const buffer = this.buffers.ensure(key, 'room', sanitizeName(key));

@@ -1,9 +1,10 @@
 // Runs what the user typed: UI commands change the view, the rest goes to the node. Every failure
 // (bad usage, unknown nick, not in that room) becomes an inline error line in the current buffer.
+
+import type { Command } from '../../commands/command-parser.js';
 import type { MessageView, PeerInfo, PeerRef, TransferView } from '../../core/events.js';
 import { sameNick } from '../../identity/nick-skeleton.js';
 import type { ChatModel } from './chat-model.js';
-import type { Command } from './command-parser.js';
 import { sanitize, sanitizeName } from './sanitize.js';
 import { describeTransfer, type TransferState } from './transfers.js';
 import { parseUiLine, type UiCommand } from './ui-commands.js';

@@ -1,6 +1,7 @@
 // Node events → model changes, one small handler per event type. Add a handler here when core
 // grows an event; events without a handler are ignored on purpose (older UI, newer core).
 import type { NodeEvent, PeerRef } from '../../core/events.js';
+import { normaliseRoom } from '../../protocol/names.js';
 import { ACTIVITY, type ActivityLevel, mentions } from './activity.js';
 import type { ChatBuffer } from './chat-buffer.js';
 import type { ChatModel } from './chat-model.js';
@@ -186,17 +187,23 @@ const handlers: Handlers = {
     model.system(buffer, `you joined ${buffer.title}${who}`);
   },
   parted(model, e) {
-    model.buffers.remove(e.room.toLowerCase());
+    model.buffers.remove(normaliseRoom(e.room));
     model.inline(`you left ${sanitizeName(e.room)}`);
   },
   member_joined(model, e) {
-    const buffer = model.room(e.room);
+    // Only rooms we are in have a buffer; a peer's word never opens one (see room_offer).
+    const buffer = model.buffers.get(normaliseRoom(e.room));
+    if (!buffer) return;
     buffer.members.set(e.peer.id, nickOf(e.peer));
     const text = `${nickOf(e.peer)} joined ${buffer.title}`;
     model.addLine(buffer, { ts: model.now(), kind: 'join', text }, ACTIVITY.join);
   },
+  room_offer(model, e) {
+    const room = sanitizeName(e.room);
+    model.system(model.buffers.status, `${nickOf(e.peer)} is in ${room}; /join ${room} to join it`);
+  },
   member_parted(model, e) {
-    const buffer = model.buffers.get(e.room.toLowerCase());
+    const buffer = model.buffers.get(normaliseRoom(e.room));
     if (!buffer) return;
     buffer.members.delete(e.peer.id);
     const text = `${nickOf(e.peer)} left ${buffer.title}`;

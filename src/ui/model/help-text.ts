@@ -1,5 +1,5 @@
 // The help screen (F1 or /help): every command of both parsers and every key.
-import { COMMANDS } from './command-parser.js';
+import { COMMANDS } from '../../commands/command-parser.js';
 import { UI_COMMANDS } from './ui-commands.js';
 
 export const KEY_HELP: ReadonlyArray<readonly [string, string]> = [

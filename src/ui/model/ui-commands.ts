@@ -1,6 +1,6 @@
 // Commands that only make sense with a screen (buffers, windows). They are parsed here first; all
 // other lines go to the shared parser, so every headless command means the same in the UI.
-import { COMMANDS, type Command, type CommandSpec, parseCommand } from './command-parser.js';
+import { COMMANDS, type Command, type CommandSpec, parseCommand } from '../../commands/command-parser.js';
 
 export type UiCommand =
   | { name: 'clear' }

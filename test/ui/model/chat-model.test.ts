@@ -150,6 +150,18 @@ describe('ChatModel', () => {
     expect(texts).toContain('old one');
   });
 
+  it('never opens a room buffer because a peer joined it: such a room is an offer line', () => {
+    const { model } = started();
+    applyEvent(model, { type: 'member_joined', room: '#spam', peer: ref('C', 'carol') });
+    expect(model.buffers.get('#spam')).toBeUndefined();
+    applyEvent(model, { type: 'room_offer', room: '#spam', peer: ref('C', 'carol') });
+    expect(model.buffers.get('#spam')).toBeUndefined();
+    const status = model.buffers.status;
+    const texts = [];
+    for (let s = status.lines.first; s <= status.lines.last; s++) texts.push(status.lines.get(s)?.text);
+    expect(texts).toContain('carol is in #spam; /join #spam to join it');
+  });
+
   it('tracks members, nick changes and peers going offline', () => {
     const { model } = started();
     applyEvent(model, { type: 'joined', room: '#dev', members: [ref('B', 'bob')] });

@@ -1,6 +1,6 @@
 // One parser for every command line a person or a script types: the terminal UI and the headless
 // JSON mode both go through it, so a command means the same thing everywhere.
-import { nickProblem, roomProblem, textProblem } from '../../protocol/names.js';
+import { nickProblem, roomKey, textProblem } from '../protocol/names.js';
 
 export type Command =
   | { name: 'say'; target: 'current' | { room: string }; text: string; kind: 'text' | 'action' }
@@ -110,9 +110,9 @@ export function parseCommand(line: string): ParseResult {
     case 'say': {
       const [room, text] = firstWord(rest);
       if (!room || !text.trim()) return usage('say');
-      const problem = roomProblem(room);
-      if (problem) return usage('say', problem);
-      return textResult(text, (t) => ({ name: 'say', target: { room }, text: t, kind: 'text' }));
+      const key = roomKey(room);
+      if (!key.ok) return usage('say', key.problem);
+      return textResult(text, (t) => ({ name: 'say', target: { room: key.room }, text: t, kind: 'text' }));
     }
     case 'me': {
       if (!rest.trim()) return usage('me');
@@ -121,16 +121,16 @@ export function parseCommand(line: string): ParseResult {
     case 'join': {
       const [room, extra] = firstWord(rest);
       if (!room || extra) return usage('join');
-      const problem = roomProblem(room);
-      return problem ? usage('join', problem) : { ok: true, command: { name: 'join', room } };
+      const key = roomKey(room);
+      return key.ok ? { ok: true, command: { name: 'join', room: key.room } } : usage('join', key.problem);
     }
     case 'part':
     case 'leave': {
       const [room, extra] = firstWord(rest);
       if (extra) return usage('part');
       if (!room) return { ok: true, command: { name: 'part' } };
-      const problem = roomProblem(room);
-      return problem ? usage('part', problem) : { ok: true, command: { name: 'part', room } };
+      const key = roomKey(room);
+      return key.ok ? { ok: true, command: { name: 'part', room: key.room } } : usage('part', key.problem);
     }
     case 'nick': {
       const nick = rest.trim();

@@ -1,0 +1,158 @@
+// Authenticated attackers over real TCP on 127.0.0.1, and a victim node listening there: a fresh
+// Ed25519 key per connection completes the real SHS handshake (the handshake authenticates a key,
+// never a person), then the test writes whatever frames it likes into the secure stream. Used by
+// the limits tests and by scripts/bench-hostile.ts.
+import { once } from 'node:events';
+import { connect, type Socket } from 'node:net';
+import nacl from 'tweetnacl';
+import type { NodeInit } from '../../src/core/node.js';
+import { SIGNATURE_V2_CAPABILITY } from '../../src/core/room-signature.js';
+import { DEFAULT_NETWORK_KEY } from '../../src/crypto/network-key.js';
+import { secureClient } from '../../src/crypto/secure-handshake.js';
+import type { SecureStream } from '../../src/crypto/secure-stream.js';
+import { MemoryDiscovery } from '../../src/discovery/memory-discovery.js';
+import { encodeFrame, FRAME_TYPE_MESSAGE } from '../../src/protocol/frame-codec.js';
+import { FrameDecoder } from '../../src/protocol/frame-decoder.js';
+import { decodeMessage, PROTOCOL_VERSION, type WireMessage } from '../../src/protocol/messages.js';
+import { createTcpTransport } from '../../src/transport/tcp-transport.js';
+import type { NodeFixture, TestNode } from '../core/node-fixture.js';
+
+export const LOOPBACK = '127.0.0.1';
+
+/** A node of the fixture on real TCP, announced on the fixture's memory bus at 127.0.0.1. */
+export function startTcpNode(fx: NodeFixture, name: string, init: Partial<NodeInit> = {}): Promise<TestNode> {
+  return fx.start(name, {
+    host: LOOPBACK,
+    discovery: new MemoryDiscovery(fx.bus, { address: LOOPBACK }),
+    transport: () => createTcpTransport(),
+    init: { port: 0, host: LOOPBACK, ...init },
+  });
+}
+
+export interface Attacker {
+  readonly socket: Socket;
+  readonly session: SecureStream;
+  /** When the TCP connection was established, and when it closed (Date.now()). */
+  readonly connectedAt: number;
+  closedAt: number | undefined;
+}
+
+/** Where a victim listens on 127.0.0.1, and the key it must prove. */
+export interface Target {
+  readonly port: number;
+  readonly publicKey: Uint8Array;
+}
+
+export function targetOf(victim: TestNode): Target {
+  return { port: victim.node.port, publicKey: victim.identity.publicKey };
+}
+
+/** Connects to `victim` and completes the handshake with a fresh key; sends nothing more. */
+export async function handshake(victim: Target): Promise<Attacker> {
+  const socket = connect({ host: LOOPBACK, port: victim.port });
+  socket.on('error', () => {});
+  await once(socket, 'connect');
+  const connectedAt = Date.now();
+  const session = await secureClient(socket, {
+    identity: nacl.sign.keyPair(),
+    networkKey: DEFAULT_NETWORK_KEY,
+    serverPublicKey: victim.publicKey,
+  });
+  session.on('error', () => {});
+  const attacker: Attacker = { socket, session, connectedAt, closedAt: undefined };
+  socket.once('close', () => {
+    attacker.closedAt = Date.now();
+  });
+  return attacker;
+}
+
+/** `count` handshakes, a few at a time (the victim admits 8 half-open handshakes per address). */
+export async function handshakes(victim: Target, count: number, parallel = 6): Promise<Attacker[]> {
+  const all: Attacker[] = [];
+  while (all.length < count) {
+    const batch = Math.min(parallel, count - all.length);
+    all.push(...(await Promise.all(Array.from({ length: batch }, () => handshake(victim)))));
+  }
+  return all;
+}
+
+export function messageFrame(message: WireMessage | Record<string, unknown>): Buffer {
+  return encodeFrame(FRAME_TYPE_MESSAGE, Buffer.from(JSON.stringify(message), 'utf8'));
+}
+
+export function helloFrame(rooms: string[] = [], nick = `mallory${Math.floor(Math.random() * 1e6)}`): Buffer {
+  return messageFrame({
+    t: 'hello',
+    v: PROTOCOL_VERSION,
+    nick,
+    presence: 'online',
+    status: '',
+    caps: ['dm', 'rooms', 'ack', 'presence', 'catchup', 'signed-rooms', SIGNATURE_V2_CAPABILITY],
+    rooms,
+  });
+}
+
+/** Sends our hello, waits for the victim's, then stops reading for good: whatever the victim
+ * sends from now on piles up in its own send queue once the kernel buffers are full. */
+export async function joinAndStopReading(attacker: Attacker, rooms: string[], nick?: string): Promise<void> {
+  const decoder = new FrameDecoder();
+  const hello = new Promise<void>((resolve) => {
+    const onData = (chunk: Buffer) => {
+      for (const frame of decoder.push(chunk)) {
+        if (decodeMessage(frame.payload)?.t !== 'hello') continue;
+        attacker.session.off('data', onData);
+        attacker.session.pause();
+        resolve();
+      }
+    };
+    attacker.session.on('data', onData);
+  });
+  attacker.session.write(helloFrame(rooms, nick));
+  await hello;
+}
+
+/** Starts reading again: every chat message is recorded (by id, in arrival order) and acked, as
+ * an honest peer would. */
+export function readAndAck(attacker: Attacker): string[] {
+  const ids: string[] = [];
+  const decoder = new FrameDecoder();
+  attacker.session.on('data', (chunk: Buffer) => {
+    for (const frame of decoder.push(chunk)) {
+      const message = decodeMessage(frame.payload);
+      if (message?.t !== 'msg') continue;
+      ids.push(message.id);
+      attacker.session.write(messageFrame({ t: 'ack', id: message.id }));
+    }
+  });
+  attacker.session.resume();
+  return ids;
+}
+
+/** Pings every `ms` until the connection closes: a hostile peer that wants to stay connected
+ * does not let the victim's heartbeat timeout see a silent link. */
+export function keepAlive(attacker: Attacker, ms: number): void {
+  let n = 0;
+  const timer = setInterval(() => {
+    if (attacker.closedAt !== undefined) clearInterval(timer);
+    else attacker.session.write(messageFrame({ t: 'ping', n: ++n }));
+  }, ms);
+  timer.unref();
+}
+
+/** Resident set size in MB, sampled every 50 ms while `during` runs; returns the peak. */
+export async function peakRssMb(during: Promise<unknown>): Promise<number> {
+  let peak = process.memoryUsage().rss;
+  let done = false;
+  void during.finally(() => {
+    done = true;
+  });
+  while (!done) {
+    peak = Math.max(peak, process.memoryUsage().rss);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return Math.max(peak, process.memoryUsage().rss) / (1024 * 1024);
+}
+
+export function rssMb(): number {
+  return process.memoryUsage().rss / (1024 * 1024);
+}
