@@ -3,6 +3,8 @@ import { configDefaults, defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Builds dist/ once, before any file runs, when it is older than the sources.
+    globalSetup: ['test/support/build-once.ts'],
     // The floor tests take the whole machine: vitest.scale.config.ts runs them alone, afterwards.
     exclude: [...configDefaults.exclude, 'test/scale/**'],
     // Network-namespace and process tests spawn real nodes; give them room on a 2-core machine.

@@ -6,6 +6,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/scale/**/*.test.ts'],
+    globalSetup: ['test/support/build-once.ts'],
     testTimeout: 300_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -1,11 +1,22 @@
 // Dialling over TCP with a connect timeout and an AbortSignal. Addresses may be IPv4, IPv6
 // (with or without brackets), IPv6 link-local with `%scope` (fe80::1%eth0), or a host name.
-import { connect, type Socket } from 'node:net';
+import { connect, isIPv6, type Socket } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { dialError, formatEndpoint, plainAddress } from './tcp-errors.js';
 import { type TcpSocketTuning, tuneSocket } from './tcp-listen.js';
 import { type Dialed, type DialOptions, TransportError } from './transport.js';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+
+/** A link-local address whose `%scope` names no interface here. Node 20 refused such a dial
+ * (EINVAL); Node 22 and later ignore the scope and send the SYN out of some other interface, onto a
+ * network the user never chose, so we refuse it ourselves. */
+function unknownScope(address: string): boolean {
+  const at = address.indexOf('%');
+  if (at < 0 || !isIPv6(address)) return false;
+  const scope = address.slice(at + 1);
+  return !/^\d+$/u.test(scope) && !Object.hasOwn(networkInterfaces(), scope);
+}
 
 export function tcpDial(options: DialOptions, tuning: TcpSocketTuning): Promise<Dialed> {
   const address = options.address.replace(/^\[(.*)\]$/u, '$1');
@@ -15,6 +26,14 @@ export function tcpDial(options: DialOptions, tuning: TcpSocketTuning): Promise<
   if (address === '' || !Number.isInteger(port) || port < 1 || port > 65_535) {
     return Promise.reject(
       new TransportError('invalid-address', `cannot connect to ${where}: invalid address or port`),
+    );
+  }
+  if (unknownScope(address)) {
+    return Promise.reject(
+      new TransportError(
+        'unreachable',
+        `cannot connect to ${where}: no interface of that %scope on this host`,
+      ),
     );
   }
   if (signal?.aborted) {

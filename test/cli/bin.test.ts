@@ -1,5 +1,5 @@
-// The real executable, as a user runs it: node bin/lanchat.js → dist/cli/main.js.
-import { execFile, spawnSync } from 'node:child_process';
+// The real executable, as a user runs it: node bin/lanchat.js → dist/bundle/main.js.
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,15 +12,8 @@ let root: string;
 
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'lanchat-bin-'));
-  // `npm test` builds first (pretest); build here too so this file also runs on its own. tsc
-  // emits even when files elsewhere in the tree do not typecheck yet, so its status is not fatal;
-  // what matters is that the CLI's own output exists.
-  spawnSync(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
-    cwd: repo,
-  });
-  for (const file of ['main.js', 'id-command.js', 'start-command.js']) {
-    expect(existsSync(join(repo, 'dist/cli', file)), `dist/cli/${file} was not built`).toBe(true);
-  }
+  // Built by the global setup (test/support/build-once.ts): bin/lanchat.js runs the bundle.
+  expect(existsSync(join(repo, 'dist/bundle/main.js')), 'dist/bundle/main.js was not built').toBe(true);
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 

@@ -1,6 +1,6 @@
 // `lanchat send` / `lanchat peers` as real processes, for the cases that end before any node
 // starts (no mDNS may run in the root namespace; the rest is in test/netns/send.netns.test.ts).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,11 +12,8 @@ let root: string;
 
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'lanchat-send-bin-'));
-  // tsc emits even when other files in the tree do not typecheck yet; what matters is our output.
-  spawnSync(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
-    cwd: repo,
-  });
-  expect(existsSync(join(repo, 'dist/cli/send-command.js'))).toBe(true);
+  // Built by the global setup (test/support/build-once.ts): bin/lanchat.js runs the bundle.
+  expect(existsSync(join(repo, 'dist/bundle/main.js'))).toBe(true);
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 

@@ -202,6 +202,13 @@ describe('refuses a corrupt key file and leaves it untouched', () => {
       publicKey: b64(pair.publicKey),
       secretKey: b64(new Uint8Array([...pair.secretKey.subarray(0, 32), ...other.publicKey])),
     }),
+    // Public key and secret-key tail agree; only deriving the seed's public key shows they lie.
+    'seed of another key': JSON.stringify({
+      version: 1,
+      type: 'ed25519',
+      publicKey: b64(other.publicKey),
+      secretKey: b64(new Uint8Array([...pair.secretKey.subarray(0, 32), ...other.publicKey])),
+    }),
     'junk inside base64': good.replace(/"secretKey": "(.)/, '"secretKey": "!$1'),
     'oversized file': ' '.repeat(70 * 1024) + good,
   };
