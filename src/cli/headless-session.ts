@@ -85,7 +85,7 @@ export async function runHeadlessSession(
   // A DM printed on stdout has been shown: that is when its sender gets the read receipt.
   runtime.node.subscribe((event) => {
     if (event.type === 'message' && event.to !== undefined && !event.history)
-      runtime.node.markRead([event.id]);
+      runtime.node.markRead([event.id], event.from.id);
   });
   const ending = quitSignal();
   try {

@@ -410,18 +410,16 @@ export class LanchatNode {
     this.presence.activity();
   }
 
-  /** The user has seen these incoming DMs: tell their senders (read receipts). */
-  markRead(ids: readonly string[]): void {
+  /** The user has seen these incoming DMs from `senderId`: tell the sender (read receipts). A
+   * message id is only unique per author, so the sender is named: another key that sent a DM
+   * with the same id must not learn when the user read the real one. */
+  markRead(ids: readonly string[], senderId: string): void {
     if (this.init.readReceipts === false) return;
-    const bySender = new Map<string, string[]>();
-    for (const id of ids) {
-      const message = this.components.store.messages.get(id);
-      if (message?.direction !== 'in' || !message.conversation.startsWith('@')) continue;
-      bySender.set(message.senderId, [...(bySender.get(message.senderId) ?? []), id]);
-    }
-    for (const [senderId, list] of bySender) {
-      this.peers.get(senderId)?.link?.send({ t: 'read', ids: list.slice(0, 256) });
-    }
+    const seen = ids.filter((id) => {
+      const message = this.components.store.messages.get(id, senderId);
+      return message?.direction === 'in' && message.conversation === `@${senderId}`;
+    });
+    if (seen.length > 0) this.peers.get(senderId)?.link?.send({ t: 'read', ids: seen.slice(0, 256) });
   }
 
   peerList(): PeerInfo[] {

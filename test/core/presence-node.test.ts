@@ -59,7 +59,7 @@ describe('presence, typing and read receipts', () => {
     const id = a.node.sendDirect('bob', 'did you read this?');
     await waitFor('arrived', () => eventsOf(b, 'message').find((m) => m.id === id));
     expect(eventsOf(a, 'read')).toHaveLength(0);
-    b.node.markRead([id]);
+    b.node.markRead([id], a.node.id);
     const read = await waitFor('read', () => eventsOf(a, 'read').find((r) => r.id === id));
     expect(read.by.id).toBe(b.node.id);
     expect(a.store.outbox.deliveryState(id)[0]?.status).toBe('read');

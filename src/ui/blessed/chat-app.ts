@@ -17,7 +17,7 @@ export interface ChatNode extends ChatPort {
   /** Optional: typing indicator (issue 5). */
   typing?(name: string, active?: boolean): void;
   /** Optional: read receipts for DMs that were on screen. */
-  markRead?(ids: readonly string[]): void;
+  markRead?(ids: readonly string[], senderId: string): void;
   /** Optional: the user is at the keyboard (ends auto-away). */
   activity?(): void;
 }
@@ -99,7 +99,7 @@ export function startChatApp(options: ChatAppOptions): ChatApp {
       if (!ids || ids.length === 0) return;
       unreadDms.delete(current.target);
       try {
-        node.markRead?.(ids);
+        node.markRead?.(ids, current.target);
       } catch (err) {
         options.log?.(`ui: read receipts failed: ${err instanceof Error ? err.message : String(err)}`);
       }
