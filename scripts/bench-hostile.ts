@@ -25,9 +25,9 @@ import { openSqliteStore } from '../src/store/sqlite-store.js';
 import { createTcpTransport } from '../src/transport/tcp-transport.js';
 import {
   type Attacker,
+  dripHellos,
   handshake,
   handshakes,
-  helloFrame,
   joinAndStopReading,
   keepAlive,
   messageFrame,
@@ -179,16 +179,7 @@ async function catchupFlood(victim: Victim, target: Target, alice: Awaited<Retur
 
 async function slowloris(target: Target, alice: Awaited<ReturnType<typeof startAlice>>) {
   const attackers: Attacker[] = [];
-  const sent = new Map<Attacker, number>();
-  const hello = helloFrame();
-  const drip = setInterval(() => {
-    for (const a of attackers) {
-      const at = sent.get(a) ?? 0;
-      if (a.closedAt !== undefined || at >= hello.length - 1) continue;
-      a.session.write(hello.subarray(at, at + 1));
-      sent.set(a, at + 1);
-    }
-  }, 500);
+  const stopDrip = dripHellos(attackers);
   while (attackers.length < CONNECTIONS) {
     attackers.push(...(await handshakes(target, Math.min(30, CONNECTIONS - attackers.length))));
   }
@@ -198,7 +189,7 @@ async function slowloris(target: Target, alice: Awaited<ReturnType<typeof startA
     () => attackers.every((a) => a.closedAt !== undefined),
     120_000,
   );
-  clearInterval(drip);
+  stopDrip();
   const lifetimes = attackers.map((a) => (a.closedAt ?? Number.NaN) - a.connectedAt);
   return { longest: Math.max(...lifetimes), dms };
 }

@@ -12,33 +12,11 @@ import { DEFAULT_NETWORK_KEY } from '../../src/crypto/network-key.js';
 import { MemoryDiscovery, MemoryDiscoveryBus } from '../../src/discovery/memory-discovery.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import { createTcpTransport } from '../../src/transport/tcp-transport.js';
-
-const BIG_ROOM = '#big';
-const MESSAGES = 1_000;
-const TEXT = 'x'.repeat(4_000);
+import { seedFloodRoom } from '../../test/limits/seed-room.js';
 
 const dir = process.argv[2] ?? '.';
 const store = openSqliteStore({ path: join(dir, 'victim.db') });
-store.rooms.join(BIG_ROOM);
-const now = Date.now();
-store.transaction(() => {
-  for (let i = 0; i < MESSAGES; i++) {
-    store.messages.saveIncoming({
-      id: `seed-${i}`,
-      conversation: BIG_ROOM,
-      senderId: 'author',
-      senderNick: 'author',
-      text: TEXT,
-      kind: 'text',
-      ts: now - MESSAGES + i,
-      receivedAt: now,
-      direction: 'in',
-      history: false,
-      signature: 'sig',
-      signatureVersion: 2,
-    });
-  }
-});
+seedFloodRoom(store);
 const identity = nacl.sign.keyPair();
 const node = new LanchatNode(
   {

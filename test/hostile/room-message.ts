@@ -7,18 +7,11 @@ import { signRoomMessage } from '../../src/core/room-signature.js';
 import { DEFAULT_NETWORK_KEY, networkTag } from '../../src/crypto/network-key.js';
 import type { Ed25519KeyPair } from '../../src/crypto/shs-keys.js';
 import { idOf } from '../../src/identity/ids.js';
+import type { RelayedMessage } from '../../src/protocol/messages.js';
 import type { StoredMessage } from '../../src/store/store.js';
 
-export interface Relayed {
-  id: string;
-  ts: number;
-  text: string;
-  kind: 'text' | 'action';
-  author: string;
-  nick: string;
-  sig: string;
-  sv?: number;
-}
+/** What a catch-up relay carries (the protocol's own type). */
+export type Relayed = RelayedMessage;
 
 export interface RoomMessageSpec {
   author?: Ed25519KeyPair;

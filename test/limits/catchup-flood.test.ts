@@ -12,6 +12,7 @@ import {
   type TestNode,
   waitFor,
 } from '../core/node-fixture.js';
+import { FLOOD_MESSAGES, FLOOD_ROOM, seedFloodRoom } from './seed-room.js';
 import {
   handshake,
   joinAndStopReading,
@@ -23,9 +24,7 @@ import {
   targetOf,
 } from './tcp-attacker.js';
 
-const ROOM = '#big';
-const MESSAGES = 1_000;
-const TEXT = 'x'.repeat(4_000);
+const ROOM = FLOOD_ROOM;
 const REQUESTS = 40;
 const STALL_MS = 4_000;
 
@@ -36,30 +35,6 @@ beforeEach(() => {
 afterEach(async () => {
   await fx.destroy();
 });
-
-/** A thousand 4 KB messages in the room: each full answer is ~4.5 MB on the wire. */
-function seedRoom(t: TestNode): void {
-  t.store.rooms.join(ROOM);
-  const now = Date.now();
-  t.store.transaction(() => {
-    for (let i = 0; i < MESSAGES; i++) {
-      t.store.messages.saveIncoming({
-        id: `seed-${i}`,
-        conversation: ROOM,
-        senderId: 'author',
-        senderNick: 'author',
-        text: TEXT,
-        kind: 'text',
-        ts: now - MESSAGES + i,
-        receivedAt: now,
-        direction: 'in',
-        history: false,
-        signature: 'sig',
-        signatureVersion: 2,
-      });
-    }
-  });
-}
 
 async function dm(from: TestNode, to: TestNode, text: string): Promise<void> {
   from.node.sendDirect(to.name, text);
@@ -72,7 +47,7 @@ describe('a catch-up flood from a peer that does not read', () => {
       heartbeat: FAST_HEARTBEAT,
       limits: { send: { pauseBytes: 4 * 1024 * 1024, maxBytes: 8 * 1024 * 1024, stallMs: STALL_MS } },
     });
-    seedRoom(victim);
+    seedFloodRoom(victim.store);
     const alice = await startTcpNode(fx, 'alice');
     await waitFor(
       'alice and the victim linked',
@@ -85,7 +60,7 @@ describe('a catch-up flood from a peer that does not read', () => {
     await joinAndStopReading(attacker, [ROOM]);
     keepAlive(attacker, FAST_HEARTBEAT.intervalMs);
     for (let i = 0; i < REQUESTS; i++) {
-      attacker.session.write(messageFrame({ t: 'catchup_req', room: ROOM, since: 0, limit: MESSAGES }));
+      attacker.session.write(messageFrame({ t: 'catchup_req', room: ROOM, since: 0, limit: FLOOD_MESSAGES }));
     }
     // Two DMs after the flood: by the second, the victim has read every request (they came first).
     const peak = await peakRssMb(

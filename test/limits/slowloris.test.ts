@@ -5,18 +5,18 @@
 // still connects and chats meanwhile.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eventsOf, NodeFixture, onlineIds, waitFor } from '../core/node-fixture.js';
-import { type Attacker, handshakes, helloFrame, startTcpNode, targetOf } from './tcp-attacker.js';
+import { type Attacker, dripHellos, handshakes, startTcpNode, targetOf } from './tcp-attacker.js';
 
 const CONNECTIONS = 300;
 const DEADLINE_MS = 3_000;
 
 let fx: NodeFixture;
-let drip: NodeJS.Timeout | undefined;
+let stopDrip: (() => void) | undefined;
 beforeEach(() => {
   fx = new NodeFixture();
 });
 afterEach(async () => {
-  clearInterval(drip);
+  stopDrip?.();
   await fx.destroy();
 });
 
@@ -24,17 +24,8 @@ describe('slowloris before the hello', () => {
   it(`closes ${CONNECTIONS} dripping connections at the deadline, and an honest peer gets through`, async () => {
     const victim = await startTcpNode(fx, 'victim', { limits: { acceptToHelloMs: DEADLINE_MS } });
     const attackers: Attacker[] = [];
-    const sent = new Map<Attacker, number>();
-    const hello = helloFrame();
     // One byte of the hello per connection every 500 ms: always something new, never a whole hello.
-    drip = setInterval(() => {
-      for (const a of attackers) {
-        const at = sent.get(a) ?? 0;
-        if (a.closedAt !== undefined || at >= hello.length - 1) continue;
-        a.session.write(hello.subarray(at, at + 1));
-        sent.set(a, at + 1);
-      }
-    }, 500);
+    stopDrip = dripHellos(attackers);
     while (attackers.length < CONNECTIONS) {
       attackers.push(...(await handshakes(targetOf(victim), Math.min(30, CONNECTIONS - attackers.length))));
     }

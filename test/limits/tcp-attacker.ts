@@ -128,6 +128,22 @@ export function readAndAck(attacker: Attacker): string[] {
   return ids;
 }
 
+/** Slowloris: every 500 ms, one more byte of a hello on every connection of `attackers` (the
+ * list may grow meanwhile), never the last byte, so no hello ever completes. Returns the stop. */
+export function dripHellos(attackers: readonly Attacker[]): () => void {
+  const sent = new Map<Attacker, number>();
+  const hello = helloFrame();
+  const drip = setInterval(() => {
+    for (const a of attackers) {
+      const at = sent.get(a) ?? 0;
+      if (a.closedAt !== undefined || at >= hello.length - 1) continue;
+      a.session.write(hello.subarray(at, at + 1));
+      sent.set(a, at + 1);
+    }
+  }, 500);
+  return () => clearInterval(drip);
+}
+
 /** Pings every `ms` until the connection closes: a hostile peer that wants to stay connected
  * does not let the victim's heartbeat timeout see a silent link. */
 export function keepAlive(attacker: Attacker, ms: number): void {
