@@ -12,7 +12,7 @@ import { normaliseRoom } from '../protocol/names.js';
 import type { Store, StoredMessage } from '../store/store.js';
 import type { AuthorVerdict } from './author-admission.js';
 import { CatchUpServer, MAX_WAITING_REQUESTS } from './catch-up-server.js';
-import type { Clock } from './clock.js';
+import type { Clock, TimerHandle } from './clock.js';
 import type { NodeEvent, PeerRef } from './events.js';
 import { tooFarAhead } from './message-clock.js';
 import type { Peer } from './peer-table.js';
@@ -23,7 +23,13 @@ export interface CatchupPolicy {
   maxAgeMs: number;
   /** At most this many (the newest) per room and request. */
   maxPerRoom: number;
+  /** A request unanswered this long is given up and another member asked (default STALL_MS). */
+  stallMs?: number;
 }
+
+/** A member that took a request and never finished answering it (hostile, or stuck) holds one of
+ * the ASKS_PER_ROOM places only this long; then the next member is asked. */
+export const STALL_MS = 20_000;
 
 export const DEFAULT_CATCHUP: CatchupPolicy = { maxAgeMs: 7 * 24 * 3600_000, maxPerRoom: 1_000 };
 /** Clocks of different machines disagree: ask for a little before our newest message. */
@@ -50,13 +56,17 @@ export interface CatchUpDeps {
   emit: (event: NodeEvent) => void;
   /** Shows stored messages to the user and records that they were shown. */
   show: (messages: StoredMessage[]) => void;
+  /** Members of `room` with a live link, to ask another when a request is given up. */
+  membersOnline: (room: string) => Peer[];
 }
 
 export class CatchUp {
   /** Completed answers per room this session (a request cut short by a lost link does not count). */
   private readonly answered = new Map<string, number>();
   /** Requests in flight: `${peerId} ${room}` → messages relayed so far, and how many were new. */
-  private readonly pending = new Map<string, { relayed: number; fresh: number }>();
+  private readonly pending = new Map<string, { relayed: number; fresh: number; timer: TimerHandle }>();
+  /** Members asked per room this session: a request given up goes to somebody else. */
+  private readonly askedIn = new Map<string, Set<string>>();
 
   private readonly server: CatchUpServer;
 
@@ -80,9 +90,36 @@ export class CatchUp {
     // Our own records decide: a peer's ts counts only up to the moment we stored its message.
     const cursor = store.messages.catchupCursor(room, floor);
     const since = Math.max(floor, cursor === undefined ? floor : cursor - CLOCK_SKEW_MARGIN_MS);
+    const asked = this.askedIn.get(room) ?? new Set<string>();
+    asked.add(peer.id);
+    this.askedIn.set(room, asked);
+    // A member that never answers must not hold its place for as long as its link lives: with
+    // only ASKS_PER_ROOM places, three such peers linking first would keep a newcomer from the
+    // room's history. Given up after stallMs; then another member is asked.
+    const timer = clock.setTimeout(() => {
+      if (this.pending.get(key)?.timer !== timer) return;
+      this.pending.delete(key);
+      this.askAnother(room);
+    }, policy.stallMs ?? STALL_MS);
+    timer.unref?.();
     // Registered before sending: a peer on an in-memory link may answer before send() returns.
-    this.pending.set(key, { relayed: 0, fresh: 0 });
-    if (!link.send({ t: 'catchup_req', room, since, limit: policy.maxPerRoom })) this.pending.delete(key);
+    this.pending.set(key, { relayed: 0, fresh: 0, timer });
+    if (!link.send({ t: 'catchup_req', room, since, limit: policy.maxPerRoom })) this.drop(key);
+  }
+
+  /** Asks members of `room` not asked yet, while places are free. */
+  private askAnother(room: string): void {
+    const asked = this.askedIn.get(room);
+    for (const member of this.deps.membersOnline(room)) {
+      if (asked?.has(member.id) || !member.link) continue;
+      this.ask(member, member.link, room);
+    }
+  }
+
+  private drop(key: string): void {
+    const pending = this.pending.get(key);
+    if (pending) this.deps.clock.clearTimeout(pending.timer);
+    this.pending.delete(key);
   }
 
   /** Answers a request from a member of the room, in (ts, id) order, in bounded batches, when its
@@ -176,7 +213,7 @@ export class CatchUp {
     fresh.sort((a, b) => a.ts - b.ts || (a.id < b.id ? -1 : 1));
     this.deps.show(fresh);
     if (done) {
-      this.pending.delete(key);
+      this.drop(key);
       this.answered.set(room, (this.answered.get(room) ?? 0) + 1);
       emit({
         type: 'catchup_done',
@@ -197,7 +234,11 @@ export class CatchUp {
 
   /** A link went away: its unanswered requests will not be answered. */
   forget(peer: Peer): void {
-    for (const key of [...this.pending.keys()]) if (key.startsWith(`${peer.id} `)) this.pending.delete(key);
+    for (const key of [...this.pending.keys()]) {
+      if (!key.startsWith(`${peer.id} `)) continue;
+      this.drop(key);
+      this.askAnother(key.slice(key.indexOf(' ') + 1));
+    }
   }
 }
 

@@ -211,6 +211,7 @@ export class LanchatNode {
       ref: (peer) => this.views.ref(peer),
       emit: (event) => this.emit(event),
       show: (messages) => this.show(messages),
+      membersOnline: (room) => this.peers.membersOnline(room),
     });
     this.transfers = components.files && this.createTransfers(components.files, store);
     this.peerMessages = new PeerMessages({
