@@ -7,19 +7,30 @@ import { encodeFrame, FRAME_TYPE_MESSAGE } from '../protocol/frame-codec.js';
 import { FrameDecoder } from '../protocol/frame-decoder.js';
 import { decodeMessage, encodeMessage, type Hello, type WireMessage } from '../protocol/messages.js';
 
-/** Heartbeat timing: a link cut without a FIN must be noticed within 15 s (issue 4). */
+/** Heartbeat timing. A link cut without a FIN must be noticed within 15 s (issue 4): on a quiet
+ * link the kernel's TCP keepalive does that (transport/tcp-transport.ts: 4 s idle + 10 probes 1 s
+ * apart), and the heartbeat covers what keepalive cannot see. */
 export interface HeartbeatTiming {
-  /** Send a ping when nothing was sent for this long. */
+  /** Ping when something we sent has not been proven read for this long. */
   intervalMs: number;
-  /** Declare the link dead when nothing was received for this long. */
+  /** Declare the link dead when something we sent has not been proven read for this long. */
   timeoutMs: number;
+  /** Ping a link on which nothing was received for this long, even though we sent nothing: finds
+   * a peer whose process hangs (its kernel still answers keepalives) and links without keepalive. */
+  idleMs: number;
 }
-// One ping and one pong per quiet link per interval is what a settled floor spends its idle CPU on
-// (99 links at 100 nodes): 6 s instead of 4 s is a third fewer. The verdict comes after 14 s of
-// silence, so a pong still has 8 s to arrive (as with 4 s / 12 s: less made presence flap on a
-// floor starting at once, where a busy peer answers seconds late), and a cut cable is noticed within
-// 15 s (issue 4).
-export const DEFAULT_HEARTBEAT: HeartbeatTiming = { intervalMs: 6_000, timeoutMs: 14_000 };
+// Why not ping every quiet link every few seconds (as before, 6 s): on a settled floor of 100 each
+// node has 99 quiet links, and their pings and pongs were most of its idle CPU (a box pair, a write
+// and a wake-up each, on both sides). The kernel's keepalive probes cost no process a wake-up, and
+// the peer's kernel answers them even when its event loop is busy (no presence flap on a loaded
+// floor). What keepalive cannot see: data we sent that is not acknowledged (the kernel retransmits
+// for minutes and sends no probes meanwhile). So anything we send starts the 6 s / 14 s clock of
+// silence, until a pong to a ping sent after it proves the peer read it. Other messages from the
+// peer show it alive and restart the clock, but prove nothing (one may have crossed ours just
+// before the cable was pulled: seen in the netns cut test, where the link then lived for minutes).
+// Pongs start no clock: two quiet peers would otherwise ping each other forever; a pong is sent
+// right after its ping arrived, when the link was alive. The idle ping catches a hung peer in 44 s.
+export const DEFAULT_HEARTBEAT: HeartbeatTiming = { intervalMs: 6_000, timeoutMs: 14_000, idleMs: 30_000 };
 /** The hello must arrive soon after the handshake, or the peer is not a lanchat node. Measured on
  * the wall clock from the moment the link exists (the link factory moves it back to the accept):
  * a peer that drips one byte at a time gains nothing by it. */
@@ -97,7 +108,11 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   quitByPeer = false;
   private readonly decoder = new FrameDecoder();
   private lastReceived: number;
-  private lastSent: number;
+  /** When we sent the oldest thing the peer has not yet proven it read (a pong to a later ping). */
+  private unprovenSince: number | undefined;
+  /** When we sent the first thing after our last ping: that ping's pong does not prove it. */
+  private sentSincePing: number | undefined;
+  private lastPingAt = Number.NEGATIVE_INFINITY;
   private pingCounter = 0;
   private corked = false;
   // Messages that arrive between the hello and the moment core takes the link (a promise hop
@@ -133,7 +148,6 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     const heartbeat = opts.heartbeat ?? DEFAULT_HEARTBEAT;
     this.limits = opts.sendLimits ?? DEFAULT_SEND_LIMITS;
     this.lastReceived = clock.now();
-    this.lastSent = clock.now();
     const helloDeadline = opts.helloDeadline ?? clock.now() + HELLO_TIMEOUT_MS;
     session.on('drain', () => {
       if (this.fullSince === undefined || this.closed) return;
@@ -160,8 +174,19 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
       // the peer sent meanwhile may be waiting unread in the socket. Judge the link on the next
       // tick, after it has been read, instead of calling a live peer gone (a presence flap).
       const stalled = now - lastTick > 3 * tickMs;
+      if (stalled) {
+        // The stall does not count against the peer: its answer may be among what we did not read.
+        const lost = now - lastTick - tickMs;
+        if (this.unprovenSince !== undefined) this.unprovenSince += lost;
+        if (this.sentSincePing !== undefined) this.sentSincePing += lost;
+        this.lastPingAt += lost;
+      }
       lastTick = now;
       if (stalled) return;
+      // Silence that counts: since the oldest unproven send, or since the peer last sent anything
+      // (it is alive and working through what we sent, e.g. a file's chunks on a slow link).
+      const silentSince =
+        this.unprovenSince === undefined ? undefined : Math.max(this.unprovenSince, this.lastReceived);
       if (!this.remoteHello && now >= helloDeadline) {
         this.close('timeout', new Error('the peer sent no complete hello in time after connecting'));
       } else if (this.fullSince !== undefined && now - this.fullSince >= this.limits.stallMs) {
@@ -171,16 +196,21 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
             `what we queued for it (${mib(this.session.writableLength)} MiB left) did not drain within ${Math.round(this.limits.stallMs / 1000)} s: it reads too slowly or not at all`,
           ),
         );
-      } else if (now - this.lastReceived >= heartbeat.timeoutMs) {
-        this.close('timeout', new Error(`nothing received for ${Math.round(heartbeat.timeoutMs / 1000)} s`));
+      } else if (silentSince !== undefined && now - silentSince >= heartbeat.timeoutMs) {
+        this.close(
+          'timeout',
+          new Error(`silent for ${Math.round(heartbeat.timeoutMs / 1000)} s after what we sent`),
+        );
       } else if (
-        now - this.lastReceived >= heartbeat.intervalMs &&
-        now - this.lastSent >= heartbeat.intervalMs
+        silentSince !== undefined
+          ? now - silentSince >= heartbeat.intervalMs && now - this.lastPingAt >= heartbeat.intervalMs
+          : now - this.lastReceived >= heartbeat.idleMs
       ) {
         // Only the side that heard nothing pings, and the pong answers it: one ping and one pong
-        // per interval on a quiet link instead of one of each per side. Each costs four boxes and
-        // two syscalls, and a settled floor of 100 has 99 quiet links per node.
+        // per link, not one of each per side.
+        this.lastPingAt = now;
         this.send({ t: 'ping', n: ++this.pingCounter });
+        this.sentSincePing = undefined;
       }
     };
     const handle = clock.setInterval(tick, tickMs);
@@ -225,7 +255,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
 
   /** Queues a binary frame; false when the link is closed. Check `congested` before the next. */
   sendFrame(type: number, payload: Uint8Array): boolean {
-    return this.write(encodeFrame(type, payload), false);
+    return this.write(encodeFrame(type, payload), false, false);
   }
 
   get isClosed(): boolean {
@@ -236,7 +266,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
    * just been closed for overflowing its queue): the caller keeps it. Producers of bulk traffic
    * check `hasRoom` first and wait for `room`. */
   send(message: WireMessage): boolean {
-    return this.write(encodeFrame(FRAME_TYPE_MESSAGE, encodeMessage(message)), true);
+    return this.write(encodeFrame(FRAME_TYPE_MESSAGE, encodeMessage(message)), true, message.t === 'pong');
   }
 
   /** False while the send queue is at or above its pause mark: bulk producers wait for `room`. */
@@ -254,7 +284,9 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     return this.session.writableNeedDrain;
   }
 
-  private write(frame: Uint8Array, cork: boolean): boolean {
+  /** `pong`: an answer, which must not be answered in turn (or two quiet peers would ping each
+   * other forever); it is sent right after the ping arrived, so the link was alive a moment ago. */
+  private write(frame: Uint8Array, cork: boolean, pong: boolean): boolean {
     if (this.closed || this.session.destroyed || this.session.writableEnded) return false;
     const queued = this.session.writableLength;
     if (queued + frame.length > this.limits.maxBytes) {
@@ -266,7 +298,11 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
       );
       return false;
     }
-    this.lastSent = this.clock.now();
+    if (!pong) {
+      const now = this.clock.now();
+      this.unprovenSince ??= now;
+      this.sentSincePing ??= now;
+    }
     // Frames written in one turn of the event loop go out together: box-stream then seals them
     // in shared boxes (one MAC pair per 4 KiB instead of per message) with one socket write.
     if (cork && !this.corked) {
@@ -350,7 +386,12 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
         this.send({ t: 'pong', n: message.n });
         continue;
       }
-      if (message.t === 'pong') continue;
+      if (message.t === 'pong') {
+        // The peer read our ping, so everything we sent before it (TCP keeps the order). Anything
+        // else it sends proves nothing: it may have crossed ours on the wire just before a cut.
+        if (message.n === this.pingCounter) this.unprovenSince = this.sentSincePing;
+        continue;
+      }
       if (message.t === 'hello') {
         if (this.remoteHello) continue; // a second hello is ignored; nick changes have their own type
         this.remoteHello = message;

@@ -90,33 +90,128 @@ function linked() {
   return { clock, session, link, closes };
 }
 
+/** Writes are corked until the next tick (peer-link.ts): let them reach the session. */
+const flush = () => new Promise((r) => setImmediate(r));
 const pings = (s: FakeSession) => s.sent.filter((m) => m.t === 'ping').length;
 
 describe('PeerLink heartbeats', () => {
-  it('pings a quiet link once per interval and answers pings with pongs', async () => {
+  it('leaves a quiet link to TCP keepalive: one ping per idle period, and pongs to pings', async () => {
     const { clock, session } = linked();
-    clock.advance(DEFAULT_HEARTBEAT.intervalMs - 1_000);
+    clock.advance(DEFAULT_HEARTBEAT.idleMs - 1_000);
     await new Promise((r) => setImmediate(r));
     expect(pings(session)).toBe(0);
     clock.advance(1_000);
     await new Promise((r) => setImmediate(r));
+    expect(pings(session)).toBe(1);
+    session.deliver({ t: 'pong', n: 1 });
+    // Answered: the next ping is a whole idle period away.
+    clock.advance(DEFAULT_HEARTBEAT.idleMs - 1_000);
     expect(pings(session)).toBe(1);
     session.deliver({ t: 'ping', n: 1 });
     await new Promise((r) => setImmediate(r));
     expect(session.sent.filter((m) => m.t === 'pong')).toHaveLength(1);
   });
 
-  it('declares a silent peer gone after the timeout, not before', () => {
+  it('pings soon after something we sent goes unanswered, and gives up after the timeout', async () => {
+    const { clock, session, link, closes } = linked();
+    clock.advance(2_000);
+    link.send({ t: 'typing', active: true });
+    clock.advance(DEFAULT_HEARTBEAT.intervalMs - 1_000);
+    await flush();
+    expect(pings(session)).toBe(0);
+    clock.advance(1_000);
+    await flush();
+    expect(pings(session)).toBe(1);
+    // Only one ping per interval while the answer is outstanding.
+    clock.advance(DEFAULT_HEARTBEAT.intervalMs - 1_000);
+    await flush();
+    expect(pings(session)).toBe(1);
+    clock.advance(DEFAULT_HEARTBEAT.timeoutMs - 2 * DEFAULT_HEARTBEAT.intervalMs - 1);
+    expect(closes).toEqual([]);
+    clock.advance(1_001);
+    expect(closes).toEqual(['timeout']);
+  });
+
+  it('does not wait for an answer to a pong (two quiet peers would ping each other forever)', async () => {
+    const { clock, session, closes } = linked();
+    session.deliver({ t: 'ping', n: 1 });
+    await flush();
+    expect(session.sent.filter((m) => m.t === 'pong')).toHaveLength(1);
+    clock.advance(DEFAULT_HEARTBEAT.idleMs - 1_000);
+    await flush();
+    expect(pings(session)).toBe(0);
+    expect(closes).toEqual([]);
+  });
+
+  it('takes only a pong to a later ping as proof that what we sent was read', async () => {
+    const { clock, session, link, closes } = linked();
+    link.send({ t: 'ack', id: 'AQEBAQEBAQEBAQEBAQEBAQ' });
+    // A message from the peer that crossed ours proves nothing, nor does a pong to another ping.
+    // (They only restart the clock of silence: the peer was alive when it sent them.)
+    session.deliver({ t: 'typing', active: true });
+    session.deliver({ t: 'pong', n: 7 });
+    clock.advance(DEFAULT_HEARTBEAT.intervalMs);
+    await flush();
+    expect(pings(session)).toBe(1);
+    const ping = session.sent.find((m) => m.t === 'ping');
+    // Sent after the ping: its pong will not cover this one.
+    clock.advance(500);
+    link.send({ t: 'typing', active: false });
+    session.deliver({ t: 'pong', n: ping?.t === 'ping' ? ping.n : -1 });
+    clock.advance(DEFAULT_HEARTBEAT.intervalMs - 500);
+    await flush();
+    expect(pings(session)).toBe(1);
+    clock.advance(1_000);
+    await flush();
+    expect(pings(session)).toBe(2);
+    // Unanswered: gone 14 s after the second message, on the tick at 21 s.
+    clock.advance(DEFAULT_HEARTBEAT.timeoutMs - DEFAULT_HEARTBEAT.intervalMs - 1_000);
+    expect(closes).toEqual([]);
+    clock.advance(1_000);
+    expect(closes).toEqual(['timeout']);
+  });
+
+  it('keeps a link whose peer keeps talking while our pong waits behind a long queue', async () => {
+    const { clock, session, link, closes } = linked();
+    // A file on a slow link: our chunks (and so our ping) wait in the queue; the peer's progress
+    // messages show that it is alive and reading.
+    for (let s = 0; s < 40; s++) {
+      link.send({ t: 'typing', active: s % 2 === 0 });
+      session.deliver({ t: 'typing', active: true });
+      clock.advance(1_000);
+    }
+    expect(closes).toEqual([]);
+    // Then it falls silent (its last word came 1 s ago): pinged after 6 s, gone after 14 s.
+    clock.advance(DEFAULT_HEARTBEAT.timeoutMs - 2_000);
+    expect(closes).toEqual([]);
+    clock.advance(1_000);
+    expect(closes).toEqual(['timeout']);
+  });
+
+  it('is content once the pong to the last ping is back', async () => {
+    const { clock, session, link, closes } = linked();
+    link.send({ t: 'typing', active: true });
+    clock.advance(DEFAULT_HEARTBEAT.intervalMs);
+    await flush();
+    session.deliver({ t: 'pong', n: 1 });
+    clock.advance(DEFAULT_HEARTBEAT.idleMs - 1_000);
+    await flush();
+    expect(pings(session)).toBe(1);
+    expect(closes).toEqual([]);
+  });
+
+  it('declares a silent peer gone one timeout after the idle ping, not before', () => {
     const { clock, closes } = linked();
-    clock.advance(DEFAULT_HEARTBEAT.timeoutMs - 1_000);
+    clock.advance(DEFAULT_HEARTBEAT.idleMs + DEFAULT_HEARTBEAT.timeoutMs - 1_000);
     expect(closes).toEqual([]);
     clock.advance(1_000);
     expect(closes).toEqual(['timeout']);
   });
 
   it('keeps a live peer when our own event loop was stalled past the timeout', () => {
-    const { clock, session, closes } = linked();
+    const { clock, session, link, closes } = linked();
     clock.advance(1_000);
+    link.send({ t: 'typing', active: true }); // now an answer is awaited
     // Our process got no CPU for 20 s (a floor of 100 starting on two cores); the peer's pings
     // sat unread in the socket, and the interval fires once, late.
     clock.stall(20_000);
@@ -125,7 +220,7 @@ describe('PeerLink heartbeats', () => {
     clock.advance(1_000);
     expect(closes).toEqual([]);
     // A peer that is really silent is still called gone, one tick later than usual at most.
-    clock.advance(DEFAULT_HEARTBEAT.timeoutMs + 1_000);
+    clock.advance(DEFAULT_HEARTBEAT.idleMs + DEFAULT_HEARTBEAT.timeoutMs + 1_000);
     expect(closes).toEqual(['timeout']);
   });
 

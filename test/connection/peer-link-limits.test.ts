@@ -43,7 +43,7 @@ class FakeSession extends Duplex {
 
 const LIMITS: SendLimits = { pauseBytes: 64 * 1024, maxBytes: 256 * 1024, stallMs: 30_000 };
 // The heartbeat is not under test here: it must not fire within the minutes these tests span.
-const HEARTBEAT = { intervalMs: 4_000, timeoutMs: 3_600_000 };
+const HEARTBEAT = { intervalMs: 4_000, timeoutMs: 3_600_000, idleMs: 3_600_000 };
 
 function setup(opts: { helloDeadline?: number } = {}) {
   const clock = new FakeClock();

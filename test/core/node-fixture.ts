@@ -30,7 +30,7 @@ export interface TestNode {
 
 // Short enough for quick link-cut tests, long enough that a loaded 2-core CI machine running
 // several test files at once does not see false timeouts.
-export const FAST_HEARTBEAT = { intervalMs: 500, timeoutMs: 3_000 };
+export const FAST_HEARTBEAT = { intervalMs: 500, timeoutMs: 3_000, idleMs: 1_000 };
 export const FAST_BACKOFF = {
   fast: { initialMs: 50, maxMs: 200 },
   slow: { initialMs: 200, maxMs: 400 },

@@ -30,7 +30,7 @@ describe('maximal length prefixes', () => {
     // Deadlines long enough that no connection is closed while the others are opened (on a
     // loaded machine that takes seconds): this test measures memory, slowloris.test.ts deadlines.
     const victim = await startTcpNode(fx, 'victim', {
-      heartbeat: { intervalMs: 4_000, timeoutMs: 60_000 },
+      heartbeat: { intervalMs: 4_000, timeoutMs: 60_000, idleMs: 60_000 },
       limits: { acceptToHelloMs: 60_000 },
     });
     await handshakes(targetOf(victim), 6); // warms up the handshake path, so the baseline includes it
