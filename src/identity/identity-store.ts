@@ -5,9 +5,9 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { type FileHandle, link, mkdir, open, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import nacl from 'tweetnacl';
 import { IdentityError } from './identity-error.js';
 import { decodeIdentityFile, encodeIdentityFile, type Identity } from './identity-file.js';
+import { generateIdentity } from './keygen.js';
 
 export type { Identity } from './identity-file.js';
 
@@ -39,7 +39,7 @@ export async function loadOrCreateIdentity(profileDir: string): Promise<Identity
  * the CLI can tell the user. `generate` is injectable for tests. */
 export async function openIdentity(
   profileDir: string,
-  generate: () => Identity = () => nacl.sign.keyPair(),
+  generate: () => Identity = generateIdentity,
 ): Promise<OpenedIdentity> {
   const dir = resolve(profileDir);
   const path = join(dir, IDENTITY_FILE_NAME);
