@@ -5,6 +5,7 @@ import type { PeerInfo } from '../core/events.js';
 import { parseFlags } from './args.js';
 import { type CommandIo, processCommandIo } from './command-io.js';
 import {
+  askNetworkIfNeeded,
   COMMON_OPTIONS,
   COMMON_OPTIONS_USAGE,
   commonOptionsFrom,
@@ -58,8 +59,12 @@ export async function run(argv: string[], io: PeersCommandIo = processCommandIo)
     }
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
     const waitMs = waitFrom(values.wait);
-    const context: ResolveContext = { env: io.env, ...(io.username ? { username: io.username } : {}) };
-    const config = resolveNodeConfig(commonOptionsFrom(values), context);
+    const context: ResolveContext = {
+      env: io.env,
+      ...(io.username ? { username: io.username } : {}),
+      warn: (m: string) => io.stderr(`lanchat peers: warning: ${m}\n`),
+    };
+    const config = resolveNodeConfig(await askNetworkIfNeeded(commonOptionsFrom(values)), context);
     const node = await reachProfileNode({
       config,
       deadline: Date.now() + Math.max(waitMs, 5_000),

@@ -7,6 +7,7 @@ import type { Store } from '../store/store.js';
 import { parseFlags } from './args.js';
 import { type CommandIo, processCommandIo } from './command-io.js';
 import {
+  askNetworkIfNeeded,
   COMMON_OPTIONS,
   COMMON_OPTIONS_USAGE,
   commonOptionsFrom,
@@ -124,8 +125,12 @@ export async function run(argv: string[], io: SendCommandIo = processIo): Promis
       return 0;
     }
     const target = targetFrom(values.to, values.room);
-    const context: ResolveContext = { env: io.env, ...(io.username ? { username: io.username } : {}) };
-    const config = resolveNodeConfig(commonOptionsFrom(values), context);
+    const context: ResolveContext = {
+      env: io.env,
+      ...(io.username ? { username: io.username } : {}),
+      warn: (m: string) => io.stderr(`lanchat send: warning: ${m}\n`),
+    };
+    const config = resolveNodeConfig(await askNetworkIfNeeded(commonOptionsFrom(values)), context);
     if (values.file !== undefined) {
       if (!('to' in target) || positionals.length > 0)
         throw new UsageError('--file goes with --to NICK and no TEXT');
