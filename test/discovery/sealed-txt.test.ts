@@ -35,6 +35,7 @@ describe('sealed TXT (v=2)', () => {
       bytesOf(encodeSealedTxt({ publicKey: pk, nick }, KEY, salt(2))),
     );
     expect(new Set(sizes).size).toBe(1);
+    expect(sizes[0]).toBe(182); // as the README says
     expect(sizes[0]).toBeLessThan(MAX_TXT_BYTES);
     const txt = text(encodeSealedTxt({ publicKey: pk, nick: 'alice' }, KEY, salt(3)));
     expect(txt[0]).toBe('v=2');
