@@ -94,6 +94,11 @@ export function readNetworkFile(path: string): string {
   }
 }
 
+export const WEAK_PASSPHRASE_WARNING =
+  'the network passphrase is weak; anyone who captures one lanchat packet of your network can ' +
+  "guess it offline. Prefer a code from 'lanchat network new', or use 20+ characters or several " +
+  'random words';
+
 export const ARGV_WARNING =
   'the network key is on the command line, where every user of this machine can read it (ps); ' +
   'use LANCHAT_NETWORK, --network-file PATH or --network-prompt instead';

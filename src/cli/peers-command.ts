@@ -15,6 +15,7 @@ import {
 import { ControlError, MAX_TIMEOUT_MS } from './control-protocol.js';
 import { reportCommandError, UsageError } from './errors.js';
 import { jsonLine } from './json-line.js';
+import { WEAK_PASSPHRASE_WARNING } from './network-secret.js';
 import { type RuntimeFactory, reachProfileNode, stopTemporary } from './profile-node.js';
 
 export const DEFAULT_PEERS_WAIT_S = 2;
@@ -65,6 +66,7 @@ export async function run(argv: string[], io: PeersCommandIo = processCommandIo)
       warn: (m: string) => io.stderr(`lanchat peers: warning: ${m}\n`),
     };
     const config = resolveNodeConfig(await askNetworkIfNeeded(commonOptionsFrom(values)), context);
+    if (config.weakPassphrase) io.stderr(`lanchat peers: warning: ${WEAK_PASSPHRASE_WARNING}.\n`);
     const node = await reachProfileNode({
       config,
       deadline: Date.now() + Math.max(waitMs, 5_000),

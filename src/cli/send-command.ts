@@ -26,6 +26,7 @@ import {
   type SendTarget,
 } from './control-protocol.js';
 import { EXIT_FAILURE, reportCommandError, UsageError } from './errors.js';
+import { WEAK_PASSPHRASE_WARNING } from './network-secret.js';
 import { type ProfileNode, type RuntimeFactory, reachProfileNode, stopTemporary } from './profile-node.js';
 import { deliverFile, type FileSendResult } from './send-file.js';
 import { type SendOutcome, type SendProgress, trackSend } from './send-tracker.js';
@@ -131,6 +132,7 @@ export async function run(argv: string[], io: SendCommandIo = processIo): Promis
       warn: (m: string) => io.stderr(`lanchat send: warning: ${m}\n`),
     };
     const config = resolveNodeConfig(await askNetworkIfNeeded(commonOptionsFrom(values)), context);
+    if (config.weakPassphrase) io.stderr(`lanchat send: warning: ${WEAK_PASSPHRASE_WARNING}.\n`);
     if (values.file !== undefined) {
       if (!('to' in target) || positionals.length > 0)
         throw new UsageError('--file goes with --to NICK and no TEXT');

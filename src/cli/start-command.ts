@@ -11,6 +11,7 @@ import {
   resolveNodeConfig,
 } from './common-options.js';
 import { reportError, UsageError } from './errors.js';
+import { WEAK_PASSPHRASE_WARNING } from './network-secret.js';
 
 export const START_USAGE = `lanchat: serverless peer-to-peer messenger for your LAN
 
@@ -65,11 +66,7 @@ export async function run(argv: string[], io: StartCommandIo = processIo): Promi
     };
     const config = resolveNodeConfig(await askNetworkIfNeeded(options), context);
     if (config.weakPassphrase) {
-      io.stderr(
-        'lanchat: warning: the network passphrase is weak; anyone who captures one lanchat packet of ' +
-          "your network can guess it offline. Prefer a code from 'lanchat network new', or use 20+ " +
-          'characters or several random words.\n',
-      );
+      io.stderr(`lanchat: warning: ${WEAK_PASSPHRASE_WARNING}.\n`);
     }
     const { identity, path, created } = await openIdentity(config.profileDir);
     if (created) io.stderr(`lanchat: created a new identity in ${path}\n`);

@@ -38,6 +38,7 @@ describe('lanchat (start)', () => {
     });
     expect(code).toBe(0);
     expect(stderr).toMatch(/passphrase is weak/);
+    expect(stderr).toMatch(/^lanchat: warning: the network key is on the command line/m);
     const shown = JSON.parse(stdout);
     expect(shown).toMatchObject({ type: 'identity', nick: 'bob', profile: join(root, 'env') });
     expect(shown.network).toMatch(/^private/);
