@@ -57,7 +57,9 @@ export async function run(argv: string[], io: StartCommandIo = processIo): Promi
     }
     // main.ts sends anything that is not a known sub-command here, so a typo lands here too.
     if (positionals.length > 0) {
-      throw new UsageError(`unknown command '${positionals[0]}' (commands: id, discover)`);
+      throw new UsageError(
+        `unknown command '${positionals[0]}' (commands: id, discover, send, peers, network)`,
+      );
     }
     const context: ResolveContext = {
       env: io.env,

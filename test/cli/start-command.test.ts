@@ -71,7 +71,7 @@ describe('lanchat (start)', () => {
     const cases: Array<[string[], RegExp]> = [
       [['--port', 'x'], /--port expects a port number/],
       [['--nope'], /unknown option '--nope'/],
-      [['chat'], /unknown command 'chat' \(commands: id, discover\)/],
+      [['chat'], /unknown command 'chat' \(commands: id, discover, send, peers, network\)/],
     ];
     for (const [argv, message] of cases) {
       const { code, stderr, stdout } = await runStart(argv);
