@@ -255,17 +255,20 @@ export class MdnsDiscovery implements Discovery {
   update(change: Partial<Pick<LocalService, 'nick' | 'port'>>): void {
     const local = this.local;
     if (!local || this.state !== 'running') throw new DiscoveryError('bad-state', 'update() before start()');
+    let changed = false;
     if (change.port !== undefined && change.port !== local.port) {
       local.port = change.port;
-      // §8.4: a changed record is announced again (cache-flush replaces the old SRV).
-      void this.announcer.announce(this.announcedIds());
+      changed = true;
     }
     if (this.sealed && change.nick !== undefined && change.nick !== local.nick) {
-      // The instance name stays; only the sealed TXT changes, announced again like a new port.
+      // The instance name stays; only the sealed TXT changes (with a fresh salt).
       local.nick = change.nick;
       this.txt = this.buildTxt(local);
-      void this.announcer.announce(this.announcedIds());
-    } else if (!this.sealed && change.nick !== undefined && instanceLabel(change.nick) !== this.label) {
+      changed = true;
+    }
+    // §8.4: a changed record is announced again (cache-flush replaces the old SRV / TXT).
+    if (changed) void this.announcer.announce(this.announcedIds());
+    if (!this.sealed && change.nick !== undefined && instanceLabel(change.nick) !== this.label) {
       // The new name must be probed first (§8.1); the old one goes away (goodbye, §10.1) once the
       // new one is announced. Peers drop an instance at once on its goodbye, so a goodbye first
       // would show them the rename as down, then up a second later.
