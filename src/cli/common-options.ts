@@ -3,17 +3,21 @@
 import { isIP, isIPv4, isIPv6 } from 'node:net';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import {
-  DEFAULT_NETWORK_KEY,
-  isWeakPassphrase,
-  networkKeyFromPassphrase,
-  networkTag,
-} from '../crypto/network-key.js';
+import { discoveryKeyOf, networkTag } from '../crypto/network-key.js';
 import { parseId } from '../identity/ids.js';
 import { checkNick } from '../identity/nick.js';
 import { parseFlags, parsePort } from './args.js';
 import { parseByteSize } from './byte-size.js';
 import { UsageError } from './errors.js';
+import { type PromptTerminal, promptNetworkSecret } from './network-prompt.js';
+import {
+  ARGV_WARNING,
+  type NetworkChoice,
+  type NetworkForm,
+  networkFromSecret,
+  PUBLIC_NETWORK,
+  readNetworkFile,
+} from './network-secret.js';
 import { resolveProfileDir } from './profile.js';
 
 export const DEFAULT_PORT = 7475;
@@ -27,6 +31,8 @@ export const COMMON_OPTIONS = {
   profile: { type: 'string' },
   port: { type: 'string' },
   network: { type: 'string' },
+  'network-file': { type: 'string' },
+  'network-prompt': { type: 'boolean' },
   interface: { type: 'string', multiple: true },
   peer: { type: 'string', multiple: true },
   json: { type: 'boolean' },
@@ -47,8 +53,12 @@ export const COMMON_OPTIONS_USAGE = `  --nick NAME             display name (def
   --profile DIR           where your identity and history live
                           (default: $LANCHAT_PROFILE, else $XDG_CONFIG_HOME/lanchat, else ~/.config/lanchat)
   --port N                TCP port to accept peers on, 1-65535 (default: ${DEFAULT_PORT})
-  --network PASSPHRASE    join a private network; only holders of the passphrase can connect
-                          (default: $LANCHAT_NETWORK, else the public lanchat network)
+  --network CODE          join a private network: a code from 'lanchat network new' (or, as a
+                          fallback, a passphrase); only its holders can connect. On the command
+                          line other local users can read it (ps): prefer the next two, or
+                          $LANCHAT_NETWORK (default: $LANCHAT_NETWORK, else the public network)
+  --network-file PATH     read the network code or passphrase from PATH (mode 0600 or stricter)
+  --network-prompt        type it in, without echo (also: --network -); needs a terminal
   --interface IF          announce and browse only on this interface (repeatable)
   --peer KEY@HOST[:PORT]  also connect to this peer directly, e.g. when multicast is blocked
                           (repeatable); HOST is an IPv4 address, a host name or [IPv6%zone]
@@ -78,8 +88,14 @@ export interface CommonOptions {
   /** Raw --profile, if given (resolved by resolveNodeConfig). */
   profile: string | undefined;
   port: number;
-  /** --network passphrase, if given (LANCHAT_NETWORK is consulted by resolveNodeConfig). */
+  /** --network code or passphrase on argv, if given (LANCHAT_NETWORK is consulted by
+   * resolveNodeConfig). */
   network: string | undefined;
+  networkFile: string | undefined;
+  /** --network-prompt or `--network -`: askNetworkIfNeeded reads it before resolveNodeConfig. */
+  networkPrompt: boolean;
+  /** What was typed at the prompt (set by askNetworkIfNeeded). */
+  promptedNetwork?: string | undefined;
   interfaces: string[];
   peers: PeerAddress[];
   json: boolean;
@@ -102,6 +118,8 @@ export interface CommonOptionValues {
   profile?: string | undefined;
   port?: string | undefined;
   network?: string | undefined;
+  'network-file'?: string | undefined;
+  'network-prompt'?: boolean | undefined;
   interface?: string[] | undefined;
   peer?: string[] | undefined;
   json?: boolean | undefined;
@@ -135,10 +153,7 @@ export function commonOptionsFrom(values: CommonOptionValues): CommonOptions {
     profile:
       values.profile === undefined ? undefined : nonEmpty(values.profile, '--profile', '--profile DIR'),
     port: values.port === undefined ? DEFAULT_PORT : parsePort(values.port, '--port'),
-    network:
-      values.network === undefined
-        ? undefined
-        : nonEmpty(values.network, '--network', '--network PASSPHRASE'),
+    ...networkOptionsFrom(values),
     interfaces: (values.interface ?? []).map(parseInterface),
     peers: (values.peer ?? []).map(parsePeerAddress),
     json: values.json ?? false,
@@ -159,6 +174,30 @@ export function commonOptionsFrom(values: CommonOptionValues): CommonOptions {
     readReceipts: !(values['no-read-receipts'] ?? false),
     help: values.help ?? false,
   };
+}
+
+function networkOptionsFrom(values: CommonOptionValues) {
+  const prompt = (values['network-prompt'] ?? false) || values.network === '-';
+  const argv = values.network === '-' ? undefined : values.network;
+  const file = values['network-file'];
+  const given = [argv !== undefined, file !== undefined, prompt].filter(Boolean).length;
+  if (given > 1)
+    throw new UsageError('give the network one way: --network, --network-file or --network-prompt');
+  return {
+    network: argv === undefined ? undefined : nonEmpty(argv, '--network', '--network CODE'),
+    networkFile: file === undefined ? undefined : nonEmpty(file, '--network-file', '--network-file PATH'),
+    networkPrompt: prompt,
+  };
+}
+
+/** Reads the network code or passphrase from the terminal when --network-prompt asks for it;
+ * every command calls this between parsing and resolveNodeConfig. */
+export async function askNetworkIfNeeded(
+  options: CommonOptions,
+  terminal?: PromptTerminal,
+): Promise<CommonOptions> {
+  if (!options.networkPrompt || options.promptedNetwork !== undefined) return options;
+  return { ...options, promptedNetwork: await promptNetworkSecret(terminal) };
 }
 
 /** Parses `KEY@HOST[:PORT]`; KEY is a lanchat id (or base64 key), PORT defaults to 7475. */
@@ -241,8 +280,11 @@ export interface NodeConfig {
   port: number;
   networkKey: Uint8Array;
   networkTag: string;
+  /** Seals our mDNS TXT on a private network; undefined on the public one. */
+  discoveryKey: Uint8Array | undefined;
   /** True when on the public default network (no --network, no LANCHAT_NETWORK). */
   defaultNetwork: boolean;
+  networkForm: NetworkForm;
   /** True when the passphrase is guessable offline from one captured handshake: warn the user. */
   weakPassphrase: boolean;
   interfaces: string[];
@@ -265,13 +307,14 @@ export interface ResolveContext {
   home?: string;
   /** The login name used as the default nick; injectable because it varies by machine. */
   username?: () => string;
+  /** Where warnings about how the network key was given go (the argv one); default: dropped. */
+  warn?: (message: string) => void;
 }
 
 export function resolveNodeConfig(options: CommonOptions, context: ResolveContext = {}): NodeConfig {
   const env = context.env ?? process.env;
-  const passphrase = options.network ?? (env.LANCHAT_NETWORK === '' ? undefined : env.LANCHAT_NETWORK);
-  // scrypt costs ~100 ms, so it runs only when a passphrase was actually given.
-  const networkKey = passphrase === undefined ? DEFAULT_NETWORK_KEY : networkKeyFromPassphrase(passphrase);
+  const network = chooseNetwork(options, env, context.warn ?? (() => {}));
+  const { networkKey } = network;
   return {
     profileDir: resolveProfileDir({
       flag: options.profile,
@@ -282,8 +325,10 @@ export function resolveNodeConfig(options: CommonOptions, context: ResolveContex
     port: options.port,
     networkKey,
     networkTag: networkTag(networkKey),
-    defaultNetwork: passphrase === undefined,
-    weakPassphrase: passphrase !== undefined && isWeakPassphrase(passphrase),
+    discoveryKey: network.form === 'public' ? undefined : discoveryKeyOf(networkKey),
+    defaultNetwork: network.form === 'public',
+    networkForm: network.form,
+    weakPassphrase: network.weakPassphrase,
     interfaces: options.interfaces,
     peers: options.peers,
     json: options.json,
@@ -298,6 +343,27 @@ export function resolveNodeConfig(options: CommonOptions, context: ResolveContex
     catchup: { maxAgeMs: options.catchupDays * 24 * 3600_000, maxPerRoom: options.catchupMax },
     readReceipts: options.readReceipts,
   };
+}
+
+/** The network from the one source given (see network-secret.ts), else $LANCHAT_NETWORK. */
+function chooseNetwork(
+  options: CommonOptions,
+  env: NodeJS.ProcessEnv,
+  warn: (message: string) => void,
+): NetworkChoice {
+  if (options.network !== undefined) {
+    warn(ARGV_WARNING);
+    return networkFromSecret(options.network, '--network');
+  }
+  if (options.networkFile !== undefined)
+    return networkFromSecret(readNetworkFile(options.networkFile), `--network-file ${options.networkFile}`);
+  if (options.networkPrompt) {
+    if (options.promptedNetwork === undefined) throw new UsageError('--network-prompt: nothing was read');
+    return networkFromSecret(options.promptedNetwork, '--network-prompt');
+  }
+  const fromEnv = env.LANCHAT_NETWORK;
+  if (fromEnv === undefined || fromEnv === '') return PUBLIC_NETWORK;
+  return networkFromSecret(fromEnv, 'LANCHAT_NETWORK');
 }
 
 /** The login name when it is a valid nick, else 'anon' (userInfo throws in containers without a

@@ -10,7 +10,12 @@ import { loadOrCreateIdentity } from '../identity/identity-store.js';
 import { base64Of, idOf } from '../identity/ids.js';
 import { sanitize } from '../ui/model/sanitize.js';
 import { type CommandIo, processCommandIo } from './command-io.js';
-import { COMMON_OPTIONS_USAGE, parseCommonOptions, resolveNodeConfig } from './common-options.js';
+import {
+  askNetworkIfNeeded,
+  COMMON_OPTIONS_USAGE,
+  parseCommonOptions,
+  resolveNodeConfig,
+} from './common-options.js';
 import { reportCommandError, UsageError } from './errors.js';
 import { jsonLine } from './json-line.js';
 
@@ -99,7 +104,10 @@ export async function run(argv: string[], io: DiscoverIo = processIo): Promise<n
       return 0;
     }
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
-    const config = resolveNodeConfig(options, { env: io.env });
+    const config = resolveNodeConfig(await askNetworkIfNeeded(options), {
+      env: io.env,
+      warn: (m: string) => io.stderr(`lanchat discover: warning: ${m}\n`),
+    });
     if (config.weakPassphrase) {
       print({
         type: 'warning',
@@ -108,7 +116,10 @@ export async function run(argv: string[], io: DiscoverIo = processIo): Promise<n
       });
     }
     const identity = await loadOrCreateIdentity(config.profileDir);
-    const mdns = new MdnsDiscovery({ interfaces: config.interfaces });
+    const mdns = new MdnsDiscovery({
+      interfaces: config.interfaces,
+      ...(config.discoveryKey ? { discoveryKey: config.discoveryKey } : {}),
+    });
     discovery = new CombinedDiscovery([mdns, new StaticPeers(config.peers)]);
     discovery.subscribe((e) => print(eventLine(e)));
     await discovery.start({

@@ -30,7 +30,10 @@ export function createNodeRuntime(config: NodeConfig, identity: Identity): NodeR
   // The store comes first: a damaged or locked database must stop us before we announce anything.
   const store = openSqliteStore({ path: databasePathIn(config.profileDir) });
   const discovery = new CombinedDiscovery([
-    new MdnsDiscovery({ interfaces: config.interfaces }),
+    new MdnsDiscovery({
+      interfaces: config.interfaces,
+      ...(config.discoveryKey ? { discoveryKey: config.discoveryKey } : {}),
+    }),
     new StaticPeers(config.peers),
   ]);
   const node = new LanchatNode(

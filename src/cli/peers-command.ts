@@ -5,6 +5,7 @@ import type { PeerInfo } from '../core/events.js';
 import { parseFlags } from './args.js';
 import { type CommandIo, processCommandIo } from './command-io.js';
 import {
+  askNetworkIfNeeded,
   COMMON_OPTIONS,
   COMMON_OPTIONS_USAGE,
   commonOptionsFrom,
@@ -14,6 +15,7 @@ import {
 import { ControlError, MAX_TIMEOUT_MS } from './control-protocol.js';
 import { reportCommandError, UsageError } from './errors.js';
 import { jsonLine } from './json-line.js';
+import { WEAK_PASSPHRASE_WARNING } from './network-secret.js';
 import { type RuntimeFactory, reachProfileNode, stopTemporary } from './profile-node.js';
 
 export const DEFAULT_PEERS_WAIT_S = 2;
@@ -58,8 +60,13 @@ export async function run(argv: string[], io: PeersCommandIo = processCommandIo)
     }
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
     const waitMs = waitFrom(values.wait);
-    const context: ResolveContext = { env: io.env, ...(io.username ? { username: io.username } : {}) };
-    const config = resolveNodeConfig(commonOptionsFrom(values), context);
+    const context: ResolveContext = {
+      env: io.env,
+      ...(io.username ? { username: io.username } : {}),
+      warn: (m: string) => io.stderr(`lanchat peers: warning: ${m}\n`),
+    };
+    const config = resolveNodeConfig(await askNetworkIfNeeded(commonOptionsFrom(values)), context);
+    if (config.weakPassphrase) io.stderr(`lanchat peers: warning: ${WEAK_PASSPHRASE_WARNING}.\n`);
     const node = await reachProfileNode({
       config,
       deadline: Date.now() + Math.max(waitMs, 5_000),

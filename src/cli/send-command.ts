@@ -7,6 +7,7 @@ import type { Store } from '../store/store.js';
 import { parseFlags } from './args.js';
 import { type CommandIo, processCommandIo } from './command-io.js';
 import {
+  askNetworkIfNeeded,
   COMMON_OPTIONS,
   COMMON_OPTIONS_USAGE,
   commonOptionsFrom,
@@ -25,6 +26,7 @@ import {
   type SendTarget,
 } from './control-protocol.js';
 import { EXIT_FAILURE, reportCommandError, UsageError } from './errors.js';
+import { WEAK_PASSPHRASE_WARNING } from './network-secret.js';
 import { type ProfileNode, type RuntimeFactory, reachProfileNode, stopTemporary } from './profile-node.js';
 import { deliverFile, type FileSendResult } from './send-file.js';
 import { type SendOutcome, type SendProgress, trackSend } from './send-tracker.js';
@@ -124,8 +126,13 @@ export async function run(argv: string[], io: SendCommandIo = processIo): Promis
       return 0;
     }
     const target = targetFrom(values.to, values.room);
-    const context: ResolveContext = { env: io.env, ...(io.username ? { username: io.username } : {}) };
-    const config = resolveNodeConfig(commonOptionsFrom(values), context);
+    const context: ResolveContext = {
+      env: io.env,
+      ...(io.username ? { username: io.username } : {}),
+      warn: (m: string) => io.stderr(`lanchat send: warning: ${m}\n`),
+    };
+    const config = resolveNodeConfig(await askNetworkIfNeeded(commonOptionsFrom(values)), context);
+    if (config.weakPassphrase) io.stderr(`lanchat send: warning: ${WEAK_PASSPHRASE_WARNING}.\n`);
     if (values.file !== undefined) {
       if (!('to' in target) || positionals.length > 0)
         throw new UsageError('--file goes with --to NICK and no TEXT');

@@ -4,12 +4,14 @@ import { openIdentity } from '../identity/identity-store.js';
 import { fingerprint, idOf } from '../identity/ids.js';
 import { type CommandIo, processCommandIo } from './command-io.js';
 import {
+  askNetworkIfNeeded,
   COMMON_OPTIONS_USAGE,
   parseCommonOptions,
   type ResolveContext,
   resolveNodeConfig,
 } from './common-options.js';
 import { reportError, UsageError } from './errors.js';
+import { WEAK_PASSPHRASE_WARNING } from './network-secret.js';
 
 export const START_USAGE = `lanchat: serverless peer-to-peer messenger for your LAN
 
@@ -19,13 +21,14 @@ Usage:
                              run the node without UI: commands on stdin, events on stdout
   lanchat id [--json]        print your id, fingerprint and public key (see lanchat id --help)
   lanchat discover [options] list the lanchat peers on your network (see lanchat discover --help)
+  lanchat network new        make a private network's code (see lanchat network --help)
 
 Options (for lanchat and lanchat discover):
 ${COMMON_OPTIONS_USAGE}
 
 Environment:
   LANCHAT_PROFILE    profile directory, when --profile is not given
-  LANCHAT_NETWORK    network passphrase, when --network is not given
+  LANCHAT_NETWORK    network code or passphrase, when no --network* flag is given
   XDG_CONFIG_HOME    base of the default profile directory
 
 Exit status: 0 success, 1 failure (e.g. unusable identity file), 2 bad command line.
@@ -54,15 +57,18 @@ export async function run(argv: string[], io: StartCommandIo = processIo): Promi
     }
     // main.ts sends anything that is not a known sub-command here, so a typo lands here too.
     if (positionals.length > 0) {
-      throw new UsageError(`unknown command '${positionals[0]}' (commands: id, discover)`);
-    }
-    const context: ResolveContext = { env: io.env, ...(io.username ? { username: io.username } : {}) };
-    const config = resolveNodeConfig(options, context);
-    if (config.weakPassphrase) {
-      io.stderr(
-        'lanchat: warning: the network passphrase is weak; anyone who captures one connection attempt ' +
-          'can guess it offline. Use 20+ characters or several random words.\n',
+      throw new UsageError(
+        `unknown command '${positionals[0]}' (commands: id, discover, send, peers, network)`,
       );
+    }
+    const context: ResolveContext = {
+      env: io.env,
+      ...(io.username ? { username: io.username } : {}),
+      warn: (m: string) => io.stderr(`lanchat: warning: ${m}\n`),
+    };
+    const config = resolveNodeConfig(await askNetworkIfNeeded(options), context);
+    if (config.weakPassphrase) {
+      io.stderr(`lanchat: warning: ${WEAK_PASSPHRASE_WARNING}.\n`);
     }
     const { identity, path, created } = await openIdentity(config.profileDir);
     if (created) io.stderr(`lanchat: created a new identity in ${path}\n`);

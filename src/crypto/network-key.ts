@@ -1,6 +1,6 @@
 // The network key (SHS "app key") isolates one office or group from another: only holders of it
 // can complete, or even get an answer to, handshake message 1.
-import { createHash, scryptSync } from 'node:crypto';
+import { createHash, hkdfSync, scryptSync } from 'node:crypto';
 
 export const NETWORK_KEY_BYTES = 32;
 
@@ -10,6 +10,14 @@ export const DEFAULT_NETWORK_KEY: Uint8Array = new Uint8Array(
 );
 
 // scrypt parameters from ../shared/notes/secure-channel.md: N=2^15, r=8, p=1 (~32 MiB, ~100 ms).
+// The salt is fixed, and that is a known limit, kept on purpose: every node of a passphrase
+// network must derive the same key from the words alone, with nothing else to agree on, and
+// existing private networks must keep working. So one scrypt per guess is the cost of testing a
+// passphrase (against a captured TXT record or handshake), but a dictionary hashed once serves
+// against every lanchat network. A per-network salt would have to travel with the passphrase, at
+// which point it is a random secret and the words add little: that is exactly a network code
+// (network-code.ts, 128 random bits, nothing to precompute), which is why codes are the
+// recommended form and passphrases the fallback, with a strength warning.
 const SCRYPT_SALT = 'lanchat/1 network';
 const SCRYPT_N = 2 ** 15;
 const SCRYPT_R = 8;
@@ -28,9 +36,25 @@ export function networkKeyFromPassphrase(passphrase: string): Uint8Array {
   return new Uint8Array(key);
 }
 
-/** A short public tag of the network key, published in mDNS TXT so that peers of other networks
- * are skipped without connecting. It is a one-way hash under its own label, so it reveals nothing
- * that helps to complete a handshake. */
+/** The key of a network code (network-code.ts): 128 random bits need no stretching, only a
+ * domain-separated expansion to the 32 bytes SHS wants. */
+export function networkKeyFromCode(codeKey: Uint8Array): Uint8Array {
+  return new Uint8Array(
+    hkdfSync('sha256', codeKey, 'lanchat/2 network code', 'network key', NETWORK_KEY_BYTES),
+  );
+}
+
+/** The key that seals our mDNS TXT record on a private network (sealed-txt.ts). Derived apart
+ * from the network key so the discovery layer never holds the handshake's app key, and so a
+ * sealed record is no oracle for anything but the network key itself (one scrypt per passphrase
+ * guess, or 2^128 for a code). */
+export function discoveryKeyOf(networkKey: Uint8Array): Uint8Array {
+  return new Uint8Array(hkdfSync('sha256', networkKey, 'lanchat/2 discovery', 'txt seal key', 32));
+}
+
+/** A short tag of the network key. The public network still publishes it in its v=1 mDNS TXT;
+ * a private network never does (it would be a free passphrase oracle), and uses it only inside
+ * encrypted links (signed room messages) and for local display. */
 export function networkTag(networkKey: Uint8Array): string {
   return createHash('sha256').update('lanchat/1 network tag').update(networkKey).digest('hex').slice(0, 16);
 }

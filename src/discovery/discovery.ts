@@ -10,7 +10,9 @@ export interface LocalService {
   port: number;
   /** Our Ed25519 public key (32 bytes). */
   publicKey: Uint8Array;
-  /** Tag derived from the network key; peers with another tag are ignored. */
+  /** Tag derived from the network key; peers with another tag are ignored. On the public network
+   * it is published (TXT v=1); a private network's mDNS seals everything instead and publishes
+   * no tag (MdnsDiscoveryOptions.discoveryKey, sealed-txt.ts). */
   networkTag: string;
 }
 

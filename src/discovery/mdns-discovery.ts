@@ -1,6 +1,7 @@
 // The mDNS Discovery: one responder + querier (RFC 6762, DNS-SD per RFC 6763) over one link per
 // selected interface and address family. This file wires the pieces and owns the lifecycle; each
 // RFC behaviour lives in its own file (prober, announcer, responder, querier, record-cache).
+import { randomBytes } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
 import { base64Of } from '../identity/ids.js';
 import { Announcer, goodbyeForName } from './announcer.js';
@@ -12,7 +13,14 @@ import type { EngineContext, LinkState } from './engine-context.js';
 import { type InterfaceChanges, InterfaceWatcher } from './interface-watcher.js';
 import { stripScope } from './ip-address.js';
 import { type LinkFactory, linkId } from './mdns-link.js';
-import { hostNameFor, instanceLabel, instanceName, nextInstanceLabel, nickOfLabel } from './mdns-names.js';
+import {
+  hostNameFor,
+  instanceLabel,
+  instanceName,
+  nextInstanceLabel,
+  nickOfLabel,
+  opaqueLabel,
+} from './mdns-names.js';
 import { type Endpoint, MDNS_PORT, type MdnsPacket } from './mdns-packet.js';
 import {
   type InterfaceFactsProbe,
@@ -31,6 +39,7 @@ import { Querier } from './querier.js';
 import { type CacheEntry, RecordCache } from './record-cache.js';
 import { recordKey } from './record-order.js';
 import { Responder } from './responder.js';
+import { encodeSealedTxt } from './sealed-txt.js';
 import { isOnLink } from './subnet-check.js';
 import { encodeTxt } from './txt-record.js';
 import { udpLinkFactory } from './udp-link.js';
@@ -49,7 +58,15 @@ export interface MdnsDiscoveryOptions {
   /** Port responses must come from (§6); 5353 except in loopback tests. */
   mdnsPort?: number;
   pollIntervalMs?: number;
+  /** Set on a private network (network-key.discoveryKeyOf): the TXT record is sealed under it
+   * (v=2), the instance and host names are random, so nothing published names us or our key. */
+  discoveryKey?: Uint8Array;
+  /** Cryptographic randomness for salts and opaque names; node:crypto's by default. */
+  randomBytes?: (n: number) => Uint8Array;
 }
+
+/** Distinct instances of another lanchat network we keep count of; a flood stops counting. */
+const MAX_FOREIGN_TRACKED = 4096;
 
 export class MdnsDiscovery implements Discovery {
   private readonly clock: Clock;
@@ -77,6 +94,13 @@ export class MdnsDiscovery implements Discovery {
   private watcher: InterfaceWatcher | undefined;
   private local: LocalService | undefined;
   private label = '';
+  /** The TXT strings we publish; built at start and on a nick change (fresh salt on v=2). */
+  private txt: Uint8Array[] = [];
+  /** What the host name is derived from: our key on the public network, random bytes on a
+   * private one (a hash of the key would let anyone who knows a key recognise its owner). */
+  private hostSeed: Uint8Array = new Uint8Array(0);
+  /** Lower-case instance names of lanchat services of another network heard so far. */
+  private readonly foreign = new Set<string>();
   private hostAttempt = 1;
   private announcedOnce = false;
   /** Per link: instance records of an old nick, still held until the new nick is announced there,
@@ -94,7 +118,9 @@ export class MdnsDiscovery implements Discovery {
     this.resolver = new IncrementalResolver(this.cache, () => ({
       ownPublicKey: this.local ? base64Of(this.local.publicKey) : '',
       networkTag: this.local?.networkTag ?? '',
+      discoveryKey: this.options.discoveryKey,
       interfaceOf: (id) => this.links.get(id)?.iface.name,
+      onForeign: (instance) => this.noteForeign(instance),
     }));
     this.warn = createWarningLimiter(this.clock, (code, message) =>
       this.emit({ type: 'warning', code, message }),
@@ -134,16 +160,53 @@ export class MdnsDiscovery implements Discovery {
     return { settles: this.settles, resolutions: this.resolver.resolutions };
   }
 
+  /** Lanchat services of another network (or of a lanchat too old or too new to read) heard
+   * since start: they are skipped, and this says why a colleague may be missing. */
+  foreignServices(): number {
+    return this.foreign.size;
+  }
+
   /** The nick currently published (after any §9 rename). */
   get nick(): string {
-    return nickOfLabel(this.label);
+    // On a private network the nick travels sealed in the TXT and a name conflict renames only
+    // the opaque instance label.
+    return this.sealed && this.local ? this.local.nick : nickOfLabel(this.label);
+  }
+
+  private get sealed(): boolean {
+    return this.options.discoveryKey !== undefined;
+  }
+
+  private randomBytes(n: number): Uint8Array {
+    return new Uint8Array((this.options.randomBytes ?? randomBytes)(n));
+  }
+
+  private buildTxt(local: LocalService): Uint8Array[] {
+    const key = this.options.discoveryKey;
+    if (!key) return encodeTxt({ publicKey: base64Of(local.publicKey), networkTag: local.networkTag });
+    return encodeSealedTxt({ publicKey: local.publicKey, nick: local.nick }, key, this.randomBytes(16));
+  }
+
+  private noteForeign(instance: string): void {
+    const name = instance.toLowerCase();
+    if (this.foreign.has(name) || this.foreign.size >= MAX_FOREIGN_TRACKED) return;
+    this.foreign.add(name);
+    const n = this.foreign.size;
+    // 1, 2, 4, 8…: enough to notice, never a flood however many there are.
+    if ((n & (n - 1)) === 0)
+      this.warn(
+        'other-network',
+        `heard ${n} lanchat service(s) of another network (another --network key, or none); they are skipped`,
+      );
   }
 
   async start(local: LocalService): Promise<void> {
     if (this.state !== 'idle') throw new DiscoveryError('bad-state', 'mDNS discovery was already started');
     this.state = 'running';
     this.local = { ...local };
-    this.label = instanceLabel(local.nick);
+    this.label = this.sealed ? opaqueLabel(this.randomBytes(8)) : instanceLabel(local.nick);
+    this.hostSeed = this.sealed ? this.randomBytes(32) : local.publicKey;
+    this.txt = this.buildTxt(this.local);
     const explicit = this.options.interfaces ?? [];
     const selection = this.select();
     if (selection.missing.length > 0) {
@@ -192,12 +255,20 @@ export class MdnsDiscovery implements Discovery {
   update(change: Partial<Pick<LocalService, 'nick' | 'port'>>): void {
     const local = this.local;
     if (!local || this.state !== 'running') throw new DiscoveryError('bad-state', 'update() before start()');
+    let changed = false;
     if (change.port !== undefined && change.port !== local.port) {
       local.port = change.port;
-      // §8.4: a changed record is announced again (cache-flush replaces the old SRV).
-      void this.announcer.announce(this.announcedIds());
+      changed = true;
     }
-    if (change.nick !== undefined && instanceLabel(change.nick) !== this.label) {
+    if (this.sealed && change.nick !== undefined && change.nick !== local.nick) {
+      // The instance name stays; only the sealed TXT changes (with a fresh salt).
+      local.nick = change.nick;
+      this.txt = this.buildTxt(local);
+      changed = true;
+    }
+    // §8.4: a changed record is announced again (cache-flush replaces the old SRV / TXT).
+    if (changed) void this.announcer.announce(this.announcedIds());
+    if (!this.sealed && change.nick !== undefined && instanceLabel(change.nick) !== this.label) {
       // The new name must be probed first (§8.1); the old one goes away (goodbye, §10.1) once the
       // new one is announced. Peers drop an instance at once on its goodbye, so a goodbye first
       // would show them the rename as down, then up a second later.
@@ -292,7 +363,7 @@ export class MdnsDiscovery implements Discovery {
   private ownNames() {
     return {
       instance: instanceName(this.label),
-      host: this.local ? hostNameFor(this.local.publicKey, this.hostAttempt) : '',
+      host: this.local ? hostNameFor(this.hostSeed, this.hostAttempt) : '',
     };
   }
 
@@ -300,10 +371,9 @@ export class MdnsDiscovery implements Discovery {
     const state = this.links.get(id);
     const local = this.local;
     if (!state || !local) return undefined;
-    const txt = encodeTxt({ publicKey: base64Of(local.publicKey), networkTag: local.networkTag });
     const { host } = this.ownNames();
     return ownRecords(
-      { label: this.label, host, port: local.port, txt },
+      { label: this.label, host, port: local.port, txt: this.txt },
       state.iface.addresses.map((a) => a.address),
     );
   }
@@ -398,7 +468,10 @@ export class MdnsDiscovery implements Discovery {
 
   private onConflict(kind: ConflictKind, _ids: string[]): void {
     if (this.state !== 'running') return;
-    if (kind === 'instance') {
+    if (kind === 'instance' && this.sealed) {
+      // An opaque label has no nick to rename: draw another one.
+      this.label = opaqueLabel(this.randomBytes(8));
+    } else if (kind === 'instance') {
       const previous = nickOfLabel(this.label);
       this.label = nextInstanceLabel(this.label);
       if (this.local) this.local.nick = nickOfLabel(this.label);
@@ -424,7 +497,7 @@ export class MdnsDiscovery implements Discovery {
     await this.retire(live);
     if (!this.announcedOnce && this.state === 'running' && live.length > 0) {
       this.announcedOnce = true;
-      this.emit({ type: 'announced', nick: nickOfLabel(this.label) });
+      this.emit({ type: 'announced', nick: this.nick });
     }
   }
 

@@ -24,6 +24,12 @@ export function instanceLabel(nick: string): string {
   return truncateUtf8(cleaned === '' ? FALLBACK_NICK : cleaned, MAX_LABEL_BYTES);
 }
 
+/** The instance label on a private network: random, so that it names neither us nor our key,
+ * and is not stable across restarts. `lc-` + 16 hex digits. */
+export function opaqueLabel(random: Uint8Array): string {
+  return `lc-${Buffer.from(random).toString('hex')}`;
+}
+
 /** The nick shown to users for an instance label received from the network. */
 export function nickOfLabel(label: string): string {
   return label.split(DOT_STAND_IN).join('.');
@@ -55,10 +61,10 @@ export function labelOfInstance(fqdn: string): string | undefined {
   return fqdn.slice(0, fqdn.length - suffix.length);
 }
 
-/** Host name derived from the key, never os.hostname(): the system responder (avahi) owns that
+/** Host name derived from the key (on a private network: from random bytes), never os.hostname(): the system responder (avahi) owns that
  * one and would rename the whole machine on a conflict. `attempt` > 1 after a host conflict. */
-export function hostNameFor(publicKey: Uint8Array, attempt = 1): string {
-  const hex = createHash('sha256').update(publicKey).digest('hex').slice(0, 8);
+export function hostNameFor(seed: Uint8Array, attempt = 1): string {
+  const hex = createHash('sha256').update(seed).digest('hex').slice(0, 8);
   return attempt > 1 ? `lanchat-${hex}-${attempt}.local` : `lanchat-${hex}.local`;
 }
 

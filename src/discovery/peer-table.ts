@@ -1,7 +1,7 @@
 // DNS-SD resolution (RFC 6763 §4–§6) from the record cache to peers: PTR → instance, SRV + TXT →
 // port, host and key, A/AAAA of the SRV target → addresses. A peer exists once all of that is
 // known; it is keyed by the public key from TXT (a nick change of one key is an update, not a new
-// peer). Peers of another network (TXT `net` tag) and our own records are never reported.
+// peer). Peers of another network (see peer-txt.ts) and our own records are never reported.
 // Resolution is incremental: a cache change marks the instances whose records it touched (a host
 // name marks the instances whose SRV targets it), and only those are resolved again, so a burst
 // of N answers costs O(N) resolutions, not O(N²). `resolvePeers` is the from-scratch reference.
@@ -13,8 +13,8 @@ import type { DiscoveryEvent, PeerHint } from './discovery.js';
 import { isLinkLocalV6 } from './ip-address.js';
 import { labelOfInstance, nickOfLabel, SERVICE_TYPE, sameName } from './mdns-names.js';
 import type { MdnsRecord } from './mdns-packet.js';
+import { readPeerTxt, type TxtContext } from './peer-txt.js';
 import type { CacheEntry, RecordCache } from './record-cache.js';
-import { parseTxt } from './txt-record.js';
 
 export interface Missing {
   linkId: string;
@@ -31,10 +31,11 @@ export interface ResolvedPeer {
   position: number;
 }
 
-export interface ResolveOptions {
+export interface ResolveOptions extends TxtContext {
   ownPublicKey: string;
-  networkTag: string;
   interfaceOf(linkId: string): string | undefined;
+  /** A lanchat instance of another network was resolved as far as its TXT (for counting). */
+  onForeign?(instance: string): void;
 }
 
 /** Whether a PTR or SRV entry still counts for resolution (its owner has not said goodbye). */
@@ -74,9 +75,9 @@ function resolvePtr(cache: RecordCache, ptr: CacheEntry, options: ResolveOptions
   if (!srv && srvs.length === 0) missing.push({ linkId: ptr.linkId, name: instance, type: 'SRV' });
   if (!txt) missing.push({ linkId: ptr.linkId, name: instance, type: 'TXT' });
   if (!srv || !txt || srv.record.type !== 'SRV' || txt.record.type !== 'TXT') return { missing };
-  const parsed = parseTxt(txt.record.data);
-  if (!parsed || parsed.networkTag !== options.networkTag || parsed.publicKey === options.ownPublicKey)
-    return { missing };
+  const read = readPeerTxt(txt.record.data, options);
+  if (read.kind === 'foreign') options.onForeign?.(instance);
+  if (read.kind !== 'peer' || read.publicKey === options.ownPublicKey) return { missing };
   const target = srv.record.data.target;
   const addresses = new Set<string>();
   for (const type of ['A', 'AAAA'] as const) {
@@ -95,8 +96,8 @@ function resolvePtr(cache: RecordCache, ptr: CacheEntry, options: ResolveOptions
     return { missing };
   }
   const hint: PeerHint = {
-    publicKey: parsed.publicKey,
-    nick: nickOfLabel(label),
+    publicKey: read.publicKey,
+    nick: read.nick ?? nickOfLabel(label),
     addresses: [...addresses].sort((a, b) => addressRank(a) - addressRank(b) || a.localeCompare(b)),
     port: srv.record.data.port,
     source: 'mdns',

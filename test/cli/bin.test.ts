@@ -49,6 +49,18 @@ describe('bin/lanchat.js', () => {
     expect(start.stdout).toContain('nick         bin-test');
   });
 
+  it('`lanchat network new` prints a code that `lanchat --network-file` accepts as a private network', async () => {
+    const made = await lanchat(['network', 'new']);
+    expect(made.code).toBe(0);
+    expect(made.stdout).toMatch(/^lc1-[0-9a-z-]{39}\n$/);
+    const file = join(root, 'network-code');
+    writeFileSync(file, made.stdout, { mode: 0o600 });
+    const start = await lanchat(['--profile', join(root, 'net-profile'), '--network-file', file]);
+    expect(start.code, start.stderr).toBe(0);
+    expect(start.stdout).toMatch(/network {6}private/);
+    expect(start.stderr).not.toMatch(/warning/);
+  });
+
   it('prints help and exits 0', async () => {
     const help = await lanchat(['--help']);
     expect(help.code).toBe(0);

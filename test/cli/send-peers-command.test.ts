@@ -49,6 +49,16 @@ describe('lanchat peers', () => {
     expect(row).toMatch(new RegExp(`^bob\\s+yes\\s+10\\.0\\.0\\.1\\s+${bob.node.id}$`));
   });
 
+  it('warns on stderr about a network key on the command line and a weak passphrase', async () => {
+    await fixture.stop(bob);
+    const r = await peers(['--wait', '0', '--network', 'office']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^lanchat peers: warning: the network key is on the command line.*\(ps\)/m);
+    expect(r.stderr).toMatch(/^lanchat peers: warning: the network passphrase is weak/m);
+    const quiet = await peers(['--wait', '0']);
+    expect(quiet.stderr).not.toMatch(/warning/);
+  });
+
   it('says so when nobody is found', async () => {
     await fixture.stop(bob);
     const r = await peers(['--wait', '0']);

@@ -38,6 +38,7 @@ describe('lanchat (start)', () => {
     });
     expect(code).toBe(0);
     expect(stderr).toMatch(/passphrase is weak/);
+    expect(stderr).toMatch(/^lanchat: warning: the network key is on the command line/m);
     const shown = JSON.parse(stdout);
     expect(shown).toMatchObject({ type: 'identity', nick: 'bob', profile: join(root, 'env') });
     expect(shown.network).toMatch(/^private/);
@@ -70,7 +71,7 @@ describe('lanchat (start)', () => {
     const cases: Array<[string[], RegExp]> = [
       [['--port', 'x'], /--port expects a port number/],
       [['--nope'], /unknown option '--nope'/],
-      [['chat'], /unknown command 'chat' \(commands: id, discover\)/],
+      [['chat'], /unknown command 'chat' \(commands: id, discover, send, peers, network\)/],
     ];
     for (const [argv, message] of cases) {
       const { code, stderr, stdout } = await runStart(argv);

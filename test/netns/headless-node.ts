@@ -12,6 +12,8 @@ export interface HeadlessOptions {
   /** Reuse a profile (identity, database) to restart "the same user". */
   profile?: string;
   extraArgs?: string[];
+  /** Added to the environment (e.g. LANCHAT_NETWORK); by default it is unset. */
+  env?: Record<string, string | undefined>;
 }
 
 export interface HeadlessNode {
@@ -40,7 +42,7 @@ export function startHeadless(
     profile,
   ];
   argv.push(...(options.extraArgs ?? []));
-  const env = { LANCHAT_NETWORK: undefined, LANCHAT_PROFILE: undefined };
+  const env = { LANCHAT_NETWORK: undefined, LANCHAT_PROFILE: undefined, ...options.env };
   const process = network.spawn(h, argv, { env, label: `lanchat --headless ${options.nick}@${h.name}` });
   return {
     host: h,

@@ -1,0 +1,87 @@
+// A network code: the recommended way to make a private network. It is 128 random bits, so there
+// is nothing to guess and no dictionary to precompute, written as a short code people paste once:
+//   lc1-xxxx-xxxx-xxxx-xxxx-xxxx-xxxx-xxxx-xxxx
+// 16 key bytes + a 4-byte checksum = 160 bits = 32 characters of Crockford base32 (no i, l, o, u:
+// nothing to misread), so a typo is caught with probability 1 - 2^-32 instead of silently
+// putting the user on a network of one. The `lc1-` prefix is what tells a code apart from a
+// passphrase: a value that starts with it is a code and must check out, never a passphrase.
+import { createHash, randomBytes } from 'node:crypto';
+
+export const NETWORK_CODE_PREFIX = 'lc1-';
+export const NETWORK_CODE_KEY_BYTES = 16;
+const CHECKSUM_BYTES = 4;
+const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
+const GROUP = 4;
+
+export type ParsedNetworkCode = { ok: true; key: Uint8Array } | { ok: false; problem: string };
+
+function checksum(key: Uint8Array): Uint8Array {
+  const digest = createHash('sha256').update('lanchat network code v1').update(key).digest();
+  return new Uint8Array(digest.subarray(0, CHECKSUM_BYTES));
+}
+
+/** Whether `text` is meant as a network code (and so must parse as one). */
+export function looksLikeNetworkCode(text: string): boolean {
+  return text.trim().toLowerCase().startsWith(NETWORK_CODE_PREFIX);
+}
+
+export function formatNetworkCode(key: Uint8Array): string {
+  if (key.length !== NETWORK_CODE_KEY_BYTES) throw new RangeError('a network code holds 16 bytes');
+  const bytes = new Uint8Array([...key, ...checksum(key)]);
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += ALPHABET[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+    value &= (1 << bits) - 1;
+  }
+  const groups = out.match(new RegExp(`.{${GROUP}}`, 'g')) ?? [];
+  return NETWORK_CODE_PREFIX + groups.join('-');
+}
+
+/** A fresh random network code (128 bits from the OS CSPRNG). */
+export function newNetworkCode(random: (n: number) => Uint8Array = randomBytes): string {
+  return formatNetworkCode(new Uint8Array(random(NETWORK_CODE_KEY_BYTES)));
+}
+
+/** Reads a code back. Case, dashes and spaces do not matter; i/l read as 1 and o as 0 (Crockford). */
+export function parseNetworkCode(text: string): ParsedNetworkCode {
+  const trimmed = text.trim().toLowerCase();
+  if (!trimmed.startsWith(NETWORK_CODE_PREFIX))
+    return { ok: false, problem: `it does not start with ${NETWORK_CODE_PREFIX}` };
+  const body = trimmed
+    .slice(NETWORK_CODE_PREFIX.length)
+    .replace(/[\s-]/g, '')
+    .replace(/[il]/g, '1')
+    .replace(/o/g, '0');
+  const expected = ((NETWORK_CODE_KEY_BYTES + CHECKSUM_BYTES) * 8) / 5;
+  if (body.length !== expected)
+    return {
+      ok: false,
+      problem: `it has ${body.length} characters after ${NETWORK_CODE_PREFIX}, not ${expected}`,
+    };
+  const bytes: number[] = [];
+  let bits = 0;
+  let value = 0;
+  for (const ch of body) {
+    const digit = ALPHABET.indexOf(ch);
+    if (digit < 0) return { ok: false, problem: `'${ch}' is not a code character` };
+    value = (value << 5) | digit;
+    bits += 5;
+    if (bits >= 8) {
+      bytes.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+    value &= (1 << bits) - 1;
+  }
+  const key = new Uint8Array(bytes.slice(0, NETWORK_CODE_KEY_BYTES));
+  const sum = checksum(key);
+  if (!sum.every((b, i) => b === bytes[NETWORK_CODE_KEY_BYTES + i]))
+    return { ok: false, problem: 'its checksum does not match (a typo?)' };
+  return { ok: true, key };
+}
