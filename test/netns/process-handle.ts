@@ -110,7 +110,23 @@ export class ProcessHandle<T = JsonEvent> {
     options: { what?: string; fromIndex?: number } = {},
   ): Promise<T> {
     const what = options.what ?? 'a matching event';
-    return this.until(() => this.events.slice(options.fromIndex ?? 0).find(predicate), timeoutMs, what);
+    // Each event is offered to the predicate once, as it arrives. Rescanning every event on every
+    // new line made a wait O(lines²) in the test process: with a predicate that counts events
+    // itself (`() => delivered().length === 1000`), O(lines³). Past a few thousand lines the test
+    // then read its nodes' output at ~25 lines/s while the nodes sat idle, and a 1,000-DM test
+    // took 13–110 s (issue 16's flaky test).
+    let next = options.fromIndex ?? 0;
+    return this.until(
+      () => {
+        for (; next < this.events.length; next++) {
+          const event = this.events[next]!;
+          if (predicate(event)) return event;
+        }
+        return undefined;
+      },
+      timeoutMs,
+      what,
+    );
   }
 
   /** Like waitFor, for stderr lines (daemons such as avahi report readiness there). */
