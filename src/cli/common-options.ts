@@ -3,6 +3,7 @@
 import { isIP, isIPv4, isIPv6 } from 'node:net';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { MAX_PEERS, MAX_PEERS_PER_ADDRESS } from '../core/peer-caps.js';
 import {
   DEFAULT_NETWORK_KEY,
   isWeakPassphrase,
@@ -39,6 +40,8 @@ export const COMMON_OPTIONS = {
   'catchup-days': { type: 'string' },
   'catchup-max': { type: 'string' },
   'no-read-receipts': { type: 'boolean' },
+  'max-peers': { type: 'string' },
+  'max-peers-per-address': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -62,6 +65,9 @@ export const COMMON_OPTIONS_USAGE = `  --nick NAME             display name (def
   --catchup-days N        room catch-up asks for at most the last N days (default: 7)
   --catchup-max N         and at most N messages per room (default: 1000)
   --no-read-receipts      do not tell senders when you have seen their DMs
+  --max-peers N           link at most N peers at once (default: 1024)
+  --max-peers-per-address N
+                          and at most N identities from one IP address (default: 16)
   -h, --help              show this help`;
 
 /** A peer given on the command line: its key is known in advance, so the handshake can pin it. */
@@ -93,6 +99,8 @@ export interface CommonOptions {
   catchupDays: number;
   catchupMax: number;
   readReceipts: boolean;
+  maxPeers: number;
+  maxPeersPerAddress: number;
   help: boolean;
 }
 
@@ -114,6 +122,8 @@ export interface CommonOptionValues {
   'catchup-days'?: string | undefined;
   'catchup-max'?: string | undefined;
   'no-read-receipts'?: boolean | undefined;
+  'max-peers'?: string | undefined;
+  'max-peers-per-address'?: string | undefined;
   help?: boolean | undefined;
 }
 
@@ -157,8 +167,18 @@ export function commonOptionsFrom(values: CommonOptionValues): CommonOptions {
     catchupDays: count('catchup-days', values['catchup-days'], 7, 3650),
     catchupMax: count('catchup-max', values['catchup-max'], 1000, 1_000_000),
     readReceipts: !(values['no-read-receipts'] ?? false),
+    maxPeers: atLeastOne('max-peers', count('max-peers', values['max-peers'], MAX_PEERS, 1_000_000)),
+    maxPeersPerAddress: atLeastOne(
+      'max-peers-per-address',
+      count('max-peers-per-address', values['max-peers-per-address'], MAX_PEERS_PER_ADDRESS, 1_000_000),
+    ),
     help: values.help ?? false,
   };
+}
+
+function atLeastOne(flag: string, value: number): number {
+  if (value < 1) throw new UsageError(`--${flag} must be at least 1 (0 would refuse every peer)`);
+  return value;
 }
 
 /** Parses `KEY@HOST[:PORT]`; KEY is a lanchat id (or base64 key), PORT defaults to 7475. */
@@ -258,6 +278,8 @@ export interface NodeConfig {
   awayAfterMs: number;
   catchup: { maxAgeMs: number; maxPerRoom: number };
   readReceipts: boolean;
+  /** Peers linked at once, in total and from one address (core/peer-caps.ts). */
+  peerCaps: { total: number; perAddress: number };
 }
 
 export interface ResolveContext {
@@ -297,6 +319,7 @@ export function resolveNodeConfig(options: CommonOptions, context: ResolveContex
     awayAfterMs: options.awayAfterMinutes * 60_000,
     catchup: { maxAgeMs: options.catchupDays * 24 * 3600_000, maxPerRoom: options.catchupMax },
     readReceipts: options.readReceipts,
+    peerCaps: { total: options.maxPeers, perAddress: options.maxPeersPerAddress },
   };
 }
 

@@ -13,6 +13,7 @@ import type { Dialer } from './dialer.js';
 import type { NodeEvent } from './events.js';
 import type { TransferService } from './files/transfer-service.js';
 import type { Messenger } from './messenger.js';
+import { type PeerCapLimits, peerCapRefusal } from './peer-caps.js';
 import type { PeerMessages } from './peer-messages.js';
 import type { Peer, PeerTable } from './peer-table.js';
 import type { PeerViews } from './peer-views.js';
@@ -38,6 +39,10 @@ export interface LinkKeeperOptions {
   stopping: () => boolean;
   inRoom: (room: string) => boolean;
   emit: (event: NodeEvent) => void;
+  /** Peers linked at once, per address and in total (peer-caps.ts). */
+  peerCaps?: PeerCapLimits;
+  /** A link refused by a cap: logged, at most once a minute per address (warning-gate.ts). */
+  refused: (address: string, message: string) => void;
 }
 
 export class LinkKeeper {
@@ -59,6 +64,13 @@ export class LinkKeeper {
       // A data link carries one transfer's bytes; it never joins the peer table.
       if (o.transfers && o.peers.get(id)?.link) o.transfers.onDataLink(id, link, hello);
       else link.close('protocol-error');
+      return;
+    }
+    // Before admission: a refused identity costs no contact row and no peer-table entry.
+    const overCap = peerCapRefusal(o.peers.online(), id, link.remoteAddress, o.peerCaps);
+    if (overCap) {
+      link.close('local');
+      o.refused(link.remoteAddress, overCap);
       return;
     }
     const admission = o.trust.admit(id, hello.nick);

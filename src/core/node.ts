@@ -5,6 +5,8 @@
 // and the outbox (messenger.ts), catch-up, presence, transfers, and how it all looks (peer-views.ts).
 // It sees transport, discovery and store only through their interfaces; src/cli wires the real
 // adapters, tests in-memory ones.
+
+import { HalfOpenCaps, type HalfOpenLimits } from '../connection/half-open-caps.js';
 import { LinkError, LinkFactory } from '../connection/link-factory.js';
 import type { HeartbeatTiming, PeerLink, SendLimits } from '../connection/peer-link.js';
 import { HandshakeLimiter } from '../crypto/handshake-limiter.js';
@@ -30,6 +32,7 @@ import { LinkKeeper } from './link-keeper.js';
 import { ACK_TIMEOUT_MS, Messenger } from './messenger.js';
 import { newRandomId, newTimeOrderedId } from './new-ids.js';
 import { NodeError } from './node-error.js';
+import type { PeerCapLimits } from './peer-caps.js';
 import { PeerMessages } from './peer-messages.js';
 import { resolvePeer } from './peer-resolver.js';
 import { type Peer, PeerTable } from './peer-table.js';
@@ -38,6 +41,7 @@ import { OwnPresence } from './presence.js';
 import { RoomOffers } from './room-offers.js';
 import { SIGNATURE_V2_CAPABILITY } from './room-signature.js';
 import { TrustBook } from './trust.js';
+import { WarningGate } from './warning-gate.js';
 
 export { NodeError } from './node-error.js';
 
@@ -76,8 +80,14 @@ export interface NodeInit {
   ackTimeoutMs?: number;
   /** File transfers: download directory, auto-accept from verified contacts, size cap. */
   files?: Partial<TransferPolicy>;
-  /** Limits against hostile peers (defaults: ACCEPT_TO_HELLO_MS, DEFAULT_SEND_LIMITS). */
-  limits?: { acceptToHelloMs?: number; send?: SendLimits };
+  /** Limits against hostile peers (defaults: ACCEPT_TO_HELLO_MS, DEFAULT_SEND_LIMITS, MAX_PEERS*,
+   * MAX_HALF_OPEN*). */
+  limits?: {
+    acceptToHelloMs?: number;
+    send?: SendLimits;
+    peers?: PeerCapLimits;
+    halfOpen?: HalfOpenLimits;
+  };
 }
 
 const DEFAULT_TRANSFER_POLICY: TransferPolicy = {
@@ -133,6 +143,8 @@ export class LanchatNode {
   private unsubscribe: (() => void) | undefined;
   private stopping = false;
   private readonly shownBarriers = new Set<() => void>();
+  /** Warnings about limits a flood hits: once a minute per limit and address. */
+  private readonly limitWarnings: WarningGate;
 
   constructor(
     private readonly components: NodeComponents,
@@ -145,6 +157,7 @@ export class LanchatNode {
     this.nickname = init.nick;
     this.clock = components.clock ?? systemClock;
     this.random = components.random ?? Math.random;
+    this.limitWarnings = new WarningGate(this.clock);
     this.dialer = new Dialer({
       selfId: this.id,
       clock: this.clock,
@@ -171,6 +184,7 @@ export class LanchatNode {
       ...(init.heartbeat ? { heartbeat: init.heartbeat } : {}),
       ...(init.limits?.acceptToHelloMs !== undefined ? { acceptToHelloMs: init.limits.acceptToHelloMs } : {}),
       ...(init.limits?.send ? { sendLimits: init.limits.send } : {}),
+      halfOpen: new HalfOpenCaps(init.limits?.halfOpen),
       hello: () => this.hello(),
       authorize: (key) => idOf(key) !== this.id && !this.trust.blocked(idOf(key)),
     });
@@ -243,6 +257,8 @@ export class LanchatNode {
       stopping: () => this.stopping,
       inRoom: (room) => this.inRoom(room),
       emit: (event) => this.emit(event),
+      ...(init.limits?.peers ? { peerCaps: init.limits.peers } : {}),
+      refused: (address, message) => this.limitWarning('peer-limit', address, message),
     });
   }
 
@@ -628,8 +644,19 @@ export class LanchatNode {
     });
   }
 
+  /** A limit turned something away: a warning, at most once a minute per limit and address. */
+  private limitWarning(code: string, key: string, message: string): void {
+    const shown = this.limitWarnings.pass(`${code} ${key}`, message);
+    if (shown !== undefined) this.emit({ type: 'warning', code, message: shown });
+  }
+
   private linkWarning(err: unknown): void {
     if (this.stopping) return;
+    if (err instanceof LinkError && err.code === 'over-capacity') {
+      // One per refused connection would be a flood of its own.
+      this.limitWarning(err.code, err.address ?? '', err.message);
+      return;
+    }
     const code = err instanceof LinkError ? err.code : 'link-failed';
     this.emit({ type: 'warning', code, message: err instanceof Error ? err.message : String(err) });
   }

@@ -45,6 +45,8 @@ describe('parseCommonOptions: happy paths', () => {
         catchupDays: 7,
         catchupMax: 1000,
         readReceipts: true,
+        maxPeers: 1024,
+        maxPeersPerAddress: 16,
         help: false,
       },
       positionals: [],
@@ -73,6 +75,17 @@ describe('parseCommonOptions: happy paths', () => {
     ]) {
       expect(() => parseCommonOptions(bad)).toThrow(/whole number/);
     }
+  });
+
+  it('takes the peer caps, and refuses 0 or nonsense', () => {
+    const { options } = parseCommonOptions(['--max-peers', '200', '--max-peers-per-address=4']);
+    expect(options).toMatchObject({ maxPeers: 200, maxPeersPerAddress: 4 });
+    expect(resolveNodeConfig(options, { env: {}, home: '/h', username: () => 'u' }).peerCaps).toEqual({
+      total: 200,
+      perAddress: 4,
+    });
+    expect(() => parseCommonOptions(['--max-peers', '0'])).toThrow(/at least 1/);
+    expect(() => parseCommonOptions(['--max-peers-per-address', 'many'])).toThrow(/whole number/);
   });
 
   it('parses every flag, in both --flag value and --flag=value forms', () => {
