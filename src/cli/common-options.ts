@@ -3,6 +3,7 @@
 import { isIP, isIPv4, isIPv6 } from 'node:net';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_INBOUND_RATE } from '../connection/peer-link.js';
 import { MAX_PEERS, MAX_PEERS_PER_ADDRESS } from '../core/peer-caps.js';
 import {
   DEFAULT_NETWORK_KEY,
@@ -42,6 +43,7 @@ export const COMMON_OPTIONS = {
   'no-read-receipts': { type: 'boolean' },
   'max-peers': { type: 'string' },
   'max-peers-per-address': { type: 'string' },
+  'max-peer-rate': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -68,6 +70,8 @@ export const COMMON_OPTIONS_USAGE = `  --nick NAME             display name (def
   --max-peers N           link at most N peers at once (default: 1024)
   --max-peers-per-address N
                           and at most N identities from one IP address (default: 16)
+  --max-peer-rate N       read at most N messages a second from one peer, after a burst of 5×N;
+                          a faster peer is slowed, never dropped; 0 = no limit (default: 1000)
   -h, --help              show this help`;
 
 /** A peer given on the command line: its key is known in advance, so the handshake can pin it. */
@@ -101,6 +105,8 @@ export interface CommonOptions {
   readReceipts: boolean;
   maxPeers: number;
   maxPeersPerAddress: number;
+  /** Messages a second read from one peer; 0 = unlimited. */
+  maxPeerRate: number;
   help: boolean;
 }
 
@@ -124,6 +130,7 @@ export interface CommonOptionValues {
   'no-read-receipts'?: boolean | undefined;
   'max-peers'?: string | undefined;
   'max-peers-per-address'?: string | undefined;
+  'max-peer-rate'?: string | undefined;
   help?: boolean | undefined;
 }
 
@@ -172,6 +179,7 @@ export function commonOptionsFrom(values: CommonOptionValues): CommonOptions {
       'max-peers-per-address',
       count('max-peers-per-address', values['max-peers-per-address'], MAX_PEERS_PER_ADDRESS, 1_000_000),
     ),
+    maxPeerRate: count('max-peer-rate', values['max-peer-rate'], DEFAULT_INBOUND_RATE.perSecond, 1_000_000),
     help: values.help ?? false,
   };
 }
@@ -280,6 +288,8 @@ export interface NodeConfig {
   readReceipts: boolean;
   /** Peers linked at once, in total and from one address (core/peer-caps.ts). */
   peerCaps: { total: number; perAddress: number };
+  /** Messages a second read from one peer, and the burst; null: unlimited. */
+  inboundRate: { perSecond: number; burst: number } | null;
 }
 
 export interface ResolveContext {
@@ -320,6 +330,8 @@ export function resolveNodeConfig(options: CommonOptions, context: ResolveContex
     catchup: { maxAgeMs: options.catchupDays * 24 * 3600_000, maxPerRoom: options.catchupMax },
     readReceipts: options.readReceipts,
     peerCaps: { total: options.maxPeers, perAddress: options.maxPeersPerAddress },
+    inboundRate:
+      options.maxPeerRate === 0 ? null : { perSecond: options.maxPeerRate, burst: 5 * options.maxPeerRate },
   };
 }
 

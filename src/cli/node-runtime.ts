@@ -48,7 +48,7 @@ export function createNodeRuntime(config: NodeConfig, identity: Identity): NodeR
       awayAfterMs: config.awayAfterMs,
       catchup: config.catchup,
       readReceipts: config.readReceipts,
-      limits: { peers: config.peerCaps },
+      limits: { peers: config.peerCaps, inboundRate: config.inboundRate },
       files: {
         downloadDir: config.downloadDir,
         autoAcceptVerified: config.autoAcceptVerified,

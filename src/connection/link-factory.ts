@@ -14,6 +14,7 @@ import {
   PeerLink,
   type SendLimits,
 } from './peer-link.js';
+import type { RateLimit } from './token-bucket.js';
 
 export interface LinkFactoryOptions {
   identity: Ed25519KeyPair;
@@ -35,6 +36,10 @@ export interface LinkFactoryOptions {
   sendLimits?: SendLimits;
   /** Caps on accepted connections still without a hello (default: MAX_HALF_OPEN_*). */
   halfOpen?: HalfOpenCaps;
+  /** Messages per second a peer may send us (DEFAULT_INBOUND_RATE); null: unlimited. */
+  inboundRate?: RateLimit | null;
+  /** A link's peer sent faster than `inboundRate`: we stopped reading it for a moment. */
+  rateLimited?: (link: PeerLink) => void;
 }
 
 export class LinkError extends Error {
@@ -153,6 +158,8 @@ export class LinkFactory {
       ...(o.heartbeat ? { heartbeat: o.heartbeat } : {}),
       ...(helloDeadline !== undefined ? { helloDeadline } : {}),
       ...(o.sendLimits ? { sendLimits: o.sendLimits } : {}),
+      ...(o.inboundRate !== undefined ? { inboundRate: o.inboundRate } : {}),
+      onRateLimited: () => o.rateLimited?.(link),
     });
     const hello = ownHello ?? o.hello();
     link.sentHello = hello;

@@ -6,6 +6,7 @@ import { FRAME_TYPE_FILE_CHUNK } from '../protocol/file-messages.js';
 import { encodeFrame, FRAME_TYPE_MESSAGE } from '../protocol/frame-codec.js';
 import { FrameDecoder } from '../protocol/frame-decoder.js';
 import { decodeMessage, encodeMessage, type Hello, type WireMessage } from '../protocol/messages.js';
+import { type RateLimit, TokenBucket } from './token-bucket.js';
 
 /** Heartbeat timing: a link cut without a FIN must be noticed within 15 s (issue 4). */
 export interface HeartbeatTiming {
@@ -51,6 +52,14 @@ export const DEFAULT_SEND_LIMITS: SendLimits = {
   maxBytes: 8 * 1024 * 1024,
   stallMs: 30_000,
 };
+/**
+ * Messages a peer may send us: every message frame (chat, acks, pings, control) costs a decode and
+ * usually a store write. Beyond the rate we stop reading its socket until the bucket has refilled:
+ * TCP backpressure slows the sender, nothing is dropped, and its unacked messages stay in its
+ * outbox. Far above what people type, and above a script's burst of a few thousand lines; a peer
+ * that sends faster for longer only gets slower, and takes a bounded share of our CPU and disk.
+ */
+export const DEFAULT_INBOUND_RATE: RateLimit = { perSecond: 1_000, burst: 5_000 };
 /** File data held for a data link before its consumer attaches (a promise hop): a bound, so a peer
  * cannot park memory here. */
 const MAX_DATA_BACKLOG_BYTES = 4 * 1024 * 1024;
@@ -112,6 +121,12 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   private readonly limits: SendLimits;
   /** When the queue reached `pauseBytes`; cleared when it has drained. */
   private fullSince: number | undefined;
+  /** Inbound message rate (undefined: unlimited); see DEFAULT_INBOUND_RATE. */
+  private readonly inbound: TokenBucket | undefined;
+  /** Reading is paused until this timer fires because the peer sent too fast. */
+  private rateResume: ReturnType<typeof setTimeout> | undefined;
+  /** Reading is paused because our disk is behind (pause()); the rate timer must not resume it. */
+  private pausedByUser = false;
 
   constructor(
     private readonly session: SecureSession,
@@ -123,6 +138,11 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
       /** Clock time by which the hello must be complete (default: HELLO_TIMEOUT_MS from now). */
       helloDeadline?: number;
       sendLimits?: SendLimits;
+      /** Messages per second the peer may send before we stop reading (DEFAULT_INBOUND_RATE);
+       * null: unlimited. */
+      inboundRate?: RateLimit | null;
+      /** Told each time the peer's rate made us stop reading (a warning, rate-limited by core). */
+      onRateLimited?: () => void;
     },
   ) {
     super();
@@ -135,6 +155,9 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     this.lastReceived = clock.now();
     this.lastSent = clock.now();
     const helloDeadline = opts.helloDeadline ?? clock.now() + HELLO_TIMEOUT_MS;
+    const rate = opts.inboundRate === undefined ? DEFAULT_INBOUND_RATE : opts.inboundRate;
+    this.inbound = rate ? new TokenBucket(rate, clock.now()) : undefined;
+    this.onRateLimited = opts.onRateLimited;
     session.on('drain', () => {
       if (this.fullSince === undefined || this.closed) return;
       this.fullSince = undefined;
@@ -189,6 +212,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     this.clock = clock;
   }
   private readonly clock: LinkClock;
+  private readonly onRateLimited: (() => void) | undefined;
 
   /** Hands every message after the hello (held ones first) to `consumer`. */
   attach(consumer: (message: WireMessage) => void): void {
@@ -216,11 +240,18 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
 
   /** Stops reading from the peer (its writes back up to TCP): the disk is behind. */
   pause(): void {
+    this.pausedByUser = true;
     this.session.pause();
   }
 
   resume(): void {
-    this.session.resume();
+    this.pausedByUser = false;
+    if (this.rateResume === undefined) this.session.resume();
+  }
+
+  /** True while we do not read because the peer sent faster than its rate. */
+  get rateLimited(): boolean {
+    return this.rateResume !== undefined;
   }
 
   /** Queues a binary frame; false when the link is closed. Check `congested` before the next. */
@@ -294,6 +325,8 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     if (this.closed) return;
     this.closed = true;
     this.clock.clearInterval(this.timer);
+    if (this.rateResume !== undefined) clearTimeout(this.rateResume);
+    this.rateResume = undefined;
     if (reason === 'local' || reason === 'replaced') {
       this.session.end();
       // A peer that never reads would keep the socket open; give the goodbye a moment, then drop.
@@ -331,6 +364,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
       this.close('protocol-error', err as Error);
       return;
     }
+    this.charge(frames, now);
     for (const frame of frames) {
       if (this.closed) return;
       if (frame.type === FRAME_TYPE_FILE_CHUNK) {
@@ -364,6 +398,28 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
       if (this.consumer) this.consumer(message);
       else this.backlog.push(message);
     }
+  }
+
+  /** Takes a token per message frame; in debt, stops reading until the bucket has refilled. The
+   * frames already read are handled all the same: acks for them keep the sender's outbox honest. */
+  private charge(frames: readonly { type: number }[], now: number): void {
+    if (!this.inbound || frames.length === 0) return;
+    let messages = 0;
+    for (const frame of frames) if (frame.type === FRAME_TYPE_MESSAGE) messages++;
+    const waitMs = this.inbound.take(messages, now);
+    if (waitMs === 0 || this.rateResume !== undefined) return;
+    this.session.pause();
+    this.onRateLimited?.();
+    const timer = setTimeout(() => {
+      this.rateResume = undefined;
+      if (this.closed) return;
+      // We chose not to read: the silence was ours, not the peer's.
+      this.lastReceived = this.clock.now();
+      if (!this.pausedByUser) this.session.resume();
+      // The next read is charged again, so a peer that stays too fast stays slowed.
+    }, waitMs);
+    timer.unref?.();
+    this.rateResume = timer;
   }
 }
 

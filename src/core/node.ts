@@ -8,7 +8,13 @@
 
 import { HalfOpenCaps, type HalfOpenLimits } from '../connection/half-open-caps.js';
 import { LinkError, LinkFactory } from '../connection/link-factory.js';
-import type { HeartbeatTiming, PeerLink, SendLimits } from '../connection/peer-link.js';
+import {
+  DEFAULT_INBOUND_RATE,
+  type HeartbeatTiming,
+  type PeerLink,
+  type SendLimits,
+} from '../connection/peer-link.js';
+import type { RateLimit } from '../connection/token-bucket.js';
 import { HandshakeLimiter } from '../crypto/handshake-limiter.js';
 import { networkTag } from '../crypto/network-key.js';
 import { loadFastSecretbox } from '../crypto/secretbox-libsodium.js';
@@ -87,6 +93,8 @@ export interface NodeInit {
     send?: SendLimits;
     peers?: PeerCapLimits;
     halfOpen?: HalfOpenLimits;
+    /** Messages per second one peer may send us (DEFAULT_INBOUND_RATE); null: unlimited. */
+    inboundRate?: RateLimit | null;
   };
 }
 
@@ -185,6 +193,8 @@ export class LanchatNode {
       ...(init.limits?.acceptToHelloMs !== undefined ? { acceptToHelloMs: init.limits.acceptToHelloMs } : {}),
       ...(init.limits?.send ? { sendLimits: init.limits.send } : {}),
       halfOpen: new HalfOpenCaps(init.limits?.halfOpen),
+      ...(init.limits?.inboundRate !== undefined ? { inboundRate: init.limits.inboundRate } : {}),
+      rateLimited: (link) => this.rateLimited(link),
       hello: () => this.hello(),
       authorize: (key) => idOf(key) !== this.id && !this.trust.blocked(idOf(key)),
     });
@@ -642,6 +652,20 @@ export class LanchatNode {
       message: `dropped a message from ${this.views.ref(peer).display} dated ${Math.round(aheadMs / 60_000)} min ahead of this machine's clock; one of the two clocks is wrong`,
       peer: this.views.ref(peer),
     });
+  }
+
+  /** A peer sent faster than its inbound rate: we read it more slowly (nothing is dropped). */
+  private rateLimited(link: PeerLink): void {
+    const id = idOf(link.remotePublicKey);
+    const peer = this.peers.get(id);
+    const who =
+      peer?.link === link ? this.views.ref(peer).display : `${id.slice(0, 8)} (${link.remoteAddress})`;
+    const rate = this.init.limits?.inboundRate ?? DEFAULT_INBOUND_RATE;
+    this.limitWarning(
+      'peer-rate-limited',
+      id,
+      `reading ${who} more slowly: it sends more than ${rate.perSecond} messages a second (nothing is lost; it waits)`,
+    );
   }
 
   /** A limit turned something away: a warning, at most once a minute per limit and address. */

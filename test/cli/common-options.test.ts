@@ -47,6 +47,7 @@ describe('parseCommonOptions: happy paths', () => {
         readReceipts: true,
         maxPeers: 1024,
         maxPeersPerAddress: 16,
+        maxPeerRate: 1000,
         help: false,
       },
       positionals: [],
@@ -77,7 +78,7 @@ describe('parseCommonOptions: happy paths', () => {
     }
   });
 
-  it('takes the peer caps, and refuses 0 or nonsense', () => {
+  it('takes the peer caps and the peer rate, and refuses nonsense', () => {
     const { options } = parseCommonOptions(['--max-peers', '200', '--max-peers-per-address=4']);
     expect(options).toMatchObject({ maxPeers: 200, maxPeersPerAddress: 4 });
     expect(resolveNodeConfig(options, { env: {}, home: '/h', username: () => 'u' }).peerCaps).toEqual({
@@ -85,6 +86,11 @@ describe('parseCommonOptions: happy paths', () => {
       perAddress: 4,
     });
     expect(() => parseCommonOptions(['--max-peers', '0'])).toThrow(/at least 1/);
+    const ctx = { env: {}, home: '/h', username: () => 'u' };
+    const rate = (argv: string[]) => resolveNodeConfig(parseCommonOptions(argv).options, ctx).inboundRate;
+    expect(rate([])).toEqual({ perSecond: 1000, burst: 5000 });
+    expect(rate(['--max-peer-rate', '50'])).toEqual({ perSecond: 50, burst: 250 });
+    expect(rate(['--max-peer-rate', '0'])).toBeNull();
     expect(() => parseCommonOptions(['--max-peers-per-address', 'many'])).toThrow(/whole number/);
   });
 
