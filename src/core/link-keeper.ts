@@ -5,8 +5,8 @@
 // lost a duplicate) and the dialer takes over.
 import type { LinkCloseReason, PeerLink } from '../connection/peer-link.js';
 import { idOf } from '../identity/ids.js';
-import type { PresenceState } from '../protocol/messages.js';
-import type { Store } from '../store/store.js';
+import type { PresenceState, WireMessage } from '../protocol/messages.js';
+import { type Store, StoreError } from '../store/store.js';
 import type { CatchUp } from './catch-up.js';
 import type { Clock } from './clock.js';
 import type { Dialer } from './dialer.js';
@@ -43,6 +43,8 @@ export interface LinkKeeperOptions {
   peerCaps?: PeerCapLimits;
   /** A link refused by a cap: logged, at most once a minute per address (warning-gate.ts). */
   refused: (address: string, message: string) => void;
+  /** Handling a peer's message failed to write the store (disk full, read-only): tell the user. */
+  storeFailed: (error: unknown, what: string) => void;
 }
 
 export class LinkKeeper {
@@ -125,13 +127,29 @@ export class LinkKeeper {
     for (const room of peer.rooms) if (o.inRoom(room)) o.store.rooms.addMember(room, id);
     link.on('close', (reason, error) => this.onClosed(peer, link, reason, error));
     link.on('room', () => o.messenger.pump(peer));
-    link.attach((message) => o.peerMessages.handle(peer, link, message));
+    link.attach((message) => this.handle(peer, link, message));
     if (!wasOnline) o.emit({ type: 'peer_online', peer: o.views.info(peer) });
     if (admission.collidesWith.length > 0) o.peerMessages.warnCollision(peer);
     this.resync(link);
     o.messenger.pump(peer);
     o.catchUp.askPeer(peer, link);
     o.transfers?.peerOnline(peer.id);
+  }
+
+  /** One message from the peer. A store failure (disk full, read-only) is reported and the link
+   * kept: what needed storing was not acked, or is asked for again later (catch-up, offers on the
+   * next link). Anything else thrown is a bug this peer's input found: that link is closed. */
+  private handle(peer: Peer, link: PeerLink, message: WireMessage): void {
+    try {
+      this.o.peerMessages.handle(peer, link, message);
+    } catch (error) {
+      this.o.storeFailed(
+        error,
+        `could not handle a "${message.t}" message from ${this.o.views.ref(peer).display}`,
+      );
+      if (!(error instanceof StoreError))
+        link.close('protocol-error', error instanceof Error ? error : undefined);
+    }
   }
 
   /** State that changed after our hello went out on `link` (it may have been sent on a duplicate

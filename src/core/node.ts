@@ -24,7 +24,7 @@ import { fingerprint, idOf } from '../identity/ids.js';
 import { safetyNumber, safetyNumbersMatch } from '../identity/safety-number.js';
 import { type Hello, PROTOCOL_VERSION, type PresenceState } from '../protocol/messages.js';
 import { normaliseRoom, roomKey } from '../protocol/names.js';
-import type { Store, StoredMessage } from '../store/store.js';
+import { type Store, type StoredMessage, StoreError } from '../store/store.js';
 import type { Listener, Transport } from '../transport/transport.js';
 import { admitAuthor } from './author-admission.js';
 import { CatchUp, type CatchupPolicy, DEFAULT_CATCHUP } from './catch-up.js';
@@ -210,11 +210,7 @@ export class LanchatNode {
       emit: (event) => this.emit(event),
       newId: () => newTimeOrderedId(),
       storeFailed: (error) =>
-        this.emit({
-          type: 'error',
-          code: 'store-failed',
-          message: `could not store received messages (they stay queued at their senders): ${error instanceof Error ? error.message : String(error)}`,
-        }),
+        this.storeFailed(error, 'could not store received messages (they stay queued at their senders)'),
       show: (messages) => this.show(messages),
       refusedFuture: (peer, aheadMs) => this.warnFuture(peer, aheadMs),
       ...(init.ackTimeoutMs !== undefined ? { ackTimeoutMs: init.ackTimeoutMs } : {}),
@@ -269,6 +265,7 @@ export class LanchatNode {
       emit: (event) => this.emit(event),
       ...(init.limits?.peers ? { peerCaps: init.limits.peers } : {}),
       refused: (address, message) => this.limitWarning('peer-limit', address, message),
+      storeFailed: (error, what) => this.storeFailed(error, what),
     });
   }
 
@@ -286,6 +283,7 @@ export class LanchatNode {
       fastCrypto: this.components.fastCrypto ?? loadFastSecretbox,
       dialData: (id, transfer, offset) => this.dialData(id, transfer, offset),
       newId: newRandomId,
+      storeFailed: (error, what) => this.storeFailed(error, what),
     });
   }
 
@@ -312,7 +310,7 @@ export class LanchatNode {
     this.listener.onConnection((stream, remote) => {
       if (this.stopping) return void stream.destroy();
       this.links.accept(stream, remote).then(
-        (link) => this.linkKeeper.adopt(link),
+        (link) => this.adopt(link),
         (err: unknown) => this.linkWarning(err),
       );
     });
@@ -633,7 +631,7 @@ export class LanchatNode {
     let lastError: unknown;
     for (const address of hint.addresses) {
       try {
-        this.linkKeeper.adopt(await this.links.dial(address, hint.port, peer.publicKey));
+        this.adopt(await this.links.dial(address, hint.port, peer.publicKey));
         return;
       } catch (err) {
         lastError = err;
@@ -652,6 +650,31 @@ export class LanchatNode {
       message: `dropped a message from ${this.views.ref(peer).display} dated ${Math.round(aheadMs / 60_000)} min ahead of this machine's clock; one of the two clocks is wrong`,
       peer: this.views.ref(peer),
     });
+  }
+
+  /** Adopting writes to the store (the contact pin, room members): a full or read-only disk must
+   * cost this link, not the node. */
+  private adopt(link: PeerLink): void {
+    try {
+      this.linkKeeper.adopt(link);
+    } catch (error) {
+      link.close('local');
+      this.storeFailed(error, "could not take a peer's connection (it will try again)");
+    }
+  }
+
+  /**
+   * A store write caused by the network or a timer failed (disk full, read-only file system): the
+   * user is told (an `error` event: headless JSON, the UI's status line), at most once a minute per
+   * kind, and the node keeps running. Whoever called decides what is not acked or retried. Only
+   * StoreErrors are expected here; anything else is a bug, reported the same way rather than
+   * taking every other conversation down with it.
+   */
+  private storeFailed(error: unknown, what: string): void {
+    const code = error instanceof StoreError ? error.code : 'bug';
+    const detail = error instanceof Error ? error.message : String(error);
+    const shown = this.limitWarnings.pass(`store-failed ${code} ${what}`, `${what}: ${detail}`);
+    if (shown !== undefined) this.emit({ type: 'error', code: 'store-failed', message: shown });
   }
 
   /** A peer sent faster than its inbound rate: we read it more slowly (nothing is dropped). */
@@ -704,7 +727,12 @@ export class LanchatNode {
       const chunk = messages.slice(at, at + SHOW_CHUNK);
       for (const m of chunk) this.emit({ type: 'message', ...this.views.message(m) });
       for (const barrier of this.shownBarriers) barrier();
-      this.components.store.messages.markShown(chunk);
+      try {
+        this.components.store.messages.markShown(chunk);
+      } catch (error) {
+        // Stored and acked already: at worst they are shown again on the next start.
+        this.storeFailed(error, 'could not record messages as shown (they may show again after a restart)');
+      }
     }
   }
 

@@ -247,7 +247,11 @@ export type StoreErrorCode =
   | 'permission'
   /** Written by a newer lanchat (schema version above ours); left as is. */
   | 'newer-schema'
-  /** Other I/O failure: missing directory, disk full, I/O error. */
+  /** The disk (or the user's quota) holding the database is full: nothing was written. */
+  | 'disk-full'
+  /** The database or its file system became read-only (remounted, chmod): nothing was written. */
+  | 'read-only'
+  /** Other I/O failure: missing directory, I/O error. */
   | 'io'
   /** A caller passed a value the store refuses (over-long text, malformed conversation key). */
   | 'invalid-input'

@@ -164,7 +164,8 @@ export class TransferService {
           });
         } else {
           const code = message.code ?? 'failed';
-          this.book.fail(record, code, `${nick} could not store ${record.name} (${code})`);
+          const why = code === 'no-space' ? 'its disk is full; send it again once it has freed space' : code;
+          this.book.fail(record, code, `${nick} could not store ${record.name} (${why})`);
         }
         return;
     }
