@@ -4,6 +4,7 @@ import { isIP, isIPv4, isIPv6 } from 'node:net';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_INBOUND_RATE } from '../connection/peer-link.js';
+import { DEFAULT_MAX_HISTORY_BYTES } from '../core/history-quota.js';
 import { MAX_PEERS, MAX_PEERS_PER_ADDRESS } from '../core/peer-caps.js';
 import {
   DEFAULT_NETWORK_KEY,
@@ -44,6 +45,7 @@ export const COMMON_OPTIONS = {
   'max-peers': { type: 'string' },
   'max-peers-per-address': { type: 'string' },
   'max-peer-rate': { type: 'string' },
+  'max-history-size': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -72,6 +74,8 @@ export const COMMON_OPTIONS_USAGE = `  --nick NAME             display name (def
                           and at most N identities from one IP address (default: 16)
   --max-peer-rate N       read at most N messages a second from one peer, after a burst of 5×N;
                           a faster peer is slowed, never dropped; 0 = no limit (default: 1000)
+  --max-history-size SIZE above SIZE, remove the oldest room messages (never DMs or undelivered
+                          ones), e.g. 500M; 0 = keep everything (default: 2G)
   -h, --help              show this help`;
 
 /** A peer given on the command line: its key is known in advance, so the handshake can pin it. */
@@ -107,6 +111,8 @@ export interface CommonOptions {
   maxPeersPerAddress: number;
   /** Messages a second read from one peer; 0 = unlimited. */
   maxPeerRate: number;
+  /** Bytes of history before the oldest room messages are pruned; null = never. */
+  maxHistorySize: number | null;
   help: boolean;
 }
 
@@ -131,6 +137,7 @@ export interface CommonOptionValues {
   'max-peers'?: string | undefined;
   'max-peers-per-address'?: string | undefined;
   'max-peer-rate'?: string | undefined;
+  'max-history-size'?: string | undefined;
   help?: boolean | undefined;
 }
 
@@ -180,8 +187,16 @@ export function commonOptionsFrom(values: CommonOptionValues): CommonOptions {
       count('max-peers-per-address', values['max-peers-per-address'], MAX_PEERS_PER_ADDRESS, 1_000_000),
     ),
     maxPeerRate: count('max-peer-rate', values['max-peer-rate'], DEFAULT_INBOUND_RATE.perSecond, 1_000_000),
+    maxHistorySize: sizeOrOff(values['max-history-size'], '--max-history-size', DEFAULT_MAX_HISTORY_BYTES),
     help: values.help ?? false,
   };
+}
+
+/** A size flag where 0 turns the limit off. */
+function sizeOrOff(raw: string | undefined, flag: string, fallback: number): number | null {
+  if (raw === undefined) return fallback;
+  if (raw.trim() === '0') return null;
+  return parseByteSize(raw, flag);
 }
 
 function atLeastOne(flag: string, value: number): number {
@@ -290,6 +305,8 @@ export interface NodeConfig {
   peerCaps: { total: number; perAddress: number };
   /** Messages a second read from one peer, and the burst; null: unlimited. */
   inboundRate: { perSecond: number; burst: number } | null;
+  /** Room history is pruned above this many bytes; null: never. */
+  maxHistoryBytes: number | null;
 }
 
 export interface ResolveContext {
@@ -332,6 +349,7 @@ export function resolveNodeConfig(options: CommonOptions, context: ResolveContex
     peerCaps: { total: options.maxPeers, perAddress: options.maxPeersPerAddress },
     inboundRate:
       options.maxPeerRate === 0 ? null : { perSecond: options.maxPeerRate, burst: 5 * options.maxPeerRate },
+    maxHistoryBytes: options.maxHistorySize,
   };
 }
 

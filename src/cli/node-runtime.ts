@@ -48,7 +48,11 @@ export function createNodeRuntime(config: NodeConfig, identity: Identity): NodeR
       awayAfterMs: config.awayAfterMs,
       catchup: config.catchup,
       readReceipts: config.readReceipts,
-      limits: { peers: config.peerCaps, inboundRate: config.inboundRate },
+      limits: {
+        peers: config.peerCaps,
+        inboundRate: config.inboundRate,
+        maxHistoryBytes: config.maxHistoryBytes,
+      },
       files: {
         downloadDir: config.downloadDir,
         autoAcceptVerified: config.autoAcceptVerified,

@@ -34,6 +34,7 @@ import type { MessageView, NodeEvent, NodeEventListener, PeerInfo, PeerRef, Tran
 import type { FileAccess } from './files/file-access.js';
 import type { TransferPolicy } from './files/transfer-context.js';
 import { TransferService } from './files/transfer-service.js';
+import { DEFAULT_MAX_HISTORY_BYTES, HistoryQuota } from './history-quota.js';
 import { LinkKeeper } from './link-keeper.js';
 import { ACK_TIMEOUT_MS, Messenger } from './messenger.js';
 import { newRandomId, newTimeOrderedId } from './new-ids.js';
@@ -95,6 +96,9 @@ export interface NodeInit {
     halfOpen?: HalfOpenLimits;
     /** Messages per second one peer may send us (DEFAULT_INBOUND_RATE); null: unlimited. */
     inboundRate?: RateLimit | null;
+    /** Room history is pruned, oldest first, above this many bytes of database (history-quota.ts);
+     * null: never. Default DEFAULT_MAX_HISTORY_BYTES. */
+    maxHistoryBytes?: number | null;
   };
 }
 
@@ -153,6 +157,7 @@ export class LanchatNode {
   private readonly shownBarriers = new Set<() => void>();
   /** Warnings about limits a flood hits: once a minute per limit and address. */
   private readonly limitWarnings: WarningGate;
+  private readonly historyQuota: HistoryQuota | undefined;
 
   constructor(
     private readonly components: NodeComponents,
@@ -234,6 +239,18 @@ export class LanchatNode {
       membersOnline: (room) => this.peers.membersOnline(room),
     });
     this.transfers = components.files && this.createTransfers(components.files, store);
+    const maxHistoryBytes =
+      init.limits?.maxHistoryBytes === undefined ? DEFAULT_MAX_HISTORY_BYTES : init.limits.maxHistoryBytes;
+    this.historyQuota =
+      maxHistoryBytes === null
+        ? undefined
+        : new HistoryQuota({
+            store,
+            clock: this.clock,
+            maxBytes: maxHistoryBytes,
+            warn: (code, message) => this.emit({ type: 'warning', code, message }),
+            failed: (error) => this.storeFailed(error, 'could not keep the history under its size limit'),
+          });
     this.peerMessages = new PeerMessages({
       store,
       clock: this.clock,
@@ -322,6 +339,7 @@ export class LanchatNode {
       networkTag: this.networkTag,
     });
     this.presence.start();
+    this.historyQuota?.start();
     // The ack safety net (messenger.ts ACK_TIMEOUT_MS): one cheap scan of the online peers.
     this.ackTimer = this.clock.setInterval(
       () => this.messenger.resendOverdue(this.peers.online()),
@@ -344,6 +362,7 @@ export class LanchatNode {
     this.stopping = true;
     this.unsubscribe?.();
     this.presence.stop();
+    this.historyQuota?.stop();
     if (this.ackTimer) this.clock.clearInterval(this.ackTimer);
     await this.transfers?.stop();
     for (const peer of this.peers.all()) {

@@ -226,12 +226,22 @@ export interface TransferStore {
   open(): TransferRecord[];
 }
 
+/** The database's size, and making room in it (the history quota, core/history-quota.ts). */
+export interface DiskUsage {
+  /** Bytes of the database in use (pages not on the free list). */
+  usedBytes(): number;
+  /** Removes up to `limit` of the oldest stored room messages, never DMs, our messages still
+   * queued for someone, or messages not yet shown; returns how many were removed (0: none left). */
+  pruneRoomHistory(limit: number): number;
+}
+
 export interface Store {
   readonly messages: MessageStore;
   readonly outbox: OutboxStore;
   readonly contacts: ContactStore;
   readonly rooms: RoomStore;
   readonly transfers: TransferStore;
+  readonly disk: DiskUsage;
   /** Runs fn in one transaction (nested calls become savepoints); rolls back when it throws. */
   transaction<T>(fn: () => T): T;
   /** Idempotent. Any later call throws StoreError 'closed'. */

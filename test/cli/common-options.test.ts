@@ -48,6 +48,7 @@ describe('parseCommonOptions: happy paths', () => {
         maxPeers: 1024,
         maxPeersPerAddress: 16,
         maxPeerRate: 1000,
+        maxHistorySize: 2 * 1024 ** 3,
         help: false,
       },
       positionals: [],
@@ -91,6 +92,11 @@ describe('parseCommonOptions: happy paths', () => {
     expect(rate([])).toEqual({ perSecond: 1000, burst: 5000 });
     expect(rate(['--max-peer-rate', '50'])).toEqual({ perSecond: 50, burst: 250 });
     expect(rate(['--max-peer-rate', '0'])).toBeNull();
+    const history = (argv: string[]) =>
+      resolveNodeConfig(parseCommonOptions(argv).options, ctx).maxHistoryBytes;
+    expect(history(['--max-history-size', '500M'])).toBe(500 * 1024 ** 2);
+    expect(history(['--max-history-size=0'])).toBeNull();
+    expect(() => parseCommonOptions(['--max-history-size', 'lots'])).toThrow(/expects a size/);
     expect(() => parseCommonOptions(['--max-peers-per-address', 'many'])).toThrow(/whole number/);
   });
 
