@@ -4,6 +4,7 @@ import { isIP, isIPv4, isIPv6 } from 'node:net';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_INBOUND_RATE } from '../connection/peer-link.js';
+import { DEFAULT_MAX_DOWNLOADING_BYTES } from '../core/files/transfer-service.js';
 import { DEFAULT_MAX_HISTORY_BYTES } from '../core/history-quota.js';
 import { MAX_PEERS, MAX_PEERS_PER_ADDRESS } from '../core/peer-caps.js';
 import {
@@ -46,6 +47,7 @@ export const COMMON_OPTIONS = {
   'max-peers-per-address': { type: 'string' },
   'max-peer-rate': { type: 'string' },
   'max-history-size': { type: 'string' },
+  'max-downloading': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -76,6 +78,8 @@ export const COMMON_OPTIONS_USAGE = `  --nick NAME             display name (def
                           a faster peer is slowed, never dropped; 0 = no limit (default: 1000)
   --max-history-size SIZE above SIZE, remove the oldest room messages (never DMs or undelivered
                           ones), e.g. 500M; 0 = keep everything (default: 2G)
+  --max-downloading SIZE  refuse offers and /accept beyond SIZE of unfinished downloads in total
+                          (default: 16G)
   -h, --help              show this help`;
 
 /** A peer given on the command line: its key is known in advance, so the handshake can pin it. */
@@ -113,6 +117,8 @@ export interface CommonOptions {
   maxPeerRate: number;
   /** Bytes of history before the oldest room messages are pruned; null = never. */
   maxHistorySize: number | null;
+  /** Total size of unfinished incoming transfers. */
+  maxDownloading: number;
   help: boolean;
 }
 
@@ -138,6 +144,7 @@ export interface CommonOptionValues {
   'max-peers-per-address'?: string | undefined;
   'max-peer-rate'?: string | undefined;
   'max-history-size'?: string | undefined;
+  'max-downloading'?: string | undefined;
   help?: boolean | undefined;
 }
 
@@ -188,6 +195,10 @@ export function commonOptionsFrom(values: CommonOptionValues): CommonOptions {
     ),
     maxPeerRate: count('max-peer-rate', values['max-peer-rate'], DEFAULT_INBOUND_RATE.perSecond, 1_000_000),
     maxHistorySize: sizeOrOff(values['max-history-size'], '--max-history-size', DEFAULT_MAX_HISTORY_BYTES),
+    maxDownloading:
+      values['max-downloading'] === undefined
+        ? DEFAULT_MAX_DOWNLOADING_BYTES
+        : parseByteSize(values['max-downloading'], '--max-downloading'),
     help: values.help ?? false,
   };
 }
@@ -297,6 +308,7 @@ export interface NodeConfig {
   downloadDir: string;
   autoAcceptVerified: boolean;
   maxFileSize: number;
+  maxDownloadingBytes: number;
   /** 0 = auto-away off. */
   awayAfterMs: number;
   catchup: { maxAgeMs: number; maxPerRoom: number };
@@ -343,6 +355,7 @@ export function resolveNodeConfig(options: CommonOptions, context: ResolveContex
       (env.LANCHAT_DOWNLOAD_DIR ? env.LANCHAT_DOWNLOAD_DIR : join(context.home ?? homedir(), 'Downloads')),
     autoAcceptVerified: options.autoAcceptVerified,
     maxFileSize: options.maxFileSize ?? Number.MAX_SAFE_INTEGER,
+    maxDownloadingBytes: options.maxDownloading,
     awayAfterMs: options.awayAfterMinutes * 60_000,
     catchup: { maxAgeMs: options.catchupDays * 24 * 3600_000, maxPerRoom: options.catchupMax },
     readReceipts: options.readReceipts,

@@ -57,6 +57,7 @@ export function createNodeRuntime(config: NodeConfig, identity: Identity): NodeR
         downloadDir: config.downloadDir,
         autoAcceptVerified: config.autoAcceptVerified,
         maxFileSize: config.maxFileSize,
+        maxDownloadingBytes: config.maxDownloadingBytes,
       },
     },
   );

@@ -33,7 +33,7 @@ import { classify, DEFAULT_RECONNECT, Dialer, type ReconnectPolicy } from './dia
 import type { MessageView, NodeEvent, NodeEventListener, PeerInfo, PeerRef, TransferView } from './events.js';
 import type { FileAccess } from './files/file-access.js';
 import type { TransferPolicy } from './files/transfer-context.js';
-import { TransferService } from './files/transfer-service.js';
+import { DEFAULT_MAX_DOWNLOADING_BYTES, TransferService } from './files/transfer-service.js';
 import { DEFAULT_MAX_HISTORY_BYTES, HistoryQuota } from './history-quota.js';
 import { LinkKeeper } from './link-keeper.js';
 import { ACK_TIMEOUT_MS, Messenger } from './messenger.js';
@@ -106,6 +106,7 @@ const DEFAULT_TRANSFER_POLICY: TransferPolicy = {
   downloadDir: '.',
   autoAcceptVerified: false,
   maxFileSize: Number.MAX_SAFE_INTEGER,
+  maxDownloadingBytes: DEFAULT_MAX_DOWNLOADING_BYTES,
 };
 
 export const DEFAULT_AWAY_AFTER_MS = 10 * 60_000;

@@ -49,6 +49,7 @@ describe('parseCommonOptions: happy paths', () => {
         maxPeersPerAddress: 16,
         maxPeerRate: 1000,
         maxHistorySize: 2 * 1024 ** 3,
+        maxDownloading: 16 * 1024 ** 3,
         help: false,
       },
       positionals: [],
@@ -97,6 +98,9 @@ describe('parseCommonOptions: happy paths', () => {
     expect(history(['--max-history-size', '500M'])).toBe(500 * 1024 ** 2);
     expect(history(['--max-history-size=0'])).toBeNull();
     expect(() => parseCommonOptions(['--max-history-size', 'lots'])).toThrow(/expects a size/);
+    expect(
+      resolveNodeConfig(parseCommonOptions(['--max-downloading', '4G']).options, ctx).maxDownloadingBytes,
+    ).toBe(4 * 1024 ** 3);
     expect(() => parseCommonOptions(['--max-peers-per-address', 'many'])).toThrow(/whole number/);
   });
 

@@ -14,6 +14,9 @@ export interface TransferPolicy {
   autoAcceptVerified: boolean;
   /** Offers above this many bytes are refused (code too-large). */
   maxFileSize: number;
+  /** Total size of accepted, unfinished incoming transfers (their partial files grow to it): an
+   * offer or an accept that would go past it is refused (code over-quota). */
+  maxDownloadingBytes: number;
 }
 
 export interface TransferDeps {
