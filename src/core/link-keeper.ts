@@ -41,6 +41,8 @@ export interface LinkKeeperOptions {
   emit: (event: NodeEvent) => void;
   /** Peers linked at once, per address and in total (peer-caps.ts). */
   peerCaps?: PeerCapLimits;
+  /** Identities kept in memory (MAX_KNOWN_PEERS); idle ones beyond are forgotten. */
+  maxKnownPeers?: number;
   /** A link refused by a cap: logged, at most once a minute per address (warning-gate.ts). */
   refused: (address: string, message: string) => void;
   /** Handling a peer's message failed to write the store (disk full, read-only): tell the user. */
@@ -207,5 +209,6 @@ export class LinkKeeper {
     peer.typingExpiry = undefined;
     this.o.emit({ type: 'peer_offline', peer: this.o.views.ref(peer), reason });
     if (reason !== 'quit') this.o.dialer.redial(peer);
+    this.o.peers.evictIdle(this.o.maxKnownPeers);
   }
 }

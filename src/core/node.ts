@@ -96,6 +96,8 @@ export interface NodeInit {
     halfOpen?: HalfOpenLimits;
     /** Messages per second one peer may send us (DEFAULT_INBOUND_RATE); null: unlimited. */
     inboundRate?: RateLimit | null;
+    /** Identities kept in memory beyond those in use (MAX_KNOWN_PEERS). */
+    maxKnownPeers?: number;
     /** Room history is pruned, oldest first, above this many bytes of database (history-quota.ts);
      * null: never. Default DEFAULT_MAX_HISTORY_BYTES. */
     maxHistoryBytes?: number | null;
@@ -282,6 +284,7 @@ export class LanchatNode {
       inRoom: (room) => this.inRoom(room),
       emit: (event) => this.emit(event),
       ...(init.limits?.peers ? { peerCaps: init.limits.peers } : {}),
+      ...(init.limits?.maxKnownPeers !== undefined ? { maxKnownPeers: init.limits.maxKnownPeers } : {}),
       refused: (address, message) => this.limitWarning('peer-limit', address, message),
       storeFailed: (error, what) => this.storeFailed(error, what),
     });
@@ -608,6 +611,7 @@ export class LanchatNode {
       if (peer && !peer.link) {
         peer.hint = undefined;
         this.dialer.forget(peer);
+        this.peers.evictIdle(this.init.limits?.maxKnownPeers);
       }
     } else if (event.type === 'renamed') {
       // Our nick was taken on the LAN (mDNS probing): take the new one everywhere.

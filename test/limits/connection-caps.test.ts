@@ -95,4 +95,29 @@ describe('identities linked from one address', () => {
       /3 peers are already linked/,
     );
   });
+
+  it('identities that link and leave (Sybil churn) are forgotten beyond the known-peers bound', async () => {
+    const maxKnownPeers = 20;
+    const victim = await startTcpNode(fx, 'victim', { limits: { maxKnownPeers } });
+    const alice = await startTcpNode(fx, 'alice');
+    await waitFor('alice linked', () => onlineIds(victim).includes(alice.node.id));
+    for (let round = 0; round < 6; round++) {
+      const batch: Attacker[] = [];
+      for (let i = 0; i < 10; i++) {
+        const a = await handshake(targetOf(victim));
+        batch.push(a);
+        await joinAndStopReading(a, [], `churn${round}x${i}`);
+      }
+      await waitFor('the batch linked', () => onlineIds(victim).length === 11);
+      for (const a of batch) a.socket.destroy();
+      await waitFor('the batch gone', () => onlineIds(victim).length === 1);
+    }
+    // 60 identities came and went; the victim remembers at most the bound, and alice.
+    expect(victim.node.peerList().length).toBeLessThanOrEqual(maxKnownPeers);
+    expect(victim.node.peerList().map((p) => p.id)).toContain(alice.node.id);
+    // A forgotten identity is still a contact: it comes back under its pinned name.
+    const forgottenNick = 'churn0x0';
+    expect(victim.node.peerList().some((p) => p.nick === forgottenNick)).toBe(false);
+    expect(() => victim.node.history(forgottenNick)).not.toThrow();
+  });
 });
