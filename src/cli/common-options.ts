@@ -3,7 +3,7 @@
 import { isIP, isIPv4, isIPv6 } from 'node:net';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_INBOUND_RATE } from '../connection/peer-link.js';
+import { DEFAULT_INBOUND_RATE, INBOUND_BURST_SECONDS } from '../connection/peer-link.js';
 import { DEFAULT_MAX_DOWNLOADING_BYTES } from '../core/files/transfer-service.js';
 import { DEFAULT_MAX_HISTORY_BYTES } from '../core/history-quota.js';
 import { MAX_PEERS, MAX_PEERS_PER_ADDRESS } from '../core/peer-caps.js';
@@ -74,8 +74,8 @@ export const COMMON_OPTIONS_USAGE = `  --nick NAME             display name (def
   --max-peers N           link at most N peers at once (default: 1024)
   --max-peers-per-address N
                           and at most N identities from one IP address (default: 16)
-  --max-peer-rate N       read at most N messages a second from one peer, after a burst of 5×N;
-                          a faster peer is slowed, never dropped; 0 = no limit (default: 1000)
+  --max-peer-rate N       read at most N messages a second from one peer, after a burst of 25×N;
+                          a faster peer is slowed, never dropped; 0 = no limit (default: 2000)
   --max-history-size SIZE above SIZE, remove the oldest room messages (never DMs or undelivered
                           ones), e.g. 500M; 0 = keep everything (default: 2G)
   --max-downloading SIZE  refuse offers and /accept beyond SIZE of unfinished downloads in total
@@ -361,7 +361,9 @@ export function resolveNodeConfig(options: CommonOptions, context: ResolveContex
     readReceipts: options.readReceipts,
     peerCaps: { total: options.maxPeers, perAddress: options.maxPeersPerAddress },
     inboundRate:
-      options.maxPeerRate === 0 ? null : { perSecond: options.maxPeerRate, burst: 5 * options.maxPeerRate },
+      options.maxPeerRate === 0
+        ? null
+        : { perSecond: options.maxPeerRate, burst: INBOUND_BURST_SECONDS * options.maxPeerRate },
     maxHistoryBytes: options.maxHistorySize,
   };
 }

@@ -47,7 +47,7 @@ describe('parseCommonOptions: happy paths', () => {
         readReceipts: true,
         maxPeers: 1024,
         maxPeersPerAddress: 16,
-        maxPeerRate: 1000,
+        maxPeerRate: 2000,
         maxHistorySize: 2 * 1024 ** 3,
         maxDownloading: 16 * 1024 ** 3,
         help: false,
@@ -90,8 +90,8 @@ describe('parseCommonOptions: happy paths', () => {
     expect(() => parseCommonOptions(['--max-peers', '0'])).toThrow(/at least 1/);
     const ctx = { env: {}, home: '/h', username: () => 'u' };
     const rate = (argv: string[]) => resolveNodeConfig(parseCommonOptions(argv).options, ctx).inboundRate;
-    expect(rate([])).toEqual({ perSecond: 1000, burst: 5000 });
-    expect(rate(['--max-peer-rate', '50'])).toEqual({ perSecond: 50, burst: 250 });
+    expect(rate([])).toEqual({ perSecond: 2000, burst: 50_000 });
+    expect(rate(['--max-peer-rate', '50'])).toEqual({ perSecond: 50, burst: 1250 });
     expect(rate(['--max-peer-rate', '0'])).toBeNull();
     const history = (argv: string[]) =>
       resolveNodeConfig(parseCommonOptions(argv).options, ctx).maxHistoryBytes;

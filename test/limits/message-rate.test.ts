@@ -83,4 +83,20 @@ describe('an honest burst above the rate', () => {
     expect(eventsOf(victim, 'warning').some((w) => w.code === 'peer-rate-limited')).toBe(true);
     expect(alice.store.outbox.pendingAfter(victim.node.id, 0, 10)).toEqual([]);
   });
+
+  it('with the default limits a bot burst of 20,000 DMs is not slowed at all', async () => {
+    const victim = await fx.start('victim');
+    const bot = await fx.start('bot');
+    await waitFor('linked', () => onlineIds(bot).length === 1 && onlineIds(victim).length === 1);
+    const count = 20_000;
+    for (let at = 0; at < count; at += 1_000) {
+      bot.node.batch(() => {
+        for (let i = at; i < at + 1_000; i++) bot.node.sendDirect('victim', `line ${i}`);
+      });
+    }
+    await waitFor('every DM acked', () => eventsOf(bot, 'delivered').length === count, 60_000);
+    expect(eventsOf(victim, 'message')).toHaveLength(count);
+    expect(eventsOf(victim, 'warning').filter((w) => w.code === 'peer-rate-limited')).toEqual([]);
+    expect(eventsOf(bot, 'warning').filter((w) => w.code === 'peer-rate-limited')).toEqual([]);
+  });
 });
