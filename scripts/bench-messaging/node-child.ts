@@ -12,6 +12,7 @@ import { setImmediate as yieldLoop } from 'node:timers/promises';
 import nacl from 'tweetnacl';
 import type { NodeEvent } from '../../src/core/events.js';
 import { LanchatNode } from '../../src/core/node.js';
+import { MAX_PEERS } from '../../src/core/peer-caps.js';
 import { DEFAULT_NETWORK_KEY } from '../../src/crypto/network-key.js';
 import { StaticPeers } from '../../src/discovery/static-peers.js';
 import { base64Of } from '../../src/identity/ids.js';
@@ -59,7 +60,9 @@ function host(nick: string, peers: { key: string; port: number }[]): Hosted {
       discovery,
       store,
     },
-    { nick, port: 0, host: '127.0.0.1' },
+    // Every bench node is on 127.0.0.1, up to 50 of them linked to one: lift the per-address cap
+    // (16 identities, core/peer-caps.ts), which is about hosts on a LAN, not about this layout.
+    { nick, port: 0, host: '127.0.0.1', limits: { peers: { perAddress: MAX_PEERS } } },
   );
   const h: Hosted = {
     nick,

@@ -3,6 +3,10 @@
 import { isIP, isIPv4, isIPv6 } from 'node:net';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_INBOUND_RATE, INBOUND_BURST_SECONDS } from '../connection/peer-link.js';
+import { DEFAULT_MAX_DOWNLOADING_BYTES } from '../core/files/transfer-service.js';
+import { DEFAULT_MAX_HISTORY_BYTES } from '../core/history-quota.js';
+import { MAX_PEERS, MAX_PEERS_PER_ADDRESS } from '../core/peer-caps.js';
 import { discoveryKeyOf, networkTag } from '../crypto/network-key.js';
 import { parseId } from '../identity/ids.js';
 import { checkNick } from '../identity/nick.js';
@@ -45,6 +49,11 @@ export const COMMON_OPTIONS = {
   'catchup-days': { type: 'string' },
   'catchup-max': { type: 'string' },
   'no-read-receipts': { type: 'boolean' },
+  'max-peers': { type: 'string' },
+  'max-peers-per-address': { type: 'string' },
+  'max-peer-rate': { type: 'string' },
+  'max-history-size': { type: 'string' },
+  'max-downloading': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -72,6 +81,15 @@ export const COMMON_OPTIONS_USAGE = `  --nick NAME             display name (def
   --catchup-days N        room catch-up asks for at most the last N days (default: 7)
   --catchup-max N         and at most N messages per room (default: 1000)
   --no-read-receipts      do not tell senders when you have seen their DMs
+  --max-peers N           link at most N peers at once (default: 1024)
+  --max-peers-per-address N
+                          and at most N identities from one IP address (default: 16)
+  --max-peer-rate N       read at most N messages a second from one peer, after a burst of 25×N;
+                          a faster peer is slowed, never dropped; 0 = no limit (default: 2000)
+  --max-history-size SIZE above SIZE, remove the oldest room messages (never DMs or undelivered
+                          ones), e.g. 500M; 0 = keep everything (default: 2G)
+  --max-downloading SIZE  refuse offers and /accept beyond SIZE of unfinished downloads in total
+                          (default: 16G)
   -h, --help              show this help`;
 
 /** A peer given on the command line: its key is known in advance, so the handshake can pin it. */
@@ -109,6 +127,14 @@ export interface CommonOptions {
   catchupDays: number;
   catchupMax: number;
   readReceipts: boolean;
+  maxPeers: number;
+  maxPeersPerAddress: number;
+  /** Messages a second read from one peer; 0 = unlimited. */
+  maxPeerRate: number;
+  /** Bytes of history before the oldest room messages are pruned; null = never. */
+  maxHistorySize: number | null;
+  /** Total size of unfinished incoming transfers. */
+  maxDownloading: number;
   help: boolean;
 }
 
@@ -132,6 +158,11 @@ export interface CommonOptionValues {
   'catchup-days'?: string | undefined;
   'catchup-max'?: string | undefined;
   'no-read-receipts'?: boolean | undefined;
+  'max-peers'?: string | undefined;
+  'max-peers-per-address'?: string | undefined;
+  'max-peer-rate'?: string | undefined;
+  'max-history-size'?: string | undefined;
+  'max-downloading'?: string | undefined;
   help?: boolean | undefined;
 }
 
@@ -172,6 +203,17 @@ export function commonOptionsFrom(values: CommonOptionValues): CommonOptions {
     catchupDays: count('catchup-days', values['catchup-days'], 7, 3650),
     catchupMax: count('catchup-max', values['catchup-max'], 1000, 1_000_000),
     readReceipts: !(values['no-read-receipts'] ?? false),
+    maxPeers: atLeastOne('max-peers', count('max-peers', values['max-peers'], MAX_PEERS, 1_000_000)),
+    maxPeersPerAddress: atLeastOne(
+      'max-peers-per-address',
+      count('max-peers-per-address', values['max-peers-per-address'], MAX_PEERS_PER_ADDRESS, 1_000_000),
+    ),
+    maxPeerRate: count('max-peer-rate', values['max-peer-rate'], DEFAULT_INBOUND_RATE.perSecond, 1_000_000),
+    maxHistorySize: sizeOrOff(values['max-history-size'], '--max-history-size', DEFAULT_MAX_HISTORY_BYTES),
+    maxDownloading:
+      values['max-downloading'] === undefined
+        ? DEFAULT_MAX_DOWNLOADING_BYTES
+        : parseByteSize(values['max-downloading'], '--max-downloading'),
     help: values.help ?? false,
   };
 }
@@ -198,6 +240,18 @@ export async function askNetworkIfNeeded(
 ): Promise<CommonOptions> {
   if (!options.networkPrompt || options.promptedNetwork !== undefined) return options;
   return { ...options, promptedNetwork: await promptNetworkSecret(terminal) };
+}
+
+/** A size flag where 0 turns the limit off. */
+function sizeOrOff(raw: string | undefined, flag: string, fallback: number): number | null {
+  if (raw === undefined) return fallback;
+  if (raw.trim() === '0') return null;
+  return parseByteSize(raw, flag);
+}
+
+function atLeastOne(flag: string, value: number): number {
+  if (value < 1) throw new UsageError(`--${flag} must be at least 1 (0 would refuse every peer)`);
+  return value;
 }
 
 /** Parses `KEY@HOST[:PORT]`; KEY is a lanchat id (or base64 key), PORT defaults to 7475. */
@@ -296,10 +350,17 @@ export interface NodeConfig {
   downloadDir: string;
   autoAcceptVerified: boolean;
   maxFileSize: number;
+  maxDownloadingBytes: number;
   /** 0 = auto-away off. */
   awayAfterMs: number;
   catchup: { maxAgeMs: number; maxPerRoom: number };
   readReceipts: boolean;
+  /** Peers linked at once, in total and from one address (core/peer-caps.ts). */
+  peerCaps: { total: number; perAddress: number };
+  /** Messages a second read from one peer, and the burst; null: unlimited. */
+  inboundRate: { perSecond: number; burst: number } | null;
+  /** Room history is pruned above this many bytes; null: never. */
+  maxHistoryBytes: number | null;
 }
 
 export interface ResolveContext {
@@ -339,9 +400,16 @@ export function resolveNodeConfig(options: CommonOptions, context: ResolveContex
       (env.LANCHAT_DOWNLOAD_DIR ? env.LANCHAT_DOWNLOAD_DIR : join(context.home ?? homedir(), 'Downloads')),
     autoAcceptVerified: options.autoAcceptVerified,
     maxFileSize: options.maxFileSize ?? Number.MAX_SAFE_INTEGER,
+    maxDownloadingBytes: options.maxDownloading,
     awayAfterMs: options.awayAfterMinutes * 60_000,
     catchup: { maxAgeMs: options.catchupDays * 24 * 3600_000, maxPerRoom: options.catchupMax },
     readReceipts: options.readReceipts,
+    peerCaps: { total: options.maxPeers, perAddress: options.maxPeersPerAddress },
+    inboundRate:
+      options.maxPeerRate === 0
+        ? null
+        : { perSecond: options.maxPeerRate, burst: INBOUND_BURST_SECONDS * options.maxPeerRate },
+    maxHistoryBytes: options.maxHistorySize,
   };
 }
 

@@ -51,10 +51,16 @@ export function createNodeRuntime(config: NodeConfig, identity: Identity): NodeR
       awayAfterMs: config.awayAfterMs,
       catchup: config.catchup,
       readReceipts: config.readReceipts,
+      limits: {
+        peers: config.peerCaps,
+        inboundRate: config.inboundRate,
+        maxHistoryBytes: config.maxHistoryBytes,
+      },
       files: {
         downloadDir: config.downloadDir,
         autoAcceptVerified: config.autoAcceptVerified,
         maxFileSize: config.maxFileSize,
+        maxDownloadingBytes: config.maxDownloadingBytes,
       },
     },
   );

@@ -6,6 +6,7 @@ import { HANDSHAKE_TIMEOUT_MS, secureClient, secureServer } from '../crypto/secu
 import type { Ed25519KeyPair } from '../crypto/shs-keys.js';
 import type { Hello } from '../protocol/messages.js';
 import type { RemoteAddress, Transport } from '../transport/transport.js';
+import { HalfOpenCaps } from './half-open-caps.js';
 import {
   HELLO_TIMEOUT_MS,
   type HeartbeatTiming,
@@ -13,6 +14,7 @@ import {
   PeerLink,
   type SendLimits,
 } from './peer-link.js';
+import type { RateLimit } from './token-bucket.js';
 
 export interface LinkFactoryOptions {
   identity: Ed25519KeyPair;
@@ -32,14 +34,23 @@ export interface LinkFactoryOptions {
   acceptToHelloMs?: number;
   /** Caps on each link's send queue (DEFAULT_SEND_LIMITS). */
   sendLimits?: SendLimits;
+  /** Caps on accepted connections still without a hello (default: MAX_HALF_OPEN_*). */
+  halfOpen?: HalfOpenCaps;
+  /** Messages per second a peer may send us (DEFAULT_INBOUND_RATE); null: unlimited. */
+  inboundRate?: RateLimit | null;
+  /** A link's peer sent faster than `inboundRate`: we stopped reading it for a moment. */
+  rateLimited?: (link: PeerLink) => void;
 }
 
 export class LinkError extends Error {
-  readonly code: 'dial-failed' | 'handshake-failed' | 'no-hello';
-  constructor(code: LinkError['code'], message: string, options?: { cause?: unknown }) {
+  readonly code: 'dial-failed' | 'handshake-failed' | 'no-hello' | 'over-capacity';
+  /** The remote address, for 'over-capacity' (warnings about it are grouped per address). */
+  readonly address: string | undefined;
+  constructor(code: LinkError['code'], message: string, options?: { cause?: unknown; address?: string }) {
     super(message, options);
     this.name = 'LinkError';
     this.code = code;
+    this.address = options?.address;
   }
 }
 
@@ -57,7 +68,10 @@ export const CLIENT_HANDSHAKE_TIMEOUT_MS = 15_000;
 export const ACCEPT_TO_HELLO_MS = HANDSHAKE_TIMEOUT_MS + HELLO_TIMEOUT_MS;
 
 export class LinkFactory {
-  constructor(private readonly options: LinkFactoryOptions) {}
+  private readonly halfOpen: HalfOpenCaps;
+  constructor(private readonly options: LinkFactoryOptions) {
+    this.halfOpen = options.halfOpen ?? new HalfOpenCaps();
+  }
 
   /** Dials `address`, proves the peer holds `publicKey`, exchanges hellos. `hello` replaces our
    * usual one (a data link names its transfer in it). */
@@ -97,6 +111,17 @@ export class LinkFactory {
     const graceMs = o.acceptToHelloMs ?? ACCEPT_TO_HELLO_MS;
     const helloDeadline = o.clock.now() + graceMs;
     stream.on('error', () => {});
+    const slot = this.halfOpen.acquire(remote.address);
+    if ('refused' in slot) {
+      stream.destroy();
+      throw new LinkError(
+        'over-capacity',
+        slot.refused === 'address-full'
+          ? `refused a connection from ${remote.address}: it already has ${slot.limit} connections that have not said hello`
+          : `refused a connection from ${remote.address}: ${slot.limit} connections are waiting for their hello`,
+        { address: remote.address },
+      );
+    }
     let session: Awaited<ReturnType<typeof secureServer>>;
     try {
       session = await secureServer(stream, {
@@ -108,10 +133,13 @@ export class LinkFactory {
         timeoutMs: Math.min(HANDSHAKE_TIMEOUT_MS, graceMs),
       });
     } catch (cause) {
+      slot.release();
       stream.destroy();
       throw new LinkError('handshake-failed', `from ${remote.address}: ${message(cause)}`, { cause });
     }
-    return this.open(session, false, remote.address, undefined, helloDeadline);
+    const link = this.open(session, false, remote.address, undefined, helloDeadline);
+    link.then(slot.release, slot.release);
+    return link;
   }
 
   private open(
@@ -130,6 +158,8 @@ export class LinkFactory {
       ...(o.heartbeat ? { heartbeat: o.heartbeat } : {}),
       ...(helloDeadline !== undefined ? { helloDeadline } : {}),
       ...(o.sendLimits ? { sendLimits: o.sendLimits } : {}),
+      ...(o.inboundRate !== undefined ? { inboundRate: o.inboundRate } : {}),
+      onRateLimited: () => o.rateLimited?.(link),
     });
     const hello = ownHello ?? o.hello();
     link.sentHello = hello;

@@ -6,6 +6,7 @@ import { FRAME_TYPE_FILE_CHUNK } from '../protocol/file-messages.js';
 import { encodeFrame, FRAME_TYPE_MESSAGE } from '../protocol/frame-codec.js';
 import { FrameDecoder } from '../protocol/frame-decoder.js';
 import { decodeMessage, encodeMessage, type Hello, type WireMessage } from '../protocol/messages.js';
+import { type RateLimit, TokenBucket } from './token-bucket.js';
 
 /** Heartbeat timing. A link cut without a FIN must be noticed within 15 s (issue 4): on a quiet
  * link the kernel's TCP keepalive does that (transport/tcp-transport.ts: 4 s idle + 10 probes 1 s
@@ -62,6 +63,17 @@ export const DEFAULT_SEND_LIMITS: SendLimits = {
   maxBytes: 8 * 1024 * 1024,
   stallMs: 30_000,
 };
+/**
+ * Messages a peer may send us: every message frame (chat, acks, pings, control) costs a decode and
+ * usually a store write. Beyond the rate we stop reading its socket until the bucket has refilled:
+ * TCP backpressure slows the sender, nothing is dropped, and its unacked messages stay in its
+ * outbox. Far above what people type; the burst (25 s at the rate) lets a bot's 20,000 lines
+ * through at full speed (bench:messaging's DM flood), and a peer that sends faster for longer
+ * only gets slower: ~2,000 stored messages a second is a bounded share of our CPU.
+ */
+export const DEFAULT_INBOUND_RATE: RateLimit = { perSecond: 2_000, burst: 50_000 };
+/** --max-peer-rate N allows a burst of this many seconds at N. */
+export const INBOUND_BURST_SECONDS = 25;
 /** File data held for a data link before its consumer attaches (a promise hop): a bound, so a peer
  * cannot park memory here. */
 const MAX_DATA_BACKLOG_BYTES = 4 * 1024 * 1024;
@@ -127,6 +139,12 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   private readonly limits: SendLimits;
   /** When the queue reached `pauseBytes`; cleared when it has drained. */
   private fullSince: number | undefined;
+  /** Inbound message rate (undefined: unlimited); see DEFAULT_INBOUND_RATE. */
+  private readonly inbound: TokenBucket | undefined;
+  /** Reading is paused until this timer fires because the peer sent too fast. */
+  private rateResume: ReturnType<typeof setTimeout> | undefined;
+  /** Reading is paused because our disk is behind (pause()); the rate timer must not resume it. */
+  private pausedByUser = false;
 
   constructor(
     private readonly session: SecureSession,
@@ -138,6 +156,11 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
       /** Clock time by which the hello must be complete (default: HELLO_TIMEOUT_MS from now). */
       helloDeadline?: number;
       sendLimits?: SendLimits;
+      /** Messages per second the peer may send before we stop reading (DEFAULT_INBOUND_RATE);
+       * null: unlimited. */
+      inboundRate?: RateLimit | null;
+      /** Told each time the peer's rate made us stop reading (a warning, rate-limited by core). */
+      onRateLimited?: () => void;
     },
   ) {
     super();
@@ -149,6 +172,9 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     this.limits = opts.sendLimits ?? DEFAULT_SEND_LIMITS;
     this.lastReceived = clock.now();
     const helloDeadline = opts.helloDeadline ?? clock.now() + HELLO_TIMEOUT_MS;
+    const rate = opts.inboundRate === undefined ? DEFAULT_INBOUND_RATE : opts.inboundRate;
+    this.inbound = rate ? new TokenBucket(rate, clock.now()) : undefined;
+    this.onRateLimited = opts.onRateLimited;
     session.on('drain', () => {
       if (this.fullSince === undefined || this.closed) return;
       this.fullSince = undefined;
@@ -219,6 +245,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     this.clock = clock;
   }
   private readonly clock: LinkClock;
+  private readonly onRateLimited: (() => void) | undefined;
 
   /** Hands every message after the hello (held ones first) to `consumer`. */
   attach(consumer: (message: WireMessage) => void): void {
@@ -246,11 +273,18 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
 
   /** Stops reading from the peer (its writes back up to TCP): the disk is behind. */
   pause(): void {
+    this.pausedByUser = true;
     this.session.pause();
   }
 
   resume(): void {
-    this.session.resume();
+    this.pausedByUser = false;
+    if (this.rateResume === undefined) this.session.resume();
+  }
+
+  /** True while we do not read because the peer sent faster than its rate. */
+  get rateLimited(): boolean {
+    return this.rateResume !== undefined;
   }
 
   /** Queues a binary frame; false when the link is closed. Check `congested` before the next. */
@@ -330,6 +364,8 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     if (this.closed) return;
     this.closed = true;
     this.clock.clearInterval(this.timer);
+    if (this.rateResume !== undefined) clearTimeout(this.rateResume);
+    this.rateResume = undefined;
     if (reason === 'local' || reason === 'replaced') {
       this.session.end();
       // A peer that never reads would keep the socket open; give the goodbye a moment, then drop.
@@ -367,6 +403,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
       this.close('protocol-error', err as Error);
       return;
     }
+    this.charge(frames, now);
     for (const frame of frames) {
       if (this.closed) return;
       if (frame.type === FRAME_TYPE_FILE_CHUNK) {
@@ -405,6 +442,28 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
       if (this.consumer) this.consumer(message);
       else this.backlog.push(message);
     }
+  }
+
+  /** Takes a token per message frame; in debt, stops reading until the bucket has refilled. The
+   * frames already read are handled all the same: acks for them keep the sender's outbox honest. */
+  private charge(frames: readonly { type: number }[], now: number): void {
+    if (!this.inbound || frames.length === 0) return;
+    let messages = 0;
+    for (const frame of frames) if (frame.type === FRAME_TYPE_MESSAGE) messages++;
+    const waitMs = this.inbound.take(messages, now);
+    if (waitMs === 0 || this.rateResume !== undefined) return;
+    this.session.pause();
+    this.onRateLimited?.();
+    const timer = setTimeout(() => {
+      this.rateResume = undefined;
+      if (this.closed) return;
+      // We chose not to read: the silence was ours, not the peer's.
+      this.lastReceived = this.clock.now();
+      if (!this.pausedByUser) this.session.resume();
+      // The next read is charged again, so a peer that stays too fast stays slowed.
+    }, waitMs);
+    timer.unref?.();
+    this.rateResume = timer;
   }
 }
 

@@ -5,14 +5,15 @@
 // lost a duplicate) and the dialer takes over.
 import type { LinkCloseReason, PeerLink } from '../connection/peer-link.js';
 import { idOf } from '../identity/ids.js';
-import type { PresenceState } from '../protocol/messages.js';
-import type { Store } from '../store/store.js';
+import type { PresenceState, WireMessage } from '../protocol/messages.js';
+import { type Store, StoreError } from '../store/store.js';
 import type { CatchUp } from './catch-up.js';
 import type { Clock } from './clock.js';
 import type { Dialer } from './dialer.js';
 import type { NodeEvent } from './events.js';
 import type { TransferService } from './files/transfer-service.js';
 import type { Messenger } from './messenger.js';
+import { type PeerCapLimits, peerCapRefusal } from './peer-caps.js';
 import type { PeerMessages } from './peer-messages.js';
 import type { Peer, PeerTable } from './peer-table.js';
 import type { PeerViews } from './peer-views.js';
@@ -38,6 +39,14 @@ export interface LinkKeeperOptions {
   stopping: () => boolean;
   inRoom: (room: string) => boolean;
   emit: (event: NodeEvent) => void;
+  /** Peers linked at once, per address and in total (peer-caps.ts). */
+  peerCaps?: PeerCapLimits;
+  /** Identities kept in memory (MAX_KNOWN_PEERS); idle ones beyond are forgotten. */
+  maxKnownPeers?: number;
+  /** A link refused by a cap: logged, at most once a minute per address (warning-gate.ts). */
+  refused: (address: string, message: string) => void;
+  /** Handling a peer's message failed to write the store (disk full, read-only): tell the user. */
+  storeFailed: (error: unknown, what: string) => void;
 }
 
 export class LinkKeeper {
@@ -59,6 +68,13 @@ export class LinkKeeper {
       // A data link carries one transfer's bytes; it never joins the peer table.
       if (o.transfers && o.peers.get(id)?.link) o.transfers.onDataLink(id, link, hello);
       else link.close('protocol-error');
+      return;
+    }
+    // Before admission: a refused identity costs no contact row and no peer-table entry.
+    const overCap = peerCapRefusal(o.peers.online(), id, link.remoteAddress, o.peerCaps);
+    if (overCap) {
+      link.close('local');
+      o.refused(link.remoteAddress, overCap);
       return;
     }
     const admission = o.trust.admit(id, hello.nick);
@@ -113,13 +129,29 @@ export class LinkKeeper {
     for (const room of peer.rooms) if (o.inRoom(room)) o.store.rooms.addMember(room, id);
     link.on('close', (reason, error) => this.onClosed(peer, link, reason, error));
     link.on('room', () => o.messenger.pump(peer));
-    link.attach((message) => o.peerMessages.handle(peer, link, message));
+    link.attach((message) => this.handle(peer, link, message));
     if (!wasOnline) o.emit({ type: 'peer_online', peer: o.views.info(peer) });
     if (admission.collidesWith.length > 0) o.peerMessages.warnCollision(peer);
     this.resync(link);
     o.messenger.pump(peer);
     o.catchUp.askPeer(peer, link);
     o.transfers?.peerOnline(peer.id);
+  }
+
+  /** One message from the peer. A store failure (disk full, read-only) is reported and the link
+   * kept: what needed storing was not acked, or is asked for again later (catch-up, offers on the
+   * next link). Anything else thrown is a bug this peer's input found: that link is closed. */
+  private handle(peer: Peer, link: PeerLink, message: WireMessage): void {
+    try {
+      this.o.peerMessages.handle(peer, link, message);
+    } catch (error) {
+      this.o.storeFailed(
+        error,
+        `could not handle a "${message.t}" message from ${this.o.views.ref(peer).display}`,
+      );
+      if (!(error instanceof StoreError))
+        link.close('protocol-error', error instanceof Error ? error : undefined);
+    }
   }
 
   /** State that changed after our hello went out on `link` (it may have been sent on a duplicate
@@ -177,5 +209,6 @@ export class LinkKeeper {
     peer.typingExpiry = undefined;
     this.o.emit({ type: 'peer_offline', peer: this.o.views.ref(peer), reason });
     if (reason !== 'quit') this.o.dialer.redial(peer);
+    this.o.peers.evictIdle(this.o.maxKnownPeers);
   }
 }

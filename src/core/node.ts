@@ -5,8 +5,16 @@
 // and the outbox (messenger.ts), catch-up, presence, transfers, and how it all looks (peer-views.ts).
 // It sees transport, discovery and store only through their interfaces; src/cli wires the real
 // adapters, tests in-memory ones.
+
+import { HalfOpenCaps, type HalfOpenLimits } from '../connection/half-open-caps.js';
 import { LinkError, LinkFactory } from '../connection/link-factory.js';
-import type { HeartbeatTiming, PeerLink, SendLimits } from '../connection/peer-link.js';
+import {
+  DEFAULT_INBOUND_RATE,
+  type HeartbeatTiming,
+  type PeerLink,
+  type SendLimits,
+} from '../connection/peer-link.js';
+import type { RateLimit } from '../connection/token-bucket.js';
 import { HandshakeLimiter } from '../crypto/handshake-limiter.js';
 import { networkTag } from '../crypto/network-key.js';
 import { loadFastSecretbox } from '../crypto/secretbox-libsodium.js';
@@ -16,7 +24,7 @@ import { fingerprint, idOf } from '../identity/ids.js';
 import { safetyNumber, safetyNumbersMatch } from '../identity/safety-number.js';
 import { type Hello, PROTOCOL_VERSION, type PresenceState } from '../protocol/messages.js';
 import { normaliseRoom, roomKey } from '../protocol/names.js';
-import type { Store, StoredMessage } from '../store/store.js';
+import { type Store, type StoredMessage, StoreError } from '../store/store.js';
 import type { Listener, Transport } from '../transport/transport.js';
 import { admitAuthor } from './author-admission.js';
 import { CatchUp, type CatchupPolicy, DEFAULT_CATCHUP } from './catch-up.js';
@@ -25,11 +33,13 @@ import { classify, DEFAULT_RECONNECT, Dialer, type ReconnectPolicy } from './dia
 import type { MessageView, NodeEvent, NodeEventListener, PeerInfo, PeerRef, TransferView } from './events.js';
 import type { FileAccess } from './files/file-access.js';
 import type { TransferPolicy } from './files/transfer-context.js';
-import { TransferService } from './files/transfer-service.js';
+import { DEFAULT_MAX_DOWNLOADING_BYTES, TransferService } from './files/transfer-service.js';
+import { DEFAULT_MAX_HISTORY_BYTES, HistoryQuota } from './history-quota.js';
 import { LinkKeeper } from './link-keeper.js';
 import { ACK_TIMEOUT_MS, Messenger } from './messenger.js';
 import { newRandomId, newTimeOrderedId } from './new-ids.js';
 import { NodeError } from './node-error.js';
+import type { PeerCapLimits } from './peer-caps.js';
 import { PeerMessages } from './peer-messages.js';
 import { resolvePeer } from './peer-resolver.js';
 import { type Peer, PeerTable } from './peer-table.js';
@@ -38,6 +48,7 @@ import { OwnPresence } from './presence.js';
 import { RoomOffers } from './room-offers.js';
 import { SIGNATURE_V2_CAPABILITY } from './room-signature.js';
 import { TrustBook } from './trust.js';
+import { WarningGate } from './warning-gate.js';
 
 export { NodeError } from './node-error.js';
 
@@ -76,14 +87,28 @@ export interface NodeInit {
   ackTimeoutMs?: number;
   /** File transfers: download directory, auto-accept from verified contacts, size cap. */
   files?: Partial<TransferPolicy>;
-  /** Limits against hostile peers (defaults: ACCEPT_TO_HELLO_MS, DEFAULT_SEND_LIMITS). */
-  limits?: { acceptToHelloMs?: number; send?: SendLimits };
+  /** Limits against hostile peers (defaults: ACCEPT_TO_HELLO_MS, DEFAULT_SEND_LIMITS, MAX_PEERS*,
+   * MAX_HALF_OPEN*). */
+  limits?: {
+    acceptToHelloMs?: number;
+    send?: SendLimits;
+    peers?: PeerCapLimits;
+    halfOpen?: HalfOpenLimits;
+    /** Messages per second one peer may send us (DEFAULT_INBOUND_RATE); null: unlimited. */
+    inboundRate?: RateLimit | null;
+    /** Identities kept in memory beyond those in use (MAX_KNOWN_PEERS). */
+    maxKnownPeers?: number;
+    /** Room history is pruned, oldest first, above this many bytes of database (history-quota.ts);
+     * null: never. Default DEFAULT_MAX_HISTORY_BYTES. */
+    maxHistoryBytes?: number | null;
+  };
 }
 
 const DEFAULT_TRANSFER_POLICY: TransferPolicy = {
   downloadDir: '.',
   autoAcceptVerified: false,
   maxFileSize: Number.MAX_SAFE_INTEGER,
+  maxDownloadingBytes: DEFAULT_MAX_DOWNLOADING_BYTES,
 };
 
 export const DEFAULT_AWAY_AFTER_MS = 10 * 60_000;
@@ -133,6 +158,9 @@ export class LanchatNode {
   private unsubscribe: (() => void) | undefined;
   private stopping = false;
   private readonly shownBarriers = new Set<() => void>();
+  /** Warnings about limits a flood hits: once a minute per limit and address. */
+  private readonly limitWarnings: WarningGate;
+  private readonly historyQuota: HistoryQuota | undefined;
 
   constructor(
     private readonly components: NodeComponents,
@@ -145,6 +173,7 @@ export class LanchatNode {
     this.nickname = init.nick;
     this.clock = components.clock ?? systemClock;
     this.random = components.random ?? Math.random;
+    this.limitWarnings = new WarningGate(this.clock);
     this.dialer = new Dialer({
       selfId: this.id,
       clock: this.clock,
@@ -171,6 +200,9 @@ export class LanchatNode {
       ...(init.heartbeat ? { heartbeat: init.heartbeat } : {}),
       ...(init.limits?.acceptToHelloMs !== undefined ? { acceptToHelloMs: init.limits.acceptToHelloMs } : {}),
       ...(init.limits?.send ? { sendLimits: init.limits.send } : {}),
+      halfOpen: new HalfOpenCaps(init.limits?.halfOpen),
+      ...(init.limits?.inboundRate !== undefined ? { inboundRate: init.limits.inboundRate } : {}),
+      rateLimited: (link) => this.rateLimited(link),
       hello: () => this.hello(),
       authorize: (key) => idOf(key) !== this.id && !this.trust.blocked(idOf(key)),
     });
@@ -186,11 +218,7 @@ export class LanchatNode {
       emit: (event) => this.emit(event),
       newId: () => newTimeOrderedId(),
       storeFailed: (error) =>
-        this.emit({
-          type: 'error',
-          code: 'store-failed',
-          message: `could not store received messages (they stay queued at their senders): ${error instanceof Error ? error.message : String(error)}`,
-        }),
+        this.storeFailed(error, 'could not store received messages (they stay queued at their senders)'),
       show: (messages) => this.show(messages),
       refusedFuture: (peer, aheadMs) => this.warnFuture(peer, aheadMs),
       ...(init.ackTimeoutMs !== undefined ? { ackTimeoutMs: init.ackTimeoutMs } : {}),
@@ -214,6 +242,18 @@ export class LanchatNode {
       membersOnline: (room) => this.peers.membersOnline(room),
     });
     this.transfers = components.files && this.createTransfers(components.files, store);
+    const maxHistoryBytes =
+      init.limits?.maxHistoryBytes === undefined ? DEFAULT_MAX_HISTORY_BYTES : init.limits.maxHistoryBytes;
+    this.historyQuota =
+      maxHistoryBytes === null
+        ? undefined
+        : new HistoryQuota({
+            store,
+            clock: this.clock,
+            maxBytes: maxHistoryBytes,
+            warn: (code, message) => this.emit({ type: 'warning', code, message }),
+            failed: (error) => this.storeFailed(error, 'could not keep the history under its size limit'),
+          });
     this.peerMessages = new PeerMessages({
       store,
       clock: this.clock,
@@ -243,6 +283,10 @@ export class LanchatNode {
       stopping: () => this.stopping,
       inRoom: (room) => this.inRoom(room),
       emit: (event) => this.emit(event),
+      ...(init.limits?.peers ? { peerCaps: init.limits.peers } : {}),
+      ...(init.limits?.maxKnownPeers !== undefined ? { maxKnownPeers: init.limits.maxKnownPeers } : {}),
+      refused: (address, message) => this.limitWarning('peer-limit', address, message),
+      storeFailed: (error, what) => this.storeFailed(error, what),
     });
   }
 
@@ -260,6 +304,7 @@ export class LanchatNode {
       fastCrypto: this.components.fastCrypto ?? loadFastSecretbox,
       dialData: (id, transfer, offset) => this.dialData(id, transfer, offset),
       newId: newRandomId,
+      storeFailed: (error, what) => this.storeFailed(error, what),
     });
   }
 
@@ -286,7 +331,7 @@ export class LanchatNode {
     this.listener.onConnection((stream, remote) => {
       if (this.stopping) return void stream.destroy();
       this.links.accept(stream, remote).then(
-        (link) => this.linkKeeper.adopt(link),
+        (link) => this.adopt(link),
         (err: unknown) => this.linkWarning(err),
       );
     });
@@ -298,6 +343,7 @@ export class LanchatNode {
       networkTag: this.networkTag,
     });
     this.presence.start();
+    this.historyQuota?.start();
     // The ack safety net (messenger.ts ACK_TIMEOUT_MS): one cheap scan of the online peers.
     this.ackTimer = this.clock.setInterval(
       () => this.messenger.resendOverdue(this.peers.online()),
@@ -320,6 +366,7 @@ export class LanchatNode {
     this.stopping = true;
     this.unsubscribe?.();
     this.presence.stop();
+    this.historyQuota?.stop();
     if (this.ackTimer) this.clock.clearInterval(this.ackTimer);
     await this.transfers?.stop();
     for (const peer of this.peers.all()) {
@@ -564,6 +611,7 @@ export class LanchatNode {
       if (peer && !peer.link) {
         peer.hint = undefined;
         this.dialer.forget(peer);
+        this.peers.evictIdle(this.init.limits?.maxKnownPeers);
       }
     } else if (event.type === 'renamed') {
       // Our nick was taken on the LAN (mDNS probing): take the new one everywhere.
@@ -607,7 +655,7 @@ export class LanchatNode {
     let lastError: unknown;
     for (const address of hint.addresses) {
       try {
-        this.linkKeeper.adopt(await this.links.dial(address, hint.port, peer.publicKey));
+        this.adopt(await this.links.dial(address, hint.port, peer.publicKey));
         return;
       } catch (err) {
         lastError = err;
@@ -628,8 +676,58 @@ export class LanchatNode {
     });
   }
 
+  /** Adopting writes to the store (the contact pin, room members): a full or read-only disk must
+   * cost this link, not the node. */
+  private adopt(link: PeerLink): void {
+    try {
+      this.linkKeeper.adopt(link);
+    } catch (error) {
+      link.close('local');
+      this.storeFailed(error, "could not take a peer's connection (it will try again)");
+    }
+  }
+
+  /**
+   * A store write caused by the network or a timer failed (disk full, read-only file system): the
+   * user is told (an `error` event: headless JSON, the UI's status line), at most once a minute per
+   * kind, and the node keeps running. Whoever called decides what is not acked or retried. Only
+   * StoreErrors are expected here; anything else is a bug, reported the same way rather than
+   * taking every other conversation down with it.
+   */
+  private storeFailed(error: unknown, what: string): void {
+    const code = error instanceof StoreError ? error.code : 'bug';
+    const detail = error instanceof Error ? error.message : String(error);
+    const shown = this.limitWarnings.pass(`store-failed ${code} ${what}`, `${what}: ${detail}`);
+    if (shown !== undefined) this.emit({ type: 'error', code: 'store-failed', message: shown });
+  }
+
+  /** A peer sent faster than its inbound rate: we read it more slowly (nothing is dropped). */
+  private rateLimited(link: PeerLink): void {
+    const id = idOf(link.remotePublicKey);
+    const peer = this.peers.get(id);
+    const who =
+      peer?.link === link ? this.views.ref(peer).display : `${id.slice(0, 8)} (${link.remoteAddress})`;
+    const rate = this.init.limits?.inboundRate ?? DEFAULT_INBOUND_RATE;
+    this.limitWarning(
+      'peer-rate-limited',
+      id,
+      `reading ${who} more slowly: it sends more than ${rate.perSecond} messages a second (nothing is lost; it waits)`,
+    );
+  }
+
+  /** A limit turned something away: a warning, at most once a minute per limit and address. */
+  private limitWarning(code: string, key: string, message: string): void {
+    const shown = this.limitWarnings.pass(`${code} ${key}`, message);
+    if (shown !== undefined) this.emit({ type: 'warning', code, message: shown });
+  }
+
   private linkWarning(err: unknown): void {
     if (this.stopping) return;
+    if (err instanceof LinkError && err.code === 'over-capacity') {
+      // One per refused connection would be a flood of its own.
+      this.limitWarning(err.code, err.address ?? '', err.message);
+      return;
+    }
     const code = err instanceof LinkError ? err.code : 'link-failed';
     this.emit({ type: 'warning', code, message: err instanceof Error ? err.message : String(err) });
   }
@@ -653,7 +751,12 @@ export class LanchatNode {
       const chunk = messages.slice(at, at + SHOW_CHUNK);
       for (const m of chunk) this.emit({ type: 'message', ...this.views.message(m) });
       for (const barrier of this.shownBarriers) barrier();
-      this.components.store.messages.markShown(chunk);
+      try {
+        this.components.store.messages.markShown(chunk);
+      } catch (error) {
+        // Stored and acked already: at worst they are shown again on the next start.
+        this.storeFailed(error, 'could not record messages as shown (they may show again after a restart)');
+      }
     }
   }
 

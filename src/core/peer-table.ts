@@ -49,8 +49,37 @@ export interface Peer {
   typingSentAt: number;
 }
 
+/** Identities kept in memory beyond those in use: past it, idle ones are forgotten (evictIdle). */
+export const MAX_KNOWN_PEERS = 4096;
+
 export class PeerTable {
   private readonly byId = new Map<string, Peer>();
+
+  /**
+   * Forgets idle peers, first seen first, until at most `max` are known: each identity a Sybil
+   * flood links and drops would otherwise stay here for good, and online() and match() walk them
+   * all. Idle: no link, no address to dial, no timer and nothing in flight. A forgotten peer is
+   * made again the moment it matters (it reconnects, is announced, or is named: its contact, nick
+   * and outbox are in the store). Returns how many were forgotten.
+   */
+  evictIdle(max = MAX_KNOWN_PEERS): number {
+    let evicted = 0;
+    for (const [id, p] of this.byId) {
+      if (this.byId.size <= max) break;
+      const busy =
+        p.link !== undefined ||
+        p.hint !== undefined ||
+        p.retry !== undefined ||
+        p.offlineGrace !== undefined ||
+        p.typingExpiry !== undefined ||
+        p.inFlight.size > 0 ||
+        p.pumping;
+      if (busy) continue;
+      this.byId.delete(id);
+      evicted++;
+    }
+    return evicted;
+  }
 
   get(id: string): Peer | undefined {
     return this.byId.get(id);

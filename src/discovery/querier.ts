@@ -20,6 +20,9 @@ export const MAX_INTERVAL_MS = 60 * 60 * 1000;
 /** §11: the cache must be bounded; beyond this many instances new ones are dropped. */
 export const MAX_INSTANCES = 1024;
 export const MAX_ADDRESSES_PER_HOST = 16;
+/** Distinct SRV or TXT records kept per service and link: one, plus room for a change in flight.
+ * Without it a forger could attach unlimited distinct records to one of the 1024 services. */
+export const MAX_RECORDS_PER_RRSET = 4;
 const KNOWN_ANSWERS_PER_PACKET = 100;
 const QUESTIONS_PER_PACKET = 32;
 /** Direct questions for missing records per round: a flood of bare PTRs (which the cache cap
@@ -229,7 +232,10 @@ export class Querier {
         return instances.has(r.data) || instances.size() < MAX_INSTANCES;
       case 'SRV':
       case 'TXT':
-        return instances.has(r.name);
+        if (!instances.has(r.name)) return false;
+        return (
+          this.cache.has(linkId, r) || this.cache.find(r.name, r.type, linkId).length < MAX_RECORDS_PER_RRSET
+        );
       case 'A':
       case 'AAAA': {
         if (this.cache.pointingAt(r.name, 'SRV').length === 0) return false;

@@ -81,13 +81,28 @@ async function ensureProfileDir(dir: string): Promise<void> {
   if (!info.isDirectory()) {
     throw new IdentityError('unwritable', dir, `the profile path ${dir} exists but is not a directory.`);
   }
-  // Whoever can write the directory can swap our key file for theirs.
-  if (CHECK_MODES && (info.mode & 0o002) !== 0) {
+  // Whoever can write the directory can swap our key file for theirs, or the database for one that
+  // feeds us forged history: group members as much as everybody (OpenSSH's StrictModes refuses
+  // both too). Whoever owns it can chmod it back at any time.
+  if (!CHECK_MODES) return;
+  if ((info.mode & 0o022) !== 0) {
+    const octal = (info.mode & 0o777).toString(8).padStart(3, '0');
+    const who = (info.mode & 0o002) !== 0 ? 'other users' : 'its group';
     throw new IdentityError(
       'insecure-permissions',
       dir,
-      `the profile directory ${dir} is writable by other users, who could replace your identity. ` +
-        `Run: chmod 700 ${shellQuote(dir)}`,
+      `the profile directory ${dir} has permissions ${octal}: it is writable by ${who}, who could replace ` +
+        `your identity or your history. Run: chmod 700 ${shellQuote(dir)}`,
+    );
+  }
+  const me = process.getuid?.();
+  if (me !== undefined && info.uid !== me) {
+    throw new IdentityError(
+      'insecure-permissions',
+      dir,
+      `the profile directory ${dir} belongs to another user (uid ${info.uid}), not to you (uid ${me}), ` +
+        `who could replace your identity. Run: chown ${me} ${shellQuote(dir)} && chmod 700 ${shellQuote(dir)}, ` +
+        'or use your own --profile.',
     );
   }
 }

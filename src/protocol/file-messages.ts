@@ -32,6 +32,9 @@ export interface FileAccept {
 export interface FileReject {
   t: 'file_reject';
   id: string;
+  /** Why, when it was the receiver's limits and not its user (`too-large`, `over-quota`,
+   * `too-many-offers`); older receivers send none. */
+  code?: string;
 }
 /** Either side gives up on a transfer (the sender's /cancel, or the receiver's). */
 export interface FileCancel {
@@ -100,8 +103,11 @@ export function decodeFileMessage(o: Obj): FileMessage {
     }
     case 'file_accept':
       return { t: 'file_accept', id: transferId(o), offset: count(o, 'offset') };
-    case 'file_reject':
-      return { t: 'file_reject', id: transferId(o) };
+    case 'file_reject': {
+      const reject: FileReject = { t: 'file_reject', id: transferId(o) };
+      if (typeof o.code === 'string' && CODE_PATTERN.test(o.code)) reject.code = o.code;
+      return reject;
+    }
     case 'file_cancel':
       return { t: 'file_cancel', id: transferId(o) };
     case 'file_result': {

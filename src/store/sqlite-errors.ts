@@ -35,7 +35,26 @@ export function permissionMessage(path: string, phase: string): string {
   );
 }
 
+export function diskFullMessage(path: string, phase: string): string {
+  return (
+    `cannot ${phase} ${path}: the disk is full (or your disk quota is used up). Nothing was lost: ` +
+    'messages that could not be stored were not acknowledged and stay queued at their senders. ' +
+    'Free some space (df -h shows where) and they arrive by themselves.'
+  );
+}
+
+export function readOnlyMessage(path: string, phase: string): string {
+  return (
+    `cannot ${phase} ${path}: the database or its file system is read-only (remounted read-only, ` +
+    'or its mode changed). Messages that could not be stored stay queued at their senders; make ' +
+    'the profile writable again (mount, chmod u+w) or restart lanchat.'
+  );
+}
+
 function codeFor(sqlite: string): StoreErrorCode | undefined {
+  // SQLITE_FULL is "database or disk is full"; ENOSPC/EDQUOT come from the file system directly.
+  if (sqlite.startsWith('SQLITE_FULL') || sqlite === 'ENOSPC' || sqlite === 'EDQUOT') return 'disk-full';
+  if (sqlite.startsWith('SQLITE_READONLY') || sqlite === 'EROFS') return 'read-only';
   if (sqlite.startsWith('SQLITE_NOTADB') || sqlite.startsWith('SQLITE_CORRUPT')) return 'corrupt';
   if (sqlite.startsWith('SQLITE_BUSY') || sqlite.startsWith('SQLITE_LOCKED')) return 'locked';
   if (sqlite.startsWith('SQLITE_READONLY') || sqlite.startsWith('SQLITE_PERM')) return 'permission';
@@ -62,6 +81,10 @@ export function toStoreError(error: unknown, path: string, phase: string): unkno
       return new StoreError(code, path, lockedMessage(path), { cause: error });
     case 'permission':
       return new StoreError(code, path, permissionMessage(path, phase), { cause: error });
+    case 'disk-full':
+      return new StoreError(code, path, diskFullMessage(path, phase), { cause: error });
+    case 'read-only':
+      return new StoreError(code, path, readOnlyMessage(path, phase), { cause: error });
     default:
       return new StoreError(code, path, `cannot ${phase} ${path}: ${detail}`, { cause: error });
   }

@@ -226,12 +226,22 @@ export interface TransferStore {
   open(): TransferRecord[];
 }
 
+/** The database's size, and making room in it (the history quota, core/history-quota.ts). */
+export interface DiskUsage {
+  /** Bytes of the database in use (pages not on the free list). */
+  usedBytes(): number;
+  /** Removes up to `limit` of the oldest stored room messages, never DMs, our messages still
+   * queued for someone, or messages not yet shown; returns how many were removed (0: none left). */
+  pruneRoomHistory(limit: number): number;
+}
+
 export interface Store {
   readonly messages: MessageStore;
   readonly outbox: OutboxStore;
   readonly contacts: ContactStore;
   readonly rooms: RoomStore;
   readonly transfers: TransferStore;
+  readonly disk: DiskUsage;
   /** Runs fn in one transaction (nested calls become savepoints); rolls back when it throws. */
   transaction<T>(fn: () => T): T;
   /** Idempotent. Any later call throws StoreError 'closed'. */
@@ -247,7 +257,11 @@ export type StoreErrorCode =
   | 'permission'
   /** Written by a newer lanchat (schema version above ours); left as is. */
   | 'newer-schema'
-  /** Other I/O failure: missing directory, disk full, I/O error. */
+  /** The disk (or the user's quota) holding the database is full: nothing was written. */
+  | 'disk-full'
+  /** The database or its file system became read-only (remounted, chmod): nothing was written. */
+  | 'read-only'
+  /** Other I/O failure: missing directory, I/O error. */
   | 'io'
   /** A caller passed a value the store refuses (over-long text, malformed conversation key). */
   | 'invalid-input'

@@ -47,6 +47,11 @@ describe('parseCommonOptions: happy paths', () => {
         catchupDays: 7,
         catchupMax: 1000,
         readReceipts: true,
+        maxPeers: 1024,
+        maxPeersPerAddress: 16,
+        maxPeerRate: 2000,
+        maxHistorySize: 2 * 1024 ** 3,
+        maxDownloading: 16 * 1024 ** 3,
         help: false,
       },
       positionals: [],
@@ -75,6 +80,30 @@ describe('parseCommonOptions: happy paths', () => {
     ]) {
       expect(() => parseCommonOptions(bad)).toThrow(/whole number/);
     }
+  });
+
+  it('takes the peer caps and the peer rate, and refuses nonsense', () => {
+    const { options } = parseCommonOptions(['--max-peers', '200', '--max-peers-per-address=4']);
+    expect(options).toMatchObject({ maxPeers: 200, maxPeersPerAddress: 4 });
+    expect(resolveNodeConfig(options, { env: {}, home: '/h', username: () => 'u' }).peerCaps).toEqual({
+      total: 200,
+      perAddress: 4,
+    });
+    expect(() => parseCommonOptions(['--max-peers', '0'])).toThrow(/at least 1/);
+    const ctx = { env: {}, home: '/h', username: () => 'u' };
+    const rate = (argv: string[]) => resolveNodeConfig(parseCommonOptions(argv).options, ctx).inboundRate;
+    expect(rate([])).toEqual({ perSecond: 2000, burst: 50_000 });
+    expect(rate(['--max-peer-rate', '50'])).toEqual({ perSecond: 50, burst: 1250 });
+    expect(rate(['--max-peer-rate', '0'])).toBeNull();
+    const history = (argv: string[]) =>
+      resolveNodeConfig(parseCommonOptions(argv).options, ctx).maxHistoryBytes;
+    expect(history(['--max-history-size', '500M'])).toBe(500 * 1024 ** 2);
+    expect(history(['--max-history-size=0'])).toBeNull();
+    expect(() => parseCommonOptions(['--max-history-size', 'lots'])).toThrow(/expects a size/);
+    expect(
+      resolveNodeConfig(parseCommonOptions(['--max-downloading', '4G']).options, ctx).maxDownloadingBytes,
+    ).toBe(4 * 1024 ** 3);
+    expect(() => parseCommonOptions(['--max-peers-per-address', 'many'])).toThrow(/whole number/);
   });
 
   it('parses every flag, in both --flag value and --flag=value forms', () => {

@@ -2,6 +2,8 @@
 // (refresh, expiry, goodbye, cache-flush, POOF), §11 cache cap, and DNS-SD resolution.
 import { describe, expect, it } from 'vitest';
 import type { DiscoveryEvent } from '../../src/discovery/discovery.js';
+import { MAX_RECORDS_PER_RRSET } from '../../src/discovery/querier.js';
+import type { RecordCache } from '../../src/discovery/record-cache.js';
 import { b64, FOREIGN, MdnsKit, NET_TAG, peerResponse, typesOf } from './mdns-kit.js';
 
 const SERVICE = '_lanchat._tcp.local';
@@ -386,6 +388,26 @@ describe('the cache (§10)', () => {
     });
     await kit.clock.advance(3000);
     expect(a.discovery.peers()[0]?.addresses).toEqual(['10.0.0.98', '10.0.0.99']);
+  });
+
+  it('keeps at most 4 distinct SRV and TXT records per service: a forger cannot grow one without bound', async () => {
+    const kit = new MdnsKit();
+    const a = await kit.node('10.0.0.1', 'alice');
+    const instance = 'junk._lanchat._tcp.local';
+    kit.inject({ type: 'response', answers: [{ name: SERVICE, type: 'PTR', ttl: 4500, data: instance }] });
+    for (let batch = 0; batch < 10; batch++) {
+      const answers = Array.from({ length: 50 }, (_, i) => [
+        { name: instance, type: 'TXT', ttl: 4500, data: [`junk=${batch * 50 + i}`] },
+        { name: instance, type: 'SRV', ttl: 4500, data: { port: 1000 + batch * 50 + i, target: 'h.local' } },
+      ]).flat();
+      kit.inject({ type: 'response', answers });
+    }
+    await kit.clock.advance(10);
+    // The cache is private to the discovery; its size is what this test is about.
+    const cache = (a.discovery as unknown as { cache: RecordCache }).cache;
+    expect(cache.find(instance, 'TXT').length).toBe(MAX_RECORDS_PER_RRSET);
+    expect(cache.find(instance, 'SRV').length).toBe(MAX_RECORDS_PER_RRSET);
+    expect(cache.size).toBeLessThanOrEqual(1 + 2 * MAX_RECORDS_PER_RRSET);
   });
 
   it('caps the cache at 1024 services: further ones are dropped with a warning (§11)', async () => {

@@ -148,13 +148,36 @@ describe('refuses an insecure key file', () => {
     expect(Buffer.from(identity.publicKey)).toEqual(Buffer.from(pair.publicKey));
   });
 
-  it('refuses a profile directory that other users can write', async () => {
+  for (const [mode, who] of [
+    [0o777, 'other users'],
+    [0o702, 'other users'],
+    [0o770, 'its group'],
+    [0o720, 'its group'],
+  ] as const) {
+    it(`refuses a profile directory of mode ${mode.toString(8)} (writable by ${who})`, async () => {
+      mkdirSync(profile);
+      chmodSync(profile, mode);
+      const err = await rejection(loadOrCreateIdentity(profile));
+      expect(err.code).toBe('insecure-permissions');
+      expect(err.message).toContain(`writable by ${who}`);
+      expect(err.message).toContain(`chmod 700 ${profile}`);
+      expect(readdirSync(profile)).toEqual([]);
+    });
+  }
+
+  it('accepts a profile directory that others may only read and enter (0755)', async () => {
     mkdirSync(profile);
-    chmodSync(profile, 0o777);
+    chmodSync(profile, 0o755);
+    await loadOrCreateIdentity(profile);
+    expect(readdirSync(profile)).toEqual(['identity.json']);
+  });
+
+  it.runIf(process.getuid?.() === 0)('refuses a profile directory owned by another user', async () => {
+    mkdirSync(profile, { mode: 0o700 });
+    chownSync(profile, 4242, 4242);
     const err = await rejection(loadOrCreateIdentity(profile));
     expect(err.code).toBe('insecure-permissions');
-    expect(err.message).toContain(`chmod 700 ${profile}`);
-    expect(readdirSync(profile)).toEqual([]);
+    expect(err.message).toMatch(/belongs to another user \(uid 4242\).*chown/);
   });
 
   it.runIf(process.getuid?.() === 0)('refuses a key file owned by another user', async () => {

@@ -18,6 +18,14 @@ import { createTcpTransport } from '../../src/transport/tcp-transport.js';
 import type { NodeFixture, TestNode } from '../core/node-fixture.js';
 
 export const LOOPBACK = '127.0.0.1';
+/** Attackers connect from another loopback address than the honest nodes (all of 127/8 is
+ * local on Linux): to the victim they are another host, as on a LAN, so per-address limits
+ * apply to them and not to the honest peers. */
+export const ATTACKER_ADDRESS = '127.0.0.2';
+/** Floods of hundreds of connections come from ten hosts, 127.0.0.2 to 127.0.0.11, each below
+ * the victim's per-address caps (half-open-caps.ts, 32 each), like a few infected machines. */
+export const FLOOD_ADDRESSES = Array.from({ length: 10 }, (_, i) => `127.0.0.${i + 2}`);
+let nextFloodAddress = 0;
 
 /** A node of the fixture on real TCP, announced on the fixture's memory bus at 127.0.0.1. */
 export function startTcpNode(fx: NodeFixture, name: string, init: Partial<NodeInit> = {}): Promise<TestNode> {
@@ -47,9 +55,10 @@ export function targetOf(victim: TestNode): Target {
   return { port: victim.node.port, publicKey: victim.identity.publicKey };
 }
 
-/** Connects to `victim` and completes the handshake with a fresh key; sends nothing more. */
-export async function handshake(victim: Target): Promise<Attacker> {
-  const socket = connect({ host: LOOPBACK, port: victim.port });
+/** Connects to `victim` from `from` and completes the handshake with a fresh key; sends nothing
+ * more. Rejects when the victim closes the connection during the handshake (a refusal). */
+export async function handshake(victim: Target, from = ATTACKER_ADDRESS): Promise<Attacker> {
+  const socket = connect({ host: LOOPBACK, port: victim.port, localAddress: from });
   socket.on('error', () => {});
   await once(socket, 'connect');
   const connectedAt = Date.now();
@@ -66,14 +75,36 @@ export async function handshake(victim: Target): Promise<Attacker> {
   return attacker;
 }
 
-/** `count` handshakes, a few at a time (the victim admits 8 half-open handshakes per address). */
+/** `count` handshakes, a few at a time (the victim admits 8 half-open handshakes per address),
+ * from the FLOOD_ADDRESSES in turn. */
 export async function handshakes(victim: Target, count: number, parallel = 6): Promise<Attacker[]> {
   const all: Attacker[] = [];
+  const from = () => FLOOD_ADDRESSES[nextFloodAddress++ % FLOOD_ADDRESSES.length];
   while (all.length < count) {
     const batch = Math.min(parallel, count - all.length);
-    all.push(...(await Promise.all(Array.from({ length: batch }, () => handshake(victim)))));
+    all.push(...(await Promise.all(Array.from({ length: batch }, () => handshake(victim, from())))));
   }
   return all;
+}
+
+/** Like `handshakes`, but a refused connection is counted instead of failing the whole batch. */
+export async function tryHandshakes(
+  victim: Target,
+  count: number,
+  from = ATTACKER_ADDRESS,
+  parallel = 6,
+): Promise<{ attackers: Attacker[]; refused: number }> {
+  const attackers: Attacker[] = [];
+  let refused = 0;
+  for (let done = 0; done < count; done += parallel) {
+    const batch = Math.min(parallel, count - done);
+    const results = await Promise.allSettled(Array.from({ length: batch }, () => handshake(victim, from)));
+    for (const r of results) {
+      if (r.status === 'fulfilled') attackers.push(r.value);
+      else refused++;
+    }
+  }
+  return { attackers, refused };
 }
 
 export function messageFrame(message: WireMessage | Record<string, unknown>): Buffer {

@@ -142,9 +142,17 @@ describe('opening the database', () => {
 
   it('maps SQLite failure codes to store codes (root cannot be denied a file, so map them here)', () => {
     const sqlite = (code: string) => Object.assign(new Error(code), { code });
-    expect((toStoreError(sqlite('SQLITE_READONLY'), 'x.db', 'open') as StoreError).code).toBe('permission');
+    expect((toStoreError(sqlite('SQLITE_READONLY'), 'x.db', 'open') as StoreError).code).toBe('read-only');
+    expect((toStoreError(sqlite('SQLITE_READONLY_DBMOVED'), 'x.db', 'open') as StoreError).code).toBe(
+      'read-only',
+    );
+    expect((toStoreError(sqlite('EROFS'), 'x.db', 'open') as StoreError).code).toBe('read-only');
+    expect((toStoreError(sqlite('SQLITE_PERM'), 'x.db', 'open') as StoreError).code).toBe('permission');
     expect((toStoreError(sqlite('SQLITE_CANTOPEN'), 'x.db', 'open') as StoreError).code).toBe('io');
-    expect((toStoreError(sqlite('SQLITE_FULL'), 'x.db', 'open') as StoreError).code).toBe('io');
+    const full = toStoreError(sqlite('SQLITE_FULL'), 'x.db', 'save a message') as StoreError;
+    expect(full.code).toBe('disk-full');
+    expect(full.message).toMatch(/cannot save a message x\.db: the disk is full.*queued at their senders/);
+    expect((toStoreError(sqlite('ENOSPC'), 'x.db', 'open') as StoreError).code).toBe('disk-full');
     expect((toStoreError(sqlite('SQLITE_BUSY_RECOVERY'), 'x.db', 'open') as StoreError).code).toBe('locked');
     expect((toStoreError(sqlite('SQLITE_CORRUPT_VTAB'), 'x.db', 'open') as StoreError).code).toBe('corrupt');
     const bug = new TypeError('bad binding');

@@ -8,6 +8,7 @@ import type { PeerLink } from '../../connection/peer-link.js';
 import { safeFileName } from '../../protocol/file-names.js';
 import type { TransferRecord } from '../../store/store.js';
 import type { TimerHandle } from '../clock.js';
+import { diskFullWhileReceiving, isDiskFull } from './disk-full.js';
 import type { PartialFile } from './file-access.js';
 import { ProgressMeter } from './progress-meter.js';
 import { partName, type TransferBook, type TransferDeps } from './transfer-context.js';
@@ -64,7 +65,8 @@ export class FileReceiver {
       this.deps.sendChat(record.peerId, { t: 'file_accept', id: record.id, offset: r.partial.written });
       this.armRetry(record);
     } catch (err) {
-      this.book.fail(record, 'io-error', `cannot write into ${record.dir}: ${(err as Error).message}`);
+      if (isDiskFull(err)) this.book.fail(record, 'no-space', diskFullWhileReceiving(record.dir));
+      else this.book.fail(record, 'io-error', `cannot write into ${record.dir}: ${(err as Error).message}`);
       await this.discard(record);
     } finally {
       r.busy = false;
@@ -128,7 +130,7 @@ export class FileReceiver {
         () => {
           if (partial.pending < RESUME_BELOW_BYTES && !turn.yielding) link.resume();
         },
-        (err: Error) => void this.abort(record, 'io-error', err.message),
+        (err: Error) => void this.writeFailed(record, err),
       );
       if (partial.pending > PAUSE_ABOVE_BYTES) link.pause();
       meter.update(r.received);
@@ -272,8 +274,15 @@ export class FileReceiver {
         size: record.size,
       });
     } catch (err) {
-      await this.abort(record, 'io-error', `cannot store the file: ${(err as Error).message}`);
+      if (isDiskFull(err)) await this.writeFailed(record, err);
+      else await this.abort(record, 'io-error', `cannot store the file: ${(err as Error).message}`);
     }
+  }
+
+  /** The sender is told `no-space` for a full disk, so that it can say why in its own words. */
+  private writeFailed(record: TransferRecord, err: unknown): Promise<void> {
+    if (isDiskFull(err)) return this.abort(record, 'no-space', diskFullWhileReceiving(record.dir));
+    return this.abort(record, 'io-error', err instanceof Error ? err.message : String(err));
   }
 
   private async abort(record: TransferRecord, code: string, message: string): Promise<void> {

@@ -2,7 +2,7 @@
 // use (injected, so core stays free of sockets and node:fs) and the record bookkeeping.
 import type { PeerLink } from '../../connection/peer-link.js';
 import type { FileMessage } from '../../protocol/file-messages.js';
-import type { TransferRecord, TransferStore } from '../../store/store.js';
+import { StoreError, type TransferRecord, type TransferStore } from '../../store/store.js';
 import type { Clock } from '../clock.js';
 import type { NodeEvent, PeerRef } from '../events.js';
 import type { FileAccess } from './file-access.js';
@@ -14,6 +14,9 @@ export interface TransferPolicy {
   autoAcceptVerified: boolean;
   /** Offers above this many bytes are refused (code too-large). */
   maxFileSize: number;
+  /** Total size of accepted, unfinished incoming transfers (their partial files grow to it): an
+   * offer or an accept that would go past it is refused (code over-quota). */
+  maxDownloadingBytes: number;
 }
 
 export interface TransferDeps {
@@ -33,6 +36,8 @@ export interface TransferDeps {
    * settled. Started when a transfer becomes likely, awaited before a data link moves bytes. */
   fastCrypto(): Promise<unknown>;
   newId(): string;
+  /** A transfer's record could not be saved (disk full, read-only): tell the user, go on. */
+  storeFailed?(error: unknown, what: string): void;
 }
 
 export type FailureCode = string;
@@ -58,9 +63,17 @@ export class TransferBook {
     return record;
   }
 
+  /** Updates the live record and saves it. A store failure (disk full, read-only) is reported and
+   * swallowed: the live record stays right for this session, and the callers are often promise
+   * callbacks of the data path where a throw would be an unhandled rejection. */
   save(record: TransferRecord, patch: Partial<TransferRecord>): TransferRecord {
     Object.assign(record, patch, { updatedAt: this.deps.clock.now() });
-    this.deps.transfers.put(record);
+    try {
+      this.deps.transfers.put(record);
+    } catch (error) {
+      if (!(error instanceof StoreError) || !this.deps.storeFailed) throw error;
+      this.deps.storeFailed(error, `could not record the state of transfer ${record.id}`);
+    }
     return record;
   }
 

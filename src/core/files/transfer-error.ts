@@ -10,6 +10,8 @@ export type TransferErrorCode =
   /** The receiver's limits. */
   | 'too-large'
   | 'no-space'
+  /** Accepting would take unfinished downloads past --max-downloading. */
+  | 'over-quota'
   /** Outcomes. */
   | 'rejected'
   | 'cancelled'

@@ -15,6 +15,17 @@ import { TransferError } from './transfer-error.js';
 
 /** Room left on the disk beyond the file itself, so a download never fills it to the last byte. */
 const FREE_SPACE_MARGIN_BYTES = 64 * 1024 * 1024;
+/** Default --max-downloading: what unfinished downloads may grow to in total. */
+export const DEFAULT_MAX_DOWNLOADING_BYTES = 16 * 1024 ** 3;
+/** Offers from one peer waiting for an answer. Each is a row on disk and a line on screen, and a
+ * peer could send thousands; an office's pending offers are a handful. */
+export const MAX_OPEN_OFFERS_PER_PEER = 64;
+/** What the sender is told when the receiver's limits, not its user, refused an offer. */
+const REJECT_REASONS: Record<string, string> = {
+  'too-large': 'it is above their size limit',
+  'over-quota': 'their unfinished downloads are at their limit; offer it again once those are done',
+  'too-many-offers': 'they have too many offers from you waiting for an answer',
+};
 /** Finished incoming transfers whose verdict is repeated to their sender when it comes back. */
 const RESULT_REPLAY = 20;
 
@@ -22,6 +33,9 @@ export class TransferService {
   private readonly book: TransferBook;
   private readonly sender: FileSender;
   private readonly receiver: FileReceiver;
+
+  /** Peers told about once that their offers are being refused (MAX_OPEN_OFFERS_PER_PEER). */
+  private readonly offerFloodWarned = new Set<string>();
 
   constructor(private readonly deps: TransferDeps) {
     this.book = new TransferBook(deps);
@@ -69,6 +83,9 @@ export class TransferService {
 
   async accept(id: string, dir?: string): Promise<TransferView> {
     const record = this.incoming(id, 'offered');
+    const over = this.overQuota(record.size);
+    if (over !== undefined)
+      throw new TransferError('over-quota', `cannot accept ${safeFileName(record.name)}: ${over}`);
     const target = this.deps.files.resolve(dir ?? this.deps.policy.downloadDir);
     await this.deps.files.ensureDir(target);
     const free = await this.deps.files.freeBytes(target);
@@ -139,10 +156,12 @@ export class TransferService {
         }
         void this.sender.start(record, message.offset);
         return;
-      case 'file_reject':
+      case 'file_reject': {
         if (record.direction !== 'out' || record.state !== 'offered') return;
-        this.book.fail(record, 'rejected', `${nick} rejected ${record.name}`);
+        const reason = message.code === undefined ? undefined : REJECT_REASONS[message.code];
+        this.book.fail(record, 'rejected', `${nick} rejected ${record.name}${reason ? `: ${reason}` : ''}`);
         return;
+      }
       case 'file_cancel':
         if (!open) return;
         this.book.fail(record, 'cancelled', `${nick} cancelled the transfer`);
@@ -164,7 +183,8 @@ export class TransferService {
           });
         } else {
           const code = message.code ?? 'failed';
-          this.book.fail(record, code, `${nick} could not store ${record.name} (${code})`);
+          const why = code === 'no-space' ? 'its disk is full; send it again once it has freed space' : code;
+          this.book.fail(record, code, `${nick} could not store ${record.name} (${why})`);
         }
         return;
     }
@@ -226,6 +246,19 @@ export class TransferService {
       }
       return;
     }
+    if (this.openOffersFrom(peerId) >= MAX_OPEN_OFFERS_PER_PEER) {
+      // Not recorded: a flood of offers must not become a flood of rows or of lines on screen.
+      this.deps.sendChat(peerId, { t: 'file_reject', id: offer.id, code: 'too-many-offers' });
+      if (!this.offerFloodWarned.has(peerId)) {
+        this.offerFloodWarned.add(peerId);
+        this.deps.emit({
+          type: 'warning',
+          code: 'too-many-offers',
+          message: `refusing file offers from ${nick}: ${MAX_OPEN_OFFERS_PER_PEER} of theirs are already waiting for an answer (/transfers)`,
+        });
+      }
+      return;
+    }
     const now = this.deps.clock.now();
     const record = this.book.add({
       id: offer.id,
@@ -242,12 +275,18 @@ export class TransferService {
     });
     const name = safeFileName(offer.name);
     if (offer.size > this.deps.policy.maxFileSize) {
-      this.deps.sendChat(peerId, { t: 'file_reject', id: offer.id });
+      this.deps.sendChat(peerId, { t: 'file_reject', id: offer.id, code: 'too-large' });
       this.book.fail(
         record,
         'too-large',
         `${nick} offered ${name} (${mib(offer.size)} MiB), above the limit of ${mib(this.deps.policy.maxFileSize)} MiB`,
       );
+      return;
+    }
+    const over = this.overQuota(offer.size);
+    if (over !== undefined) {
+      this.deps.sendChat(peerId, { t: 'file_reject', id: offer.id, code: 'over-quota' });
+      this.book.fail(record, 'over-quota', `refused ${name} from ${nick}: ${over}`);
       return;
     }
     void this.deps.fastCrypto(); // loads while the user decides
@@ -265,6 +304,30 @@ export class TransferService {
         this.deps.emit({ type: 'warning', code, message: `could not auto-accept ${name}: ${err.message}` });
       });
     }
+  }
+
+  /** Why taking on `size` more bytes of download would break --max-downloading, or undefined. */
+  private overQuota(size: number): string | undefined {
+    const limit = this.deps.policy.maxDownloadingBytes;
+    let downloading = 0;
+    for (const stored of this.deps.transfers.open()) {
+      const r = this.book.get(stored.id) ?? stored;
+      if (r.direction === 'in' && r.state === 'accepted') downloading += r.size;
+    }
+    if (downloading + size <= limit) return undefined;
+    return (
+      `unfinished downloads would take ${mib(downloading + size)} MiB, above --max-downloading ` +
+      `${mib(limit)} MiB (${mib(downloading)} MiB already accepted); finish or /cancel one first`
+    );
+  }
+
+  private openOffersFrom(peerId: string): number {
+    let n = 0;
+    for (const stored of this.deps.transfers.open()) {
+      const r = this.book.get(stored.id) ?? stored;
+      if (r.direction === 'in' && r.state === 'offered' && r.peerId === peerId) n++;
+    }
+    return n;
   }
 
   private sendOffer(record: TransferRecord): void {
