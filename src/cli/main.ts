@@ -8,6 +8,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   discover: () => import('./discover-command.js'),
   send: () => import('./send-command.js'),
   peers: () => import('./peers-command.js'),
+  doctor: () => import('./doctor-command.js'),
 };
 
 export async function main(argv: string[]): Promise<number> {

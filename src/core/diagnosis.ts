@@ -28,7 +28,7 @@ export interface DialFailureRecord {
 
 export interface PeerDiagnosis extends PeerInfo {
   /** Where discovery said it is (unauthenticated), if it did. */
-  hint?: { addresses: string[]; port: number; source: string };
+  hint?: { addresses: string[]; port: number; source: string; nick: string };
   lastFailure?: DialFailureRecord;
   /** It sent messages dated ahead of our clock: one of the two clocks is wrong. */
   clockAhead: boolean;

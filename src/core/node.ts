@@ -440,7 +440,14 @@ export class LanchatNode {
       peers: this.peers.all().map((p) => ({
         ...this.views.info(p),
         ...(p.hint
-          ? { hint: { addresses: [...p.hint.addresses], port: p.hint.port, source: p.hint.source } }
+          ? {
+              hint: {
+                addresses: [...p.hint.addresses],
+                port: p.hint.port,
+                source: p.hint.source,
+                nick: p.hint.nick,
+              },
+            }
           : {}),
         ...(p.lastFailure && !p.link ? { lastFailure: { ...p.lastFailure } } : {}),
         clockAhead: this.futureWarned.has(p.id),
