@@ -5,6 +5,7 @@
 // Sends only on this host's own interfaces. Exit 0 when nothing is a problem, 1 otherwise.
 import { networkInterfaces } from 'node:os';
 import type { NodeDiagnosis } from '../core/diagnosis.js';
+import { DnsSdBrowser, systemDnsSdResolver } from '../discovery/dns-sd-browser.js';
 import { multicastSelfTest, type SelfTestResult } from '../discovery/multicast-self-test.js';
 import { explainInterfaces, listInterfaces, sysfsFacts } from '../discovery/net-interfaces.js';
 import { parseFlags } from './args.js';
@@ -18,6 +19,7 @@ import {
   resolveNodeConfig,
 } from './common-options.js';
 import { ControlError } from './control-protocol.js';
+import { dnsSdFindings } from './doctor/dns-sd-findings.js';
 import { type Finding, finding, problemsOf } from './doctor/finding.js';
 import { interfaceFindings } from './doctor/interface-findings.js';
 import { multicastFindings } from './doctor/multicast-findings.js';
@@ -133,6 +135,13 @@ async function examine(config: NodeConfig, waitMs: number, io: DoctorIo): Promis
       }
       findings.push(...peerFindings(diagnosis));
       findings.push(...strangerFindings(instancesOf(selfTests), diagnosis));
+    }
+    if (config.dnsSdDomains.length > 0) {
+      const browser = new DnsSdBrowser({
+        domains: config.dnsSdDomains,
+        resolver: systemDnsSdResolver(config.dnsServers),
+      });
+      findings.push(...dnsSdFindings(config.dnsSdDomains, await browser.browseOnce()));
     }
     findings.push(...rememberedFindings(rememberedPeersOf(config.profileDir)));
   } finally {

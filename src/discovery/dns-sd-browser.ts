@@ -81,6 +81,33 @@ export class DnsSdBrowser implements Discovery {
   async round(): Promise<void> {
     if (!this.running) return;
     this.clearTimer();
+    const found = await this.collect();
+    if (!this.running) return;
+    this.rounds++;
+    this.report(found);
+    const delay = this.intervalMs * (1 - JITTER + 2 * JITTER * this.random());
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      void this.round();
+    }, delay);
+  }
+
+  /** Browses every domain once without reporting or scheduling anything (lanchat doctor):
+   * the peers listed, and the problems met. */
+  async browseOnce(ownPublicKey?: Uint8Array): Promise<{ peers: PeerHint[]; warnings: string[] }> {
+    if (ownPublicKey) this.ownKey = Buffer.from(ownPublicKey).toString('base64');
+    const warnings: string[] = [];
+    const unsubscribe = this.subscribe((e) => {
+      if (e.type === 'warning') warnings.push(e.message);
+    });
+    try {
+      return { peers: [...(await this.collect()).values()], warnings };
+    } finally {
+      unsubscribe();
+    }
+  }
+
+  private async collect(): Promise<Map<string, PeerHint>> {
     const found = new Map<string, PeerHint>();
     for (const domain of this.domains) {
       for (const hint of await this.browse(domain)) {
@@ -93,17 +120,10 @@ export class DnsSdBrowser implements Discovery {
         );
       }
     }
-    if (!this.running) return;
-    this.rounds++;
-    this.report(found);
-    const delay = this.intervalMs * (1 - JITTER + 2 * JITTER * this.random());
-    this.timer = this.clock.setTimeout(() => {
-      this.timer = undefined;
-      void this.round();
-    }, delay);
+    return found;
   }
 
-  /** Completed browse rounds (tests, doctor). */
+  /** Completed browse rounds (tests). */
   get completedRounds(): number {
     return this.rounds;
   }

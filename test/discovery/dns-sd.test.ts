@@ -1,6 +1,7 @@
 // Unicast DNS-SD browsing (--dns-sd-domain): the records' checks against hostile input, and the
 // browser's rounds (up, update, down, warnings once) driven by a fake resolver and a fake clock.
 import { describe, expect, it } from 'vitest';
+import { dnsSdFindings } from '../../src/cli/doctor/dns-sd-findings.js';
 import type { DiscoveryEvent } from '../../src/discovery/discovery.js';
 import { DnsSdBrowser, type DnsSdResolver } from '../../src/discovery/dns-sd-browser.js';
 import {
@@ -218,5 +219,35 @@ describe('DNS-SD browser', () => {
       [`_lanchat._tcp.corp.example lists 5000 instances; only the first ${MAX_DNS_SD_INSTANCES} are used`],
     );
     await b.stop();
+  });
+});
+
+describe('DNS-SD for lanchat doctor', () => {
+  it('browses once, reporting peers and problems without scheduling anything', async () => {
+    const clock = new FakeClock();
+    const b = new DnsSdBrowser({ domains: ['corp.example'], resolver: fakeResolver(office), clock });
+    const once = await b.browseOnce(key(9));
+    expect(once.peers.map((p) => p.nick)).toEqual(['alice', 'bob']);
+    expect(once.warnings).toEqual([]);
+    expect(clock.pending).toBe(0);
+    const failing = new DnsSdBrowser({
+      domains: ['corp.example'],
+      resolver: fakeResolver(() => ({ ptr: Object.assign(new Error('timeout'), { code: 'ETIMEOUT' }) })),
+      clock,
+    });
+    const result = await failing.browseOnce();
+    expect(result.warnings).toEqual([
+      'DNS-SD lookup of _lanchat._tcp.corp.example failed (ETIMEOUT); retrying every minute',
+    ]);
+    const findings = dnsSdFindings(['corp.example'], result);
+    expect(findings.map((f) => f.status)).toEqual(['fail', 'info']);
+    expect(dnsSdFindings(['corp.example'], once)).toEqual([
+      expect.objectContaining({
+        status: 'ok',
+        message: expect.stringMatching(
+          /^2 peer\(s\) listed in DNS under _lanchat\._tcp\.corp\.example: alice \(10\.1\.0\.11 port 7475\)/,
+        ),
+      }),
+    ]);
   });
 });
