@@ -215,8 +215,12 @@ export class Network {
     await this.linkScript('restore', host, options);
   }
 
-  /** Starts a private system bus and avahi-daemon in the host; resolves once avahi is up. */
-  async startAvahi(host: string | HostInfo): Promise<ProcessHandle<string>> {
+  /** Starts a private system bus and avahi-daemon in the host; resolves once avahi is up.
+   * `reflector`: avahi repeats mDNS between the host's interfaces (on a router). */
+  async startAvahi(
+    host: string | HostInfo,
+    options: { reflector?: boolean } = {},
+  ): Promise<ProcessHandle<string>> {
     const h = this.host(host);
     const existing = this.avahi.get(h.name);
     if (existing && existing.daemon.exitStatus === undefined) return existing.daemon;
@@ -224,6 +228,7 @@ export class Network {
       join(this.dir, `avahi-${h.name}`),
       `avahi-${h.name}`,
       h.interfaces.map((i) => i.name),
+      options,
     );
     const daemon = this.spawn<string>(h, avahiDaemonArgv(files), {
       env: { DBUS_SYSTEM_BUS_ADDRESS: files.busAddress },
