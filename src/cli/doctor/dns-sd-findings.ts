@@ -14,7 +14,7 @@ export function dnsSdFindings(
       'dns-sd',
       'fail',
       sanitize(w),
-      'check the zone (see README, "Finding peers through DNS") and --dns-server, e.g. `dig PTR ' +
+      'check the zone (README: "Finding peers across subnets") and --dns-server, e.g. `dig PTR ' +
         `${serviceName(domains[0] ?? '')}\``,
     ),
   );
