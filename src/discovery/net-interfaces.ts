@@ -4,7 +4,7 @@
 // or remote networks, not colleagues. `--interface NAME` selects exactly the named ones.
 // Inside a container or a network namespace the host's own uplink is a veth (or macvlan) device:
 // with no physical interface around, that uplink *is* the LAN, and is used without a warning.
-import { readFileSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import type { NetworkInterfaceInfo } from 'node:os';
 
 export interface NetAddress {
@@ -29,8 +29,8 @@ export interface InterfaceFacts {
   virtual: boolean;
   /** operstate is not "down". */
   up: boolean;
-  /** A veth/macvlan/ipvlan endpoint (virtual, linked to another device, no DEVTYPE such as
-   * bridge or vlan): the uplink of a container or namespace. */
+  /** A veth/macvlan/ipvlan endpoint (virtual Ethernet, no DEVTYPE such as bridge or vlan, not a
+   * tap): the uplink of a container or namespace. */
   uplink?: boolean;
 }
 
@@ -78,12 +78,14 @@ export const sysfsFacts: InterfaceFactsProbe = (name) => {
   return facts;
 };
 
-/** veth and macvlan report the index of the device they are linked to (their peer) as iflink,
- * and no DEVTYPE; bridges, vlans, tunnels and wireguard report a DEVTYPE or their own index. */
+/** An Ethernet-type virtual device that is not a bridge, VLAN, wireguard… (those set DEVTYPE in
+ * uevent) nor a tap (tun_flags): a veth, macvlan or ipvlan. Not "iflink differs from ifindex":
+ * interface indexes are per namespace, so a veth's peer may have the same index as itself. */
 function isUplink(name: string): boolean {
   try {
     const read = (file: string) => readFileSync(`/sys/class/net/${name}/${file}`, 'utf8').trim();
-    return read('iflink') !== read('ifindex') && !/^DEVTYPE=/m.test(read('uevent'));
+    if (read('type') !== '1' || /^DEVTYPE=/m.test(read('uevent'))) return false;
+    return !existsSync(`/sys/class/net/${name}/tun_flags`);
   } catch {
     return false;
   }
