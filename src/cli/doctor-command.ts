@@ -3,6 +3,7 @@
 // the node of this profile — the running one over control.sock, else a temporary one it starts
 // for a short discovery window — which peers it heard of and why the unconnected ones failed.
 // Sends only on this host's own interfaces. Exit 0 when nothing is a problem, 1 otherwise.
+import { existsSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import type { NodeDiagnosis } from '../core/diagnosis.js';
 import { DnsSdBrowser, systemDnsSdResolver } from '../discovery/dns-sd-browser.js';
@@ -34,6 +35,7 @@ import { EXIT_FAILURE, errorMessage, reportCommandError, UsageError } from './er
 import { type ProfileNode, type RuntimeFactory, reachProfileNode, stopTemporary } from './profile-node.js';
 
 export const DEFAULT_DOCTOR_WAIT_S = 3;
+const AVAHI_SOCKET = '/run/avahi-daemon/socket';
 const MAX_WAIT_S = 60;
 
 const commonUsage = COMMON_OPTIONS_USAGE.split('\n')
@@ -92,7 +94,7 @@ async function examine(config: NodeConfig, waitMs: number, io: DoctorIo): Promis
   const explained = explainInterfaces(listInterfaces(networkInterfaces()), config.interfaces, sysfsFacts);
   findings.push(...interfaceFindings(explained));
   const used = explained.filter((e) => e.used).map((e) => e.iface);
-  findings.push(...responderFindings(mdnsResponders()));
+  findings.push(...responderFindings(mdnsResponders(), existsSync(AVAHI_SOCKET)));
 
   let node: ProfileNode | undefined;
   try {

@@ -145,6 +145,14 @@ describe('host findings', () => {
       message: expect.stringMatching(/EPERM.*a firewall rejects it/),
     });
     expect(findings[2]?.fix).toMatch(/UDP port 5353/);
+    const held = multicastFindings(
+      [result({ sent: false, looped: false, error: 'bind EADDRINUSE 0.0.0.0:5353' })],
+      own,
+    );
+    expect(held[0]).toMatchObject({
+      status: 'fail',
+      message: expect.stringMatching(/held exclusively by another program/),
+    });
   });
 
   it('interfaces: every one is listed; none usable is a problem', () => {
@@ -189,6 +197,9 @@ describe('host findings', () => {
       { pid: 11, command: 'lanchat' },
       { pid: 12, command: 'lanchat' },
     ]);
+    expect(responderFindings([{ pid: undefined, command: undefined }], true)[0]?.message).toMatch(
+      /another user \(avahi-daemon, by its socket\)/,
+    );
     expect(shared[0]?.message).toMatch(
       /shared with: avahi-daemon \(pid 10\), lanchat \(pid 11\).*lanchat running twice/,
     );

@@ -11,6 +11,14 @@ export function multicastFindings(results: readonly SelfTestResult[], own: Reado
   return results.map((r) => {
     const where = `${r.iface} IPv${r.family}`;
     if (r.error !== undefined && !r.sent) {
+      if (/EADDRINUSE/.test(r.error)) {
+        return finding(
+          'multicast',
+          'fail',
+          `${where}: UDP port 5353 is held exclusively by another program (${r.error}); lanchat cannot hear mDNS`,
+          'see the responders line: restart that program with SO_REUSEADDR (avahi and Bonjour share the port), or stop it',
+        );
+      }
       const permission = /EPERM|EACCES/.test(r.error);
       return finding(
         'multicast',

@@ -5,12 +5,17 @@ import { sanitize } from '../../ui/model/sanitize.js';
 import { type Finding, finding } from './finding.js';
 import type { Responder } from './responders.js';
 
-export function responderFindings(responders: readonly Responder[]): Finding[] {
+/** `avahiSocket`: /run/avahi-daemon/socket exists, so an unnamed 5353 user is most likely avahi
+ * (it runs as its own user, whose /proc entries a normal user cannot read). */
+export function responderFindings(responders: readonly Responder[], avahiSocket = false): Finding[] {
   if (responders.length === 0) {
     return [finding('responders', 'ok', 'no other program uses UDP port 5353 on this host')];
   }
+  const unnamed = avahiSocket
+    ? 'a process of another user (avahi-daemon, by its socket)'
+    : 'a process of another user';
   const names = responders.map((r) =>
-    r.pid === undefined ? 'a process of another user' : `${sanitize(r.command ?? '?')} (pid ${r.pid})`,
+    r.pid === undefined ? unnamed : `${sanitize(r.command ?? '?')} (pid ${r.pid})`,
   );
   const lanchats = responders.filter((r) => r.command === 'lanchat').length;
   return [
