@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import type { NodeDiagnosis } from '../core/diagnosis.js';
 import { DnsSdBrowser, systemDnsSdResolver } from '../discovery/dns-sd-browser.js';
+import { labelOfInstance, nickOfLabel } from '../discovery/mdns-names.js';
 import { multicastSelfTest, type SelfTestResult } from '../discovery/multicast-self-test.js';
 import { explainInterfaces, listInterfaces, sysfsFacts } from '../discovery/net-interfaces.js';
 import { parseFlags } from './args.js';
@@ -135,7 +136,7 @@ async function examine(config: NodeConfig, waitMs: number, io: DoctorIo): Promis
           ),
         );
       }
-      findings.push(...peerFindings(diagnosis));
+      findings.push(...peerFindings(diagnosis, liveNicks(instancesOf(selfTests))));
       findings.push(...strangerFindings(instancesOf(selfTests), diagnosis));
     }
     if (config.dnsSdDomains.length > 0) {
@@ -164,6 +165,16 @@ async function diagnose(node: ProfileNode): Promise<NodeDiagnosis> {
     );
   }
   throw new ControlError('bad-reply', `the running lanchat answered diagnose with '${answer.type}'`);
+}
+
+/** The nicks of the lanchat instances that answered the self-test query. */
+function liveNicks(instances: readonly string[]): Set<string> {
+  const nicks = new Set<string>();
+  for (const instance of instances) {
+    const label = labelOfInstance(instance);
+    if (label !== undefined) nicks.add(nickOfLabel(label));
+  }
+  return nicks;
 }
 
 function instancesOf(results: readonly SelfTestResult[]): string[] {

@@ -64,8 +64,11 @@ describe('peer findings', () => {
         peer({ nick: 'eve', hint: { ...hint, nick: 'eve' } }),
       ],
     };
-    const findings = peerFindings(diagnosis);
+    const findings = peerFindings(diagnosis, new Set(['dan']));
     expect(findings[0]).toMatchObject({ check: 'names', status: 'ok' });
+    // dan did not answer mDNS just now: maybe switched off, a warning only.
+    const away = peerFindings(diagnosis).find((f) => /^dan/.test(f.message));
+    expect(away).toMatchObject({ status: 'warn', message: expect.stringMatching(/may be switched off$/) });
     expect(findings[1]).toMatchObject({
       status: 'ok',
       message: expect.stringMatching(/^1 peer\(s\) connected: carol/),

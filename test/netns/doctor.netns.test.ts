@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createNetwork, type Network, netnsAvailable } from './harness.js';
 import { HeadlessFleet, onlinePeers } from './headless-node.js';
+import { startDiscover } from './lanchat-node.js';
 import type { JsonEvent } from './process-handle.js';
 
 const netns = netnsAvailable();
@@ -125,6 +126,32 @@ describe.skipIf(!netns.ok)('lanchat doctor on namespace hosts', () => {
         fix: expect.stringMatching(/same --network/),
       }),
     ]);
+  }, 60_000);
+
+  it('names a live peer whose TCP port does not answer (unreachable), and exits 1', async () => {
+    // `lanchat discover` announces port 7475 over mDNS but never listens on it: what a colleague
+    // whose firewall drops lanchat's TCP port looks like from here.
+    const ghost = startDiscover(network, 'h2', { nick: 'ghost' });
+    try {
+      await ghost.ready();
+      await ghost.process.waitFor((e) => e.type === 'announced', 10_000, { what: 'announced' });
+      const {
+        code,
+        report,
+        describe: d,
+      } = await doctor('h1', ['--profile', join(network.dir, 'doctor-ghost'), '--nick', 'hank']);
+      expect(code, d).toBe(1);
+      expect(report.problems).toEqual([
+        expect.objectContaining({
+          check: 'peers',
+          message: expect.stringMatching(/^ghost .* but not connected: unreachable \(.*connection refused/),
+          fix: expect.stringMatching(/its firewall allows its TCP port/),
+        }),
+      ]);
+    } finally {
+      ghost.process.kill('SIGKILL');
+      await ghost.process.exited;
+    }
   }, 60_000);
 
   it.skipIf(!nft)(

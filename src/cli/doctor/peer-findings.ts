@@ -21,7 +21,8 @@ function name(p: PeerDiagnosis): string {
   return `${sanitize(nick)} (${p.id.slice(0, 8)}…)`;
 }
 
-export function peerFindings(diagnosis: NodeDiagnosis): Finding[] {
+/** `live`: the nicks whose mDNS instances answered doctor's query just now (they are up). */
+export function peerFindings(diagnosis: NodeDiagnosis, live: ReadonlySet<string> = new Set()): Finding[] {
   const out: Finding[] = [];
   if (diagnosis.requestedNick !== undefined) {
     out.push(
@@ -62,11 +63,16 @@ export function peerFindings(diagnosis: NodeDiagnosis): Finding[] {
       out.push(finding('peers', 'info', `${name(p)} heard at ${at}; not connected yet (dialling)`));
       continue;
     }
+    // A peer that answered and said no is certainly there and misconfigured. An unreachable one
+    // may just be switched off (DNS zones and --peer list colleagues who are away; mDNS records
+    // of a crashed host linger): a problem only when it answered doctor's mDNS query just now.
+    const gone = p.lastFailure.reason === 'unreachable' && !live.has(p.hint.nick);
     out.push(
       finding(
         'peers',
-        'fail',
-        `${name(p)} heard at ${at} but not connected: ${p.lastFailure.reason} (${sanitize(p.lastFailure.message)})`,
+        gone ? 'warn' : 'fail',
+        `${name(p)} heard at ${at} but not connected: ${p.lastFailure.reason} (${sanitize(p.lastFailure.message)})` +
+          (gone ? '; it may be switched off' : ''),
         FIX[p.lastFailure.reason],
       ),
     );
