@@ -1,6 +1,7 @@
 // `--dns-sd-domain corp.example`: browse `_lanchat._tcp.corp.example` on the ordinary DNS server
 // (RFC 6763 unicast DNS-SD: PTR → SRV + TXT → A/AAAA), at start and then every minute or so, and
-// report the peers found like mDNS does. For offices whose subnets multicast does not cross: the
+// report the peers found like mDNS does. The PTR list is read every round (a new colleague shows
+// up within a minute); each instance's records are looked up again only every 15 minutes. For offices whose subnets multicast does not cross: the
 // admin publishes the peers in DNS once, and every node on every subnet finds them.
 // Records are hostile input (dns-sd-records.ts checks them); lookups that fail are retried at the
 // next round and reported once per distinct error, not once per round.
@@ -18,6 +19,8 @@ import {
 } from './dns-sd-records.js';
 
 export const DNS_SD_INTERVAL_MS = 60_000;
+/** How long an instance's SRV/TXT/addresses are trusted before they are looked up again. */
+export const DNS_SD_REFRESH_MS = 15 * 60_000;
 /** ± this fraction of the interval, so that a floor of nodes started together does not query in step. */
 const JITTER = 0.2;
 const LOOKUP_TIMEOUT_MS = 3_000;
@@ -46,6 +49,7 @@ export interface DnsSdBrowserOptions {
   clock?: Clock;
   random?: () => number;
   intervalMs?: number;
+  refreshMs?: number;
 }
 
 export class DnsSdBrowser implements Discovery {
@@ -61,6 +65,10 @@ export class DnsSdBrowser implements Discovery {
   private running = false;
   private ownKey = '';
   private rounds = 0;
+  private readonly refreshMs: number;
+  /** Per domain|instance: its last resolution (undefined: unusable) and when. */
+  private readonly resolved = new Map<string, { hint: PeerHint | undefined; at: number }>();
+  private readonly seen = new Set<string>();
 
   constructor(options: DnsSdBrowserOptions) {
     this.domains = [...options.domains];
@@ -68,6 +76,7 @@ export class DnsSdBrowser implements Discovery {
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
     this.intervalMs = options.intervalMs ?? DNS_SD_INTERVAL_MS;
+    this.refreshMs = options.refreshMs ?? DNS_SD_REFRESH_MS;
   }
 
   async start(local: LocalService): Promise<void> {
@@ -108,6 +117,7 @@ export class DnsSdBrowser implements Discovery {
   }
 
   private async collect(): Promise<Map<string, PeerHint>> {
+    this.seen.clear();
     const found = new Map<string, PeerHint>();
     for (const domain of this.domains) {
       for (const hint of await this.browse(domain)) {
@@ -120,6 +130,8 @@ export class DnsSdBrowser implements Discovery {
         );
       }
     }
+    // Instances no longer listed are forgotten: the cache stays as big as the zone.
+    for (const key of this.resolved.keys()) if (!this.seen.has(key)) this.resolved.delete(key);
     return found;
   }
 
@@ -154,11 +166,28 @@ export class DnsSdBrowser implements Discovery {
     const hints: PeerHint[] = [];
     for (let i = 0; i < names.length; i += PARALLEL) {
       const batch = await Promise.all(
-        names.slice(i, i + PARALLEL).map((n) => this.resolveInstance(n, domain)),
+        names.slice(i, i + PARALLEL).map((n) => this.cachedInstance(n, domain)),
       );
       for (const h of batch) if (h) hints.push(h);
     }
     return hints;
+  }
+
+  /** An instance resolved less than REFRESH_MS ago is not asked again: each round costs one PTR
+   * query per node, and the SRV/TXT/address lookups are spread over REFRESH_MS. A failed or
+   * empty resolution is cached too, so a broken entry is not hammered every minute. */
+  private async cachedInstance(instance: string, domain: string): Promise<PeerHint | undefined> {
+    const key = `${domain}|${instance.toLowerCase()}`;
+    const now = this.clock.now();
+    const cached = this.resolved.get(key);
+    if (cached && now - cached.at < this.refreshMs) {
+      this.seen.add(key);
+      return cached.hint;
+    }
+    const hint = await this.resolveInstance(instance, domain);
+    this.resolved.set(key, { hint, at: now });
+    this.seen.add(key);
+    return hint;
   }
 
   private async resolveInstance(instance: string, domain: string): Promise<PeerHint | undefined> {

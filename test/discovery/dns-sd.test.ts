@@ -167,14 +167,27 @@ describe('DNS-SD browser', () => {
     await b.stop();
   });
 
-  it('browses again every interval: a moved peer is an update, a removed one goes down', async () => {
+  it('reads the list every interval (a removed peer goes down at once) and each entry every 15 min', async () => {
     let zone = office();
-    const { b, clock, events } = await browser(() => zone);
+    const calls: string[] = [];
+    const { b, clock, events } = await browser(() => zone, calls);
     events.length = 0;
-    zone = { ...office(), ptr: [instance('alice')], a: { 'ws1.corp.example': ['10.1.0.99'] } };
+    calls.length = 0;
+    zone = {
+      ...office(),
+      ptr: [instance('alice'), instance('me')],
+      a: { 'ws1.corp.example': ['10.1.0.99'] },
+    };
     await clock.advance(60_000);
     await roundsDone(b, 2);
-    expect(events).toEqual([
+    // One PTR query; alice's records are not asked again yet, so her move is not seen yet.
+    expect(calls).toEqual(['PTR _lanchat._tcp.corp.example']);
+    expect(events).toEqual([{ type: 'down', publicKey: b64(2), reason: 'expired' }]);
+    for (let round = 3; round <= 16; round++) {
+      await clock.advance(60_000);
+      await roundsDone(b, round);
+    }
+    expect(events.slice(1)).toEqual([
       {
         type: 'update',
         peer: {
@@ -185,7 +198,6 @@ describe('DNS-SD browser', () => {
           source: 'dns-sd',
         },
       },
-      { type: 'down', publicKey: b64(2), reason: 'expired' },
     ]);
     await b.stop();
     expect(events.at(-1)).toEqual({ type: 'down', publicKey: b64(1), reason: 'stopped' });
