@@ -1,7 +1,9 @@
 // lanchat doctor's checks, as pure readings of what the host and the node report: each problem
 // becomes a `fail` with a fix, hostile names from the network are sanitized, and only `fail`
 // findings count as problems (the exit code).
-import type { Stats } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, type Stats, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { problemsOf } from '../../src/cli/doctor/finding.js';
 import { interfaceFindings } from '../../src/cli/doctor/interface-findings.js';
@@ -16,7 +18,7 @@ import {
 import { rememberedFindings } from '../../src/cli/doctor/remembered-peers.js';
 import { reportJson, reportText } from '../../src/cli/doctor/report.js';
 import { responderFindings, strangerFindings } from '../../src/cli/doctor/responder-findings.js';
-import { socketInodesOnPort } from '../../src/cli/doctor/responders.js';
+import { mdnsResponders, socketInodesOnPort } from '../../src/cli/doctor/responders.js';
 import { run } from '../../src/cli/doctor-command.js';
 import type { NodeDiagnosis, PeerDiagnosis } from '../../src/core/diagnosis.js';
 import type { SelfTestResult } from '../../src/discovery/multicast-self-test.js';
@@ -195,6 +197,9 @@ describe('host findings', () => {
     ].join('\n');
     expect(socketInodesOnPort(table)).toEqual(['31337', '777']);
     expect(responderFindings([])).toMatchObject([{ status: 'ok' }]);
+    expect(responderFindings(undefined)).toMatchObject([
+      { status: 'info', message: expect.stringMatching(/no \/proc/) },
+    ]);
     const shared = responderFindings([
       { pid: 10, command: 'avahi-daemon' },
       { pid: 11, command: 'lanchat' },
@@ -206,6 +211,33 @@ describe('host findings', () => {
     expect(shared[0]?.message).toMatch(
       /shared with: avahi-daemon \(pid 10\), lanchat \(pid 11\).*lanchat running twice/,
     );
+  });
+
+  it('maps the 5353 sockets to their processes through /proc/PID/fd (a fake /proc)', () => {
+    const proc = mkdtempSync(join(tmpdir(), 'lanchat-proc-'));
+    try {
+      mkdirSync(join(proc, 'net'));
+      const header =
+        '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode';
+      const row = (inode: string) =>
+        `   1: 00000000:14E9 00000000:0000 07 00000000:00000000 00:00000000 00000000 0 0 ${inode} 2 0 0`;
+      writeFileSync(join(proc, 'net/udp'), `${header}\n${row('111')}\n${row('222')}\n`);
+      const pid = (n: string, inode: string, cmdline: string, comm: string) => {
+        mkdirSync(join(proc, n, 'fd'), { recursive: true });
+        symlinkSync(`socket:[${inode}]`, join(proc, n, 'fd', '7'));
+        writeFileSync(join(proc, n, 'cmdline'), cmdline);
+        writeFileSync(join(proc, n, 'comm'), `${comm}\n`);
+      };
+      pid('40', '111', 'avahi-daemon: running [h1.local]\0', 'avahi-daemon');
+      pid('41', '222', '/usr/bin/node\0/opt/lanchat/bin/lanchat.js\0--headless\0', 'node-MainThread');
+      expect(mdnsResponders(proc)).toEqual([
+        { pid: 40, command: 'avahi-daemon' },
+        { pid: 41, command: 'lanchat' },
+      ]);
+      expect(mdnsResponders(join(proc, 'nothing-here'))).toBeUndefined();
+    } finally {
+      rmSync(proc, { recursive: true, force: true });
+    }
   });
 
   it('profile: open permissions and a full disk are problems; little space is a warning', () => {

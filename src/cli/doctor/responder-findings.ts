@@ -7,7 +7,19 @@ import type { Responder } from './responders.js';
 
 /** `avahiSocket`: /run/avahi-daemon/socket exists, so an unnamed 5353 user is most likely avahi
  * (it runs as its own user, whose /proc entries a normal user cannot read). */
-export function responderFindings(responders: readonly Responder[], avahiSocket = false): Finding[] {
+export function responderFindings(
+  responders: readonly Responder[] | undefined,
+  avahiSocket = false,
+): Finding[] {
+  if (responders === undefined) {
+    return [
+      finding(
+        'responders',
+        'info',
+        'cannot list the programs on UDP port 5353 here (no /proc); sharing it with Bonjour or avahi is fine',
+      ),
+    ];
+  }
   if (responders.length === 0) {
     return [finding('responders', 'ok', 'no other program uses UDP port 5353 on this host')];
   }

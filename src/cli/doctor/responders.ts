@@ -27,16 +27,20 @@ export interface Responder {
   command: string | undefined;
 }
 
-/** Every socket on UDP 5353 in this namespace, with its owning process when visible. */
-export function mdnsResponders(proc = '/proc'): Responder[] {
+/** Every socket on UDP 5353 in this namespace, with its owning process when visible; undefined
+ * where there is no /proc to tell (macOS, Windows). */
+export function mdnsResponders(proc = '/proc'): Responder[] | undefined {
   const inodes = new Set<string>();
+  let readable = false;
   for (const table of ['udp', 'udp6']) {
     try {
       for (const i of socketInodesOnPort(readFileSync(`${proc}/net/${table}`, 'utf8'))) inodes.add(i);
+      readable = true;
     } catch {
       // no IPv6, or not Linux
     }
   }
+  if (!readable) return undefined;
   if (inodes.size === 0) return [];
   const owners = new Map<string, Responder>();
   let pids: string[] = [];
