@@ -1,6 +1,7 @@
 // Is the node's TCP port reachable from this host through each address it announces? A connect
-// to our own address crosses the local firewall's input rules, so a rule that drops the port
-// shows up here without a second host.
+// to our own address crosses the local firewall's input hook, so a rule that drops the port shows
+// up here without a second host; rules that accept all local (lo) traffic first, as ufw's and
+// firewalld's do, are not seen: the finding says "from this very host" for that reason.
 import { connect } from 'node:net';
 import type { NetInterface } from '../../discovery/net-interfaces.js';
 import { type Finding, finding } from './finding.js';
