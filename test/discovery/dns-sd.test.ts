@@ -1,5 +1,6 @@
 // Unicast DNS-SD browsing (--dns-sd-domain): the records' checks against hostile input, and the
 // browser's rounds (up, update, down, warnings once) driven by a fake resolver and a fake clock.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { dnsSdFindings } from '../../src/cli/doctor/dns-sd-findings.js';
 import type { DiscoveryEvent } from '../../src/discovery/discovery.js';
@@ -262,4 +263,11 @@ describe('DNS-SD for lanchat doctor', () => {
       }),
     ]);
   });
+});
+
+it('the README example zone uses keys that parse as DNS-SD TXT', () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const keys = [...readme.matchAll(/IN TXT +"v=1" "(pk=[^"]+)"/g)].map((m) => m[1] as string);
+  expect(keys).toHaveLength(2);
+  for (const k of keys) expect(publicKeyFromTxt([['v=1', k]]), k).toBeDefined();
 });
