@@ -128,6 +128,30 @@ describe.skipIf(!netns.ok)('lanchat doctor on namespace hosts', () => {
     ]);
   }, 60_000);
 
+  it('warns of an mDNS name conflict (the nick is taken on this LAN) without failing', async () => {
+    const ivy = fleet.start(network, 'h2', { nick: 'ivy' });
+    const ivyKey = Buffer.from(await ivy.id(), 'base64url').toString('base64');
+    // ivy must own the name before doctor starts (else the simultaneous-probe tie-break decides):
+    // a listener on h1 hearing ivy's announcement is the sign. It goes before doctor runs.
+    const watcher = startDiscover(network, 'h1', { nick: 'watcher' });
+    try {
+      await watcher.waitForPeer(ivyKey, 10_000, (p) => p.nick === 'ivy');
+    } finally {
+      watcher.process.kill('SIGTERM');
+      await watcher.process.exited;
+    }
+    const {
+      code,
+      report,
+      describe: d,
+    } = await doctor('h3', ['--profile', join(network.dir, 'doctor-conflict'), '--nick', 'ivy']);
+    expect(code, d).toBe(0);
+    expect(report.findings.find((f) => f.check === 'names')).toMatchObject({
+      status: 'warn',
+      message: 'the name "ivy" is taken on this LAN; you appear as "ivy (2)"',
+    });
+  }, 60_000);
+
   it('names a live peer whose TCP port does not answer (unreachable), and exits 1', async () => {
     // `lanchat discover` announces port 7475 over mDNS but never listens on it: what a colleague
     // whose firewall drops lanchat's TCP port looks like from here.
