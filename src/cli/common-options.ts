@@ -8,6 +8,7 @@ import { DEFAULT_MAX_DOWNLOADING_BYTES } from '../core/files/transfer-service.js
 import { DEFAULT_MAX_HISTORY_BYTES } from '../core/history-quota.js';
 import { MAX_PEERS, MAX_PEERS_PER_ADDRESS } from '../core/peer-caps.js';
 import { discoveryKeyOf, networkTag } from '../crypto/network-key.js';
+import { isDnsSdDomain } from '../discovery/dns-sd-records.js';
 import { parseId } from '../identity/ids.js';
 import { checkNick } from '../identity/nick.js';
 import { parseFlags, parsePort } from './args.js';
@@ -39,6 +40,8 @@ export const COMMON_OPTIONS = {
   'network-prompt': { type: 'boolean' },
   interface: { type: 'string', multiple: true },
   peer: { type: 'string', multiple: true },
+  'dns-sd-domain': { type: 'string', multiple: true },
+  'dns-server': { type: 'string', multiple: true },
   json: { type: 'boolean' },
   headless: { type: 'boolean' },
   'no-notify': { type: 'boolean' },
@@ -71,6 +74,9 @@ export const COMMON_OPTIONS_USAGE = `  --nick NAME             display name (def
   --interface IF          announce and browse only on this interface (repeatable)
   --peer KEY@HOST[:PORT]  also connect to this peer directly, e.g. when multicast is blocked
                           (repeatable); HOST is an IPv4 address, a host name or [IPv6%zone]
+  --dns-sd-domain DOMAIN  also find peers an admin lists in DNS as _lanchat._tcp.DOMAIN
+                          (unicast DNS-SD; looked up at start and every minute; repeatable)
+  --dns-server IP[:PORT]  ask this DNS server for --dns-sd-domain instead of the system's (repeatable)
   --json                  print machine-readable JSON lines
   --headless              no terminal UI
   --no-notify             no bell or desktop notification (OSC 9/777) on a DM or mention
@@ -116,6 +122,10 @@ export interface CommonOptions {
   promptedNetwork?: string | undefined;
   interfaces: string[];
   peers: PeerAddress[];
+  /** --dns-sd-domain: domains whose _lanchat._tcp records are browsed. */
+  dnsSdDomains: string[];
+  /** --dns-server: resolvers for those lookups (default: the system's). */
+  dnsServers: string[];
   json: boolean;
   headless: boolean;
   /** Bell and desktop notifications in the terminal UI (off with --no-notify). */
@@ -148,6 +158,8 @@ export interface CommonOptionValues {
   'network-prompt'?: boolean | undefined;
   interface?: string[] | undefined;
   peer?: string[] | undefined;
+  'dns-sd-domain'?: string[] | undefined;
+  'dns-server'?: string[] | undefined;
   json?: boolean | undefined;
   headless?: boolean | undefined;
   'no-notify'?: boolean | undefined;
@@ -187,6 +199,8 @@ export function commonOptionsFrom(values: CommonOptionValues): CommonOptions {
     ...networkOptionsFrom(values),
     interfaces: (values.interface ?? []).map(parseInterface),
     peers: (values.peer ?? []).map(parsePeerAddress),
+    dnsSdDomains: (values['dns-sd-domain'] ?? []).map(parseDnsSdDomain),
+    dnsServers: (values['dns-server'] ?? []).map(parseDnsServer),
     json: values.json ?? false,
     headless: values.headless ?? false,
     notify: !(values['no-notify'] ?? false),
@@ -307,6 +321,32 @@ function isHostname(host: string): boolean {
   return new RegExp(`^${label}(?:\\.${label})*\\.?$`).test(host);
 }
 
+function parseDnsSdDomain(domain: string): string {
+  if (!isDnsSdDomain(domain)) {
+    throw new UsageError(
+      `--dns-sd-domain '${domain}' is not a domain name; expected e.g. --dns-sd-domain corp.example`,
+    );
+  }
+  return domain.replace(/\.$/, '');
+}
+
+/** IPv4, IPv4:PORT, IPv6 or [IPv6]:PORT: the forms node:dns's setServers takes. */
+function parseDnsServer(text: string): string {
+  const bracketed = /^\[([^\]]+)\](?::([0-9]{1,5}))?$/.exec(text);
+  const v4 = /^([0-9.]+)(?::([0-9]{1,5}))?$/.exec(text);
+  const host = bracketed?.[1] ?? v4?.[1] ?? text;
+  const port = bracketed?.[2] ?? v4?.[2];
+  const ok =
+    (bracketed ? isIPv6(host) : v4 ? isIPv4(host) : isIPv6(text)) &&
+    (port === undefined || (Number(port) >= 1 && Number(port) <= 65535));
+  if (!ok) {
+    throw new UsageError(
+      `--dns-server '${text}' is not an IP address with an optional port; expected e.g. --dns-server 10.0.0.53 or --dns-server [fd00::53]:5353`,
+    );
+  }
+  return text;
+}
+
 function parseInterface(name: string): string {
   if (name === '' || name.length > MAX_INTERFACE_LENGTH || /[\s\p{Cc}]/u.test(name)) {
     throw new UsageError(
@@ -343,6 +383,8 @@ export interface NodeConfig {
   weakPassphrase: boolean;
   interfaces: string[];
   peers: PeerAddress[];
+  dnsSdDomains: string[];
+  dnsServers: string[];
   json: boolean;
   headless: boolean;
   notify: boolean;
@@ -392,6 +434,8 @@ export function resolveNodeConfig(options: CommonOptions, context: ResolveContex
     weakPassphrase: network.weakPassphrase,
     interfaces: options.interfaces,
     peers: options.peers,
+    dnsSdDomains: options.dnsSdDomains,
+    dnsServers: options.dnsServers,
     json: options.json,
     headless: options.headless,
     notify: options.notify,

@@ -3,6 +3,7 @@
 // profile. Pure (no sockets), so the validation of hostile local input is tested on its own: any
 // process of the same user can write to the socket, and nothing it writes may crash the node.
 import { join } from 'node:path';
+import type { NodeDiagnosis } from '../core/diagnosis.js';
 import type { PeerInfo } from '../core/events.js';
 import { roomKey, textProblem } from '../protocol/names.js';
 import { jsonLine } from './json-line.js';
@@ -70,7 +71,9 @@ export type ControlCommand =
   | ({ cmd: 'send'; text: string; timeoutMs: number } & SendTarget)
   /** Offers a file (an absolute path: the node's working directory is not the client's). */
   | { cmd: 'send-file'; to: string; path: string; timeoutMs: number }
-  | { cmd: 'peers' };
+  | { cmd: 'peers' }
+  /** `lanchat doctor`: the node's view of its peers and why unconnected ones failed. */
+  | { cmd: 'diagnose' };
 
 /** `ref` is the client's tag for a request; every reply to it carries the same ref. */
 export type ControlRequest = ControlCommand & { v: typeof CONTROL_VERSION; ref?: string };
@@ -92,6 +95,7 @@ export type ReplyBody =
       reason: 'deadline' | 'stopping';
     }
   | { type: 'peers'; peers: PeerInfo[] }
+  | { type: 'diagnosis'; diagnosis: NodeDiagnosis }
   /** send-file: hashed and offered (not final). */
   | { type: 'file_offered'; id: string; to: ControlPeer; name: string; size: number; sha256: string }
   /** send-file: the receiver stored it and its SHA-256 matched. */
@@ -149,6 +153,8 @@ export function parseRequest(line: string): ParsedRequest {
   switch (json.cmd) {
     case 'peers':
       return { ok: true, request: { ...base, cmd: 'peers' } };
+    case 'diagnose':
+      return { ok: true, request: { ...base, cmd: 'diagnose' } };
     case 'send-file': {
       const { to, path, timeoutMs } = json;
       if (
@@ -182,7 +188,7 @@ export function parseRequest(line: string): ParsedRequest {
       return fail(
         'unknown-command',
         typeof json.cmd === 'string'
-          ? `unknown command '${json.cmd.slice(0, 32)}' (commands: send, peers)`
+          ? `unknown command '${json.cmd.slice(0, 32)}' (commands: send, send-file, peers, diagnose)`
           : 'a request needs "cmd": "send" or "peers"',
       );
   }
@@ -245,6 +251,12 @@ export function parseReply(line: string): ControlReply {
         return isStr(json.id) && isRefs(json.delivered) && isRefs(json.pending);
       case 'peers':
         return Array.isArray(json.peers);
+      case 'diagnosis':
+        return (
+          typeof json.diagnosis === 'object' &&
+          json.diagnosis !== null &&
+          Array.isArray((json.diagnosis as Json).peers)
+        );
       case 'error':
       case 'file_failed':
         return isStr(json.code) && isStr(json.message);

@@ -147,6 +147,10 @@ export class ControlServer {
         send({ type: 'peers', peers: this.options.node.peerList() });
         return;
       }
+      if (request.cmd === 'diagnose') {
+        send({ type: 'diagnosis', diagnosis: this.options.node.diagnose() });
+        return;
+      }
       if (request.cmd === 'send-file') {
         const { to, path, timeoutMs } = request;
         send(

@@ -2,10 +2,7 @@
 // opening any TCP port. It is the tool for "why don't I see Bob?" and the process the network-
 // namespace tests drive: with --json, stdout carries exactly one JSON object per line.
 import { createInterface } from 'node:readline';
-import { CombinedDiscovery } from '../discovery/combined-discovery.js';
 import type { Discovery, DiscoveryEvent, PeerHint } from '../discovery/discovery.js';
-import { MdnsDiscovery } from '../discovery/mdns-discovery.js';
-import { StaticPeers } from '../discovery/static-peers.js';
 import { loadOrCreateIdentity } from '../identity/identity-store.js';
 import { base64Of, idOf } from '../identity/ids.js';
 import { sanitize } from '../ui/model/sanitize.js';
@@ -16,6 +13,7 @@ import {
   parseCommonOptions,
   resolveNodeConfig,
 } from './common-options.js';
+import { discoverySources } from './discovery-sources.js';
 import { reportCommandError, UsageError } from './errors.js';
 import { jsonLine } from './json-line.js';
 
@@ -116,11 +114,9 @@ export async function run(argv: string[], io: DiscoverIo = processIo): Promise<n
       });
     }
     const identity = await loadOrCreateIdentity(config.profileDir);
-    const mdns = new MdnsDiscovery({
-      interfaces: config.interfaces,
-      ...(config.discoveryKey ? { discoveryKey: config.discoveryKey } : {}),
-    });
-    discovery = new CombinedDiscovery([mdns, new StaticPeers(config.peers)]);
+    const sources = discoverySources(config);
+    const mdns = sources.mdns;
+    discovery = sources.discovery;
     discovery.subscribe((e) => print(eventLine(e)));
     await discovery.start({
       nick: config.nick,

@@ -9,6 +9,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   send: () => import('./send-command.js'),
   peers: () => import('./peers-command.js'),
   network: () => import('./network-command.js'),
+  doctor: () => import('./doctor-command.js'),
 };
 
 export async function main(argv: string[]): Promise<number> {

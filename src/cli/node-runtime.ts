@@ -2,9 +2,6 @@
 // wired into the core, plus the local control socket that `lanchat send` and `lanchat peers` use.
 // Only src/cli names concrete adapters. Both front ends (terminal UI, headless) run through here.
 import { LanchatNode } from '../core/node.js';
-import { CombinedDiscovery } from '../discovery/combined-discovery.js';
-import { MdnsDiscovery } from '../discovery/mdns-discovery.js';
-import { StaticPeers } from '../discovery/static-peers.js';
 import { createNodeFileAccess } from '../files/node-file-access.js';
 import type { Identity } from '../identity/identity-file.js';
 import { databasePathIn, openSqliteStore } from '../store/sqlite-store.js';
@@ -13,6 +10,7 @@ import { createTcpTransport } from '../transport/tcp-transport.js';
 import type { NodeConfig } from './common-options.js';
 import { controlSocketPath } from './control-protocol.js';
 import { ControlServer } from './control-server.js';
+import { discoverySources } from './discovery-sources.js';
 
 /** Bound on goodbyes at exit, so a wedged peer cannot keep the process alive. */
 const SHUTDOWN_TIMEOUT_MS = 3_000;
@@ -29,13 +27,7 @@ export interface NodeRuntime {
 export function createNodeRuntime(config: NodeConfig, identity: Identity): NodeRuntime {
   // The store comes first: a damaged or locked database must stop us before we announce anything.
   const store = openSqliteStore({ path: databasePathIn(config.profileDir) });
-  const discovery = new CombinedDiscovery([
-    new MdnsDiscovery({
-      interfaces: config.interfaces,
-      ...(config.discoveryKey ? { discoveryKey: config.discoveryKey } : {}),
-    }),
-    new StaticPeers(config.peers),
-  ]);
+  const { discovery } = discoverySources(config);
   const node = new LanchatNode(
     {
       identity,

@@ -22,6 +22,7 @@ Usage:
   lanchat id [--json]        print your id, fingerprint and public key (see lanchat id --help)
   lanchat discover [options] list the lanchat peers on your network (see lanchat discover --help)
   lanchat network new        make a private network's code (see lanchat network --help)
+  lanchat doctor [--json]    check why peers are missing, and say what to do (lanchat doctor --help)
 
 Options (for lanchat and lanchat discover):
 ${COMMON_OPTIONS_USAGE}

@@ -29,6 +29,7 @@ import type { Listener, Transport } from '../transport/transport.js';
 import { admitAuthor } from './author-admission.js';
 import { CatchUp, type CatchupPolicy, DEFAULT_CATCHUP } from './catch-up.js';
 import { type Clock, systemClock, type TimerHandle } from './clock.js';
+import { failureRecord, type NodeDiagnosis } from './diagnosis.js';
 import { classify, DEFAULT_RECONNECT, Dialer, type ReconnectPolicy } from './dialer.js';
 import type { MessageView, NodeEvent, NodeEventListener, PeerInfo, PeerRef, TransferView } from './events.js';
 import type { FileAccess } from './files/file-access.js';
@@ -153,6 +154,8 @@ export class LanchatNode {
   private readonly linkKeeper: LinkKeeper;
   /** Peers told that their messages were dated too far ahead (once per peer and session). */
   private readonly futureWarned = new Set<string>();
+  /** The nick mDNS found taken (and renamed us from), until the user picks another one. */
+  private nickTakenFrom: string | undefined;
   private listener: Listener | undefined;
   private ackTimer: TimerHandle | undefined;
   private unsubscribe: (() => void) | undefined;
@@ -435,6 +438,7 @@ export class LanchatNode {
 
   setNick(nick: string): void {
     this.nickname = nick;
+    this.nickTakenFrom = undefined;
     this.components.discovery.update({ nick });
     for (const peer of this.peers.online()) peer.link?.send({ t: 'nick', nick });
   }
@@ -472,6 +476,30 @@ export class LanchatNode {
 
   peerList(): PeerInfo[] {
     return this.peers.all().map((p) => this.views.info(p));
+  }
+
+  /** For `lanchat doctor`: every peer heard of, how to reach it, and why the last dial failed. */
+  diagnose(): NodeDiagnosis {
+    return {
+      nick: this.nickname,
+      ...(this.nickTakenFrom === undefined ? {} : { requestedNick: this.nickTakenFrom }),
+      port: this.listener?.port ?? this.init.port,
+      peers: this.peers.all().map((p) => ({
+        ...this.views.info(p),
+        ...(p.hint
+          ? {
+              hint: {
+                addresses: [...p.hint.addresses],
+                port: p.hint.port,
+                source: p.hint.source,
+                nick: p.hint.nick,
+              },
+            }
+          : {}),
+        ...(p.lastFailure && !p.link ? { lastFailure: { ...p.lastFailure } } : {}),
+        clockAhead: this.futureWarned.has(p.id),
+      })),
+    };
   }
 
   /** The last `limit` messages of a conversation (`#room`, or a peer name for DMs), oldest first. */
@@ -615,6 +643,7 @@ export class LanchatNode {
       }
     } else if (event.type === 'renamed') {
       // Our nick was taken on the LAN (mDNS probing): take the new one everywhere.
+      this.nickTakenFrom ??= event.previous;
       this.nickname = event.nick;
       for (const peer of this.peers.online()) peer.link?.send({ t: 'nick', nick: event.nick });
       this.emit({
@@ -656,12 +685,14 @@ export class LanchatNode {
     for (const address of hint.addresses) {
       try {
         this.adopt(await this.links.dial(address, hint.port, peer.publicKey));
+        peer.lastFailure = undefined;
         return;
       } catch (err) {
         lastError = err;
         if (classify(err) !== 'unreachable') break; // reached it: another address would not help
       }
     }
+    peer.lastFailure = failureRecord(lastError, this.clock.now());
     throw lastError;
   }
 

@@ -7,6 +7,7 @@ import { sameNick } from '../identity/nick-skeleton.js';
 import type { PresenceState } from '../protocol/messages.js';
 import { normaliseRoom } from '../protocol/names.js';
 import type { TimerHandle } from './clock.js';
+import type { DialFailureRecord } from './diagnosis.js';
 
 export interface Peer {
   readonly id: string;
@@ -27,6 +28,8 @@ export interface Peer {
   /** Failed dial attempts in a row (for backoff), and since when the peer is unreachable. */
   attempts: number;
   unreachableSince: number | undefined;
+  /** Why the last dial failed (for `lanchat doctor`); cleared when a link is adopted. */
+  lastFailure: DialFailureRecord | undefined;
   retry: TimerHandle | undefined;
   /** A replaced link's close waits briefly for the winning link before saying "offline". */
   offlineGrace: TimerHandle | undefined;
@@ -103,6 +106,7 @@ export class PeerTable {
         link: undefined,
         attempts: 0,
         unreachableSince: undefined,
+        lastFailure: undefined,
         retry: undefined,
         offlineGrace: undefined,
         rooms: new Set(),

@@ -26,7 +26,7 @@ export interface PeerHint {
   addresses: string[];
   port: number;
   /** Where the hint came from. */
-  source: 'mdns' | 'static' | 'memory';
+  source: 'mdns' | 'static' | 'dns-sd' | 'memory';
 }
 
 export type DiscoveryEvent =

@@ -2,7 +2,9 @@
 // on every link separately). By default: every up, non-loopback, non-virtual interface; docker
 // bridges, veth pairs, VPN tunnels and the like are skipped because peers there are containers
 // or remote networks, not colleagues. `--interface NAME` selects exactly the named ones.
-import { readFileSync, realpathSync } from 'node:fs';
+// Inside a container or a network namespace the host's own uplink is a veth (or macvlan) device:
+// with no physical interface around, that uplink *is* the LAN, and is used without a warning.
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import type { NetworkInterfaceInfo } from 'node:os';
 
 export interface NetAddress {
@@ -27,6 +29,9 @@ export interface InterfaceFacts {
   virtual: boolean;
   /** operstate is not "down". */
   up: boolean;
+  /** A veth/macvlan/ipvlan endpoint (virtual Ethernet, no DEVTYPE such as bridge or vlan, not a
+   * tap): the uplink of a container or namespace. */
+  uplink?: boolean;
 }
 
 export type InterfaceFactsProbe = (name: string) => InterfaceFacts;
@@ -69,8 +74,22 @@ export const sysfsFacts: InterfaceFactsProbe = (name) => {
   } catch {
     // Unknown: assume up.
   }
+  if (facts.virtual) facts.uplink = isUplink(name);
   return facts;
 };
+
+/** An Ethernet-type virtual device that is not a bridge, VLAN, wireguard… (those set DEVTYPE in
+ * uevent) nor a tap (tun_flags): a veth, macvlan or ipvlan. Not "iflink differs from ifindex":
+ * interface indexes are per namespace, so a veth's peer may have the same index as itself. */
+function isUplink(name: string): boolean {
+  try {
+    const read = (file: string) => readFileSync(`/sys/class/net/${name}/${file}`, 'utf8').trim();
+    if (read('type') !== '1' || /^DEVTYPE=/m.test(read('uevent'))) return false;
+    return !existsSync(`/sys/class/net/${name}/tun_flags`);
+  } catch {
+    return false;
+  }
+}
 
 function prefixOf(info: NetworkInterfaceInfo): number {
   const slash = info.cidr?.lastIndexOf('/') ?? -1;
@@ -105,6 +124,41 @@ export interface Selection {
   warnings: string[];
 }
 
+export type InterfaceVerdict =
+  | 'selected' // named with --interface
+  | 'physical'
+  | 'uplink' // the veth/macvlan uplink of a container or namespace, no physical interface here
+  | 'virtual-fallback' // nothing better: used, with a warning
+  | 'down'
+  | 'virtual' // skipped: a bridge, tunnel, VPN or container-side device
+  | 'not-selected'; // skipped: --interface names others
+
+/** Every interface with what selection made of it and why (for `lanchat doctor`). */
+export function explainInterfaces(
+  all: readonly NetInterface[],
+  explicit: readonly string[],
+  probe: InterfaceFactsProbe,
+): { iface: NetInterface; verdict: InterfaceVerdict; used: boolean }[] {
+  const selected = new Set(selectInterfaces(all, explicit, probe).selected.map((i) => i.name));
+  const anyPhysical = all.some((i) => isPhysical(i, probe));
+  return all.map((iface) => {
+    const used = selected.has(iface.name);
+    const facts = probe(iface.name);
+    let verdict: InterfaceVerdict;
+    if (explicit.length > 0) verdict = used ? 'selected' : 'not-selected';
+    else if (!facts.up) verdict = 'down';
+    else if (isPhysical(iface, probe)) verdict = 'physical';
+    else if (used) verdict = !anyPhysical && facts.uplink ? 'uplink' : 'virtual-fallback';
+    else verdict = 'virtual';
+    return { iface, verdict, used };
+  });
+}
+
+function isPhysical(i: NetInterface, probe: InterfaceFactsProbe): boolean {
+  const facts = probe(i.name);
+  return facts.up && !hasVirtualName(i.name) && !facts.virtual;
+}
+
 export function selectInterfaces(
   all: readonly NetInterface[],
   explicit: readonly string[],
@@ -116,10 +170,13 @@ export function selectInterfaces(
     return { selected, missing, warnings: [] };
   }
   const up = all.filter((i) => probe(i.name).up);
-  const physical = up.filter((i) => !hasVirtualName(i.name) && !probe(i.name).virtual);
+  const physical = up.filter((i) => isPhysical(i, probe));
   if (physical.length > 0 || up.length === 0) return { selected: physical, missing: [], warnings: [] };
-  // A container, a VM or a network namespace may have only veth/bridge interfaces. Finding nothing
-  // would be the silent "peers don't show up" failure; using them with a warning is better.
+  // Inside a container or namespace the veth uplink is the network: nothing to warn about.
+  const uplinks = up.filter((i) => probe(i.name).uplink === true);
+  if (uplinks.length > 0) return { selected: uplinks, missing: [], warnings: [] };
+  // Only bridges, tunnels and the like: finding nothing would be the silent "peers don't show up"
+  // failure; using them with a warning is better.
   return {
     selected: up,
     missing: [],

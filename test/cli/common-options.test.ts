@@ -37,6 +37,8 @@ describe('parseCommonOptions: happy paths', () => {
         networkPrompt: false,
         interfaces: [],
         peers: [],
+        dnsSdDomains: [],
+        dnsServers: [],
         json: false,
         headless: false,
         notify: true,
@@ -146,6 +148,22 @@ describe('parseCommonOptions: happy paths', () => {
   it('accepts port 1', () => expect(parseCommonOptions(['--port', '1']).options.port).toBe(1));
 });
 
+it('takes --dns-sd-domain and --dns-server (repeatable)', () => {
+  const { options } = parseCommonOptions([
+    '--dns-sd-domain',
+    'corp.example.',
+    '--dns-sd-domain=lab.corp.example',
+    '--dns-server',
+    '10.0.0.53',
+    '--dns-server',
+    '[fd00::53]:5353',
+    '--dns-server',
+    '10.0.0.54:5300',
+  ]);
+  expect(options.dnsSdDomains).toEqual(['corp.example', 'lab.corp.example']);
+  expect(options.dnsServers).toEqual(['10.0.0.53', '[fd00::53]:5353', '10.0.0.54:5300']);
+});
+
 describe('parsePeerAddress', () => {
   const good: Array<[string, string, number]> = [
     [`${id}@10.0.0.1:7475`, '10.0.0.1', 7475],
@@ -219,6 +237,12 @@ describe('parseCommonOptions: errors name the flag and the expected form', () =>
     [['--json=yes'], /--json' does not take an argument/],
     [['--headless=1'], /--headless' does not take an argument/],
     [['--peer'], /--peer <value>' argument missing/],
+    [['--dns-sd-domain', 'corp..example'], /--dns-sd-domain 'corp\.\.example' is not a domain name/],
+    [['--dns-sd-domain', '-x.example'], /expected e\.g\. --dns-sd-domain corp\.example/],
+    [['--dns-server', 'dns.corp.example'], /--dns-server 'dns\.corp\.example' is not an IP address/],
+    [['--dns-server', '10.0.0.1:0'], /--dns-server/],
+    [['--dns-server', '10.0.0.999'], /--dns-server/],
+    [['--dns-server', 'fd00::53:53:53:53:53:53:53'], /--dns-server/],
   ];
   for (const [argv, expected] of cases) {
     it(JSON.stringify(argv), () => expect(usageError(argv)).toMatch(expected));

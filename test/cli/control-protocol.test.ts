@@ -31,6 +31,16 @@ describe('parseRequest', () => {
       ok: true,
       request: { v: 1, cmd: 'peers' },
     });
+    expect(parseRequest('{"v":1,"cmd":"diagnose","ref":"d1"}')).toEqual({
+      ok: true,
+      request: { v: 1, cmd: 'diagnose', ref: 'd1' },
+    });
+    expect(
+      parseReply('{"v":1,"type":"diagnosis","diagnosis":{"nick":"a","port":7475,"peers":[]}}'),
+    ).toMatchObject({
+      type: 'diagnosis',
+      diagnosis: { peers: [] },
+    });
   });
 
   it.each([
@@ -109,6 +119,8 @@ describe('parseReply', () => {
     'garbage',
     '{"v":2,"type":"peers","peers":[]}',
     '{"v":1,"type":"launch"}',
+    '{"v":1,"type":"diagnosis"}',
+    '{"v":1,"type":"diagnosis","diagnosis":{"peers":{}}}',
     '{"v":1,"type":"delivered","id":"m","to":"bob"}',
     '{"v":1,"type":"timeout","id":"m","delivered":[],"pending":[{"id":1}]}',
   ])('refuses %s as bad-reply', (line) => {

@@ -89,6 +89,15 @@ describe('control server', () => {
     expect(answer.peers.map((p) => [p.nick, p.online])).toEqual([['bob', true]]);
   });
 
+  it('answers diagnose with the node diagnosis', async () => {
+    const answer = await (await client()).request({ cmd: 'diagnose' });
+    if (answer.type !== 'diagnosis') throw new Error(`not a diagnosis: ${answer.type}`);
+    expect(answer.diagnosis.nick).toBe('alice');
+    expect(answer.diagnosis.peers.map((p) => [p.nick, p.online, p.clockAhead])).toEqual([
+      ['bob', true, false],
+    ]);
+  });
+
   it('sends a DM: sent, delivered, done, and the node emits its own sent event', async () => {
     const replies: ControlReply[] = [];
     const final = await (await client()).request(

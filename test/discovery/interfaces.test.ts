@@ -1,7 +1,12 @@
 // Interface choice (RFC 6762 §15), the on-link source check (§11), and change detection (§8.4).
 import { describe, expect, it } from 'vitest';
 import { diffInterfaces } from '../../src/discovery/interface-watcher.js';
-import { listInterfaces, type NetInterface, selectInterfaces } from '../../src/discovery/net-interfaces.js';
+import {
+  explainInterfaces,
+  listInterfaces,
+  type NetInterface,
+  selectInterfaces,
+} from '../../src/discovery/net-interfaces.js';
 import { isOnLink } from '../../src/discovery/subnet-check.js';
 import { fakeInterface } from './fake-wire.js';
 
@@ -36,11 +41,55 @@ describe('interface selection', () => {
     expect(s.missing).toEqual(['nope0']);
   });
 
-  it('falls back to virtual interfaces with a warning when there is nothing else (containers, namespaces)', () => {
-    const onlyVeth = [fakeInterface('eth0', '10.77.0.2')];
-    const s = selectInterfaces(onlyVeth, [], () => ({ virtual: true, up: true }));
-    expect(s.selected.map((i) => i.name)).toEqual(['eth0']);
+  it('uses the veth uplink of a container or namespace silently when it is all there is', () => {
+    const onlyVeth = [fakeInterface('eth0', '10.77.0.2'), fakeInterface('veth9', '10.78.0.2')];
+    const s = selectInterfaces(onlyVeth, [], () => ({ virtual: true, up: true, uplink: true }));
+    expect(s.selected.map((i) => i.name)).toEqual(['eth0', 'veth9']);
+    expect(s.warnings).toEqual([]);
+  });
+
+  it('prefers the uplink over bridges inside a container, and physical NICs over both', () => {
+    const ifaces = [fakeInterface('br0', '10.9.0.1'), fakeInterface('eth0', '10.77.0.2')];
+    const probe = (name: string) => ({ virtual: true, up: true, uplink: name === 'eth0' });
+    expect(selectInterfaces(ifaces, [], probe).selected.map((i) => i.name)).toEqual(['eth0']);
+    const host = [...ifaces, fakeInterface('enp3s0', '192.168.1.5')];
+    const hostProbe = (name: string) =>
+      name === 'enp3s0' ? { virtual: false, up: true } : { virtual: true, up: true, uplink: name === 'eth0' };
+    expect(selectInterfaces(host, [], hostProbe).selected.map((i) => i.name)).toEqual(['enp3s0']);
+  });
+
+  it('falls back to other virtual interfaces with a warning when there is nothing else', () => {
+    const onlyBridge = [fakeInterface('br0', '10.77.0.2')];
+    const s = selectInterfaces(onlyBridge, [], () => ({ virtual: true, up: true }));
+    expect(s.selected.map((i) => i.name)).toEqual(['br0']);
     expect(s.warnings[0]).toMatch(/no physical network interface/);
+  });
+
+  it('explains each interface: used or skipped, and why', () => {
+    const ifaces = [
+      fakeInterface('docker0', '172.17.0.1'),
+      fakeInterface('eth0', '10.0.0.2'),
+      fakeInterface('wlan0', '10.0.1.2'),
+    ];
+    const probe = (name: string) => ({ virtual: name === 'docker0', up: name !== 'wlan0' });
+    const verdicts = explainInterfaces(ifaces, [], probe).map((e) => [e.iface.name, e.verdict, e.used]);
+    expect(verdicts).toEqual([
+      ['docker0', 'virtual', false],
+      ['eth0', 'physical', true],
+      ['wlan0', 'down', false],
+    ]);
+    const named = explainInterfaces(ifaces, ['docker0'], probe).map((e) => [e.iface.name, e.verdict]);
+    expect(named).toEqual([
+      ['docker0', 'selected'],
+      ['eth0', 'not-selected'],
+      ['wlan0', 'not-selected'],
+    ]);
+    const inNamespace = explainInterfaces([fakeInterface('eth0', '10.77.0.2')], [], () => ({
+      virtual: true,
+      up: true,
+      uplink: true,
+    }));
+    expect(inNamespace.map((e) => e.verdict)).toEqual(['uplink']);
   });
 
   it('lists non-internal addresses with their prefix from os.networkInterfaces()', () => {

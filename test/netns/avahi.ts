@@ -29,8 +29,14 @@ export interface AvahiFiles {
   dbusPidFile: string;
 }
 
-/** Writes a private system-bus config and an avahi config for one host into `dir`. */
-export function writeAvahiFiles(dir: string, hostName: string, interfaces: string[]): AvahiFiles {
+/** Writes a private system-bus config and an avahi config for one host into `dir`; `reflector`
+ * makes it repeat mDNS between its interfaces (an admin's cross-subnet setup on a router). */
+export function writeAvahiFiles(
+  dir: string,
+  hostName: string,
+  interfaces: string[],
+  options: { reflector?: boolean } = {},
+): AvahiFiles {
   mkdirSync(join(dir, 'services'), { recursive: true });
   const socket = join(dir, 'bus.sock');
   const dbusPidFile = join(dir, 'dbus.pid');
@@ -83,7 +89,7 @@ publish-hinfo=no
 publish-workstation=no
 publish-domain=no
 [reflector]
-enable-reflector=no
+enable-reflector=${options.reflector ? 'yes' : 'no'}
 `,
   );
   return { dir, busAddress: `unix:path=${socket}`, dbusConfig, avahiConfig, dbusPidFile };
