@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { startCheckpoints } from './sqlite-checkpoints.js';
 import { createContactStore, refreshNickSkeletons } from './sqlite-contacts.js';
+import { createDropStore } from './sqlite-drops.js';
 import {
   corruptMessage,
   guard,
@@ -135,6 +136,7 @@ function assemble(db: Database.Database, path: string, now: () => number): Store
     contacts: createContactStore(db, context),
     rooms: createRoomStore(db, context),
     transfers: createTransferStore(db, context),
+    drops: createDropStore(db, context),
     transaction(fn) {
       return guard(context, 'write to', () => {
         if (depth > 0) {

@@ -1,0 +1,85 @@
+// Drops a holder hands us. Each box is opened with our key and its letter checked: addressed to
+// us, signed by the sender it names, not expired, not dated far ahead, sender not blocked and
+// admitted by the same TOFU and name rules as a relayed room message. A good letter is stored as
+// the DM it is, under the sender's id, so the persisted de-dup by (id, sender) shows it exactly
+// once, whichever holder, or the sender itself, brings it first. Every handle is answered (so an
+// honest holder deletes junk too); only good letters get a signed receipt.
+import type { PeerLink } from '../../connection/peer-link.js';
+import type { DropBatch, DropReceipt } from '../../protocol/drop-messages.js';
+import type { StoredMessage } from '../../store/store.js';
+import { tooFarAhead } from '../message-clock.js';
+import type { Peer } from '../peer-table.js';
+import type { DropContext } from './drop-context.js';
+import { openLetter } from './drop-letter.js';
+import { signReceipt } from './drop-receipt.js';
+
+export class DropRecipient {
+  /** Batches are opened in arrival order, one after the other (opening is asynchronous at first). */
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(private readonly c: DropContext) {}
+
+  receive(holder: Peer, link: PeerLink, batch: DropBatch): void {
+    this.queue = this.queue
+      .then(() => this.open(holder, link, batch))
+      .catch((error: unknown) => {
+        this.c.emit({
+          type: 'error',
+          code: 'store-failed',
+          message: `could not store drops (the holder keeps them): ${error instanceof Error ? error.message : String(error)}`,
+        });
+      });
+  }
+
+  private async open(holder: Peer, link: PeerLink, batch: DropBatch): Promise<void> {
+    const sealed = await this.c.sealedBox();
+    const { store, clock, selfId, network, identity } = this.c;
+    const now = clock.now();
+    const good: StoredMessage[] = [];
+    const receipts: DropReceipt[] = [];
+    let forged = 0;
+    for (const drop of batch.drops) {
+      const opened = openLetter(
+        new Uint8Array(Buffer.from(drop.box, 'base64')),
+        identity,
+        selfId,
+        network,
+        sealed,
+      );
+      if (!opened.ok) {
+        forged++;
+        continue;
+      }
+      const letter = opened.letter;
+      if (letter.exp <= now || tooFarAhead(letter.ts, now)) continue;
+      if (letter.from === selfId || !this.c.admitAuthor(letter.from, letter.nick).ok) continue;
+      good.push({
+        id: letter.id,
+        conversation: `@${letter.from}`,
+        senderId: letter.from,
+        senderNick: letter.nick,
+        text: letter.text,
+        kind: letter.kind,
+        ts: letter.ts,
+        receivedAt: now,
+        direction: 'in',
+        history: false,
+      });
+      receipts.push(
+        signReceipt({ id: letter.id, from: letter.from, to: selfId }, network, identity.secretKey),
+      );
+    }
+    // Stored before answering: an answered drop is deleted at the holder.
+    const fresh = store.transaction(() => good.map((m) => store.messages.saveIncoming(m)));
+    this.c.show(good.filter((_, i) => fresh[i]));
+    if (!link.isClosed) link.send({ t: 'drop_done', n: batch.drops.map((d) => d.n), rcpts: receipts });
+    if (forged > 0) {
+      this.c.emit({
+        type: 'warning',
+        code: 'drop-forged',
+        message: `${this.c.ref(holder).display} handed over ${forged} drop(s) that were altered, forged or not for us; ignored`,
+        peer: this.c.ref(holder),
+      });
+    }
+  }
+}

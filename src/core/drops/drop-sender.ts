@@ -1,0 +1,173 @@
+// Our own DMs to offline recipients: besides waiting in the outbox (delivered directly when we
+// next meet the recipient), each is signed, sealed to the recipient and deposited with up to K
+// online peers that hold drops. Holders are picked among those we have seen online together with
+// the recipient most recently (our own observations, seen_together), then any other holder: a
+// peer that is often on when the recipient is, is likely to meet it when it returns. A DM that
+// is short of K holders is deposited with the next holders we meet, until it expires.
+// A receipt signed by the recipient, brought by any holder, marks the DM delivered ("via relay").
+import type { DropAnswer, DropReceipts } from '../../protocol/drop-messages.js';
+import type { StoredMessage } from '../../store/store.js';
+import type { Peer } from '../peer-table.js';
+import type { DropContext } from './drop-context.js';
+import { sealLetter } from './drop-letter.js';
+import { HOLD_CAPABILITY } from './drop-policy.js';
+import { verifyReceipt } from './drop-receipt.js';
+
+/** Queued DMs per recipient considered for deposit at one time (the oldest first). */
+const MAX_DEPOSIT_SCAN = 200;
+/** Recipients with queued DMs looked at when a holder comes online. */
+const MAX_RECIPIENTS_SCAN = 100;
+
+export class DropSender {
+  /** Deposits on the wire, awaiting their answer: `${id} ${to} ${holder}`. */
+  private readonly inFlight = new Set<string>();
+
+  constructor(private readonly c: DropContext) {}
+
+  /** A DM was queued for an offline `recipient`: deposit it (and any other of its queued DMs). */
+  recipientOffline(recipientId: string): void {
+    void this.deposit([recipientId]);
+  }
+
+  /** A peer came online: it may hold for our offline recipients that are short of holders. */
+  holderOnline(peer: Peer): void {
+    if (!peer.link?.remoteHello?.caps.includes(HOLD_CAPABILITY)) return;
+    const recipients = this.c.store.outbox
+      .pendingRecipients()
+      .slice(0, MAX_RECIPIENTS_SCAN)
+      .filter((id) => id !== peer.id && !this.c.peers.get(id)?.link);
+    if (recipients.length > 0) void this.deposit(recipients);
+  }
+
+  private async deposit(recipientIds: string[]): Promise<void> {
+    let sealed: Awaited<ReturnType<DropContext['sealedBox']>>;
+    try {
+      sealed = await this.c.sealedBox();
+    } catch (error) {
+      this.c.emit({
+        type: 'warning',
+        code: 'drops-unavailable',
+        message: `cannot seal drops (libsodium did not load): ${error instanceof Error ? error.message : String(error)}`,
+      });
+      return;
+    }
+    for (const recipientId of recipientIds) {
+      if (this.c.peers.get(recipientId)?.link) continue; // online now: the outbox delivers directly
+      const candidates = this.holdersFor(recipientId);
+      if (candidates.length === 0) continue;
+      for (const message of this.c.store.outbox.pendingFor(recipientId, MAX_DEPOSIT_SCAN)) {
+        if (message.conversation !== `@${recipientId}`) continue; // drops are for DMs only
+        this.depositOne(message, recipientId, candidates, sealed);
+      }
+    }
+  }
+
+  private depositOne(
+    message: StoredMessage,
+    recipientId: string,
+    candidates: Peer[],
+    sealed: Awaited<ReturnType<DropContext['sealedBox']>>,
+  ): void {
+    const { policy, clock, store } = this.c;
+    const exp = message.ts + policy.holdMs;
+    if (exp <= clock.now()) return;
+    const holders = new Set(store.drops.holders(message.id, recipientId));
+    const busy = (h: Peer) => this.inFlight.has(`${message.id} ${recipientId} ${h.id}`);
+    let need = policy.copies - holders.size - candidates.filter(busy).length;
+    if (need <= 0) return;
+    let box: Uint8Array | null | undefined;
+    for (const holder of candidates) {
+      if (need <= 0) return;
+      if (holders.has(holder.id) || busy(holder) || !holder.link) continue;
+      box ??= sealLetter(
+        {
+          id: message.id,
+          from: this.c.selfId,
+          to: recipientId,
+          nick: message.senderNick,
+          ts: message.ts,
+          exp,
+          kind: message.kind,
+          text: message.text,
+        },
+        this.c.network,
+        this.c.identity.secretKey,
+        sealed,
+      );
+      if (!box) return;
+      const sent = holder.link.send({
+        t: 'drop_put',
+        id: message.id,
+        to: recipientId,
+        exp,
+        box: Buffer.from(box).toString('base64'),
+      });
+      if (!sent) continue;
+      this.inFlight.add(`${message.id} ${recipientId} ${holder.id}`);
+      need--;
+    }
+  }
+
+  /** Online peers that hold drops, those seen most recently with the recipient first. */
+  private holdersFor(recipientId: string): Peer[] {
+    const holds = (p: Peer | undefined): p is Peer =>
+      p !== undefined &&
+      p.id !== recipientId &&
+      p.link !== undefined &&
+      (p.link.remoteHello?.caps.includes(HOLD_CAPABILITY) ?? false);
+    const preferred = this.c.store.drops
+      .seenWith(recipientId, 64)
+      .map((id) => this.c.peers.get(id))
+      .filter(holds);
+    const chosen = new Set(preferred);
+    for (const peer of this.c.peers.online()) if (holds(peer)) chosen.add(peer);
+    return [...chosen];
+  }
+
+  answer(holder: Peer, answer: DropAnswer): void {
+    const key = `${answer.id} ${answer.to} ${holder.id}`;
+    if (!this.inFlight.delete(key)) return; // we did not ask this peer to hold that
+    if (!answer.ok) return; // refused (quota, rate, not holding): another holder, another time
+    const exp = this.c.clock.now() + this.c.policy.holdMs;
+    if (!this.c.store.drops.recordDeposit(answer.id, answer.to, holder.id, exp)) return;
+    const holders = this.c.store.drops.holders(answer.id, answer.to).length;
+    const recipient = this.c.peers.get(answer.to);
+    this.c.emit({
+      type: 'deposited',
+      id: answer.id,
+      to: recipient ? this.c.ref(recipient) : this.c.author(answer.to, answer.to.slice(0, 8)),
+      holders,
+    });
+  }
+
+  /** Receipts a holder brings. False when one is not for us or not signed by its recipient. */
+  receipts(_holder: Peer, message: DropReceipts): boolean {
+    const { store, selfId, network } = this.c;
+    for (const rcpt of message.rcpts) {
+      if (rcpt.from !== selfId || !verifyReceipt(rcpt, network)) return false;
+    }
+    const delivered = store.transaction(() =>
+      message.rcpts.filter((rcpt) => {
+        const message = store.messages.get(rcpt.id, selfId);
+        if (message?.direction !== 'out' || message.conversation !== `@${rcpt.to}`) return false;
+        if (!store.outbox.markDelivered(rcpt.id, rcpt.to)) return false;
+        store.drops.markRelayed(rcpt.id, rcpt.to);
+        return true;
+      }),
+    );
+    for (const rcpt of delivered) {
+      const recipient = this.c.peers.get(rcpt.to);
+      this.c.emit({
+        type: 'delivered',
+        id: rcpt.id,
+        to: recipient ? this.c.ref(recipient) : this.c.author(rcpt.to, rcpt.to.slice(0, 8)),
+        via: 'relay',
+      });
+    }
+    return true;
+  }
+
+  peerOffline(peer: Peer): void {
+    for (const key of this.inFlight) if (key.endsWith(` ${peer.id}`)) this.inFlight.delete(key);
+  }
+}

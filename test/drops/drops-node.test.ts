@@ -1,0 +1,114 @@
+// Sealed drops between whole nodes (in-memory transport, real crypto and SQLite): a DM reaches a
+// recipient that is never online at the same time as its sender, exactly once, and the sender
+// learns it was delivered from the recipient's signed receipt brought by the holder.
+import { readFileSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { eventsOf, NodeFixture, onlineIds, type TestNode, waitFor } from '../core/node-fixture.js';
+
+let fx: NodeFixture;
+beforeEach(() => {
+  fx = new NodeFixture();
+});
+afterEach(async () => {
+  await fx.destroy();
+});
+
+/** alice, bob and carol meet once (so alice knows bob), then bob leaves. */
+async function meetThenBobLeaves(): Promise<{ a: TestNode; b: TestNode; c: TestNode }> {
+  const a = await fx.start('alice');
+  const b = await fx.start('bob');
+  const c = await fx.start('carol');
+  await waitFor('mesh', () => [a, b, c].every((t) => onlineIds(t).length === 2));
+  await fx.stop(b);
+  await waitFor(
+    'bob offline at alice and carol',
+    () => onlineIds(a).length === 1 && onlineIds(c).length === 1,
+  );
+  return { a, b, c };
+}
+
+describe('drops: sender and recipient never online together', () => {
+  it('a holder hands the DM over exactly once and brings the receipt back to the sender', async () => {
+    const { a, b, c } = await meetThenBobLeaves();
+    const text = 'the key is under the mat 🗝';
+    const id = a.node.sendDirect('bob', text);
+    const deposited = await waitFor('deposited with carol', () =>
+      eventsOf(a, 'deposited').find((e) => e.id === id),
+    );
+    expect(deposited.holders).toBe(1);
+    expect(a.node.outbox().find((e) => e.id === id)).toMatchObject({ state: 'deposited', holders: 1 });
+    await fx.stop(a);
+
+    // The holder holds only ciphertext: the text is nowhere in its database files.
+    c.store.transaction(() => undefined);
+    for (const suffix of ['', '-wal']) {
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(c.dbPath + suffix);
+      } catch {
+        continue;
+      }
+      expect(bytes.includes(Buffer.from('under the mat'))).toBe(false);
+    }
+
+    const b2 = await fx.start('bob', { identity: b.identity, dbPath: b.dbPath });
+    const shown = await waitFor('bob shows it', () => eventsOf(b2, 'message').find((m) => m.id === id));
+    expect(shown.text).toBe(text);
+    expect(shown.from.id).toBe(a.node.id);
+    expect(shown.from.nick).toBe('alice');
+
+    // bob leaves again; alice returns and meets only carol, who brings bob's signed receipt.
+    await waitFor('bob answered carol', () => c.store.drops.usage('total').count === 0);
+    await fx.stop(b2);
+    const a2 = await fx.start('alice', { identity: a.identity, dbPath: a.dbPath });
+    const delivered = await waitFor('delivered at alice', () =>
+      eventsOf(a2, 'delivered').find((e) => e.id === id),
+    );
+    expect(delivered.via).toBe('relay');
+    expect(a2.node.outbox().find((e) => e.id === id)).toMatchObject({ state: 'delivered', via: 'relay' });
+    // Delivered: alice stops retrying, so bob, back again, does not see it twice.
+    const b3 = await fx.start('bob', { identity: b.identity, dbPath: b.dbPath });
+    await waitFor('a2 and b3 meet', () => onlineIds(a2).includes(b3.node.id));
+    expect(a2.store.outbox.pendingFor(b.node.id)).toHaveLength(0);
+    expect(eventsOf(b3, 'message').filter((m) => m.id === id)).toHaveLength(0);
+    expect(b3.store.messages.history(`@${a.node.id}`, { limit: 10 }).filter((m) => m.id === id)).toHaveLength(
+      1,
+    );
+  });
+
+  it('sender and holder both deliver: the recipient shows it once', async () => {
+    const { a, b, c } = await meetThenBobLeaves();
+    const id = a.node.sendDirect('bob', 'two roads');
+    await waitFor('deposited with carol', () => eventsOf(a, 'deposited').find((e) => e.id === id));
+    const b2 = await fx.start('bob', { identity: b.identity, dbPath: b.dbPath });
+    await waitFor('delivered directly', () => eventsOf(a, 'delivered').find((e) => e.id === id));
+    await waitFor('carol handed hers over', () => c.store.drops.usage('total').count === 0);
+    expect(eventsOf(b2, 'message').filter((m) => m.id === id)).toHaveLength(1);
+  });
+
+  it('a DM to an online peer is not deposited, and room messages never are', async () => {
+    const a = await fx.start('alice');
+    const b = await fx.start('bob');
+    const c = await fx.start('carol');
+    await waitFor('mesh', () => [a, b, c].every((t) => onlineIds(t).length === 2));
+    const id = a.node.sendDirect('bob', 'hi');
+    a.node.sendRoom('#general', 'hello room');
+    await waitFor('delivered', () => eventsOf(a, 'delivered').find((e) => e.id === id));
+    expect(eventsOf(a, 'deposited')).toHaveLength(0);
+    expect(c.store.drops.usage('total').count).toBe(0);
+  });
+
+  it('--no-hold: a node that does not hold is never asked', async () => {
+    const a = await fx.start('alice');
+    const b = await fx.start('bob');
+    const c = await fx.start('carol', { init: { drops: { hold: false } } });
+    await waitFor('mesh', () => [a, b, c].every((t) => onlineIds(t).length === 2));
+    await fx.stop(b);
+    await waitFor('bob offline', () => onlineIds(a).length === 1);
+    const id = a.node.sendDirect('bob', 'later');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(eventsOf(a, 'deposited')).toHaveLength(0);
+    expect(c.store.drops.usage('total').count).toBe(0);
+    expect(a.node.outbox().find((e) => e.id === id)).toMatchObject({ state: 'queued', holders: 0 });
+  });
+});
