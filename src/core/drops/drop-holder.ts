@@ -44,7 +44,8 @@ export class DropHolder {
       link.send({ t: 'drop_ans', id: put.id, to: put.to, ok: true });
       return;
     }
-    const code = this.refusal(peer, put);
+    const box = new Uint8Array(Buffer.from(put.box, 'base64'));
+    const code = this.refusal(peer, put, box.length);
     if (code) {
       link.send({ t: 'drop_ans', id: put.id, to: put.to, ok: false, code });
       return;
@@ -54,7 +55,7 @@ export class DropHolder {
       depositor: peer.id,
       recipient: put.to,
       id: put.id,
-      box: new Uint8Array(Buffer.from(put.box, 'base64')),
+      box,
       receivedAt: now,
       expiresAt: Math.min(put.exp, now + this.c.policy.holdMs),
     });
@@ -63,13 +64,12 @@ export class DropHolder {
     if (recipient?.link) this.handOver(recipient, recipient.link);
   }
 
-  private refusal(peer: Peer, put: DropPut): string | undefined {
+  private refusal(peer: Peer, put: DropPut, size: number): string | undefined {
     const { policy, store, clock, selfId } = this.c;
     if (!policy.hold) return 'not-holding';
     if (put.to === peer.id || put.to === selfId) return 'bad-recipient';
     if (put.exp <= clock.now()) return 'expired';
     if (!this.rate.take(peer.id)) return 'rate';
-    const size = Math.floor((put.box.length * 3) / 4);
     const over = (usage: { count: number; bytes: number }, quota: { count: number; bytes: number }) =>
       usage.count + 1 > quota.count || usage.bytes + size > quota.bytes;
     if (over(store.drops.usage({ depositor: peer.id }), policy.perDepositor)) return 'quota-depositor';
