@@ -26,8 +26,11 @@ interface FakeLink {
 
 function fakeLink(): FakeLink {
   const sent: WireMessage[] = [];
-  const link = { isClosed: false, send: (m: WireMessage) => (sent.push(m), true) } as unknown as PeerLink;
-  return { link, sent };
+  const send = (m: WireMessage): boolean => {
+    sent.push(m);
+    return true;
+  };
+  return { link: { isClosed: false, send } as unknown as PeerLink, sent };
 }
 
 let store: Store;
