@@ -39,6 +39,7 @@ export const COMMON_OPTIONS = {
   'catchup-days': { type: 'string' },
   'catchup-max': { type: 'string' },
   'no-read-receipts': { type: 'boolean' },
+  'no-hold': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -62,6 +63,7 @@ export const COMMON_OPTIONS_USAGE = `  --nick NAME             display name (def
   --catchup-days N        room catch-up asks for at most the last N days (default: 7)
   --catchup-max N         and at most N messages per room (default: 1000)
   --no-read-receipts      do not tell senders when you have seen their DMs
+  --no-hold               do not hold sealed DMs for offline peers (your own are still deposited)
   -h, --help              show this help`;
 
 /** A peer given on the command line: its key is known in advance, so the handshake can pin it. */
@@ -93,6 +95,7 @@ export interface CommonOptions {
   catchupDays: number;
   catchupMax: number;
   readReceipts: boolean;
+  hold: boolean;
   help: boolean;
 }
 
@@ -114,6 +117,7 @@ export interface CommonOptionValues {
   'catchup-days'?: string | undefined;
   'catchup-max'?: string | undefined;
   'no-read-receipts'?: boolean | undefined;
+  'no-hold'?: boolean | undefined;
   help?: boolean | undefined;
 }
 
@@ -157,6 +161,7 @@ export function commonOptionsFrom(values: CommonOptionValues): CommonOptions {
     catchupDays: count('catchup-days', values['catchup-days'], 7, 3650),
     catchupMax: count('catchup-max', values['catchup-max'], 1000, 1_000_000),
     readReceipts: !(values['no-read-receipts'] ?? false),
+    hold: !(values['no-hold'] ?? false),
     help: values.help ?? false,
   };
 }
@@ -258,6 +263,8 @@ export interface NodeConfig {
   awayAfterMs: number;
   catchup: { maxAgeMs: number; maxPerRoom: number };
   readReceipts: boolean;
+  /** Hold sealed drops for others (--no-hold turns it off). */
+  hold: boolean;
 }
 
 export interface ResolveContext {
@@ -297,6 +304,7 @@ export function resolveNodeConfig(options: CommonOptions, context: ResolveContex
     awayAfterMs: options.awayAfterMinutes * 60_000,
     catchup: { maxAgeMs: options.catchupDays * 24 * 3600_000, maxPerRoom: options.catchupMax },
     readReceipts: options.readReceipts,
+    hold: options.hold,
   };
 }
 

@@ -48,6 +48,7 @@ export function createNodeRuntime(config: NodeConfig, identity: Identity): NodeR
       awayAfterMs: config.awayAfterMs,
       catchup: config.catchup,
       readReceipts: config.readReceipts,
+      drops: { hold: config.hold },
       files: {
         downloadDir: config.downloadDir,
         autoAcceptVerified: config.autoAcceptVerified,

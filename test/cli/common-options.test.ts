@@ -45,6 +45,7 @@ describe('parseCommonOptions: happy paths', () => {
         catchupDays: 7,
         catchupMax: 1000,
         readReceipts: true,
+        hold: true,
         help: false,
       },
       positionals: [],
@@ -59,12 +60,14 @@ describe('parseCommonOptions: happy paths', () => {
       '--catchup-max',
       '50',
       '--no-read-receipts',
+      '--no-hold',
     ]);
     expect(options).toMatchObject({
       awayAfterMinutes: 0,
       catchupDays: 2,
       catchupMax: 50,
       readReceipts: false,
+      hold: false,
     });
     for (const bad of [
       ['--away-after', '-1'],
