@@ -13,20 +13,25 @@ import { sealLetter } from './drop-letter.js';
 import { HOLD_CAPABILITY } from './drop-policy.js';
 import { verifyReceipt } from './drop-receipt.js';
 
-/** Queued DMs per recipient considered for deposit at one time (the oldest first). */
-const MAX_DEPOSIT_SCAN = 200;
+/** Queued DMs considered for deposit in one run, over all recipients (the oldest first), read
+ * from the outbox in pages of DEPOSIT_PAGE. */
+const MAX_DEPOSIT_SCAN = 5_000;
+const DEPOSIT_PAGE = 200;
 /** Recipients with queued DMs looked at when a holder comes online. */
 const MAX_RECIPIENTS_SCAN = 100;
 
 export class DropSender {
   /** Deposits on the wire, awaiting their answer: `${id} ${to} ${holder}`. */
   private readonly inFlight = new Set<string>();
+  /** Recipients to look at in the next run: a batch of 1,000 sends makes one run, not 1,000. */
+  private readonly wanted = new Set<string>();
+  private running = false;
 
   constructor(private readonly c: DropContext) {}
 
   /** A DM was queued for an offline `recipient`: deposit it (and any other of its queued DMs). */
   recipientOffline(recipientId: string): void {
-    void this.deposit([recipientId]);
+    this.want([recipientId]);
   }
 
   /** A peer came online: it may hold for our offline recipients that are short of holders. */
@@ -36,10 +41,20 @@ export class DropSender {
       .pendingRecipients()
       .slice(0, MAX_RECIPIENTS_SCAN)
       .filter((id) => id !== peer.id && !this.c.peers.get(id)?.link);
-    if (recipients.length > 0) void this.deposit(recipients);
+    this.want(recipients);
   }
 
-  private async deposit(recipientIds: string[]): Promise<void> {
+  private want(recipientIds: readonly string[]): void {
+    for (const id of recipientIds) this.wanted.add(id);
+    if (this.running || this.wanted.size === 0) return;
+    this.running = true;
+    // Asynchronous on purpose: a send inside a batch is committed before this reads the outbox.
+    void this.deposit().finally(() => {
+      this.running = false;
+    });
+  }
+
+  private async deposit(): Promise<void> {
     let sealed: Awaited<ReturnType<DropContext['sealedBox']>>;
     try {
       sealed = await this.c.sealedBox();
@@ -51,15 +66,26 @@ export class DropSender {
       });
       return;
     }
-    for (const recipientId of recipientIds) {
+    let budget = MAX_DEPOSIT_SCAN;
+    while (this.wanted.size > 0 && budget > 0) {
+      const recipientId = this.wanted.values().next().value as string;
+      this.wanted.delete(recipientId);
       if (this.c.peers.get(recipientId)?.link) continue; // online now: the outbox delivers directly
       const candidates = this.holdersFor(recipientId);
       if (candidates.length === 0) continue;
-      for (const message of this.c.store.outbox.pendingFor(recipientId, MAX_DEPOSIT_SCAN)) {
-        if (message.conversation !== `@${recipientId}`) continue; // drops are for DMs only
-        this.depositOne(message, recipientId, candidates, sealed);
+      for (let after = 0; budget > 0; ) {
+        const page = this.c.store.outbox.pendingAfter(recipientId, after, Math.min(DEPOSIT_PAGE, budget));
+        if (page.length === 0) break;
+        budget -= page.length;
+        after = page[page.length - 1]!.seq;
+        for (const { message } of page) {
+          if (message.conversation !== `@${recipientId}`) continue; // drops are for DMs only
+          this.depositOne(message, recipientId, candidates, sealed);
+        }
       }
     }
+    // Over budget: the rest waits for the next meeting with a holder (or the next send).
+    this.wanted.clear();
   }
 
   private depositOne(
@@ -78,7 +104,7 @@ export class DropSender {
     let box: Uint8Array | null | undefined;
     for (const holder of candidates) {
       if (need <= 0) return;
-      if (holders.has(holder.id) || busy(holder) || !holder.link) continue;
+      if (holders.has(holder.id) || busy(holder) || !holder.link?.hasRoom) continue;
       box ??= sealLetter(
         {
           id: message.id,
