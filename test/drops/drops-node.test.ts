@@ -111,4 +111,27 @@ describe('drops: sender and recipient never online together', () => {
     expect(c.store.drops.usage('total').count).toBe(0);
     expect(a.node.outbox().find((e) => e.id === id)).toMatchObject({ state: 'queued', holders: 0 });
   });
+
+  it('prefers holders seen online together with the recipient', async () => {
+    const copies = { drops: { copies: 1 } };
+    const a = await fx.start('alice', { init: copies });
+    // carol is known to alice first (so she comes first in alice's peer table), then leaves.
+    const c = await fx.start('carol');
+    await waitFor('alice meets carol', () => onlineIds(a).length === 1);
+    await fx.stop(c);
+    await waitFor('carol gone', () => onlineIds(a).length === 0);
+    // bob and dave are online together; bob leaves while dave is on.
+    const b = await fx.start('bob');
+    const d = await fx.start('dave');
+    await waitFor('mesh', () => onlineIds(a).length === 2);
+    await fx.stop(b);
+    await waitFor('bob gone', () => onlineIds(a).length === 1);
+    const c2 = await fx.start('carol', { identity: c.identity, dbPath: c.dbPath });
+    await waitFor('carol back', () => onlineIds(a).length === 2);
+    const id = a.node.sendDirect('bob', 'for dave to carry');
+    await waitFor('deposited', () => eventsOf(a, 'deposited').find((e) => e.id === id));
+    expect(d.store.drops.usage('total').count).toBe(1);
+    expect(c2.store.drops.usage('total').count).toBe(0);
+    expect(a.store.drops.holders(id, b.node.id)).toEqual([d.node.id]);
+  });
 });

@@ -21,8 +21,8 @@ const DEPOSIT_PAGE = 200;
 const MAX_RECIPIENTS_SCAN = 100;
 
 export class DropSender {
-  /** Deposits on the wire, awaiting their answer: `${id} ${to} ${holder}`. */
-  private readonly inFlight = new Set<string>();
+  /** Deposits on the wire, awaiting their answer (`${id} ${to} ${holder}`), with their expiry. */
+  private readonly inFlight = new Map<string, number>();
   /** Recipients to look at in the next run: a batch of 1,000 sends makes one run, not 1,000. */
   private readonly wanted = new Set<string>();
   private running = false;
@@ -129,7 +129,7 @@ export class DropSender {
         box: Buffer.from(box).toString('base64'),
       });
       if (!sent) continue;
-      this.inFlight.add(`${message.id} ${recipientId} ${holder.id}`);
+      this.inFlight.set(`${message.id} ${recipientId} ${holder.id}`, exp);
       need--;
     }
   }
@@ -152,9 +152,10 @@ export class DropSender {
 
   answer(holder: Peer, answer: DropAnswer): void {
     const key = `${answer.id} ${answer.to} ${holder.id}`;
-    if (!this.inFlight.delete(key)) return; // we did not ask this peer to hold that
+    const exp = this.inFlight.get(key);
+    if (exp === undefined) return; // we did not ask this peer to hold that
+    this.inFlight.delete(key);
     if (!answer.ok) return; // refused (quota, rate, not holding): another holder, another time
-    const exp = this.c.clock.now() + this.c.policy.holdMs;
     if (!this.c.store.drops.recordDeposit(answer.id, answer.to, holder.id, exp)) return;
     const holders = this.c.store.drops.holders(answer.id, answer.to).length;
     const recipient = this.c.peers.get(answer.to);
@@ -194,6 +195,6 @@ export class DropSender {
   }
 
   peerOffline(peer: Peer): void {
-    for (const key of this.inFlight) if (key.endsWith(` ${peer.id}`)) this.inFlight.delete(key);
+    for (const key of this.inFlight.keys()) if (key.endsWith(` ${peer.id}`)) this.inFlight.delete(key);
   }
 }
