@@ -32,6 +32,9 @@ interface Handover {
 export class DropHolder {
   private readonly rate: DepositRate;
   private readonly handovers = new Map<string, Handover>();
+  /** What we hold in total, counted once and kept up to date here: summing the whole table for
+   * every deposit would let a flood of deposits cost a table scan each. Undefined: count again. */
+  private total: { count: number; bytes: number } | undefined;
 
   constructor(private readonly c: DropContext) {
     this.rate = new DepositRate(c.clock, c.policy.depositRate);
@@ -51,7 +54,7 @@ export class DropHolder {
       return;
     }
     const now = this.c.clock.now();
-    this.c.store.drops.hold({
+    const held = this.c.store.drops.hold({
       depositor: peer.id,
       recipient: put.to,
       id: put.id,
@@ -59,6 +62,8 @@ export class DropHolder {
       receivedAt: now,
       expiresAt: Math.min(put.exp, now + this.c.policy.holdMs),
     });
+    if (held && this.total)
+      this.total = { count: this.total.count + 1, bytes: this.total.bytes + box.length };
     link.send({ t: 'drop_ans', id: put.id, to: put.to, ok: true });
     const recipient = this.c.peers.get(put.to);
     if (recipient?.link) this.handOver(recipient, recipient.link);
@@ -74,7 +79,8 @@ export class DropHolder {
       usage.count + 1 > quota.count || usage.bytes + size > quota.bytes;
     if (over(store.drops.usage({ depositor: peer.id }), policy.perDepositor)) return 'quota-depositor';
     if (over(store.drops.usage({ recipient: put.to }), policy.perRecipient)) return 'quota-recipient';
-    if (over(store.drops.usage('total'), policy.total)) return 'quota-total';
+    this.total ??= store.drops.usage('total');
+    if (over(this.total, policy.total)) return 'quota-total';
     return undefined;
   }
 
@@ -133,6 +139,7 @@ export class DropHolder {
       for (const k of keep) store.drops.keepReceipt(k.depositor, k.receipt, expiresAt);
       store.drops.release(peer.id, done.n);
     });
+    this.total = undefined;
     for (const depositor of new Set(keep.map((k) => k.depositor))) {
       const online = this.c.peers.get(depositor);
       if (online?.link) this.passReceipts(online, online.link);
@@ -162,5 +169,6 @@ export class DropHolder {
   /** Deletes what expired (called at start and periodically). */
   sweep(): void {
     this.c.store.drops.expire(this.c.clock.now());
+    this.total = undefined;
   }
 }
