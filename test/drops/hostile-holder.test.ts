@@ -140,4 +140,35 @@ describe('drops: hostile holders', () => {
     expect(delivered.via).toBe('relay');
     expect(a.store.outbox.pendingFor(b.node.id)).toHaveLength(0);
   });
+
+  it('three holders: one honest, one gone for good, one that alters: bob shows it once, unaltered', async () => {
+    const a = await fx.start('alice');
+    const b = await fx.start('bob');
+    const c = await fx.start('carol');
+    const d = await fx.start('dave');
+    await waitFor('mesh', () => onlineIds(a).length === 3);
+    await fx.stop(b);
+    await waitFor('bob gone', () => onlineIds(a).length === 2);
+    const evil = await HostilePeer.connect(fx, a, { nick: 'holder', hello: { caps: HOLDER_CAPS } });
+    await waitFor('holder online', () => onlineIds(a).length === 3);
+    const text = 'three copies, one truth';
+    const id = a.node.sendDirect('bob', text);
+    const put = await evil.waitFor('a deposit', (m): m is DropPut => m.t === 'drop_put');
+    evil.send({ t: 'drop_ans', id, to: b.node.id, ok: true });
+    await waitFor('three holders', () =>
+      eventsOf(a, 'deposited').find((e) => e.id === id && e.holders === 3),
+    );
+    await fx.stop(a);
+    await fx.stop(d); // dave never comes back
+    const b2 = await fx.start('bob', { identity: b.identity, dbPath: b.dbPath });
+    const holder = await HostilePeer.connect(fx, b2, {
+      identity: evil.identity,
+      nick: 'holder',
+      hello: { caps: HOLDER_CAPS },
+    });
+    holder.send({ t: 'drops', drops: [{ n: 1, box: flipByte(put.box, 100) }] });
+    await holder.waitFor('bob answers the altered one', (m) => m.t === 'drop_done');
+    await waitFor('carol handed hers over', () => c.store.drops.usage('total').count === 0);
+    expect(eventsOf(b2, 'message').map((m) => [m.id, m.text])).toEqual([[id, text]]);
+  });
 });
