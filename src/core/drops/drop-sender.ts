@@ -49,9 +49,18 @@ export class DropSender {
     if (this.running || this.wanted.size === 0) return;
     this.running = true;
     // Asynchronous on purpose: a send inside a batch is committed before this reads the outbox.
-    void this.deposit().finally(() => {
-      this.running = false;
-    });
+    this.deposit()
+      .catch((error: unknown) => {
+        // A store failure (disk full): the DMs stay queued here; the next run tries again.
+        this.c.emit({
+          type: 'error',
+          code: 'store-failed',
+          message: `could not deposit drops: ${error instanceof Error ? error.message : String(error)}`,
+        });
+      })
+      .finally(() => {
+        this.running = false;
+      });
   }
 
   private async deposit(): Promise<void> {

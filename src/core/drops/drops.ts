@@ -27,8 +27,9 @@ export class Drops {
   }
 
   start(): void {
-    this.holder.sweep();
-    this.sweepTimer = this.c.clock.setInterval(() => this.holder.sweep(), SWEEP_MS);
+    const sweep = () => this.safely('delete expired drops', () => this.holder.sweep());
+    sweep();
+    this.sweepTimer = this.c.clock.setInterval(sweep, SWEEP_MS);
     this.sweepTimer.unref?.();
   }
 
@@ -42,22 +43,44 @@ export class Drops {
   }
 
   peerOnline(peer: Peer, link: PeerLink): void {
-    this.holder.peerOnline(peer, link);
-    this.sender.holderOnline(peer);
+    this.safely('hand over drops', () => {
+      this.holder.peerOnline(peer, link);
+      this.sender.holderOnline(peer);
+    });
   }
 
   /** `peer` went offline: those still online were online with it until now (holder choice). */
   peerOffline(peer: Peer): void {
     this.holder.peerOffline(peer);
     this.sender.peerOffline(peer);
-    this.c.store.drops.sawTogether(
-      peer.id,
-      this.c.peers.online().map((p) => p.id),
+    this.safely('record who was online', () =>
+      this.c.store.drops.sawTogether(
+        peer.id,
+        this.c.peers.online().map((p) => p.id),
+      ),
     );
+  }
+
+  /** Drops are best effort next to the outbox: a store failure (disk full) is reported and the
+   * DM stays queued; it never takes the node or the link down. */
+  private safely(what: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      this.c.emit({
+        type: 'error',
+        code: 'store-failed',
+        message: `could not ${what}: ${error instanceof Error ? error.message : String(error)}`,
+      });
+    }
   }
 
   /** Routes one drop message; a forged receipt closes the link. */
   handle(peer: Peer, link: PeerLink, message: DropMessage): void {
+    this.safely(`handle ${message.t} from a peer`, () => this.dispatch(peer, link, message));
+  }
+
+  private dispatch(peer: Peer, link: PeerLink, message: DropMessage): void {
     switch (message.t) {
       case 'drop_put':
         this.holder.put(peer, link, message);
