@@ -134,4 +134,23 @@ describe('drops: sender and recipient never online together', () => {
     expect(c2.store.drops.usage('total').count).toBe(0);
     expect(a.store.drops.holders(id, b.node.id)).toEqual([d.node.id]);
   });
+
+  it('a holder whose disk fails reports it and keeps its links; the DM stays queued at the sender', async () => {
+    const { a, b, c } = await meetThenBobLeaves();
+    c.store.drops.hold = () => {
+      throw new Error('disk full');
+    };
+    const id = a.node.sendDirect('bob', 'nowhere to put it');
+    const error = await waitFor('carol reports it', () =>
+      eventsOf(c, 'error').find((e) => e.code === 'store-failed'),
+    );
+    expect(error.message).toMatch(/disk full/);
+    expect(onlineIds(c)).toEqual([a.node.id]);
+    expect(eventsOf(a, 'deposited')).toHaveLength(0);
+    expect(a.node.outbox().find((e) => e.id === id)?.state).toBe('queued');
+    // Still works for what does not need the disk: a DM between alice and carol.
+    const dm = a.node.sendDirect('carol', 'still there?');
+    await waitFor('delivered', () => eventsOf(a, 'delivered').find((e) => e.id === dm));
+    void b;
+  });
 });
