@@ -83,6 +83,13 @@ export function createDropStore(db: Database.Database, context: StoreContext): D
         OR EXISTS (SELECT 1 FROM drop_deposits p WHERE p.message_id = d.message_id AND p.recipient_id = d.recipient_id)
      ORDER BY d.seq DESC LIMIT ?`,
   );
+  const queuedDmRecipients = db
+    .prepare(
+      `SELECT DISTINCT d.recipient_id FROM deliveries d
+       JOIN messages m ON m.id = d.message_id AND m.direction = 'out' AND m.conversation = '@' || d.recipient_id
+       WHERE d.status = 'queued' LIMIT ?`,
+    )
+    .pluck();
   const together = db.prepare(
     `INSERT INTO seen_together (peer, other, at) VALUES (?, ?, ?)
      ON CONFLICT (peer, other) DO UPDATE SET at = excluded.at`,
@@ -199,6 +206,9 @@ export function createDropStore(db: Database.Database, context: StoreContext): D
           return entry;
         }),
       );
+    },
+    queuedDmRecipients(limit) {
+      return guard(context, 'read the outbox in', () => queuedDmRecipients.all(limit) as string[]);
     },
     sawTogether(peer, others) {
       guard(context, 'record who was online in', () =>

@@ -293,6 +293,8 @@ export interface DropStore {
   holders(messageId: string, recipientId: string): string[];
   /** A signed receipt for our message arrived through a holder; false when one had already. */
   markRelayed(messageId: string, recipientId: string): boolean;
+  /** Recipients with at least one of our DMs still queued for them (room messages not counted). */
+  queuedDmRecipients(limit: number): string[];
   /** Newest first: DMs still queued, and DMs that were deposited with holders. */
   outbox(limit: number): OutboxEntry[];
   // -- who is online with whom (to pick holders the recipient is likely to meet) --

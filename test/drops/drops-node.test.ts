@@ -153,4 +153,17 @@ describe('drops: sender and recipient never online together', () => {
     await waitFor('delivered', () => eventsOf(a, 'delivered').find((e) => e.id === dm));
     void b;
   });
+
+  it('a DM sent on a link that then dies unacked is deposited once the recipient is seen offline', async () => {
+    const a = await fx.start('alice');
+    const b = await fx.start('bob');
+    const c = await fx.start('carol');
+    await waitFor('mesh', () => [a, b, c].every((t) => onlineIds(t).length === 2));
+    fx.network.setLinkDown(b.host, true);
+    const id = a.node.sendDirect('bob', 'into the void');
+    expect(eventsOf(a, 'sent').find((e) => e.id === id)?.queued).toBe(false);
+    await waitFor('bob offline at alice', () => eventsOf(a, 'peer_offline').length > 0);
+    await waitFor('deposited with carol', () => eventsOf(a, 'deposited').find((e) => e.id === id));
+    expect(c.store.drops.usage('total').count).toBe(1);
+  });
 });

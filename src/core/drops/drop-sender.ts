@@ -37,11 +37,16 @@ export class DropSender {
   /** A peer came online: it may hold for our offline recipients that are short of holders. */
   holderOnline(peer: Peer): void {
     if (!peer.link?.remoteHello?.caps.includes(HOLD_CAPABILITY)) return;
-    const recipients = this.c.store.outbox
-      .pendingRecipients()
-      .slice(0, MAX_RECIPIENTS_SCAN)
+    const recipients = this.c.store.drops
+      .queuedDmRecipients(MAX_RECIPIENTS_SCAN)
       .filter((id) => id !== peer.id && !this.c.peers.get(id)?.link);
     this.want(recipients);
+  }
+
+  /** A peer went offline with DMs still queued for it (a link lost before their acks): deposit them. */
+  recipientGone(peer: Peer): void {
+    if (this.c.store.outbox.pendingFor(peer.id, 1).length === 0) return;
+    this.want([peer.id]);
   }
 
   private want(recipientIds: readonly string[]): void {

@@ -53,6 +53,7 @@ export class Drops {
   peerOffline(peer: Peer): void {
     this.holder.peerOffline(peer);
     this.sender.peerOffline(peer);
+    this.safely('deposit what is still queued for it', () => this.sender.recipientGone(peer));
     this.safely('record who was online', () =>
       this.c.store.drops.sawTogether(
         peer.id,
