@@ -469,7 +469,11 @@ export class LanchatNode {
       const message = this.components.store.messages.get(id, senderId);
       return message?.direction === 'in' && message.conversation === `@${senderId}`;
     });
-    if (seen.length > 0) this.peers.get(senderId)?.link?.send({ t: 'read', ids: seen.slice(0, 256) });
+    if (seen.length === 0) return;
+    const link = this.peers.get(senderId)?.link;
+    if (link) link.send({ t: 'read', ids: seen.slice(0, 256) });
+    // The sender is away: holders carry signed read receipts to it (sealed drops).
+    else this.drops.readWhileAway(senderId, seen.slice(0, 256));
   }
 
   peerList(): PeerInfo[] {

@@ -117,6 +117,7 @@ export class PeerMessages {
       case 'drops':
       case 'drop_done':
       case 'drop_rcpt':
+      case 'drop_read':
         this.o.drops.handle(peer, link, message);
         return;
       default:

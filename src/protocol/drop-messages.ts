@@ -37,12 +37,14 @@ export interface DropBatch {
   t: 'drops';
   drops: HeldDrop[];
 }
-/** The recipient's signature over (network, from, to, id): proof for the sender that the DM arrived. */
+/** The recipient's signature over (network, from, to, id): proof for the sender that the DM arrived
+ * or, with `read`, that the recipient has seen it (a read receipt). */
 export interface DropReceipt {
   id: string;
   from: string;
   to: string;
   sig: string;
+  read?: true;
 }
 /** Recipient → holder: these handles are dealt with (delete them); receipts for those that were
  * valid letters (to pass on to their senders). */
@@ -51,13 +53,18 @@ export interface DropDone {
   n: number[];
   rcpts: DropReceipt[];
 }
+/** Recipient → holder: read receipts for DMs whose senders are away, to hand to them. */
+export interface DropRead {
+  t: 'drop_read';
+  rcpts: DropReceipt[];
+}
 /** Holder → sender: receipts the holder collected for the sender's drops. */
 export interface DropReceipts {
   t: 'drop_rcpt';
   rcpts: DropReceipt[];
 }
 
-export type DropMessage = DropPut | DropAnswer | DropBatch | DropDone | DropReceipts;
+export type DropMessage = DropPut | DropAnswer | DropBatch | DropDone | DropReceipts | DropRead;
 
 export const DROP_MESSAGE_TYPES: ReadonlySet<string> = new Set([
   'drop_put',
@@ -65,6 +72,7 @@ export const DROP_MESSAGE_TYPES: ReadonlySet<string> = new Set([
   'drops',
   'drop_done',
   'drop_rcpt',
+  'drop_read',
 ]);
 
 /** What the sender signs and seals: the recipient checks every field. */
@@ -145,7 +153,14 @@ function object(value: unknown, t: string): Obj {
 }
 function receipt(value: unknown): DropReceipt {
   const o = object(value, 'drop receipt');
-  return { id: messageId(o), from: identity(o, 'from'), to: identity(o, 'to'), sig: signature(o) };
+  const r: DropReceipt = {
+    id: messageId(o),
+    from: identity(o, 'from'),
+    to: identity(o, 'to'),
+    sig: signature(o),
+  };
+  if (o.read === true) r.read = true;
+  return r;
 }
 
 /** Validates one drop message (its `t` is one of DROP_MESSAGE_TYPES). */
@@ -179,6 +194,8 @@ export function decodeDropMessage(o: Obj): DropMessage {
       };
     case 'drop_rcpt':
       return { t: 'drop_rcpt', rcpts: list(o, 'rcpts', MAX_RECEIPTS_PER_FRAME).map(receipt) };
+    case 'drop_read':
+      return { t: 'drop_read', rcpts: list(o, 'rcpts', MAX_RECEIPTS_PER_FRAME).map(receipt) };
     default:
       return fail(`${String(o.t)} is not a drop message`);
   }

@@ -54,13 +54,17 @@ export function createDropStore(db: Database.Database, context: StoreContext): D
   const expireDrops = db.prepare('DELETE FROM held_drops WHERE expires_at <= ?');
   const expireReceipts = db.prepare('DELETE FROM held_receipts WHERE expires_at <= ?');
   const keepReceipt = db.prepare(
-    `INSERT INTO held_receipts (depositor, recipient, id, sig, expires_at) VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT (depositor, recipient, id) DO NOTHING`,
+    `INSERT INTO held_receipts (depositor, recipient, id, kind, sig, expires_at) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (depositor, recipient, id, kind) DO NOTHING`,
   );
-  const receiptsFor = db.prepare('SELECT recipient, id, sig FROM held_receipts WHERE depositor = ? LIMIT ?');
+  const receiptsFor = db.prepare(
+    'SELECT recipient, id, kind, sig FROM held_receipts WHERE depositor = ? LIMIT ?',
+  );
   const forgetReceipt = db.prepare(
-    'DELETE FROM held_receipts WHERE depositor = ? AND recipient = ? AND id = ?',
+    'DELETE FROM held_receipts WHERE depositor = ? AND recipient = ? AND id = ? AND kind = ?',
   );
+  const receiptsOfRecipient = db.prepare('SELECT count(*) FROM held_receipts WHERE recipient = ?').pluck();
+  const receiptsTotal = db.prepare('SELECT count(*) FROM held_receipts').pluck();
   const recordDeposit = db.prepare(
     `INSERT INTO drop_deposits (message_id, recipient_id, holder_id, deposited_at, expires_at)
      VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
@@ -159,16 +163,33 @@ export function createDropStore(db: Database.Database, context: StoreContext): D
     },
     keepReceipt(depositor, receipt: HeldReceipt, expiresAt) {
       guard(context, 'keep a receipt in', () =>
-        keepReceipt.run(depositor, receipt.recipient, receipt.id, receipt.sig, expiresAt),
+        keepReceipt.run(
+          depositor,
+          receipt.recipient,
+          receipt.id,
+          receipt.read ? 'read' : 'delivered',
+          receipt.sig,
+          expiresAt,
+        ),
       );
     },
     receiptsFor(depositor, limit) {
-      return guard(context, 'read receipts from', () => receiptsFor.all(depositor, limit) as HeldReceipt[]);
+      return guard(context, 'read receipts from', () =>
+        (receiptsFor.all(depositor, limit) as (HeldReceipt & { kind: string })[]).map(
+          ({ kind, ...r }): HeldReceipt => (kind === 'read' ? { ...r, read: true } : r),
+        ),
+      );
+    },
+    receiptCount(of) {
+      return guard(context, 'count receipts in', () =>
+        of === 'total' ? (receiptsTotal.get() as number) : (receiptsOfRecipient.get(of.recipient) as number),
+      );
     },
     forgetReceipts(depositor, receipts) {
       guard(context, 'delete receipts in', () =>
         db.transaction(() => {
-          for (const r of receipts) forgetReceipt.run(depositor, r.recipient, r.id);
+          for (const r of receipts)
+            forgetReceipt.run(depositor, r.recipient, r.id, r.read ? 'read' : 'delivered');
         })(),
       );
     },

@@ -192,10 +192,12 @@ export const MIGRATIONS: readonly string[] = [
     depositor TEXT NOT NULL,
     recipient TEXT NOT NULL,
     id TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('delivered', 'read')),
     sig TEXT NOT NULL,
     expires_at INTEGER NOT NULL,
-    PRIMARY KEY (depositor, recipient, id)
+    PRIMARY KEY (depositor, recipient, id, kind)
   ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS held_receipts_by_recipient ON held_receipts (recipient);
   CREATE TABLE IF NOT EXISTS drop_deposits (
     message_id TEXT NOT NULL,
     recipient_id TEXT NOT NULL,

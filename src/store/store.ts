@@ -245,11 +245,13 @@ export interface DropUsage {
   bytes: number;
 }
 
-/** A receipt kept by a holder for the depositor of a drop it handed over. */
+/** A receipt kept by a holder for the depositor of a drop it handed over (delivered), or for the
+ * sender of a DM its recipient read while the sender was away (read). */
 export interface HeldReceipt {
   recipient: string;
   id: string;
   sig: string;
+  read?: boolean;
 }
 
 /** One outgoing DM as `/outbox` shows it: its direct delivery state and its drops. */
@@ -285,6 +287,8 @@ export interface DropStore {
   /** Keeps a receipt to hand to `depositor` when it comes online (until `expiresAt`). */
   keepReceipt(depositor: string, receipt: HeldReceipt, expiresAt: number): void;
   receiptsFor(depositor: string, limit: number): HeldReceipt[];
+  /** How many receipts we keep: for one recipient, or in total. */
+  receiptCount(of: { recipient: string } | 'total'): number;
   forgetReceipts(depositor: string, receipts: readonly HeldReceipt[]): void;
   // -- our own DMs, deposited with others --
   /** A holder accepted a drop of our message; false when it had already. */

@@ -256,3 +256,38 @@ describe('drop holder: expiry and handover', () => {
     }
   });
 });
+
+describe('drop holder: read receipts', () => {
+  it("keeps a peer's own read receipts within the per-recipient quota, and refuses anybody else's", () => {
+    const h = holder({ perRecipient: { count: 2, bytes: 1_000_000 } });
+    const alice = identity('alice');
+    const bob = identity('bob');
+    const read = (id: string) =>
+      signReceipt({ id, from: alice.peer.id, to: bob.peer.id, read: true }, NETWORK, bob.keys.secretKey);
+    expect(
+      h.readReceipts(bob.peer, {
+        t: 'drop_read',
+        rcpts: [read('AAAAAAAA'), read('BBBBBBBB'), read('CCCCCCCC')],
+      }),
+    ).toBe(true);
+    expect(store.drops.receiptCount({ recipient: bob.peer.id })).toBe(2);
+    // bob's receipt, presented by alice: refused.
+    expect(h.readReceipts(alice.peer, { t: 'drop_read', rcpts: [read('DDDDDDDD')] })).toBe(false);
+    // A delivery receipt is not accepted as a read one.
+    const delivery = signReceipt(
+      { id: 'EEEEEEEE', from: alice.peer.id, to: bob.peer.id },
+      NETWORK,
+      bob.keys.secretKey,
+    );
+    expect(h.readReceipts(bob.peer, { t: 'drop_read', rcpts: [delivery] })).toBe(false);
+    // alice comes online and gets the two, marked read.
+    const al = fakeLink();
+    alice.peer.link = al.link;
+    h.peerOnline(alice.peer, al.link);
+    const passed = al.sent.flatMap((m) => (m.t === 'drop_rcpt' ? m.rcpts : []));
+    expect(passed.map((r) => [r.id, r.read])).toEqual([
+      ['AAAAAAAA', true],
+      ['BBBBBBBB', true],
+    ]);
+  });
+});

@@ -90,6 +90,14 @@ describe('drop letters', () => {
       false,
     );
     expect(verifyReceipt(signReceipt(fields, NETWORK, bob.secretKey), 'other')).toBe(false);
+    // A delivery receipt is not a read receipt, nor the other way round.
+    expect(verifyReceipt({ ...signReceipt(fields, NETWORK, bob.secretKey), read: true }, NETWORK)).toBe(
+      false,
+    );
+    const read = signReceipt({ ...fields, read: true }, NETWORK, bob.secretKey);
+    expect(verifyReceipt(read, NETWORK)).toBe(true);
+    const { read: _, ...asDelivery } = read;
+    expect(verifyReceipt(asDelivery, NETWORK)).toBe(false);
   });
 });
 

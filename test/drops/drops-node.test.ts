@@ -166,4 +166,45 @@ describe('drops: sender and recipient never online together', () => {
     await waitFor('deposited with carol', () => eventsOf(a, 'deposited').find((e) => e.id === id));
     expect(c.store.drops.usage('total').count).toBe(1);
   });
+
+  it('read receipts follow the same path: bob reads while alice is away, alice learns it from carol', async () => {
+    const { a, b, c } = await meetThenBobLeaves();
+    const id = a.node.sendDirect('bob', 'read me');
+    await waitFor('deposited', () => eventsOf(a, 'deposited').find((e) => e.id === id));
+    await fx.stop(a);
+    const b2 = await fx.start('bob', { identity: b.identity, dbPath: b.dbPath });
+    await waitFor('bob shows it', () => eventsOf(b2, 'message').find((m) => m.id === id));
+    await waitFor('carol handed it over', () => c.store.drops.usage('total').count === 0);
+    b2.node.markRead([id], a.node.id);
+    await waitFor('carol keeps the read receipt', () =>
+      c.store.drops.receiptsFor(a.node.id, 10).some((r) => r.id === id && r.read),
+    );
+    await fx.stop(b2);
+    const a2 = await fx.start('alice', { identity: a.identity, dbPath: a.dbPath });
+    const read = await waitFor('alice learns it was read', () =>
+      eventsOf(a2, 'read').find((e) => e.id === id),
+    );
+    expect(read.by.id).toBe(b.node.id);
+    expect(eventsOf(a2, 'delivered').find((e) => e.id === id)?.via).toBe('relay');
+    expect(a2.node.outbox().find((e) => e.id === id)).toMatchObject({ state: 'read', via: 'relay' });
+  });
+
+  it('with --no-read-receipts, no read receipt leaves through holders either', async () => {
+    const { a, b, c } = await meetThenBobLeaves();
+    const id = a.node.sendDirect('bob', 'do not tell');
+    await waitFor('deposited', () => eventsOf(a, 'deposited').find((e) => e.id === id));
+    await fx.stop(a);
+    const b2 = await fx.start('bob', {
+      identity: b.identity,
+      dbPath: b.dbPath,
+      init: { readReceipts: false },
+    });
+    await waitFor('bob shows it', () => eventsOf(b2, 'message').find((m) => m.id === id));
+    await waitFor('delivery receipt at carol', () => c.store.drops.receiptsFor(a.node.id, 10).length === 1);
+    b2.node.markRead([id], a.node.id);
+    // A DM to carol afterwards: once it is delivered, carol has handled everything bob sent before.
+    const dm = b2.node.sendDirect('carol', 'ping');
+    await waitFor('delivered', () => eventsOf(b2, 'delivered').find((e) => e.id === dm));
+    expect(c.store.drops.receiptsFor(a.node.id, 10).filter((r) => r.read)).toHaveLength(0);
+  });
 });

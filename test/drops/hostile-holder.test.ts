@@ -171,4 +171,20 @@ describe('drops: hostile holders', () => {
     await waitFor('carol handed hers over', () => c.store.drops.usage('total').count === 0);
     expect(eventsOf(b2, 'message').map((m) => [m.id, m.text])).toEqual([[id, text]]);
   });
+
+  it("a read receipt claiming to be another peer's closes the link and is not kept", async () => {
+    const a = await fx.start('alice');
+    const c = await fx.start('carol');
+    await waitFor('met', () => onlineIds(c).length === 1);
+    const evil = await HostilePeer.connect(fx, c, { nick: 'mallory' });
+    // Signed by alice's key, but sent by mallory: a holder keeps a peer's own read receipts only.
+    const rcpt = signReceipt(
+      { id: 'AAAAAAAA', from: evil.id, to: a.node.id, read: true },
+      c.node.networkTag,
+      a.identity.secretKey,
+    );
+    evil.send({ t: 'drop_read', rcpts: [rcpt] });
+    await waitFor('carol hangs up', () => evil.closed);
+    expect(c.store.drops.receiptCount('total')).toBe(0);
+  });
 });

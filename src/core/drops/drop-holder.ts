@@ -8,6 +8,7 @@ import type { PeerLink } from '../../connection/peer-link.js';
 import {
   type DropDone,
   type DropPut,
+  type DropRead,
   MAX_DROPS_PER_FRAME,
   MAX_RECEIPTS_PER_FRAME,
 } from '../../protocol/drop-messages.js';
@@ -130,7 +131,7 @@ export class DropHolder {
     const keep: { depositor: string; receipt: HeldReceipt }[] = [];
     for (const rcpt of done.rcpts) {
       // Only the recipient answers for its drops, and only with receipts it signed.
-      if (rcpt.to !== peer.id || !verifyReceipt(rcpt, network)) return false;
+      if (rcpt.to !== peer.id || rcpt.read || !verifyReceipt(rcpt, network)) return false;
       if (store.drops.heldKey(rcpt.from, rcpt.to, rcpt.id) === undefined) continue; // not ours to carry
       keep.push({ depositor: rcpt.from, receipt: { recipient: rcpt.to, id: rcpt.id, sig: rcpt.sig } });
     }
@@ -152,6 +153,37 @@ export class DropHolder {
     return true;
   }
 
+  /** Read receipts from `peer` for senders that are away: kept (within the receipt quotas) and
+   * handed to each sender when it comes online. False when one is not `peer`'s own. */
+  readReceipts(peer: Peer, message: DropRead): boolean {
+    const { store, network, policy } = this.c;
+    for (const rcpt of message.rcpts) {
+      if (rcpt.to !== peer.id || !rcpt.read || !verifyReceipt(rcpt, network)) return false;
+    }
+    if (!policy.hold) return true;
+    const expiresAt = this.c.clock.now() + policy.holdMs;
+    let mine = store.drops.receiptCount({ recipient: peer.id });
+    let total = store.drops.receiptCount('total');
+    store.transaction(() => {
+      for (const rcpt of message.rcpts) {
+        // The same bounds as drops: a peer cannot fill our disk with receipts either.
+        if (mine >= policy.perRecipient.count || total >= policy.total.count) return;
+        store.drops.keepReceipt(
+          rcpt.from,
+          { recipient: rcpt.to, id: rcpt.id, sig: rcpt.sig, read: true },
+          expiresAt,
+        );
+        mine++;
+        total++;
+      }
+    });
+    for (const sender of new Set(message.rcpts.map((r) => r.from))) {
+      const online = this.c.peers.get(sender);
+      if (online?.link) this.passReceipts(online, online.link);
+    }
+    return true;
+  }
+
   private passReceipts(peer: Peer, link: PeerLink): void {
     const drops = this.c.store.drops;
     for (let frame = 0; frame < MAX_RECEIPT_FRAMES; frame++) {
@@ -159,7 +191,13 @@ export class DropHolder {
       if (receipts.length === 0) return;
       const sent = link.send({
         t: 'drop_rcpt',
-        rcpts: receipts.map((r) => ({ id: r.id, from: peer.id, to: r.recipient, sig: r.sig })),
+        rcpts: receipts.map((r) => ({
+          id: r.id,
+          from: peer.id,
+          to: r.recipient,
+          sig: r.sig,
+          ...(r.read ? { read: true as const } : {}),
+        })),
       });
       if (!sent) return;
       drops.forgetReceipts(peer.id, receipts);

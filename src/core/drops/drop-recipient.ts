@@ -12,6 +12,7 @@ import type { Peer } from '../peer-table.js';
 import type { DropContext } from './drop-context.js';
 import { openLetter } from './drop-letter.js';
 import { signReceipt } from './drop-receipt.js';
+import { holdersFor } from './holders-for.js';
 
 export class DropRecipient {
   /** Batches are opened in arrival order, one after the other (opening is asynchronous at first). */
@@ -29,6 +30,21 @@ export class DropRecipient {
           message: `could not store drops (the holder keeps them): ${error instanceof Error ? error.message : String(error)}`,
         });
       });
+  }
+
+  /** The user read DMs from `senderId`, who is not online: signed read receipts go to up to K
+   * online holders, who hand them to the sender when it returns. */
+  readWhileAway(senderId: string, ids: readonly string[]): void {
+    const rcpts = ids.map((id) =>
+      signReceipt(
+        { id, from: senderId, to: this.c.selfId, read: true },
+        this.c.network,
+        this.c.identity.secretKey,
+      ),
+    );
+    for (const holder of holdersFor(this.c, senderId).slice(0, this.c.policy.copies)) {
+      holder.link?.send({ t: 'drop_read', rcpts });
+    }
   }
 
   private async open(holder: Peer, link: PeerLink, batch: DropBatch): Promise<void> {

@@ -12,6 +12,7 @@ import type { DropContext } from './drop-context.js';
 import { sealLetter } from './drop-letter.js';
 import { HOLD_CAPABILITY } from './drop-policy.js';
 import { verifyReceipt } from './drop-receipt.js';
+import { holdersFor } from './holders-for.js';
 
 /** Queued DMs considered for deposit in one run, over all recipients (the oldest first), read
  * from the outbox in pages of DEPOSIT_PAGE. */
@@ -85,7 +86,7 @@ export class DropSender {
       const recipientId = this.wanted.values().next().value as string;
       this.wanted.delete(recipientId);
       if (this.c.peers.get(recipientId)?.link) continue; // online now: the outbox delivers directly
-      const candidates = this.holdersFor(recipientId);
+      const candidates = holdersFor(this.c, recipientId);
       if (candidates.length === 0) continue;
       for (let after = 0; budget > 0; ) {
         const page = this.c.store.outbox.pendingAfter(recipientId, after, Math.min(DEPOSIT_PAGE, budget));
@@ -148,22 +149,6 @@ export class DropSender {
     }
   }
 
-  /** Online peers that hold drops, those seen most recently with the recipient first. */
-  private holdersFor(recipientId: string): Peer[] {
-    const holds = (p: Peer | undefined): p is Peer =>
-      p !== undefined &&
-      p.id !== recipientId &&
-      p.link !== undefined &&
-      (p.link.remoteHello?.caps.includes(HOLD_CAPABILITY) ?? false);
-    const preferred = this.c.store.drops
-      .seenWith(recipientId, 64)
-      .map((id) => this.c.peers.get(id))
-      .filter(holds);
-    const chosen = new Set(preferred);
-    for (const peer of this.c.peers.online()) if (holds(peer)) chosen.add(peer);
-    return [...chosen];
-  }
-
   answer(holder: Peer, answer: DropAnswer): void {
     const key = `${answer.id} ${answer.to} ${holder.id}`;
     const exp = this.inFlight.get(key);
@@ -187,24 +172,23 @@ export class DropSender {
     for (const rcpt of message.rcpts) {
       if (rcpt.from !== selfId || !verifyReceipt(rcpt, network)) return false;
     }
-    const delivered = store.transaction(() =>
-      message.rcpts.filter((rcpt) => {
+    // Per receipt: whether it delivered the DM now, and whether it marked it read now.
+    const changes = store.transaction(() =>
+      message.rcpts.map((rcpt) => {
         const message = store.messages.get(rcpt.id, selfId);
-        if (message?.direction !== 'out' || message.conversation !== `@${rcpt.to}`) return false;
-        if (!store.outbox.markDelivered(rcpt.id, rcpt.to)) return false;
-        store.drops.markRelayed(rcpt.id, rcpt.to);
-        return true;
+        if (message?.direction !== 'out' || message.conversation !== `@${rcpt.to}`)
+          return { delivered: false, read: false };
+        const delivered = store.outbox.markDelivered(rcpt.id, rcpt.to); // read implies delivered
+        if (delivered) store.drops.markRelayed(rcpt.id, rcpt.to);
+        return { delivered, read: rcpt.read === true && store.outbox.markRead(rcpt.id, rcpt.to) };
       }),
     );
-    for (const rcpt of delivered) {
+    message.rcpts.forEach((rcpt, i) => {
       const recipient = this.c.peers.get(rcpt.to);
-      this.c.emit({
-        type: 'delivered',
-        id: rcpt.id,
-        to: recipient ? this.c.ref(recipient) : this.c.author(rcpt.to, rcpt.to.slice(0, 8)),
-        via: 'relay',
-      });
-    }
+      const ref = recipient ? this.c.ref(recipient) : this.c.author(rcpt.to, rcpt.to.slice(0, 8));
+      if (changes[i]?.delivered) this.c.emit({ type: 'delivered', id: rcpt.id, to: ref, via: 'relay' });
+      if (changes[i]?.read) this.c.emit({ type: 'read', id: rcpt.id, by: ref });
+    });
     return true;
   }
 

@@ -42,6 +42,11 @@ export class Drops {
     this.sender.recipientOffline(recipientId);
   }
 
+  /** The user read DMs from a sender that is not online: the read receipts go through holders. */
+  readWhileAway(senderId: string, ids: readonly string[]): void {
+    this.safely('pass on read receipts', () => this.recipient.readWhileAway(senderId, ids));
+  }
+
   peerOnline(peer: Peer, link: PeerLink): void {
     this.safely('hand over drops', () => {
       this.holder.peerOnline(peer, link);
@@ -97,6 +102,9 @@ export class Drops {
         return;
       case 'drop_rcpt':
         if (!this.sender.receipts(peer, message)) this.c.hostile(peer, 'a forged drop receipt');
+        return;
+      case 'drop_read':
+        if (!this.holder.readReceipts(peer, message)) this.c.hostile(peer, 'a read receipt it did not sign');
         return;
     }
   }
