@@ -1,6 +1,6 @@
 // Sealed drops on real hosts (issue 18): alice and bob are never online at the same time, carol
 // is. alice's DM reaches bob through carol within 2 s of bob meeting carol, exactly once; alice,
-// back later, sees it delivered via relay; carol's files and memory never held the plaintext.
+// back later, sees it delivered (and read) via relay; carol's files and memory never held the plaintext.
 import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -131,8 +131,10 @@ describe.skipIf(!netns.ok)('sealed drops between namespace hosts', () => {
       what: 'alice learns it was delivered',
     });
     expect(delivered.via).toBe('relay');
+    // Headless bob marked it read when it printed it: that receipt came back through carol too.
+    await a.process.waitFor((e) => e.type === 'read' && e.id === sent.id, 5_000, { what: 'read via carol' });
     a.process.send('/outbox');
     const after = await a.process.waitFor((e) => e.type === 'outbox', 5_000);
-    expect(after.messages).toMatchObject([{ id: sent.id, state: 'delivered', via: 'relay' }]);
+    expect(after.messages).toMatchObject([{ id: sent.id, state: 'read', via: 'relay' }]);
   }, 120_000);
 });
