@@ -5,7 +5,7 @@
 // once, whichever holder, or the sender itself, brings it first. Every handle is answered (so an
 // honest holder deletes junk too); only good letters get a signed receipt.
 import type { PeerLink } from '../../connection/peer-link.js';
-import type { DropBatch, DropReceipt } from '../../protocol/drop-messages.js';
+import { type DropBatch, type DropReceipt, MAX_RECEIPTS_PER_FRAME } from '../../protocol/drop-messages.js';
 import type { StoredMessage } from '../../store/store.js';
 import { tooFarAhead } from '../message-clock.js';
 import type { Peer } from '../peer-table.js';
@@ -17,6 +17,9 @@ import { holdersFor } from './holders-for.js';
 export class DropRecipient {
   /** Batches are opened in arrival order, one after the other (opening is asynchronous at first). */
   private queue: Promise<void> = Promise.resolve();
+  /** Read receipts waiting for the end of this turn, by sender. */
+  private readonly reads = new Map<string, string[]>();
+  private readsScheduled = false;
 
   constructor(private readonly c: DropContext) {}
 
@@ -33,17 +36,36 @@ export class DropRecipient {
   }
 
   /** The user read DMs from `senderId`, who is not online: signed read receipts go to up to K
-   * online holders, who hand them to the sender when it returns. */
+   * online holders, who hand them to the sender when it returns. Reads of one turn of the event
+   * loop (headless mode marks each printed DM read on its own) go out together. */
   readWhileAway(senderId: string, ids: readonly string[]): void {
-    const rcpts = ids.map((id) =>
-      signReceipt(
-        { id, from: senderId, to: this.c.selfId, read: true },
-        this.c.network,
-        this.c.identity.secretKey,
-      ),
-    );
-    for (const holder of holdersFor(this.c, senderId).slice(0, this.c.policy.copies)) {
-      holder.link?.send({ t: 'drop_read', rcpts });
+    const pending = this.reads.get(senderId) ?? [];
+    pending.push(...ids);
+    this.reads.set(senderId, pending);
+    if (this.readsScheduled) return;
+    this.readsScheduled = true;
+    queueMicrotask(() => this.flushReads());
+  }
+
+  private flushReads(): void {
+    this.readsScheduled = false;
+    const reads = [...this.reads];
+    this.reads.clear();
+    for (const [senderId, ids] of reads) {
+      const holders = holdersFor(this.c, senderId).slice(0, this.c.policy.copies);
+      if (holders.length === 0) continue;
+      for (let at = 0; at < ids.length; at += MAX_RECEIPTS_PER_FRAME) {
+        const rcpts = ids
+          .slice(at, at + MAX_RECEIPTS_PER_FRAME)
+          .map((id) =>
+            signReceipt(
+              { id, from: senderId, to: this.c.selfId, read: true },
+              this.c.network,
+              this.c.identity.secretKey,
+            ),
+          );
+        for (const holder of holders) holder.link?.send({ t: 'drop_read', rcpts });
+      }
     }
   }
 
