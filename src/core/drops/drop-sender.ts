@@ -52,9 +52,12 @@ export class DropSender {
 
   private want(recipientIds: readonly string[]): void {
     for (const id of recipientIds) this.wanted.add(id);
+    this.kick();
+  }
+
+  private kick(): void {
     if (this.running || this.wanted.size === 0) return;
     this.running = true;
-    // Asynchronous on purpose: a send inside a batch is committed before this reads the outbox.
     this.deposit()
       .catch((error: unknown) => {
         // A store failure (disk full): the DMs stay queued here; the next run tries again.
@@ -66,10 +69,15 @@ export class DropSender {
       })
       .finally(() => {
         this.running = false;
+        this.kick(); // recipients wanted while this run was loading libsodium
       });
   }
 
   private async deposit(): Promise<void> {
+    // Asynchronous on purpose: a send inside a batch is committed before this reads the outbox.
+    await Promise.resolve();
+    const work = this.collect();
+    if (work.length === 0) return; // nothing to seal: libsodium is not even loaded
     let sealed: Awaited<ReturnType<DropContext['sealedBox']>>;
     try {
       sealed = await this.c.sealedBox();
@@ -81,26 +89,37 @@ export class DropSender {
       });
       return;
     }
+    for (const { message, recipientId } of work) {
+      if (this.c.peers.get(recipientId)?.link) continue; // came online meanwhile: delivered directly
+      this.depositOne(message, recipientId, holdersFor(this.c, recipientId), sealed);
+    }
+  }
+
+  /** The queued DMs of the wanted recipients that are offline and have holders to go to. */
+  private collect(): { message: StoredMessage; recipientId: string }[] {
+    const work: { message: StoredMessage; recipientId: string }[] = [];
     let budget = MAX_DEPOSIT_SCAN;
     while (this.wanted.size > 0 && budget > 0) {
       const recipientId = this.wanted.values().next().value as string;
       this.wanted.delete(recipientId);
       if (this.c.peers.get(recipientId)?.link) continue; // online now: the outbox delivers directly
-      const candidates = holdersFor(this.c, recipientId);
-      if (candidates.length === 0) continue;
+      if (holdersFor(this.c, recipientId).length === 0) continue;
       for (let after = 0; budget > 0; ) {
         const page = this.c.store.outbox.pendingAfter(recipientId, after, Math.min(DEPOSIT_PAGE, budget));
         if (page.length === 0) break;
         budget -= page.length;
         after = page[page.length - 1]!.seq;
         for (const { message } of page) {
-          if (message.conversation !== `@${recipientId}`) continue; // drops are for DMs only
-          this.depositOne(message, recipientId, candidates, sealed);
+          // Drops are for DMs only; a DM that has all its holders needs nothing.
+          if (message.conversation !== `@${recipientId}`) continue;
+          if (this.c.store.drops.holders(message.id, recipientId).length >= this.c.policy.copies) continue;
+          work.push({ message, recipientId });
         }
       }
     }
     // Over budget: the rest waits for the next meeting with a holder (or the next send).
-    this.wanted.clear();
+    if (budget <= 0) this.wanted.clear();
+    return work;
   }
 
   private depositOne(
