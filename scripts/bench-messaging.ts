@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BenchChild, killAllChildren, startNodes } from './bench-messaging/child.js';
+import { benchDrops, type DropFigures } from './bench-messaging/drops-bench.js';
 import { benchCatchup, benchSearch, type HistoryFigures } from './bench-messaging/history-bench.js';
 import { benchJoin, type JoinResult } from './bench-messaging/join-bench.js';
 
@@ -225,6 +226,7 @@ function historyRows(h: HistoryFigures): string[][] {
       yes(h.catchupMs <= 1000 && h.catchupReceived === 1000),
     ],
   ];
+  if (h.drops) rows.push(dropRow(h.drops, h));
   for (const q of [50, 99]) {
     const [a, b] = [percentile(h.searchMs, q), percentile(h.likeMs, q)];
     rows.push([
@@ -237,6 +239,18 @@ function historyRows(h: HistoryFigures): string[][] {
     ]);
   }
   return rows;
+}
+
+/** Sealed drops (issue 18) next to the room catch-up of the same run. */
+function dropRow(d: DropFigures, h: Pick<HistoryFigures, 'catchupMs' | 'catchupReceived'>): string[] {
+  return [
+    `sealed drops: recipient online → all ${d.drops.toLocaleString('en')} held DMs shown (${d.dropsShown} shown; opened, signatures checked, receipts signed; ${ms(d.dropsAfterMeetMs)} after its link to the holder)`,
+    ms(d.dropsMs),
+    `room catch-up of ${h.catchupReceived.toLocaleString('en')} messages, same run ${ms(h.catchupMs)}`,
+    ratio(d.dropsMs, h.catchupMs),
+    '≤ 2 s',
+    yes(d.dropsMs <= 2000 && d.dropsShown === d.drops),
+  ];
 }
 
 function table(
@@ -353,8 +367,19 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
-  process.stderr.write('history: catch-up and search…\n');
-  const history: HistoryFigures = { ...(await benchCatchup()), ...benchSearch() };
+  const dropCount = Number(argValue('--drops') ?? 1000);
+  if (process.argv.includes('--drops-only')) {
+    // A quick check of the drops row: catch-up and drops only, e.g. --drops-only --drops 50.
+    const catchup = await benchCatchup();
+    process.stdout.write(`| ${dropRow(await benchDrops(dropCount), catchup).join(' | ')} |\n`);
+    return;
+  }
+  process.stderr.write(`history: catch-up, search and ${dropCount} held drops…\n`);
+  const history: HistoryFigures = {
+    ...(await benchCatchup()),
+    ...benchSearch(),
+    drops: await benchDrops(dropCount),
+  };
   if (process.argv.includes('--history-only')) {
     process.stdout.write(
       `${historyRows(history)
@@ -395,3 +420,8 @@ main().then(
     process.exit(1);
   },
 );
+
+function argValue(flag: string): string | undefined {
+  const at = process.argv.indexOf(flag);
+  return at >= 0 ? process.argv[at + 1] : undefined;
+}

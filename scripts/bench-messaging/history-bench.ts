@@ -15,6 +15,7 @@ import { idOf } from '../../src/identity/ids.js';
 import { databasePathIn, openSqliteStore } from '../../src/store/sqlite-store.js';
 import type { Store, StoredMessage } from '../../src/store/store.js';
 import { createMemoryNetwork } from '../../src/transport/memory-transport.js';
+import type { DropFigures } from './drops-bench.js';
 
 export interface HistoryFigures {
   catchupMs: number;
@@ -23,6 +24,8 @@ export interface HistoryFigures {
   searchMs: number[];
   likeMs: number[];
   corpus: number;
+  /** Sealed drops handed to a returning recipient (drops-bench.ts), in the same run. */
+  drops?: DropFigures;
 }
 
 const MISSED = 1_000;

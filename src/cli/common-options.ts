@@ -57,6 +57,7 @@ export const COMMON_OPTIONS = {
   'max-peer-rate': { type: 'string' },
   'max-history-size': { type: 'string' },
   'max-downloading': { type: 'string' },
+  'no-hold': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -96,6 +97,7 @@ export const COMMON_OPTIONS_USAGE = `  --nick NAME             display name (def
                           ones), e.g. 500M; 0 = keep everything (default: 2G)
   --max-downloading SIZE  refuse offers and /accept beyond SIZE of unfinished downloads in total
                           (default: 16G)
+  --no-hold               do not hold sealed DMs for offline peers (your own are still deposited)
   -h, --help              show this help`;
 
 /** A peer given on the command line: its key is known in advance, so the handshake can pin it. */
@@ -145,6 +147,7 @@ export interface CommonOptions {
   maxHistorySize: number | null;
   /** Total size of unfinished incoming transfers. */
   maxDownloading: number;
+  hold: boolean;
   help: boolean;
 }
 
@@ -175,6 +178,7 @@ export interface CommonOptionValues {
   'max-peer-rate'?: string | undefined;
   'max-history-size'?: string | undefined;
   'max-downloading'?: string | undefined;
+  'no-hold'?: boolean | undefined;
   help?: boolean | undefined;
 }
 
@@ -228,6 +232,7 @@ export function commonOptionsFrom(values: CommonOptionValues): CommonOptions {
       values['max-downloading'] === undefined
         ? DEFAULT_MAX_DOWNLOADING_BYTES
         : parseByteSize(values['max-downloading'], '--max-downloading'),
+    hold: !(values['no-hold'] ?? false),
     help: values.help ?? false,
   };
 }
@@ -403,6 +408,8 @@ export interface NodeConfig {
   inboundRate: { perSecond: number; burst: number } | null;
   /** Room history is pruned above this many bytes; null: never. */
   maxHistoryBytes: number | null;
+  /** Hold sealed drops for others (--no-hold turns it off). */
+  hold: boolean;
 }
 
 export interface ResolveContext {
@@ -454,6 +461,7 @@ export function resolveNodeConfig(options: CommonOptions, context: ResolveContex
         ? null
         : { perSecond: options.maxPeerRate, burst: INBOUND_BURST_SECONDS * options.maxPeerRate },
     maxHistoryBytes: options.maxHistorySize,
+    hold: options.hold,
   };
 }
 

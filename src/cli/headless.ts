@@ -89,6 +89,9 @@ function execute(node: LanchatNode, line: string, io: HeadlessIo, onQuit: () => 
     case 'peers':
       io.write({ type: 'peers', peers: node.peerList() });
       return;
+    case 'outbox':
+      io.write({ type: 'outbox', messages: node.outbox() });
+      return;
     case 'help':
       io.write({
         type: 'help',

@@ -48,6 +48,7 @@ export function createNodeRuntime(config: NodeConfig, identity: Identity): NodeR
         inboundRate: config.inboundRate,
         maxHistoryBytes: config.maxHistoryBytes,
       },
+      drops: { hold: config.hold },
       files: {
         downloadDir: config.downloadDir,
         autoAcceptVerified: config.autoAcceptVerified,

@@ -22,7 +22,8 @@ export type Command =
   | { name: 'accept'; id: string; dir?: string }
   | { name: 'reject'; id: string }
   | { name: 'cancel'; id: string }
-  | { name: 'transfers' };
+  | { name: 'transfers' }
+  | { name: 'outbox' };
 
 export interface CommandSpec {
   usage: string;
@@ -70,6 +71,11 @@ export const COMMANDS: Record<string, CommandSpec> = {
   reject: { usage: '/reject ID', summary: 'refuse an offered file' },
   cancel: { usage: '/cancel ID', summary: 'stop a file transfer (either side); the partial file is deleted' },
   transfers: { usage: '/transfers', summary: 'list file transfers with their state and progress' },
+  outbox: {
+    usage: '/outbox',
+    summary:
+      'DMs not yet delivered, and where each is: queued here, deposited with peers, delivered, expired',
+  },
 };
 
 export type ParseResult = { ok: true; command: Command } | { ok: false; error: string };
@@ -214,6 +220,8 @@ export function parseCommand(line: string): ParseResult {
     }
     case 'transfers':
       return { ok: true, command: { name: 'transfers' } };
+    case 'outbox':
+      return { ok: true, command: { name: 'outbox' } };
     default:
       return {
         ok: false,

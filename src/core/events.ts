@@ -59,13 +59,32 @@ export interface TransferView {
   error?: { code: string; message: string };
 }
 
+/** One outgoing DM as `/outbox` lists it: where it is now. */
+export interface OutboxView {
+  id: string;
+  to: PeerRef;
+  text: string;
+  ts: number;
+  /** queued: only here (the recipient was not met); deposited: also held by `holders` peers;
+   * delivered / read: the recipient has it (`via` says how we learned it); expired: its drops
+   * expired undelivered (it stays queued here, for when we meet the recipient). */
+  state: 'queued' | 'deposited' | 'delivered' | 'read' | 'expired';
+  via?: 'direct' | 'relay';
+  holders: number;
+  /** When its drops expire at the holders. */
+  expires?: number;
+}
+
 export type NodeEvent =
   | { type: 'ready'; id: string; nick: string; port: number }
   | { type: 'peer_online'; peer: PeerInfo }
   | { type: 'peer_offline'; peer: PeerRef; reason: string }
   | ({ type: 'sent'; id: string; text: string; ts: number; queued: boolean } & Recipient)
   | ({ type: 'message' } & MessageView)
-  | { type: 'delivered'; id: string; to: PeerRef }
+  /** `via: 'relay'`: the recipient's signed receipt came through a peer that held a drop of it. */
+  | { type: 'delivered'; id: string; to: PeerRef; via?: 'relay' }
+  /** A peer accepted a sealed drop of a DM to an offline recipient; `holders` so far. */
+  | { type: 'deposited'; id: string; to: PeerRef; holders: number }
   | { type: 'read'; id: string; by: PeerRef }
   | { type: 'joined'; room: string; members: PeerRef[] }
   | { type: 'parted'; room: string }

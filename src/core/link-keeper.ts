@@ -10,6 +10,7 @@ import { type Store, StoreError } from '../store/store.js';
 import type { CatchUp } from './catch-up.js';
 import type { Clock } from './clock.js';
 import type { Dialer } from './dialer.js';
+import type { Drops } from './drops/drops.js';
 import type { NodeEvent } from './events.js';
 import type { TransferService } from './files/transfer-service.js';
 import type { Messenger } from './messenger.js';
@@ -32,6 +33,7 @@ export interface LinkKeeperOptions {
   catchUp: CatchUp;
   messenger: Messenger;
   transfers: TransferService | undefined;
+  drops: Drops;
   views: PeerViews;
   peerMessages: PeerMessages;
   /** What we are now (nick, presence): state changed since a hello went out is sent again. */
@@ -136,6 +138,7 @@ export class LinkKeeper {
     o.messenger.pump(peer);
     o.catchUp.askPeer(peer, link);
     o.transfers?.peerOnline(peer.id);
+    o.drops.peerOnline(peer, link);
   }
 
   /** One message from the peer. A store failure (disk full, read-only) is reported and the link
@@ -207,6 +210,7 @@ export class LinkKeeper {
   private goneOffline(peer: Peer, reason: string): void {
     if (peer.typingExpiry) this.o.clock.clearTimeout(peer.typingExpiry);
     peer.typingExpiry = undefined;
+    this.o.drops.peerOffline(peer);
     this.o.emit({ type: 'peer_offline', peer: this.o.views.ref(peer), reason });
     if (reason !== 'quit') this.o.dialer.redial(peer);
     this.o.peers.evictIdle(this.o.maxKnownPeers);

@@ -17,6 +17,7 @@ import {
 import type { RateLimit } from '../connection/token-bucket.js';
 import { HandshakeLimiter } from '../crypto/handshake-limiter.js';
 import { networkTag } from '../crypto/network-key.js';
+import { loadSealedBox } from '../crypto/sealed-box.js';
 import { loadFastSecretbox } from '../crypto/secretbox-libsodium.js';
 import type { Ed25519KeyPair } from '../crypto/shs-keys.js';
 import type { Discovery, DiscoveryEvent, PeerHint } from '../discovery/discovery.js';
@@ -31,7 +32,19 @@ import { CatchUp, type CatchupPolicy, DEFAULT_CATCHUP } from './catch-up.js';
 import { type Clock, systemClock, type TimerHandle } from './clock.js';
 import { failureRecord, type NodeDiagnosis } from './diagnosis.js';
 import { classify, DEFAULT_RECONNECT, Dialer, type ReconnectPolicy } from './dialer.js';
-import type { MessageView, NodeEvent, NodeEventListener, PeerInfo, PeerRef, TransferView } from './events.js';
+import type { DropContext } from './drops/drop-context.js';
+import { DEFAULT_DROP_POLICY, type DropPolicy, HOLD_CAPABILITY } from './drops/drop-policy.js';
+import { Drops } from './drops/drops.js';
+import { outboxView } from './drops/outbox-view.js';
+import type {
+  MessageView,
+  NodeEvent,
+  NodeEventListener,
+  OutboxView,
+  PeerInfo,
+  PeerRef,
+  TransferView,
+} from './events.js';
 import type { FileAccess } from './files/file-access.js';
 import type { TransferPolicy } from './files/transfer-context.js';
 import { DEFAULT_MAX_DOWNLOADING_BYTES, TransferService } from './files/transfer-service.js';
@@ -88,6 +101,8 @@ export interface NodeInit {
   ackTimeoutMs?: number;
   /** File transfers: download directory, auto-accept from verified contacts, size cap. */
   files?: Partial<TransferPolicy>;
+  /** Sealed drops: holding for others (--no-hold), copies, expiry, quotas (DEFAULT_DROP_POLICY). */
+  drops?: Partial<DropPolicy>;
   /** Limits against hostile peers (defaults: ACCEPT_TO_HELLO_MS, DEFAULT_SEND_LIMITS, MAX_PEERS*,
    * MAX_HALF_OPEN*). */
   limits?: {
@@ -130,6 +145,7 @@ const CAPABILITIES = [
   'signed-rooms',
   SIGNATURE_V2_CAPABILITY,
   'files',
+  'drops',
 ];
 
 export class LanchatNode {
@@ -152,6 +168,8 @@ export class LanchatNode {
   private readonly views: PeerViews;
   private readonly peerMessages: PeerMessages;
   private readonly linkKeeper: LinkKeeper;
+  private readonly drops: Drops;
+  private readonly dropPolicy: DropPolicy;
   /** Peers told that their messages were dated too far ahead (once per peer and session). */
   private readonly futureWarned = new Set<string>();
   /** The nick mDNS found taken (and renamed us from), until the user picks another one. */
@@ -257,7 +275,10 @@ export class LanchatNode {
             warn: (code, message) => this.emit({ type: 'warning', code, message }),
             failed: (error) => this.storeFailed(error, 'could not keep the history under its size limit'),
           });
+    this.dropPolicy = { ...DEFAULT_DROP_POLICY, ...init.drops };
+    this.drops = new Drops(this.dropContext(components));
     this.peerMessages = new PeerMessages({
+      drops: this.drops,
       store,
       clock: this.clock,
       peers: this.peers,
@@ -280,6 +301,7 @@ export class LanchatNode {
       catchUp: this.catchUp,
       messenger: this.messenger,
       transfers: this.transfers,
+      drops: this.drops,
       views: this.views,
       peerMessages: this.peerMessages,
       own: () => ({ nick: this.nickname, ...this.presence.current }),
@@ -291,6 +313,28 @@ export class LanchatNode {
       refused: (address, message) => this.limitWarning('peer-limit', address, message),
       storeFailed: (error, what) => this.storeFailed(error, what),
     });
+  }
+
+  private dropContext(components: NodeComponents): DropContext {
+    return {
+      selfId: this.id,
+      identity: components.identity,
+      network: this.networkTag,
+      store: components.store,
+      peers: this.peers,
+      clock: this.clock,
+      policy: this.dropPolicy,
+      sealedBox: loadSealedBox,
+      ref: (peer) => this.views.ref(peer),
+      author: (id, nick) => this.views.author(id, nick),
+      admitAuthor: (authorId, nick) =>
+        admitAuthor(this.trust, components.store.contacts, this.id, authorId, nick),
+      show: (messages) => this.show(messages),
+      emit: (event) => this.emit(event),
+      hostile: (peer, what) => {
+        if (peer.link) this.peerMessages.hostile(peer, peer.link, what);
+      },
+    };
   }
 
   private createTransfers(files: FileAccess, store: Store): TransferService {
@@ -347,6 +391,7 @@ export class LanchatNode {
     });
     this.presence.start();
     this.historyQuota?.start();
+    this.drops.start();
     // The ack safety net (messenger.ts ACK_TIMEOUT_MS): one cheap scan of the online peers.
     this.ackTimer = this.clock.setInterval(
       () => this.messenger.resendOverdue(this.peers.online()),
@@ -370,6 +415,7 @@ export class LanchatNode {
     this.unsubscribe?.();
     this.presence.stop();
     this.historyQuota?.stop();
+    this.drops.stop();
     if (this.ackTimer) this.clock.clearInterval(this.ackTimer);
     await this.transfers?.stop();
     for (const peer of this.peers.all()) {
@@ -402,7 +448,10 @@ export class LanchatNode {
   sendDirect(name: string, text: string, kind: 'text' | 'action' = 'text'): string {
     const peer = this.resolve(name);
     this.presence.activity();
-    return this.messenger.sendDirect(peer, text, kind);
+    const id = this.messenger.sendDirect(peer, text, kind);
+    // Offline: also deposit sealed drops with peers that will meet it (after the batch commits).
+    if (!peer.link) this.drops.queuedOffline(peer.id);
+    return id;
   }
 
   sendRoom(room: string, text: string, kind: 'text' | 'action' = 'text'): string {
@@ -471,7 +520,11 @@ export class LanchatNode {
       const message = this.components.store.messages.get(id, senderId);
       return message?.direction === 'in' && message.conversation === `@${senderId}`;
     });
-    if (seen.length > 0) this.peers.get(senderId)?.link?.send({ t: 'read', ids: seen.slice(0, 256) });
+    if (seen.length === 0) return;
+    const link = this.peers.get(senderId)?.link;
+    if (link) link.send({ t: 'read', ids: seen.slice(0, 256) });
+    // The sender is away: holders carry signed read receipts to it (sealed drops).
+    else this.drops.readWhileAway(senderId, seen.slice(0, 256));
   }
 
   peerList(): PeerInfo[] {
@@ -508,6 +561,18 @@ export class LanchatNode {
       ? normaliseRoom(conversation)
       : `@${this.resolve(conversation).id}`;
     return this.components.store.messages.history(key, { limit }).map((m) => this.views.message(m));
+  }
+
+  /** `/outbox`: our DMs still queued or deposited as drops, newest first, and where each one is. */
+  outbox(limit = 100): OutboxView[] {
+    const now = this.clock.now();
+    return this.components.store.drops
+      .outbox(limit)
+      .map((entry) => outboxView(entry, now, (id) => this.views.author(id, this.nickOf(id))));
+  }
+
+  private nickOf(id: string): string {
+    return this.peers.get(id)?.nick || this.components.store.contacts.get(id)?.nick || id.slice(0, 8);
   }
 
   /** Full-text search over every stored message, newest first. */
@@ -624,7 +689,7 @@ export class LanchatNode {
       nick: this.nickname,
       presence: own.presence,
       status: own.status,
-      caps: CAPABILITIES,
+      caps: this.dropPolicy.hold ? [...CAPABILITIES, HOLD_CAPABILITY] : CAPABILITIES,
       rooms: this.components.store.rooms.joined(),
     };
   }

@@ -8,6 +8,7 @@ import { normaliseRoom } from '../protocol/names.js';
 import type { Store } from '../store/store.js';
 import type { CatchUp } from './catch-up.js';
 import type { Clock } from './clock.js';
+import type { Drops } from './drops/drops.js';
 import type { NodeEvent } from './events.js';
 import type { TransferService } from './files/transfer-service.js';
 import type { Messenger } from './messenger.js';
@@ -29,6 +30,7 @@ export interface PeerMessagesOptions {
   catchUp: CatchUp;
   roomOffers: RoomOffers;
   transfers: TransferService | undefined;
+  drops: Drops;
   typingExpiryMs?: number;
   emit: (event: NodeEvent) => void;
 }
@@ -110,6 +112,14 @@ export class PeerMessages {
       case 'file_result':
         this.o.transfers?.onMessage(peer.id, peer.nick, message);
         return;
+      case 'drop_put':
+      case 'drop_ans':
+      case 'drops':
+      case 'drop_done':
+      case 'drop_rcpt':
+      case 'drop_read':
+        this.o.drops.handle(peer, link, message);
+        return;
       default:
         return;
     }
@@ -148,7 +158,7 @@ export class PeerMessages {
   }
 
   /** A peer sent something only a broken or hostile node sends: drop the link, keep running. */
-  private hostile(peer: Peer, link: PeerLink, what: string): void {
+  hostile(peer: Peer, link: PeerLink, what: string): void {
     const shown = this.o.views.ref(peer);
     this.o.emit({
       type: 'warning',

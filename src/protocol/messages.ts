@@ -2,6 +2,12 @@
 // JSON object with a type tag `t`; everything received is validated here before core sees it.
 // Unknown types from a newer peer decode as `undefined` (ignored), never as an error.
 import {
+  DROP_MESSAGE_TYPES,
+  type DropMessage,
+  DropMessageError,
+  decodeDropMessage,
+} from './drop-messages.js';
+import {
   type DataLinkPurpose,
   decodeDataLinkPurpose,
   decodeFileMessage,
@@ -131,7 +137,8 @@ export type WireMessage =
   | ReadReceipt
   | CatchupRequest
   | Catchup
-  | FileMessage;
+  | FileMessage
+  | DropMessage;
 
 export class ProtocolError extends Error {
   readonly code: 'bad-json' | 'bad-message';
@@ -332,6 +339,8 @@ export function decodeMessage(payload: Uint8Array): WireMessage | undefined {
     default:
       if (typeof o.t === 'string' && FILE_MESSAGE_TYPES.has(o.t))
         return fileField(() => decodeFileMessage(o));
+      if (typeof o.t === 'string' && DROP_MESSAGE_TYPES.has(o.t))
+        return fileField(() => decodeDropMessage(o));
       if (typeof o.t !== 'string') fail('a message needs a type');
       return undefined;
   }
@@ -341,7 +350,8 @@ function fileField<T>(decode: () => T): T {
   try {
     return decode();
   } catch (cause) {
-    if (cause instanceof FileMessageError) throw new ProtocolError('bad-message', cause.message, { cause });
+    if (cause instanceof FileMessageError || cause instanceof DropMessageError)
+      throw new ProtocolError('bad-message', cause.message, { cause });
     throw cause;
   }
 }

@@ -170,6 +170,55 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX messages_unshown ON messages (seq) WHERE shown = 0;
   CREATE INDEX deliveries_queued ON deliveries (recipient_id, seq) WHERE status = 'queued';
   `,
+  // 7: sealed drops (core/drops). held_drops: ciphertext we hold for other peers (never readable
+  // by us), with quotas counted from it; held_receipts: recipients' signed receipts, kept for the
+  // depositor. drop_deposits / drop_relayed: our own DMs deposited with holders, and those whose
+  // receipt came back through one. seen_together: who was online with whom (picking holders).
+  `
+  CREATE TABLE IF NOT EXISTS held_drops (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    depositor TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    id TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    received_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    box BLOB NOT NULL,
+    UNIQUE (depositor, recipient, id)
+  );
+  CREATE INDEX IF NOT EXISTS held_drops_by_recipient ON held_drops (recipient, seq);
+  CREATE INDEX IF NOT EXISTS held_drops_by_expiry ON held_drops (expires_at);
+  CREATE TABLE IF NOT EXISTS held_receipts (
+    depositor TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    id TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('delivered', 'read')),
+    sig TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (depositor, recipient, id, kind)
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS held_receipts_by_recipient ON held_receipts (recipient);
+  CREATE TABLE IF NOT EXISTS drop_deposits (
+    message_id TEXT NOT NULL,
+    recipient_id TEXT NOT NULL,
+    holder_id TEXT NOT NULL,
+    deposited_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (message_id, recipient_id, holder_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS drop_relayed (
+    message_id TEXT NOT NULL,
+    recipient_id TEXT NOT NULL,
+    relayed_at INTEGER NOT NULL,
+    PRIMARY KEY (message_id, recipient_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS seen_together (
+    peer TEXT NOT NULL,
+    other TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (peer, other)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { startCheckpoints } from './sqlite-checkpoints.js';
 import { createContactStore, refreshNickSkeletons } from './sqlite-contacts.js';
 import { createDiskUsage } from './sqlite-disk-usage.js';
+import { createDropStore } from './sqlite-drops.js';
 import {
   corruptMessage,
   guard,
@@ -137,6 +138,7 @@ function assemble(db: Database.Database, path: string, now: () => number): Store
     rooms: createRoomStore(db, context),
     transfers: createTransferStore(db, context),
     disk: createDiskUsage(db, context),
+    drops: createDropStore(db, context),
     transaction(fn) {
       return guard(context, 'write to', () => {
         if (depth > 0) {

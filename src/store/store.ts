@@ -235,6 +235,88 @@ export interface DiskUsage {
   pruneRoomHistory(limit: number): number;
 }
 
+/** A sealed drop held for another peer (core/drops): ciphertext we cannot read, and what we know
+ * about it (who gave it to us, for whom, its size, when it expires). */
+export interface HeldDropRecord {
+  /** Our handle for it (never reused). */
+  seq: number;
+  depositor: string;
+  recipient: string;
+  /** The message id the depositor named (unique per depositor and recipient). */
+  id: string;
+  box: Uint8Array;
+  receivedAt: number;
+  expiresAt: number;
+}
+
+export interface DropUsage {
+  count: number;
+  bytes: number;
+}
+
+/** A receipt kept by a holder for the depositor of a drop it handed over (delivered), or for the
+ * sender of a DM its recipient read while the sender was away (read). */
+export interface HeldReceipt {
+  recipient: string;
+  id: string;
+  sig: string;
+  read?: boolean;
+}
+
+/** One outgoing DM as `/outbox` shows it: its direct delivery state and its drops. */
+export interface OutboxEntry {
+  messageId: string;
+  recipientId: string;
+  text: string;
+  ts: number;
+  status: DeliveryStatus;
+  deliveredAt?: number;
+  /** When a holder brought the recipient's signed receipt (delivered "via relay"). */
+  relayedAt?: number;
+  /** Peers that accepted a drop of it. */
+  holders: number;
+  /** When its drops expire (undefined when it was never deposited). */
+  dropExpiresAt?: number;
+}
+
+export interface DropStore {
+  // -- holding drops for others --
+  /** Stores a drop; false when this depositor already gave us this id for this recipient. */
+  hold(drop: Omit<HeldDropRecord, 'seq'>): boolean;
+  /** Count and bytes held: for one depositor, one recipient, or in total. */
+  usage(of: { depositor: string } | { recipient: string } | 'total'): DropUsage;
+  /** Drops held for `recipient` after handle `afterSeq`, oldest first, not yet expired at `now`. */
+  heldFor(recipient: string, afterSeq: number, now: number, limit: number): HeldDropRecord[];
+  /** The drop this depositor gave us for this recipient under this id, if we still hold it. */
+  heldKey(depositor: string, recipient: string, id: string): number | undefined;
+  /** Deletes the drops with these handles held for `recipient`; returns how many were deleted. */
+  release(recipient: string, seqs: readonly number[]): number;
+  /** Deletes expired drops and receipts; returns how many drops went. */
+  expire(now: number): number;
+  /** Keeps a receipt to hand to `depositor` when it comes online (until `expiresAt`). */
+  keepReceipt(depositor: string, receipt: HeldReceipt, expiresAt: number): void;
+  receiptsFor(depositor: string, limit: number): HeldReceipt[];
+  /** How many receipts we keep: for one recipient, or in total. */
+  receiptCount(of: { recipient: string } | 'total'): number;
+  forgetReceipts(depositor: string, receipts: readonly HeldReceipt[]): void;
+  // -- our own DMs, deposited with others --
+  /** A holder accepted a drop of our message; false when it had already. */
+  recordDeposit(messageId: string, recipientId: string, holderId: string, expiresAt: number): boolean;
+  /** Holders that accepted a drop of this message. */
+  holders(messageId: string, recipientId: string): string[];
+  /** A signed receipt for our message arrived through a holder; false when one had already. */
+  markRelayed(messageId: string, recipientId: string): boolean;
+  /** Recipients with at least one of our DMs still queued for them (room messages not counted). */
+  queuedDmRecipients(limit: number): string[];
+  /** Newest first: DMs still queued, and DMs that were deposited with holders. */
+  outbox(limit: number): OutboxEntry[];
+  // -- who is online with whom (to pick holders the recipient is likely to meet) --
+  /** `peer` and each of `others` were online at the same time, just now. */
+  sawTogether(peer: string, others: readonly string[]): void;
+  /** Peers most recently seen online together with `peer`, most recent first. */
+  seenWith(peer: string, limit: number): string[];
+}
+
 export interface Store {
   readonly messages: MessageStore;
   readonly outbox: OutboxStore;
@@ -242,6 +324,7 @@ export interface Store {
   readonly rooms: RoomStore;
   readonly transfers: TransferStore;
   readonly disk: DiskUsage;
+  readonly drops: DropStore;
   /** Runs fn in one transaction (nested calls become savepoints); rolls back when it throws. */
   transaction<T>(fn: () => T): T;
   /** Idempotent. Any later call throws StoreError 'closed'. */

@@ -54,6 +54,7 @@ describe('parseCommonOptions: happy paths', () => {
         maxPeerRate: 2000,
         maxHistorySize: 2 * 1024 ** 3,
         maxDownloading: 16 * 1024 ** 3,
+        hold: true,
         help: false,
       },
       positionals: [],
@@ -68,12 +69,14 @@ describe('parseCommonOptions: happy paths', () => {
       '--catchup-max',
       '50',
       '--no-read-receipts',
+      '--no-hold',
     ]);
     expect(options).toMatchObject({
       awayAfterMinutes: 0,
       catchupDays: 2,
       catchupMax: 50,
       readReceipts: false,
+      hold: false,
     });
     for (const bad of [
       ['--away-after', '-1'],

@@ -2,7 +2,7 @@
 // (bad usage, unknown nick, not in that room) becomes an inline error line in the current buffer.
 
 import type { Command } from '../../commands/command-parser.js';
-import type { MessageView, PeerInfo, PeerRef, TransferView } from '../../core/events.js';
+import type { MessageView, OutboxView, PeerInfo, PeerRef, TransferView } from '../../core/events.js';
 import { sameNick } from '../../identity/nick-skeleton.js';
 import type { ChatModel } from './chat-model.js';
 import { sanitize, sanitizeName } from './sanitize.js';
@@ -33,6 +33,8 @@ export interface ChatPort {
   rejectFile?(id: string): TransferView;
   cancelFile?(id: string): Promise<TransferView>;
   transferList?(): TransferView[];
+  /** Sealed drops (issue 18): where each undelivered DM is. */
+  outbox?(): OutboxView[];
 }
 
 export interface ScreenActions {
@@ -193,6 +195,15 @@ function runShared(model: ChatModel, node: ChatPort, command: Command, screen: S
       for (const t of all) model.inline(describeTransfer(t));
       return;
     }
+    case 'outbox': {
+      const entries = need(node.outbox, 'outbox').call(node);
+      if (entries.length === 0) {
+        model.inline('the outbox is empty: every DM you sent was delivered directly');
+        return;
+      }
+      for (const entry of entries) model.inline(describeOutbox(entry));
+      return;
+    }
     default:
       // A command the shared parser learned before this UI did.
       model.inline(`/${(command as { name: string }).name} is not available in the terminal UI yet`, 'error');
@@ -302,4 +313,18 @@ function shortTime(ts: number): string {
   const d = new Date(ts);
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** One /outbox line: to whom, where the DM is, and the start of its text. */
+function describeOutbox(entry: OutboxView): string {
+  const where =
+    entry.state === 'queued'
+      ? 'queued here'
+      : entry.state === 'deposited'
+        ? `queued here, deposited with ${entry.holders} peer${entry.holders === 1 ? '' : 's'}`
+        : entry.state === 'expired'
+          ? 'queued here; its drops expired'
+          : `${entry.state} ${entry.via === 'relay' ? 'via relay' : 'directly'}`;
+  const text = sanitize(entry.text).slice(0, 40);
+  return `→ ${sanitizeName(entry.to.display)}: ${where} — "${text}${entry.text.length > 40 ? '…' : ''}"`;
 }
