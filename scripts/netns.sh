@@ -6,17 +6,23 @@
 #
 #   netns.sh up             [--hosts N] [--no-default-route] [--ipv6-only] [--prefix P] [--subnet S]
 #   netns.sh up-multihomed  [--hosts N] [--no-default-route] [--ipv6-only] [--prefix P] [--subnet S]
+#   netns.sh up-routed      [--hosts N] [--subnets K] [--prefix P] [--subnet S]
 #   netns.sh down           --prefix P
 #   netns.sh cut|restore    --prefix P HOST [--iface IF] [--admin]
 #   netns.sh list           --prefix P
 #
 # `up` prints one JSON object describing the network (hosts, namespaces, interfaces, addresses).
 # It is idempotent: an existing network with the same prefix is removed first.
+# `up-routed` builds K subnets (bridges b0..bK-1, default 2) with the N hosts split between them in
+# blocks (h1..h3 on b0, h4..h6 on b1 for N=6, K=2), joined by a router namespace "r" that forwards
+# unicast IPv4 and IPv6 (ULA) but not multicast, like an office router between wired and Wi-Fi.
 set -euo pipefail
 
 readonly BASE_OCTET_A=213 # bridge 0 → 10.213.S.0/24, bridge 1 → 10.214.S.0/24 (private range)
 readonly GATEWAY_HOST=254 # the bridge namespace answers here so that a default route has a next hop
 readonly MAX_HOSTS=200
+readonly MAX_SUBNETS=4 # 10.213..10.216: stays inside 10/8 and clear of other runs' bridges
+readonly ULA_PREFIX=fd13 # routed topology: fd13:S:B+1::/64 per subnet (a ULA, never routed outside)
 
 die() {
   printf 'netns.sh: %s\n' "$*" >&2
@@ -24,7 +30,7 @@ die() {
 }
 
 usage() {
-  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -36,6 +42,7 @@ cmd=${1:-}
 shift
 
 hosts=3
+subnets=2
 default_route=1
 ipv6_only=0
 prefix="lct-$$-"
@@ -50,6 +57,7 @@ while [[ $# -gt 0 ]]; do
   --no-default-route) default_route=0; shift ;;
   --ipv6-only) ipv6_only=1; shift ;;
   --prefix) prefix=${2:?--prefix needs a value}; prefix_given=1; shift 2 ;;
+  --subnets) subnets=${2:?--subnets needs a number}; shift 2 ;;
   --subnet) subnet=${2:?--subnet needs a number 1-250}; shift 2 ;;
   --iface) iface=${2:?--iface needs an interface name}; shift 2 ;;
   --admin) admin=1; shift ;;
@@ -254,6 +262,71 @@ up() {
     "$([[ $multihomed == 1 ]] && echo true || echo false)" "$bjson" "$json_hosts"
 }
 
+# The router: one interface per subnet (ethB on bridge bB) with .254 and fd13:S:B::fe, forwarding
+# unicast between them. Linux forwards no multicast without a multicast routing daemon (none runs
+# here), and 224.0.0.251 / ff02::fb are link-local scope anyway: mDNS stays on its own subnet.
+new_router() {
+  local ns=$1 b
+  new_host "$ns"
+  in_ns "$ns" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+  for ((b = 0; b < subnets; b++)); do
+    attach "$ns" r "eth$b" "${prefix}b$b" "10.$((BASE_OCTET_A + b)).$subnet.$GATEWAY_HOST" ""
+    ip -n "$ns" -6 addr add "$ULA_PREFIX:$subnet:$((b + 1))::fe/64" dev "eth$b" nodad
+    wait_link_local "$ns" "eth$b"
+  done
+}
+
+json_iface_routed() {
+  local ns=$1 dev=$2 bridge=$3 addr=$4 ula=$5
+  printf '{"name":"%s","bridge":"%s","ipv4":"%s","ipv6":"%s","ula":"%s"}' "$dev" "$bridge" "$addr" \
+    "$(link_local_of "$ns" "$dev")" "$ula"
+}
+
+up_routed() {
+  [[ $hosts =~ ^[0-9]+$ ]] && ((hosts >= 1 && hosts <= MAX_HOSTS)) || die "--hosts must be 1..$MAX_HOSTS"
+  [[ $subnets =~ ^[0-9]+$ ]] && ((subnets >= 2 && subnets <= MAX_SUBNETS)) ||
+    die "--subnets must be 2..$MAX_SUBNETS"
+  ((hosts >= subnets)) || die "--hosts must be at least --subnets (one host per subnet)"
+  if [[ -z $subnet ]]; then
+    subnet=$(($(printf '%s' "$prefix" | cksum | cut -d' ' -f1) % 250 + 1))
+  fi
+  [[ $subnet =~ ^[0-9]+$ ]] && ((subnet >= 1 && subnet <= 250)) || die "--subnet must be 1..250"
+  down
+  raise_neighbour_limits "$hosts"
+  built=0
+  trap '((built)) || down' EXIT
+  trap 'exit 130' INT TERM
+
+  local b
+  for ((b = 0; b < subnets; b++)); do new_bridge "${prefix}b$b" ""; done
+  new_router "${prefix}r"
+
+  local per=$(((hosts + subnets - 1) / subnets)) i json_hosts="" sep=""
+  for ((i = 1; i <= hosts; i++)); do
+    local host="h$i" ns="${prefix}h$i" br=$(((i - 1) / per))
+    local addr="10.$((BASE_OCTET_A + br)).$subnet.$i" ula="$ULA_PREFIX:$subnet:$((br + 1))::$i"
+    new_host "$ns"
+    attach "$ns" "$host" eth0 "${prefix}b$br" "$addr" "10.$((BASE_OCTET_A + br)).$subnet.$GATEWAY_HOST"
+    ip -n "$ns" -6 addr add "$ula/64" dev eth0 nodad
+    ip -n "$ns" -6 route add default via "$ULA_PREFIX:$subnet:$((br + 1))::fe" dev eth0
+    wait_link_local "$ns" eth0
+    json_hosts+="$sep{\"name\":\"$host\",\"netns\":\"$ns\",\"subnet\":$br,\"interfaces\":[$(json_iface_routed "$ns" eth0 "b$br" "$addr" "$ula")]}"
+    sep=","
+  done
+  built=1
+  trap - INT TERM
+
+  local bjson="" bsep="" rifaces="" rsep=""
+  for ((b = 0; b < subnets; b++)); do
+    bjson+="$bsep{\"name\":\"b$b\",\"netns\":\"${prefix}b$b\",\"subnet\":\"10.$((BASE_OCTET_A + b)).$subnet.0/24\",\"subnet6\":\"$ULA_PREFIX:$subnet:$((b + 1))::/64\"}"
+    rifaces+="$rsep$(json_iface_routed "${prefix}r" "eth$b" "b$b" "10.$((BASE_OCTET_A + b)).$subnet.$GATEWAY_HOST" "$ULA_PREFIX:$subnet:$((b + 1))::fe")"
+    bsep=","
+    rsep=","
+  done
+  printf '{"prefix":"%s","defaultRoute":true,"ipv6Only":false,"multihomed":false,"bridges":[%s],"router":{"name":"r","netns":"%sr","interfaces":[%s]},"hosts":[%s]}\n' \
+    "$prefix" "$bjson" "$prefix" "$rifaces" "$json_hosts"
+}
+
 # Cut = pull the cable: the bridge-side end goes down, so the host sees NO-CARRIER while keeping
 # its configuration. --admin instead sets the host's own interface down (like `ifdown`).
 set_link() {
@@ -287,6 +360,7 @@ set_link() {
 case $cmd in
 up) up 0 ;;
 up-multihomed) up 1 ;;
+up-routed) up_routed ;;
 down)
   ((prefix_given)) || die "down needs --prefix (refusing to guess which namespaces to delete)"
   down

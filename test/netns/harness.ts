@@ -30,18 +30,24 @@ export interface InterfaceInfo {
   ipv4: string | null;
   /** Link-local, without scope. */
   ipv6: string;
+  /** Routed topology only: the interface's global IPv6 (ULA) address, reachable across the router. */
+  ula?: string;
 }
 
 export interface HostInfo {
   name: string;
   netns: string;
   interfaces: InterfaceInfo[];
+  /** Routed topology only: index of the subnet (bridge) the host is on. */
+  subnet?: number;
 }
 
 export interface BridgeInfo {
   name: string;
   netns: string;
   subnet: string;
+  /** Routed topology only: the subnet's IPv6 ULA prefix. */
+  subnet6?: string;
 }
 
 export interface NetworkOptions {
@@ -54,6 +60,10 @@ export interface NetworkOptions {
   ipv6Only?: boolean;
   /** Must start with "lct"; default "lct" + random. */
   prefix?: string;
+  /** Several subnets (one bridge each) joined by a router namespace that forwards unicast IPv4/IPv6
+   * but not multicast; the hosts are split between them in blocks (h1-h3 | h4-h6 for 6 hosts and
+   * 2 subnets). Excludes multihomed/ipv6Only/defaultRoute=false. */
+  routed?: { subnets?: number };
 }
 
 export interface ExecResult {
@@ -91,13 +101,12 @@ function installExitHook(): void {
 
 export async function createNetwork(options: NetworkOptions): Promise<Network> {
   const prefix = options.prefix ?? uniquePrefix();
-  const args = [
-    options.multihomed ? 'up-multihomed' : 'up',
-    '--hosts',
-    String(options.hosts),
-    '--prefix',
-    prefix,
-  ];
+  if (options.routed && (options.multihomed || options.ipv6Only || options.defaultRoute === false)) {
+    throw new Error('a routed network cannot also be multihomed, IPv6-only or without default route');
+  }
+  const verb = options.routed ? 'up-routed' : options.multihomed ? 'up-multihomed' : 'up';
+  const args = [verb, '--hosts', String(options.hosts), '--prefix', prefix];
+  if (options.routed) args.push('--subnets', String(options.routed.subnets ?? 2));
   if (options.defaultRoute === false) args.push('--no-default-route');
   if (options.ipv6Only) args.push('--ipv6-only');
   const network = new Network(prefix);
@@ -110,14 +119,23 @@ export async function createNetwork(options: NetworkOptions): Promise<Network> {
     throw err;
   });
   network.builder = undefined;
-  network.init(JSON.parse(stdout) as { bridges: BridgeInfo[]; hosts: HostInfo[] });
+  network.init(JSON.parse(stdout) as NetworkDescription);
   return network;
+}
+
+interface NetworkDescription {
+  bridges: BridgeInfo[];
+  hosts: HostInfo[];
+  router?: HostInfo;
 }
 
 export class Network {
   readonly prefix: string;
   hosts: HostInfo[] = [];
   bridges: BridgeInfo[] = [];
+  /** Routed topology only: the router namespace, a host like the others for exec/spawn/avahi (one
+   * interface per subnet, ethB on bridge bB), but not in `hosts`. */
+  router: HostInfo | undefined;
   /** Scratch space (profiles, avahi configs); removed by destroy(). */
   readonly dir: string;
   private readonly processes = new Set<ProcessHandle<unknown>>();
@@ -133,14 +151,21 @@ export class Network {
   }
 
   /** @internal */
-  init(description: { bridges: BridgeInfo[]; hosts: HostInfo[] }): void {
+  init(description: NetworkDescription): void {
     this.hosts = description.hosts;
     this.bridges = description.bridges;
+    this.router = description.router;
+  }
+
+  /** Routed topology: the hosts on subnet `index` (0 = b0, 1 = b1, ...). */
+  hostsOnSubnet(index: number): HostInfo[] {
+    return this.hosts.filter((h) => h.subnet === index);
   }
 
   host(name: string | HostInfo): HostInfo {
     const wanted = typeof name === 'string' ? name : name.name;
-    const found = this.hosts.find((h) => h.name === wanted || h.netns === wanted);
+    const all = this.router ? [...this.hosts, this.router] : this.hosts;
+    const found = all.find((h) => h.name === wanted || h.netns === wanted);
     if (!found) throw new Error(`no host ${wanted} in network ${this.prefix}`);
     return found;
   }
