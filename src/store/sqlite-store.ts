@@ -18,6 +18,7 @@ import {
 } from './sqlite-errors.js';
 import { createMessageStore } from './sqlite-messages.js';
 import { createOutboxStore } from './sqlite-outbox.js';
+import { createRememberedPeerStore } from './sqlite-remembered.js';
 import { createRoomStore } from './sqlite-rooms.js';
 import { migrate, readSchemaVersion } from './sqlite-schema.js';
 import { createSearchIndex } from './sqlite-search.js';
@@ -135,6 +136,7 @@ function assemble(db: Database.Database, path: string, now: () => number): Store
     contacts: createContactStore(db, context),
     rooms: createRoomStore(db, context),
     transfers: createTransferStore(db, context),
+    remembered: createRememberedPeerStore(db, context),
     transaction(fn) {
       return guard(context, 'write to', () => {
         if (depth > 0) {
