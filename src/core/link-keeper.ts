@@ -38,6 +38,8 @@ export interface LinkKeeperOptions {
   stopping: () => boolean;
   inRoom: (room: string) => boolean;
   emit: (event: NodeEvent) => void;
+  /** A chat link was adopted (remembered peers, peer exchange). */
+  linkUp?: (peer: Peer, link: PeerLink) => void;
 }
 
 export class LinkKeeper {
@@ -120,6 +122,7 @@ export class LinkKeeper {
     o.messenger.pump(peer);
     o.catchUp.askPeer(peer, link);
     o.transfers?.peerOnline(peer.id);
+    o.linkUp?.(peer, link);
   }
 
   /** State that changed after our hello went out on `link` (it may have been sent on a duplicate

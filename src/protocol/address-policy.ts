@@ -54,6 +54,8 @@ function classifyV6(b: Uint8Array): AddressClass {
 export interface PolicyOptions {
   /** Link-local addresses are only meaningful on the link they came from. */
   allowLinkLocal: boolean;
+  /** Loopback: only for nodes that all run on one host (in-process tests). Default false. */
+  allowLoopback?: boolean;
 }
 
 /** Undefined when lanchat may dial `address` on its own; otherwise why not, for the user. */
@@ -62,6 +64,8 @@ export function policyProblem(address: string, options: PolicyOptions): string |
   switch (kind) {
     case 'private':
       return undefined;
+    case 'loopback':
+      return options.allowLoopback ? undefined : 'a loopback address';
     case 'link-local':
       return options.allowLinkLocal ? undefined : 'a link-local address is only valid on its own link';
     case 'invalid':
