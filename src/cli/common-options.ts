@@ -11,6 +11,7 @@ import {
 } from '../crypto/network-key.js';
 import { parseId } from '../identity/ids.js';
 import { checkNick } from '../identity/nick.js';
+import { decodeInvite, InviteError, looksLikeInvite } from '../protocol/invite-code.js';
 import { parseFlags, parsePort } from './args.js';
 import { parseByteSize } from './byte-size.js';
 import { UsageError } from './errors.js';
@@ -39,6 +40,7 @@ export const COMMON_OPTIONS = {
   'catchup-days': { type: 'string' },
   'catchup-max': { type: 'string' },
   'no-read-receipts': { type: 'boolean' },
+  'no-peer-exchange': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -52,6 +54,9 @@ export const COMMON_OPTIONS_USAGE = `  --nick NAME             display name (def
   --interface IF          announce and browse only on this interface (repeatable)
   --peer KEY@HOST[:PORT]  also connect to this peer directly, e.g. when multicast is blocked
                           (repeatable); HOST is an IPv4 address, a host name or [IPv6%zone]
+  --peer CODE             the same with an invite code from \`lanchat invite\`
+  --no-peer-exchange      do not tell peers about each other, nor listen when they do
+                          (strict LAN-only: only mDNS, --peer and remembered peers)
   --json                  print machine-readable JSON lines
   --headless              no terminal UI
   --no-notify             no bell or desktop notification (OSC 9/777) on a DM or mention
@@ -70,6 +75,10 @@ export interface PeerAddress {
   /** IPv4 address, host name, or IPv6 address without brackets (with its `%zone`, if any). */
   host: string;
   port: number;
+  /** From an invite code: the start of the inviter's network tag (checked by resolveNodeConfig). */
+  networkCheck?: string;
+  /** From an invite made with --with-network: the network key itself. */
+  networkKey?: Uint8Array;
 }
 
 export interface CommonOptions {
@@ -93,6 +102,7 @@ export interface CommonOptions {
   catchupDays: number;
   catchupMax: number;
   readReceipts: boolean;
+  peerExchange: boolean;
   help: boolean;
 }
 
@@ -114,6 +124,7 @@ export interface CommonOptionValues {
   'catchup-days'?: string | undefined;
   'catchup-max'?: string | undefined;
   'no-read-receipts'?: boolean | undefined;
+  'no-peer-exchange'?: boolean | undefined;
   help?: boolean | undefined;
 }
 
@@ -140,7 +151,7 @@ export function commonOptionsFrom(values: CommonOptionValues): CommonOptions {
         ? undefined
         : nonEmpty(values.network, '--network', '--network PASSPHRASE'),
     interfaces: (values.interface ?? []).map(parseInterface),
-    peers: (values.peer ?? []).map(parsePeerAddress),
+    peers: (values.peer ?? []).flatMap(parsePeerArgument),
     json: values.json ?? false,
     headless: values.headless ?? false,
     notify: !(values['no-notify'] ?? false),
@@ -157,8 +168,30 @@ export function commonOptionsFrom(values: CommonOptionValues): CommonOptions {
     catchupDays: count('catchup-days', values['catchup-days'], 7, 3650),
     catchupMax: count('catchup-max', values['catchup-max'], 1000, 1_000_000),
     readReceipts: !(values['no-read-receipts'] ?? false),
+    peerExchange: !(values['no-peer-exchange'] ?? false),
     help: values.help ?? false,
   };
+}
+
+/** `--peer` takes KEY@HOST[:PORT] or an invite code (one entry per address in the code). */
+export function parsePeerArgument(text: string): PeerAddress[] {
+  if (!looksLikeInvite(text)) return [parsePeerAddress(text)];
+  try {
+    const invite = decodeInvite(text);
+    return invite.addresses.map((host) => {
+      const peer: PeerAddress = {
+        publicKey: invite.publicKey,
+        host,
+        port: invite.port,
+        networkCheck: invite.networkCheck,
+      };
+      if (invite.networkKey) peer.networkKey = invite.networkKey;
+      return peer;
+    });
+  } catch (err) {
+    if (err instanceof InviteError) throw new UsageError(`--peer: ${err.message}`);
+    throw err;
+  }
 }
 
 /** Parses `KEY@HOST[:PORT]`; KEY is a lanchat id (or base64 key), PORT defaults to 7475. */
@@ -258,6 +291,8 @@ export interface NodeConfig {
   awayAfterMs: number;
   catchup: { maxAgeMs: number; maxPerRoom: number };
   readReceipts: boolean;
+  /** Peer exchange on (default) or off (--no-peer-exchange). */
+  peerExchange: boolean;
 }
 
 export interface ResolveContext {
@@ -270,8 +305,20 @@ export interface ResolveContext {
 export function resolveNodeConfig(options: CommonOptions, context: ResolveContext = {}): NodeConfig {
   const env = context.env ?? process.env;
   const passphrase = options.network ?? (env.LANCHAT_NETWORK === '' ? undefined : env.LANCHAT_NETWORK);
-  // scrypt costs ~100 ms, so it runs only when a passphrase was actually given.
-  const networkKey = passphrase === undefined ? DEFAULT_NETWORK_KEY : networkKeyFromPassphrase(passphrase);
+  // scrypt costs ~100 ms, so it runs only when a passphrase was actually given. Without one, an
+  // invite made with --with-network brings its network along.
+  const invited = options.peers.find((p) => p.networkKey !== undefined)?.networkKey;
+  const networkKey =
+    passphrase !== undefined ? networkKeyFromPassphrase(passphrase) : (invited ?? DEFAULT_NETWORK_KEY);
+  const tag = networkTag(networkKey);
+  for (const peer of options.peers) {
+    if (peer.networkCheck !== undefined && !tag.startsWith(peer.networkCheck)) {
+      throw new UsageError(
+        '--peer: the invite is for another lanchat network: start with the same --network passphrase as ' +
+          'its maker (or ask for a code made with `lanchat invite --with-network`)',
+      );
+    }
+  }
   return {
     profileDir: resolveProfileDir({
       flag: options.profile,
@@ -281,8 +328,8 @@ export function resolveNodeConfig(options: CommonOptions, context: ResolveContex
     nick: options.nick ?? defaultNick(context.username ?? (() => userInfo().username)),
     port: options.port,
     networkKey,
-    networkTag: networkTag(networkKey),
-    defaultNetwork: passphrase === undefined,
+    networkTag: tag,
+    defaultNetwork: passphrase === undefined && invited === undefined,
     weakPassphrase: passphrase !== undefined && isWeakPassphrase(passphrase),
     interfaces: options.interfaces,
     peers: options.peers,
@@ -297,6 +344,7 @@ export function resolveNodeConfig(options: CommonOptions, context: ResolveContex
     awayAfterMs: options.awayAfterMinutes * 60_000,
     catchup: { maxAgeMs: options.catchupDays * 24 * 3600_000, maxPerRoom: options.catchupMax },
     readReceipts: options.readReceipts,
+    peerExchange: options.peerExchange,
   };
 }
 

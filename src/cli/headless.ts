@@ -118,6 +118,9 @@ function execute(node: LanchatNode, line: string, io: HeadlessIo, onQuit: () => 
     case 'whoami':
       io.write({ type: 'whoami', ...node.whoami() });
       return;
+    case 'connect':
+      io.write({ type: 'connecting', ...node.connectPeer(command.target) });
+      return;
     case 'history': {
       const target = command.target ?? '#general';
       io.write({ type: 'history', conversation: target, messages: node.history(target, command.limit) });

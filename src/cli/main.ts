@@ -8,6 +8,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   discover: () => import('./discover-command.js'),
   send: () => import('./send-command.js'),
   peers: () => import('./peers-command.js'),
+  invite: () => import('./invite-command.js'),
 };
 
 export async function main(argv: string[]): Promise<number> {

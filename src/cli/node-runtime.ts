@@ -48,6 +48,7 @@ export function createNodeRuntime(config: NodeConfig, identity: Identity): NodeR
       awayAfterMs: config.awayAfterMs,
       catchup: config.catchup,
       readReceipts: config.readReceipts,
+      peerExchange: config.peerExchange,
       files: {
         downloadDir: config.downloadDir,
         autoAcceptVerified: config.autoAcceptVerified,

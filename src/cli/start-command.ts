@@ -19,6 +19,7 @@ Usage:
                              run the node without UI: commands on stdin, events on stdout
   lanchat id [--json]        print your id, fingerprint and public key (see lanchat id --help)
   lanchat discover [options] list the lanchat peers on your network (see lanchat discover --help)
+  lanchat invite [--json]    print an invite code for a peer on another subnet (lanchat invite --help)
 
 Options (for lanchat and lanchat discover):
 ${COMMON_OPTIONS_USAGE}

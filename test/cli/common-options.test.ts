@@ -45,6 +45,7 @@ describe('parseCommonOptions: happy paths', () => {
         catchupDays: 7,
         catchupMax: 1000,
         readReceipts: true,
+        peerExchange: true,
         help: false,
       },
       positionals: [],
