@@ -167,7 +167,7 @@ export class LanchatNode {
       allowed: (peer) => !this.stopping && !this.trust.blocked(peer.id),
       failed: (_peer, error) => this.linkWarning(error),
       attemptFailed: (peer, error) => {
-        this.remembered.dialFailed(peer, error);
+        if (this.remembered.dialFailed(peer, error)) this.dropLearned(peer, 'remembered');
         this.exchange?.dialFailed(peer);
       },
     });

@@ -13,6 +13,11 @@ import type { Peer } from './peer-table.js';
 
 /** A peer not seen for this long is forgotten. */
 export const REMEMBER_FOR_MS = 30 * 24 * 3600_000;
+/** Failed dials in a row (about half a minute on the default schedule) after which a remembered
+ * peer is left alone for this run: an office remembers hundreds of laptops, most of them off at
+ * any time, and redialling them all for ever would crowd out the peers that are there. A peer
+ * that comes back dials us (it remembers us too), and mDNS or peer exchange bring it back. */
+export const REMEMBERED_ATTEMPTS = 12;
 
 export interface RememberedPeersOptions {
   store: Store;
@@ -21,6 +26,8 @@ export interface RememberedPeersOptions {
 }
 
 export class RememberedPeers {
+  private readonly failures = new Map<string, number>();
+
   constructor(private readonly o: RememberedPeersOptions) {}
 
   /** Hints to dial at start: every remembered peer younger than REMEMBER_FOR_MS. */
@@ -48,11 +55,16 @@ export class RememberedPeers {
     const port = listenPort(peer, link);
     const address = canonicalAddress(link.remoteAddress);
     if (port === undefined || address === undefined || !this.dialable(address)) return;
+    this.failures.delete(peer.id);
     this.o.store.remembered.remember(peer.id, address, port);
   }
 
-  dialFailed(peer: Peer, error: unknown): void {
+  /** Records the error; true when the peer has failed REMEMBERED_ATTEMPTS times in a row. */
+  dialFailed(peer: Peer, error: unknown): boolean {
     this.o.store.remembered.noteError(peer.id, error instanceof Error ? error.message : String(error));
+    const failures = (this.failures.get(peer.id) ?? 0) + 1;
+    this.failures.set(peer.id, failures);
+    return failures >= REMEMBERED_ATTEMPTS;
   }
 
   forget(id: string): boolean {

@@ -3,6 +3,7 @@
 // code used on B must bring every node of A to every node of B; remembered peers must bring them
 // back after a restart with no code.
 import { afterEach, describe, expect, it } from 'vitest';
+import { REMEMBERED_ATTEMPTS } from '../../src/core/remembered-peers.js';
 import { MemoryDiscovery, MemoryDiscoveryBus } from '../../src/discovery/memory-discovery.js';
 import { encodeInvite } from '../../src/protocol/invite-code.js';
 import type { Transport } from '../../src/transport/transport.js';
@@ -172,5 +173,32 @@ describe('peers on other subnets', () => {
     });
     expect(again.node.rememberedPeers()).toEqual([]);
     expect(dials).toEqual([]);
+  });
+});
+
+describe('remembered peers that stay away', () => {
+  it('are dialled a bounded number of times, and the last error is kept', async () => {
+    fx = new NodeFixture();
+    const isolated = (host: string) => new MemoryDiscovery(new MemoryDiscoveryBus(), { address: host });
+    const a = await fx.start('alice', { host: '10.0.6.1', discovery: isolated('10.0.6.1') });
+    const b = await fx.start('bob', { host: '10.0.6.2', discovery: isolated('10.0.6.2') });
+    a.node.connectPeer(inviteOf(b));
+    await waitFor('linked', () => onlineIds(a).includes(b.node.id));
+    const spec = { identity: a.identity, dbPath: a.dbPath, host: a.host };
+    await fx.stop(a);
+    await fx.stop(b); // bob is gone for good
+    const dials: string[] = [];
+    const again = await fx.start('alice', {
+      ...spec,
+      discovery: isolated(spec.host),
+      transport: countingDials(dials),
+    });
+    const bob = () => again.node.peerList().find((p) => p.id === b.node.id);
+    await waitFor('alice gives up on bob for this run', () => dials.length > 0 && bob()?.address === '');
+    expect(dials.length).toBe(REMEMBERED_ATTEMPTS);
+    expect(new Set(dials)).toEqual(new Set(['10.0.6.2']));
+    const [remembered] = again.node.rememberedPeers();
+    expect(remembered).toMatchObject({ id: b.node.id, nick: 'bob', online: false, addresses: ['10.0.6.2'] });
+    expect(remembered?.lastError).toMatch(/10\.0\.6\.2/);
   });
 });
