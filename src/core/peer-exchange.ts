@@ -3,8 +3,8 @@
 // them, so that one invite code used on subnet B brings everybody on A to everybody on B.
 //
 // What we send: for each online peer that itself speaks peer exchange (a peer that runs with
-// --no-peer-exchange is never advertised), its key, listening port and up to MAX_PEX_ADDRESSES
-// addresses inside the address policy (no link-local: it means nothing on another link).
+// --no-peer-exchange is never advertised), its key, listening port and the address our link to
+// it runs over, if inside the address policy (no link-local: it means nothing on another link).
 //
 // What we believe: nothing, beyond "try this address for this key". Entries are not signed by the
 // peer they describe: the handshake pins the key we dial, so a lie cannot impersonate anybody, and
@@ -183,10 +183,16 @@ export class PeerExchange {
     const port = listenPort(peer, link);
     if (port === undefined) return undefined;
     const policy = { ...this.o.policy, allowLinkLocal: false };
-    const candidates = [link.remoteAddress, ...(peer.hint?.addresses ?? [])]
-      .map((a) => canonicalAddress(a))
-      .filter((a): a is string => a !== undefined && policyProblem(a, policy) === undefined);
-    const addrs = [...new Set(candidates)].slice(0, MAX_PEX_ADDRESSES);
+    // The address the live link runs over is proven to reach this key; others are only passed on
+    // when that one cannot be (an IPv6 link-local link) and they come from the peer's own mDNS
+    // announcement, never from what another peer told us (we would launder its claims).
+    const proven = canonicalAddress(link.remoteAddress);
+    const announced = peer.hint?.source === 'mdns' ? peer.hint.addresses : [];
+    const usable = (a: string | undefined): a is string =>
+      a !== undefined && policyProblem(a, policy) === undefined;
+    const addrs = usable(proven)
+      ? [proven]
+      : [...new Set(announced.map((a) => canonicalAddress(a)).filter(usable))].slice(0, MAX_PEX_ADDRESSES);
     return addrs.length === 0 ? undefined : { key: peer.id, port, addrs };
   }
 }

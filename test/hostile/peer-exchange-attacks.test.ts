@@ -131,6 +131,23 @@ describe('peer exchange against a lying peer', () => {
     expect([...friend.received, ...evil.received].some((m) => m.t === 'peers')).toBe(false);
   });
 
+  it('passes on only the address a link proves, never what another peer claimed', async () => {
+    fx = new NodeFixture();
+    const victim = await startVictim(fx, 'victim');
+    const evil = await HostilePeer.connect(fx, victim, { hello: PEX_HELLO });
+    const real = await fx.start('real', { host: '10.0.43.1', discovery: isolatedDiscovery(fx) });
+    // The liar names a black hole for the real peer first (the victim dials it, in vain)...
+    evil.send({ t: 'peers', peers: [{ key: real.node.id, port: 7475, addrs: ['10.97.0.1'] }] });
+    await sync(evil, 5);
+    // ...then the real peer connects by itself, and a third peer listens to what the victim says.
+    real.node.connectPeer(`${victim.node.id}@${victim.host}:7475`);
+    await waitFor('real is online at the victim', () => onlineIds(victim).includes(real.node.id));
+    const listener = await HostilePeer.connect(fx, victim, { hello: PEX_HELLO, nick: 'listener' });
+    await sync(listener, 6);
+    const told = listener.received.flatMap((m) => (m.t === 'peers' ? m.peers : []));
+    expect(told.find((e) => e.key === real.node.id)?.addrs).toEqual([real.host]);
+  });
+
   it('tells a pex peer about the others, never about peers that opted out', async () => {
     fx = new NodeFixture();
     const victim = await startVictim(fx, 'victim');
