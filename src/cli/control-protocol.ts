@@ -3,7 +3,7 @@
 // profile. Pure (no sockets), so the validation of hostile local input is tested on its own: any
 // process of the same user can write to the socket, and nothing it writes may crash the node.
 import { join } from 'node:path';
-import type { PeerInfo } from '../core/events.js';
+import type { PeerInfo, RememberedPeerInfo } from '../core/events.js';
 import { roomKey, textProblem } from '../protocol/names.js';
 import { jsonLine } from './json-line.js';
 
@@ -91,7 +91,8 @@ export type ReplyBody =
       pending: ControlPeer[];
       reason: 'deadline' | 'stopping';
     }
-  | { type: 'peers'; peers: PeerInfo[] }
+  /** `remembered`: peers remembered from earlier links, with their last dial error (newer nodes). */
+  | { type: 'peers'; peers: PeerInfo[]; remembered?: RememberedPeerInfo[] }
   /** send-file: hashed and offered (not final). */
   | { type: 'file_offered'; id: string; to: ControlPeer; name: string; size: number; sha256: string }
   /** send-file: the receiver stored it and its SHA-256 matched. */

@@ -87,7 +87,7 @@ function execute(node: LanchatNode, line: string, io: HeadlessIo, onQuit: () => 
       io.write({ type: 'nick_changed', nick: command.nick });
       return;
     case 'peers':
-      io.write({ type: 'peers', peers: node.peerList() });
+      io.write({ type: 'peers', peers: node.peerList(), remembered: node.rememberedPeers() });
       return;
     case 'help':
       io.write({

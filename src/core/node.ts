@@ -16,14 +16,22 @@ import { fingerprint, idOf } from '../identity/ids.js';
 import { safetyNumber, safetyNumbersMatch } from '../identity/safety-number.js';
 import { type Hello, PROTOCOL_VERSION, type PresenceState } from '../protocol/messages.js';
 import { normaliseRoom, roomKey } from '../protocol/names.js';
-import type { RememberedPeer, Store, StoredMessage } from '../store/store.js';
+import type { Store, StoredMessage } from '../store/store.js';
 import type { Listener, Transport } from '../transport/transport.js';
 import { admitAuthor } from './author-admission.js';
 import { CatchUp, type CatchupPolicy, DEFAULT_CATCHUP } from './catch-up.js';
 import { type Clock, systemClock, type TimerHandle } from './clock.js';
 import { connectTarget } from './connect-target.js';
 import { classify, DEFAULT_RECONNECT, Dialer, type ReconnectPolicy } from './dialer.js';
-import type { MessageView, NodeEvent, NodeEventListener, PeerInfo, PeerRef, TransferView } from './events.js';
+import type {
+  MessageView,
+  NodeEvent,
+  NodeEventListener,
+  PeerInfo,
+  PeerRef,
+  RememberedPeerInfo,
+  TransferView,
+} from './events.js';
 import type { FileAccess } from './files/file-access.js';
 import type { TransferPolicy } from './files/transfer-context.js';
 import { TransferService } from './files/transfer-service.js';
@@ -536,14 +544,13 @@ export class LanchatNode {
   }
 
   /** Peers remembered from earlier links (where, when, and the last dial error), newest first. */
-  rememberedPeers(): (RememberedPeer & { nick: string | undefined; online: boolean })[] {
+  rememberedPeers(): RememberedPeerInfo[] {
     return this.remembered.list().map((r) => {
       const peer = this.peers.get(r.id);
-      return {
-        ...r,
-        nick: peer?.named ? peer.nick : this.components.store.contacts.get(r.id)?.nick,
-        online: peer?.link !== undefined,
-      };
+      const nick = peer?.named ? peer.nick : this.components.store.contacts.get(r.id)?.nick;
+      const info: RememberedPeerInfo = { ...r, online: peer?.link !== undefined };
+      if (nick !== undefined) info.nick = nick;
+      return info;
     });
   }
 

@@ -73,5 +73,11 @@ describe.skipIf(!netns.ok)('peers on another subnet (routed topology)', () => {
     console.log(
       `after a restart of all six: every node sees all 5 others after ${Date.now() - restarted} ms`,
     );
+    // The headless /peers answer lists them as remembered, with where they were reached.
+    nodes[0]!.process.send('/peers');
+    const listed = await nodes[0]!.process.waitFor((e) => e.type === 'peers', 5_000, { what: '/peers' });
+    const remembered = listed.remembered as { id: string; online: boolean; addresses: string[] }[];
+    expect(remembered.map((r) => r.id).sort()).toEqual(ids.slice(1).sort());
+    expect(remembered.every((r) => r.online && r.addresses.length > 0)).toBe(true);
   });
 });
