@@ -19,12 +19,12 @@ import { base64Of, parseId } from '../identity/ids.js';
 import { canonicalAddress, type PolicyOptions, policyProblem } from '../protocol/address-policy.js';
 import {
   MAX_PEX_ADDRESSES,
-  MAX_PEX_ENTRIES,
   type PeerExchangeEntry,
   type PeerExchange as PeerExchangeMessage,
 } from '../protocol/messages.js';
 import type { Clock, TimerHandle } from './clock.js';
 import type { Peer, PeerTable } from './peer-table.js';
+import { PexSender } from './pex-sender.js';
 import { listenPort } from './remembered-peers.js';
 
 export const PEX_CAPABILITY = 'pex';
@@ -68,8 +68,13 @@ export class PeerExchange {
   private readonly candidates = new Map<string, Candidate>();
   private readonly buckets = new WeakMap<PeerLink, Bucket>();
   private admittedAt: number[] = [];
+  private readonly sender: PexSender;
 
-  constructor(private readonly o: PeerExchangeOptions) {}
+  constructor(private readonly o: PeerExchangeOptions) {
+    // A quarter slower than the receiver refills: clocks and delivery jitter never push an honest
+    // sender over the receiver's budget.
+    this.sender = new PexSender(o.clock, { burst: PEX_BURST, refillMs: PEX_REFILL_MS * 1.25 });
+  }
 
   /** A chat link is up: tell it about our other peers, and them about it. */
   linkUp(peer: Peer, link: PeerLink): void {
@@ -79,12 +84,10 @@ export class PeerExchange {
     const entries = others
       .map((p) => this.entryFor(p))
       .filter((e): e is PeerExchangeEntry => e !== undefined);
-    for (let at = 0; at < entries.length; at += MAX_PEX_ENTRIES) {
-      link.send({ t: 'peers', peers: entries.slice(at, at + MAX_PEX_ENTRIES) });
-    }
+    this.sender.queue(link, entries);
     const self = this.entryFor(peer);
     if (!self) return;
-    for (const other of others) other.link?.send({ t: 'peers', peers: [self] });
+    for (const other of others) if (other.link) this.sender.queue(other.link, [self]);
   }
 
   /** A peer is connected (either way): it is no longer a candidate. */
@@ -106,6 +109,7 @@ export class PeerExchange {
   }
 
   stop(): void {
+    this.sender.stop();
     for (const c of this.candidates.values()) this.o.clock.clearTimeout(c.timer);
     this.candidates.clear();
   }

@@ -3,6 +3,7 @@
 // code used on B must bring every node of A to every node of B; remembered peers must bring them
 // back after a restart with no code.
 import { afterEach, describe, expect, it } from 'vitest';
+import { PEX_BATCH_MS } from '../../src/core/pex-sender.js';
 import { REMEMBERED_ATTEMPTS } from '../../src/core/remembered-peers.js';
 import { MemoryDiscovery, MemoryDiscoveryBus } from '../../src/discovery/memory-discovery.js';
 import { encodeInvite } from '../../src/protocol/invite-code.js';
@@ -114,6 +115,8 @@ describe('peers on other subnets', () => {
     await waitFor('b2 got the sync DM', () => b[1]!.events.some((e) => e.type === 'message'));
     a[0]!.node.sendDirect('a2', 'sync');
     await waitFor('a2 got the sync DM', () => a[1]!.events.some((e) => e.type === 'message'));
+    // And a few of the sender's batch windows, so that a list that was going to be sent has been.
+    await new Promise((resolve) => setTimeout(resolve, PEX_BATCH_MS * 3));
     expect(b2Learned()).toBe(false);
     expect(a2Learned()).toBe(false);
   });

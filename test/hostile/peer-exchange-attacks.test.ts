@@ -10,6 +10,7 @@ import {
   MAX_NEW_CANDIDATES_PER_MINUTE,
   PEX_BURST,
 } from '../../src/core/peer-exchange.js';
+import { PEX_BATCH_MS } from '../../src/core/pex-sender.js';
 import type { Discovery } from '../../src/discovery/discovery.js';
 import { MemoryDiscovery, MemoryDiscoveryBus } from '../../src/discovery/memory-discovery.js';
 import { idOf } from '../../src/identity/ids.js';
@@ -126,6 +127,9 @@ describe('peer exchange against a lying peer', () => {
     expect(hello && 'caps' in hello ? hello.caps : []).not.toContain('pex');
     evil.send({ t: 'peers', peers: [{ key: fakeId(), port: 7475, addrs: ['10.98.0.1'] }] });
     await sync(evil, 7);
+    // An absence: wait out a few batch windows of the sender (a node with peer exchange on would
+    // have told `friend` about `evil` by then, see the tests below).
+    await new Promise((resolve) => setTimeout(resolve, PEX_BATCH_MS * 3));
     await sync(friend, 8);
     expect(dials).toEqual([]);
     expect([...friend.received, ...evil.received].some((m) => m.t === 'peers')).toBe(false);
@@ -143,9 +147,12 @@ describe('peer exchange against a lying peer', () => {
     real.node.connectPeer(`${victim.node.id}@${victim.host}:7475`);
     await waitFor('real is online at the victim', () => onlineIds(victim).includes(real.node.id));
     const listener = await HostilePeer.connect(fx, victim, { hello: PEX_HELLO, nick: 'listener' });
-    await sync(listener, 6);
-    const told = listener.received.flatMap((m) => (m.t === 'peers' ? m.peers : []));
-    expect(told.find((e) => e.key === real.node.id)?.addrs).toEqual([real.host]);
+    const told = await listener.waitFor(
+      'a peer list naming real',
+      (m) => m.t === 'peers' && m.peers.some((e) => e.key === real.node.id),
+    );
+    const entry = told.t === 'peers' ? told.peers.find((e) => e.key === real.node.id) : undefined;
+    expect(entry?.addrs).toEqual([real.host]);
   });
 
   it('tells a pex peer about the others, never about peers that opted out', async () => {
@@ -154,17 +161,16 @@ describe('peer exchange against a lying peer', () => {
     const quiet = await HostilePeer.connect(fx, victim, { nick: 'quiet' }); // no 'pex' capability
     const open = await HostilePeer.connect(fx, victim, { hello: PEX_HELLO, nick: 'open' });
     const listener = await HostilePeer.connect(fx, victim, { hello: PEX_HELLO, nick: 'listener' });
-    await sync(listener, 3);
-    const told = listener.received
-      .filter((m) => m.t === 'peers')
-      .flatMap((m) => (m.t === 'peers' ? m.peers : []));
+    // Everything known when the listener's link came up goes out in one batch.
+    const first = await listener.waitFor('a peer list', (m) => m.t === 'peers');
+    const told = first.t === 'peers' ? first.peers : [];
     expect(told.map((e) => e.key)).toEqual([open.id]);
     expect(told[0]!.addrs).toEqual([open.host]);
     expect(told.some((e) => e.key === quiet.id)).toBe(false);
     // And the already connected pex peer hears of the newcomer.
-    await sync(open, 4);
-    expect(open.received.some((m) => m.t === 'peers' && m.peers.some((e) => e.key === listener.id))).toBe(
-      true,
+    await open.waitFor(
+      'news of the listener',
+      (m) => m.t === 'peers' && m.peers.some((e) => e.key === listener.id),
     );
   });
 });

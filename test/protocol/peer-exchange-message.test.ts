@@ -7,7 +7,7 @@ import {
 } from '../../src/protocol/messages.js';
 
 const bytes = (v: unknown) => new Uint8Array(Buffer.from(JSON.stringify(v)));
-const KEY = 'A'.repeat(42) + 'E';
+const KEY = `${'A'.repeat(42)}E`;
 
 describe('peer exchange message', () => {
   it('decodes entries, keeping only canonical zone-less addresses', () => {
