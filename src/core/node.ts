@@ -539,6 +539,8 @@ export class LanchatNode {
     const hint = connectTarget(target, this.networkTag);
     const peer = this.learn(hint);
     if (!peer) throw new NodeError('invalid', 'that invite is your own (or names a blocked peer)');
+    peer.attempts = 0; // asked for by the user: first in the dial queue, fast schedule
+    peer.unreachableSince = undefined;
     if (!peer.link) this.dialer.dial(peer);
     return { id: peer.id, addresses: hint.addresses, port: hint.port };
   }
@@ -642,12 +644,12 @@ export class LanchatNode {
     const peer = this.peers.getOrCreate(id, key, this.components.store.contacts.get(id)?.nick);
     if (peer.link) return peer;
     const before = peer.hint;
-    const addresses = [...new Set([...(before?.addresses ?? []), ...hint.addresses])].slice(
-      0,
-      MAX_HINT_ADDRESSES,
-    );
-    // An invite typed by the user outranks what a remembered row or another peer said.
-    const base = before && !(hint.source === 'invite' && before.source !== 'mdns') ? before : hint;
+    // An invite typed by the user outranks what a remembered row or another peer said: its port,
+    // and its addresses first.
+    const outranks = before === undefined || (hint.source === 'invite' && before.source !== 'mdns');
+    const base = outranks ? hint : before;
+    const others = outranks ? (before?.addresses ?? []) : hint.addresses;
+    const addresses = [...new Set([...base.addresses, ...others])].slice(0, MAX_HINT_ADDRESSES);
     peer.hint = { ...base, addresses };
     this.dialer.heard(peer, before === undefined || addresses.length !== before.addresses.length);
     return peer;
