@@ -3,9 +3,11 @@
 // code used on B must bring every node of A to every node of B; remembered peers must bring them
 // back after a restart with no code.
 import { afterEach, describe, expect, it } from 'vitest';
+import { parsePeerArgument } from '../../src/cli/common-options.js';
 import { PEX_BATCH_MS } from '../../src/core/pex-sender.js';
 import { REMEMBERED_ATTEMPTS } from '../../src/core/remembered-peers.js';
 import { MemoryDiscovery, MemoryDiscoveryBus } from '../../src/discovery/memory-discovery.js';
+import { StaticPeers } from '../../src/discovery/static-peers.js';
 import { encodeInvite } from '../../src/protocol/invite-code.js';
 import type { Transport } from '../../src/transport/transport.js';
 import { NodeFixture, onlineIds, type TestNode, waitFor } from './node-fixture.js';
@@ -203,5 +205,28 @@ describe('remembered peers that stay away', () => {
     const [remembered] = again.node.rememberedPeers();
     expect(remembered).toMatchObject({ id: b.node.id, nick: 'bob', online: false, addresses: ['10.0.6.2'] });
     expect(remembered?.lastError).toMatch(/10\.0\.6\.2/);
+  });
+});
+
+describe('--peer CODE', () => {
+  it('reaches the peer of an invite code through the static peers, like KEY@HOST', async () => {
+    fx = new NodeFixture();
+    const isolated = (host: string) => new MemoryDiscovery(new MemoryDiscoveryBus(), { address: host });
+    const inviter = await fx.start('inviter', { host: '10.0.7.1', discovery: isolated('10.0.7.1') });
+    const entries = parsePeerArgument(inviteOf(inviter));
+    expect(entries).toEqual([
+      {
+        publicKey: inviter.identity.publicKey,
+        host: '10.0.7.1',
+        port: 7475,
+        networkCheck: inviter.node.networkTag.slice(0, 8),
+      },
+    ]);
+    const guest = await fx.start('guest', {
+      host: '10.0.8.1',
+      discovery: new StaticPeers(entries, { lookup: async (host) => [host] }),
+    });
+    await waitFor('guest reaches the inviter', () => onlineIds(guest).includes(inviter.node.id));
+    await waitFor('and the inviter sees the guest', () => onlineIds(inviter).includes(guest.node.id));
   });
 });
