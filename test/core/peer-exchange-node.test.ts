@@ -230,3 +230,24 @@ describe('--peer CODE', () => {
     await waitFor('and the inviter sees the guest', () => onlineIds(inviter).includes(guest.node.id));
   });
 });
+
+describe('peer exchange on a floor that fills up', () => {
+  it('converges, and no honest node is flagged for sending peer lists too fast', async () => {
+    fx = new NodeFixture();
+    const bus = new MemoryDiscoveryBus();
+    const nodes: TestNode[] = [];
+    // One after another, each once the previous ones see it: every arrival is news that each
+    // node passes on to each other node, one batch per arrival per link, 11 in all on the first
+    // links: beyond the receivers' burst, so only a sender that keeps to their budget stays clean.
+    for (let i = 0; i < 12; i++) {
+      const host = `10.0.9.${i + 1}`;
+      nodes.push(await fx.start(`n${i}`, { host, discovery: new MemoryDiscovery(bus, { address: host }) }));
+      for (const n of nodes) await waitFor(`${n.name} sees the floor`, () => seesAll(n, nodes));
+      await new Promise((resolve) => setTimeout(resolve, PEX_BATCH_MS * 1.5));
+    }
+    await new Promise((resolve) => setTimeout(resolve, PEX_BATCH_MS * 3));
+    for (const n of nodes) {
+      expect(n.events.filter((e) => e.type === 'warning' && e.code === 'peer-exchange')).toEqual([]);
+    }
+  });
+});
