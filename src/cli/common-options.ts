@@ -11,6 +11,7 @@ import { discoveryKeyOf, networkTag } from '../crypto/network-key.js';
 import { isDnsSdDomain } from '../discovery/dns-sd-records.js';
 import { parseId } from '../identity/ids.js';
 import { checkNick } from '../identity/nick.js';
+import { decodeInvite, InviteError, looksLikeInvite } from '../protocol/invite-code.js';
 import { parseFlags, parsePort } from './args.js';
 import { parseByteSize } from './byte-size.js';
 import { UsageError } from './errors.js';
@@ -58,6 +59,7 @@ export const COMMON_OPTIONS = {
   'max-history-size': { type: 'string' },
   'max-downloading': { type: 'string' },
   'no-hold': { type: 'boolean' },
+  'no-peer-exchange': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -78,6 +80,9 @@ export const COMMON_OPTIONS_USAGE = `  --nick NAME             display name (def
   --dns-sd-domain DOMAIN  also find peers an admin lists in DNS as _lanchat._tcp.DOMAIN
                           (unicast DNS-SD; looked up at start and every minute; repeatable)
   --dns-server IP[:PORT]  ask this DNS server for --dns-sd-domain instead of the system's (repeatable)
+  --peer CODE             the same with an invite code from \`lanchat invite\`
+  --no-peer-exchange      do not tell peers about each other, nor listen when they do
+                          (strict LAN-only: only mDNS, --peer and remembered peers)
   --json                  print machine-readable JSON lines
   --headless              no terminal UI
   --no-notify             no bell or desktop notification (OSC 9/777) on a DM or mention
@@ -106,6 +111,10 @@ export interface PeerAddress {
   /** IPv4 address, host name, or IPv6 address without brackets (with its `%zone`, if any). */
   host: string;
   port: number;
+  /** From an invite code: the start of the inviter's network tag (checked by resolveNodeConfig). */
+  networkCheck?: string;
+  /** From an invite made with --with-network: the network key itself. */
+  networkKey?: Uint8Array;
 }
 
 export interface CommonOptions {
@@ -148,6 +157,7 @@ export interface CommonOptions {
   /** Total size of unfinished incoming transfers. */
   maxDownloading: number;
   hold: boolean;
+  peerExchange: boolean;
   help: boolean;
 }
 
@@ -179,6 +189,7 @@ export interface CommonOptionValues {
   'max-history-size'?: string | undefined;
   'max-downloading'?: string | undefined;
   'no-hold'?: boolean | undefined;
+  'no-peer-exchange'?: boolean | undefined;
   help?: boolean | undefined;
 }
 
@@ -202,7 +213,7 @@ export function commonOptionsFrom(values: CommonOptionValues): CommonOptions {
     port: values.port === undefined ? DEFAULT_PORT : parsePort(values.port, '--port'),
     ...networkOptionsFrom(values),
     interfaces: (values.interface ?? []).map(parseInterface),
-    peers: (values.peer ?? []).map(parsePeerAddress),
+    peers: (values.peer ?? []).flatMap(parsePeerArgument),
     dnsSdDomains: (values['dns-sd-domain'] ?? []).map(parseDnsSdDomain),
     dnsServers: (values['dns-server'] ?? []).map(parseDnsServer),
     json: values.json ?? false,
@@ -233,6 +244,7 @@ export function commonOptionsFrom(values: CommonOptionValues): CommonOptions {
         ? DEFAULT_MAX_DOWNLOADING_BYTES
         : parseByteSize(values['max-downloading'], '--max-downloading'),
     hold: !(values['no-hold'] ?? false),
+    peerExchange: !(values['no-peer-exchange'] ?? false),
     help: values.help ?? false,
   };
 }
@@ -271,6 +283,27 @@ function sizeOrOff(raw: string | undefined, flag: string, fallback: number): num
 function atLeastOne(flag: string, value: number): number {
   if (value < 1) throw new UsageError(`--${flag} must be at least 1 (0 would refuse every peer)`);
   return value;
+}
+
+/** `--peer` takes KEY@HOST[:PORT] or an invite code (one entry per address in the code). */
+export function parsePeerArgument(text: string): PeerAddress[] {
+  if (!looksLikeInvite(text)) return [parsePeerAddress(text)];
+  try {
+    const invite = decodeInvite(text);
+    return invite.addresses.map((host) => {
+      const peer: PeerAddress = {
+        publicKey: invite.publicKey,
+        host,
+        port: invite.port,
+        networkCheck: invite.networkCheck,
+      };
+      if (invite.networkKey) peer.networkKey = invite.networkKey;
+      return peer;
+    });
+  } catch (err) {
+    if (err instanceof InviteError) throw new UsageError(`--peer: ${err.message}`);
+    throw err;
+  }
 }
 
 /** Parses `KEY@HOST[:PORT]`; KEY is a lanchat id (or base64 key), PORT defaults to 7475. */
@@ -410,6 +443,8 @@ export interface NodeConfig {
   maxHistoryBytes: number | null;
   /** Hold sealed drops for others (--no-hold turns it off). */
   hold: boolean;
+  /** Peer exchange on (default) or off (--no-peer-exchange). */
+  peerExchange: boolean;
 }
 
 export interface ResolveContext {
@@ -423,8 +458,21 @@ export interface ResolveContext {
 
 export function resolveNodeConfig(options: CommonOptions, context: ResolveContext = {}): NodeConfig {
   const env = context.env ?? process.env;
-  const network = chooseNetwork(options, env, context.warn ?? (() => {}));
+  const chosen = chooseNetwork(options, env, context.warn ?? (() => {}));
+  // Without a network of its own, an invite made with --with-network brings its network along.
+  const invited =
+    chosen.form === 'public' ? options.peers.find((p) => p.networkKey !== undefined)?.networkKey : undefined;
+  const network = invited ? { networkKey: invited, form: 'code' as const, weakPassphrase: false } : chosen;
   const { networkKey } = network;
+  const tag = networkTag(networkKey);
+  for (const peer of options.peers) {
+    if (peer.networkCheck !== undefined && !tag.startsWith(peer.networkCheck)) {
+      throw new UsageError(
+        '--peer: the invite is for another lanchat network: start with the same --network as its ' +
+          'maker (or ask for a code made with `lanchat invite --with-network`)',
+      );
+    }
+  }
   return {
     profileDir: resolveProfileDir({
       flag: options.profile,
@@ -434,7 +482,7 @@ export function resolveNodeConfig(options: CommonOptions, context: ResolveContex
     nick: options.nick ?? defaultNick(context.username ?? (() => userInfo().username)),
     port: options.port,
     networkKey,
-    networkTag: networkTag(networkKey),
+    networkTag: tag,
     discoveryKey: network.form === 'public' ? undefined : discoveryKeyOf(networkKey),
     defaultNetwork: network.form === 'public',
     networkForm: network.form,
@@ -462,6 +510,7 @@ export function resolveNodeConfig(options: CommonOptions, context: ResolveContex
         : { perSecond: options.maxPeerRate, burst: INBOUND_BURST_SECONDS * options.maxPeerRate },
     maxHistoryBytes: options.maxHistorySize,
     hold: options.hold,
+    peerExchange: options.peerExchange,
   };
 }
 

@@ -4,7 +4,7 @@
 // process of the same user can write to the socket, and nothing it writes may crash the node.
 import { join } from 'node:path';
 import type { NodeDiagnosis } from '../core/diagnosis.js';
-import type { PeerInfo } from '../core/events.js';
+import type { PeerInfo, RememberedPeerInfo } from '../core/events.js';
 import { roomKey, textProblem } from '../protocol/names.js';
 import { jsonLine } from './json-line.js';
 
@@ -94,7 +94,8 @@ export type ReplyBody =
       pending: ControlPeer[];
       reason: 'deadline' | 'stopping';
     }
-  | { type: 'peers'; peers: PeerInfo[] }
+  /** `remembered`: peers remembered from earlier links, with their last dial error (newer nodes). */
+  | { type: 'peers'; peers: PeerInfo[]; remembered?: RememberedPeerInfo[] }
   | { type: 'diagnosis'; diagnosis: NodeDiagnosis }
   /** send-file: hashed and offered (not final). */
   | { type: 'file_offered'; id: string; to: ControlPeer; name: string; size: number; sha256: string }

@@ -144,7 +144,8 @@ export class ControlServer {
   private async handle(request: ControlRequest, send: (body: ReplyBody) => void): Promise<void> {
     try {
       if (request.cmd === 'peers') {
-        send({ type: 'peers', peers: this.options.node.peerList() });
+        const node = this.options.node;
+        send({ type: 'peers', peers: node.peerList(), remembered: node.rememberedPeers() });
         return;
       }
       if (request.cmd === 'diagnose') {

@@ -28,7 +28,7 @@ import { multicastFindings } from './doctor/multicast-findings.js';
 import { peerFindings } from './doctor/peer-findings.js';
 import { portFindings } from './doctor/port-check.js';
 import { profileFindings } from './doctor/profile-findings.js';
-import { rememberedFindings, rememberedPeersOf } from './doctor/remembered-peers.js';
+import { rememberedFindings } from './doctor/remembered-peers.js';
 import { type DoctorReport, reportJson, reportText } from './doctor/report.js';
 import { responderFindings, strangerFindings } from './doctor/responder-findings.js';
 import { mdnsResponders } from './doctor/responders.js';
@@ -138,6 +138,7 @@ async function examine(config: NodeConfig, waitMs: number, io: DoctorIo): Promis
       }
       findings.push(...peerFindings(diagnosis, liveNicks(instancesOf(selfTests))));
       findings.push(...strangerFindings(instancesOf(selfTests), diagnosis));
+      findings.push(...rememberedFindings(diagnosis.remembered));
     }
     if (config.dnsSdDomains.length > 0) {
       const browser = new DnsSdBrowser({
@@ -146,7 +147,6 @@ async function examine(config: NodeConfig, waitMs: number, io: DoctorIo): Promis
       });
       findings.push(...dnsSdFindings(config.dnsSdDomains, await browser.browseOnce()));
     }
-    findings.push(...rememberedFindings(rememberedPeersOf(config.profileDir)));
   } finally {
     if (node?.kind === 'temporary') await stopTemporary(node.runtime);
     if (node?.kind === 'running') node.client.close();

@@ -87,7 +87,7 @@ function execute(node: LanchatNode, line: string, io: HeadlessIo, onQuit: () => 
       io.write({ type: 'nick_changed', nick: command.nick });
       return;
     case 'peers':
-      io.write({ type: 'peers', peers: node.peerList() });
+      io.write({ type: 'peers', peers: node.peerList(), remembered: node.rememberedPeers() });
       return;
     case 'outbox':
       io.write({ type: 'outbox', messages: node.outbox() });
@@ -120,6 +120,9 @@ function execute(node: LanchatNode, line: string, io: HeadlessIo, onQuit: () => 
       return;
     case 'whoami':
       io.write({ type: 'whoami', ...node.whoami() });
+      return;
+    case 'connect':
+      io.write({ type: 'connecting', ...node.connectPeer(command.target) });
       return;
     case 'history': {
       const target = command.target ?? '#general';

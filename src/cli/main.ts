@@ -10,6 +10,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   peers: () => import('./peers-command.js'),
   network: () => import('./network-command.js'),
   doctor: () => import('./doctor-command.js'),
+  invite: () => import('./invite-command.js'),
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -49,6 +49,7 @@ export function createNodeRuntime(config: NodeConfig, identity: Identity): NodeR
         maxHistoryBytes: config.maxHistoryBytes,
       },
       drops: { hold: config.hold },
+      peerExchange: config.peerExchange,
       files: {
         downloadDir: config.downloadDir,
         autoAcceptVerified: config.autoAcceptVerified,

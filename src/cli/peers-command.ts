@@ -1,7 +1,7 @@
 // `lanchat peers`: who is out there, as the node on this profile sees them. Asks the lanchat
 // already running on the profile when there is one; otherwise starts a temporary node, lets it
 // discover and connect for a short window, and lists what it found.
-import type { PeerInfo } from '../core/events.js';
+import type { PeerInfo, RememberedPeerInfo } from '../core/events.js';
 import { parseFlags } from './args.js';
 import { type CommandIo, processCommandIo } from './command-io.js';
 import {
@@ -32,7 +32,8 @@ otherwise peers starts lanchat itself for a short discovery window and says good
 
   --wait S           seconds to discover and connect when peers starts lanchat itself
                      (default ${DEFAULT_PEERS_WAIT_S})
-  --json             print one JSON object {"type":"peers","peers":[{id,nick,address,online,...}]}
+  --json             print one JSON object {"type":"peers","peers":[{id,nick,address,online,...}],
+                     "remembered":[{id,nick,addresses,port,lastConnected,lastError,online}]}
 ${commonUsage}
   (--nick, --port, --network, --interface and --peer apply only when peers starts lanchat itself)
 
@@ -74,6 +75,7 @@ export async function run(argv: string[], io: PeersCommandIo = processCommandIo)
       onCreatedIdentity: (path) => io.stderr(`lanchat peers: created a new identity in ${path}\n`),
     });
     let peers: PeerInfo[];
+    let remembered: RememberedPeerInfo[] | undefined;
     if (node.kind === 'running') {
       try {
         const answer = await node.client.request({ cmd: 'peers' });
@@ -82,6 +84,7 @@ export async function run(argv: string[], io: PeersCommandIo = processCommandIo)
           throw new ControlError('bad-reply', `the running lanchat answered peers with '${answer.type}'`);
         }
         peers = answer.peers;
+        remembered = answer.remembered;
       } finally {
         node.client.close();
       }
@@ -89,11 +92,13 @@ export async function run(argv: string[], io: PeersCommandIo = processCommandIo)
       try {
         await new Promise((resolve) => setTimeout(resolve, waitMs));
         peers = node.runtime.node.peerList();
+        remembered = node.runtime.node.rememberedPeers();
       } finally {
         await stopTemporary(node.runtime);
       }
     }
-    io.stdout(json ? `${jsonLine({ type: 'peers', peers })}\n` : table(peers));
+    const line = remembered === undefined ? { type: 'peers', peers } : { type: 'peers', peers, remembered };
+    io.stdout(json ? `${jsonLine(line)}\n` : table(peers));
     return 0;
   } catch (err) {
     return reportCommandError(err, 'lanchat peers', { json, stdout: io.stdout, stderr: io.stderr });

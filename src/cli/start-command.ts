@@ -23,6 +23,7 @@ Usage:
   lanchat discover [options] list the lanchat peers on your network (see lanchat discover --help)
   lanchat network new        make a private network's code (see lanchat network --help)
   lanchat doctor [--json]    check why peers are missing, and say what to do (lanchat doctor --help)
+  lanchat invite [--json]    print an invite code for a peer on another subnet (lanchat invite --help)
 
 Options (for lanchat and lanchat discover):
 ${COMMON_OPTIONS_USAGE}

@@ -14,6 +14,7 @@ export type Command =
   | { name: 'presence'; presence: 'online' | 'away' | 'busy'; status: string }
   | { name: 'verify'; nick: string; number?: string }
   | { name: 'forget'; nick: string }
+  | { name: 'connect'; target: string }
   | { name: 'block'; nick: string; blocked: boolean }
   | { name: 'whoami' }
   | { name: 'history'; limit: number; target?: string }
@@ -50,7 +51,11 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   forget: {
     usage: '/forget NICK',
-    summary: "drop NICK's pinned key, so a new key may claim the nick (after a reinstall)",
+    summary: "drop NICK's pinned key (a new key may then claim the nick) and its remembered addresses",
+  },
+  connect: {
+    usage: '/connect CODE',
+    summary: 'connect to a peer on another subnet: an invite code (lanchat invite) or KEY@IP[:PORT]',
   },
   block: { usage: '/block NICK', summary: 'refuse all contact with NICK' },
   unblock: { usage: '/unblock NICK', summary: 'undo /block' },
@@ -179,6 +184,11 @@ export function parseCommand(line: string): ParseResult {
     }
     case 'whoami':
       return { ok: true, command: { name: 'whoami' } };
+    case 'connect': {
+      const [target, extra] = firstWord(rest);
+      if (!target || extra) return usage('connect');
+      return { ok: true, command: { name: 'connect', target } };
+    }
     case 'history': {
       const words = rest.trim().split(/\s+/).filter(Boolean);
       if (words.length > 2) return usage('history');

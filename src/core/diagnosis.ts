@@ -3,7 +3,7 @@
 // (bounded by the peer table); this file turns errors into the few reasons a user can act on.
 import { LinkError } from '../connection/link-factory.js';
 import { HandshakeError } from '../crypto/handshake-error.js';
-import type { PeerInfo } from './events.js';
+import type { PeerInfo, RememberedPeerInfo } from './events.js';
 
 export type DialFailureReason =
   /** No TCP connection: wrong address, host down, firewall, another subnet without a route. */
@@ -40,6 +40,8 @@ export interface NodeDiagnosis {
   requestedNick?: string;
   port: number;
   peers: PeerDiagnosis[];
+  /** Peers remembered from earlier links, with the last error of dialling them (older nodes: none). */
+  remembered?: RememberedPeerInfo[];
 }
 
 export function failureRecord(error: unknown, at: number): DialFailureRecord {

@@ -52,6 +52,8 @@ export interface DialerOptions {
   allowed: (peer: Peer) => boolean;
   /** A failed attempt that is worth telling the user about (not a plain "unreachable"). */
   failed: (peer: Peer, error: unknown, kind: DialFailure) => void;
+  /** Every failed attempt, reachable or not (remembered peers keep the last error). */
+  attemptFailed?: (peer: Peer, error: unknown) => void;
   maxInFlight?: number;
 }
 
@@ -126,6 +128,7 @@ export class Dialer {
     } catch (error) {
       if (peer.link || !this.o.allowed(peer)) return; // it dialled us meanwhile, or we stopped
       const kind = classify(error);
+      this.o.attemptFailed?.(peer, error);
       if (kind !== 'unreachable') this.o.failed(peer, error, kind);
       this.backoff(peer, kind);
     }

@@ -27,6 +27,20 @@ export interface PeerInfo extends PeerRef {
   blocked: boolean;
 }
 
+/** A peer remembered from an earlier link (for `lanchat doctor` and `/peers`): where it was last
+ * reached, and why the last dial to it failed, if it did since. */
+export interface RememberedPeerInfo {
+  id: string;
+  /** Its nick when it is known (connected this run, or pinned). */
+  nick?: string;
+  addresses: string[];
+  port: number;
+  lastConnected: number;
+  lastError?: string;
+  lastErrorAt?: number;
+  online: boolean;
+}
+
 export type Recipient = { to: PeerRef } | { room: string };
 
 export interface MessageView {

@@ -49,6 +49,8 @@ export interface LinkKeeperOptions {
   refused: (address: string, message: string) => void;
   /** Handling a peer's message failed to write the store (disk full, read-only): tell the user. */
   storeFailed: (error: unknown, what: string) => void;
+  /** A chat link was adopted (remembered peers, peer exchange). */
+  linkUp?: (peer: Peer, link: PeerLink) => void;
 }
 
 export class LinkKeeper {
@@ -139,6 +141,7 @@ export class LinkKeeper {
     o.catchUp.askPeer(peer, link);
     o.transfers?.peerOnline(peer.id);
     o.drops.peerOnline(peer, link);
+    o.linkUp?.(peer, link);
   }
 
   /** One message from the peer. A store failure (disk full, read-only) is reported and the link

@@ -30,6 +30,7 @@ import type { Listener, Transport } from '../transport/transport.js';
 import { admitAuthor } from './author-admission.js';
 import { CatchUp, type CatchupPolicy, DEFAULT_CATCHUP } from './catch-up.js';
 import { type Clock, systemClock, type TimerHandle } from './clock.js';
+import { connectTarget } from './connect-target.js';
 import { failureRecord, type NodeDiagnosis } from './diagnosis.js';
 import { classify, DEFAULT_RECONNECT, Dialer, type ReconnectPolicy } from './dialer.js';
 import type { DropContext } from './drops/drop-context.js';
@@ -43,6 +44,7 @@ import type {
   OutboxView,
   PeerInfo,
   PeerRef,
+  RememberedPeerInfo,
   TransferView,
 } from './events.js';
 import type { FileAccess } from './files/file-access.js';
@@ -54,11 +56,13 @@ import { ACK_TIMEOUT_MS, Messenger } from './messenger.js';
 import { newRandomId, newTimeOrderedId } from './new-ids.js';
 import { NodeError } from './node-error.js';
 import type { PeerCapLimits } from './peer-caps.js';
+import { PEX_CAPABILITY, PeerExchange } from './peer-exchange.js';
 import { PeerMessages } from './peer-messages.js';
 import { resolvePeer } from './peer-resolver.js';
 import { type Peer, PeerTable } from './peer-table.js';
 import { PeerViews } from './peer-views.js';
 import { OwnPresence } from './presence.js';
+import { RememberedPeers } from './remembered-peers.js';
 import { RoomOffers } from './room-offers.js';
 import { SIGNATURE_V2_CAPABILITY } from './room-signature.js';
 import { TrustBook } from './trust.js';
@@ -118,7 +122,14 @@ export interface NodeInit {
      * null: never. Default DEFAULT_MAX_HISTORY_BYTES. */
     maxHistoryBytes?: number | null;
   };
+  /** Tell peers about each other, and listen to them (default true; --no-peer-exchange). */
+  peerExchange?: boolean;
+  /** Loopback addresses pass the address policy: only for nodes that share one host (tests). */
+  allowLoopback?: boolean;
 }
+
+/** Addresses kept in a hint merged from several sources (discovery, remembered, exchange). */
+const MAX_HINT_ADDRESSES = 8;
 
 const DEFAULT_TRANSFER_POLICY: TransferPolicy = {
   downloadDir: '.',
@@ -170,6 +181,8 @@ export class LanchatNode {
   private readonly linkKeeper: LinkKeeper;
   private readonly drops: Drops;
   private readonly dropPolicy: DropPolicy;
+  private readonly remembered: RememberedPeers;
+  private readonly exchange: PeerExchange | undefined;
   /** Peers told that their messages were dated too far ahead (once per peer and session). */
   private readonly futureWarned = new Set<string>();
   /** The nick mDNS found taken (and renamed us from), until the user picks another one. */
@@ -204,7 +217,32 @@ export class LanchatNode {
       connect: (peer) => this.connect(peer),
       allowed: (peer) => !this.stopping && !this.trust.blocked(peer.id),
       failed: (_peer, error) => this.linkWarning(error),
+      attemptFailed: (peer, error) => {
+        if (this.remembered.dialFailed(peer, error)) this.dropLearned(peer, 'remembered');
+        this.exchange?.dialFailed(peer);
+      },
     });
+    const policy = { allowLinkLocal: true, allowLoopback: init.allowLoopback ?? false };
+    this.remembered = new RememberedPeers({ store, clock: this.clock, policy });
+    this.exchange =
+      init.peerExchange === false
+        ? undefined
+        : new PeerExchange({
+            clock: this.clock,
+            peers: this.peers,
+            policy,
+            selfId: this.id,
+            blocked: (id) => this.trust.blocked(id),
+            learn: (hint) => this.learn(hint),
+            drop: (peer) => this.dropLearned(peer, 'pex'),
+            warn: (peer, message) =>
+              this.emit({
+                type: 'warning',
+                code: 'peer-exchange',
+                message: `${this.views.ref(peer).display} ${message}`,
+                peer: this.views.ref(peer),
+              }),
+          });
     this.trust = new TrustBook(store);
     this.views = new PeerViews({
       selfId: this.id,
@@ -290,6 +328,7 @@ export class LanchatNode {
       transfers: this.transfers,
       ...(init.typingExpiryMs !== undefined ? { typingExpiryMs: init.typingExpiryMs } : {}),
       emit: (event) => this.emit(event),
+      peerList: (peer, link, message) => this.exchange?.received(peer, link, message),
     });
     this.linkKeeper = new LinkKeeper({
       selfId: this.id,
@@ -312,6 +351,10 @@ export class LanchatNode {
       ...(init.limits?.maxKnownPeers !== undefined ? { maxKnownPeers: init.limits.maxKnownPeers } : {}),
       refused: (address, message) => this.limitWarning('peer-limit', address, message),
       storeFailed: (error, what) => this.storeFailed(error, what),
+      linkUp: (peer, link) => {
+        this.remembered.linkUp(peer, link);
+        this.exchange?.linkUp(peer, link);
+      },
     });
   }
 
@@ -404,8 +447,10 @@ export class LanchatNode {
     for (let batch = c.store.messages.unshown(500); batch.length > 0; batch = c.store.messages.unshown(500)) {
       this.show(batch);
     }
-    // Peers discovery already knew (static peers, a fast first answer) are dialled now.
+    // Peers discovery already knew (static peers, a fast first answer) are dialled now, and every
+    // remembered peer: directly, whether or not multicast reaches it.
     for (const hint of c.discovery.peers()) this.onHint(hint);
+    for (const hint of this.remembered.hints()) this.learn(hint);
   }
 
   /** Says goodbye on every link and in discovery, then closes everything. Idempotent. */
@@ -416,6 +461,7 @@ export class LanchatNode {
     this.presence.stop();
     this.historyQuota?.stop();
     this.drops.stop();
+    this.exchange?.stop();
     if (this.ackTimer) this.clock.clearInterval(this.ackTimer);
     await this.transfers?.stop();
     for (const peer of this.peers.all()) {
@@ -552,6 +598,7 @@ export class LanchatNode {
         ...(p.lastFailure && !p.link ? { lastFailure: { ...p.lastFailure } } : {}),
         clockAhead: this.futureWarned.has(p.id),
       })),
+      remembered: this.rememberedPeers(),
     };
   }
 
@@ -609,13 +656,38 @@ export class LanchatNode {
     return { peer: this.views.ref(peer), safetyNumber: expected, matched };
   }
 
-  /** `/forget NICK`: drops the pin, so a new key may claim that nick again (after a reinstall). */
+  /** `/forget NICK`: drops the pin, so a new key may claim that nick again (after a reinstall),
+   * and its remembered addresses: it is no longer dialled after a restart. */
   forget(name: string): PeerRef {
     const peer = this.resolve(name);
     const ref = this.views.ref(peer);
     this.components.store.contacts.forget(peer.id);
+    this.remembered.forget(peer.id);
     this.trust.invalidate();
+    this.dropLearned(peer, 'remembered');
     return ref;
+  }
+
+  /** `/connect CODE` (an invite code) or `/connect KEY@IP[:PORT]`: dial that peer now. */
+  connectPeer(target: string): { id: string; addresses: string[]; port: number } {
+    const hint = connectTarget(target, this.networkTag);
+    const peer = this.learn(hint);
+    if (!peer) throw new NodeError('invalid', 'that invite is your own (or names a blocked peer)');
+    peer.attempts = 0; // asked for by the user: first in the dial queue, fast schedule
+    peer.unreachableSince = undefined;
+    if (!peer.link) this.dialer.dial(peer);
+    return { id: peer.id, addresses: hint.addresses, port: hint.port };
+  }
+
+  /** Peers remembered from earlier links (where, when, and the last dial error), newest first. */
+  rememberedPeers(): RememberedPeerInfo[] {
+    return this.remembered.list().map((r) => {
+      const peer = this.peers.get(r.id);
+      const nick = peer?.named ? peer.nick : this.components.store.contacts.get(r.id)?.nick;
+      const info: RememberedPeerInfo = { ...r, online: peer?.link !== undefined };
+      if (nick !== undefined) info.nick = nick;
+      return info;
+    });
   }
 
   block(name: string, blocked = true): PeerRef {
@@ -683,15 +755,50 @@ export class LanchatNode {
 
   private hello(): Hello {
     const own = this.presence.current;
-    return {
+    const hello: Hello = {
       t: 'hello',
       v: PROTOCOL_VERSION,
       nick: this.nickname,
       presence: own.presence,
       status: own.status,
-      caps: this.dropPolicy.hold ? [...CAPABILITIES, HOLD_CAPABILITY] : CAPABILITIES,
+      caps: [
+        ...CAPABILITIES,
+        ...(this.dropPolicy.hold ? [HOLD_CAPABILITY] : []),
+        ...(this.exchange ? [PEX_CAPABILITY] : []),
+      ],
       rooms: this.components.store.rooms.joined(),
     };
+    if (this.listener) hello.port = this.listener.port;
+    return hello;
+  }
+
+  /** A hint from core's own sources (remembered, peer exchange, /connect): merged into what
+   * discovery says, never replacing it (mDNS knows the peer's current addresses best). */
+  private learn(hint: PeerHint): Peer | undefined {
+    if (this.stopping) return undefined;
+    const key = new Uint8Array(Buffer.from(hint.publicKey, 'base64'));
+    const id = idOf(key);
+    if (key.length !== 32 || id === this.id || this.trust.blocked(id)) return undefined;
+    const peer = this.peers.getOrCreate(id, key, this.components.store.contacts.get(id)?.nick);
+    if (peer.link) return peer;
+    const before = peer.hint;
+    // An invite typed by the user outranks what a remembered row or another peer said: its port,
+    // and its addresses first.
+    const outranks = before === undefined || (hint.source === 'invite' && before.source !== 'mdns');
+    const base = outranks ? hint : before;
+    const others = outranks ? (before?.addresses ?? []) : hint.addresses;
+    const addresses = [...new Set([...base.addresses, ...others])].slice(0, MAX_HINT_ADDRESSES);
+    peer.hint = { ...base, addresses };
+    this.dialer.heard(peer, before === undefined || addresses.length !== before.addresses.length);
+    return peer;
+  }
+
+  /** A learned hint of `source` gave up (expired candidate, /forget): stop dialling it. */
+  private dropLearned(peer: Peer, source: PeerHint['source']): void {
+    if (peer.link || peer.hint?.source !== source) return;
+    peer.hint = undefined;
+    this.dialer.forget(peer);
+    this.peers.removeIfUnknown(peer.id);
   }
 
   private onDiscovery(event: DiscoveryEvent): void {

@@ -3,7 +3,7 @@
 // control). Everything here is input from the network: a message we cannot accept is ignored or,
 // when only a broken or hostile node would send it, closes that one link with a warning.
 import type { PeerLink } from '../connection/peer-link.js';
-import type { WireMessage } from '../protocol/messages.js';
+import type { PeerExchange, WireMessage } from '../protocol/messages.js';
 import { normaliseRoom } from '../protocol/names.js';
 import type { Store } from '../store/store.js';
 import type { CatchUp } from './catch-up.js';
@@ -33,6 +33,8 @@ export interface PeerMessagesOptions {
   drops: Drops;
   typingExpiryMs?: number;
   emit: (event: NodeEvent) => void;
+  /** A peer exchange list (core/peer-exchange.ts); ignored when peer exchange is off. */
+  peerList?: (peer: Peer, link: PeerLink, message: PeerExchange) => void;
 }
 
 export class PeerMessages {
@@ -41,6 +43,9 @@ export class PeerMessages {
   handle(peer: Peer, link: PeerLink, message: WireMessage): void {
     const { store, views, emit } = this.o;
     switch (message.t) {
+      case 'peers':
+        this.o.peerList?.(peer, link, message);
+        return;
       case 'close':
         if (message.reason === 'replaced') link.replacedByPeer = true;
         else link.quitByPeer = true;

@@ -125,6 +125,14 @@ export class PeerTable {
     return peer;
   }
 
+  /** Drops an identity we only heard of (no name, no link, no hint): a peer exchange entry that
+   * never connected must not stay in the table (and in /peers) for ever. */
+  removeIfUnknown(id: string): void {
+    const peer = this.byId.get(id);
+    if (peer && !peer.named && !peer.link && !peer.hint && !peer.retry && !peer.offlineGrace)
+      this.byId.delete(id);
+  }
+
   all(): Peer[] {
     return [...this.byId.values()];
   }

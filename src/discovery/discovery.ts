@@ -25,8 +25,9 @@ export interface PeerHint {
   /** Addresses to dial, best first. IPv6 link-local ones carry their `%scope`. */
   addresses: string[];
   port: number;
-  /** Where the hint came from. */
-  source: 'mdns' | 'static' | 'dns-sd' | 'memory';
+  /** Where the hint came from: a discovery, or core's own sources (a remembered peer, a peer
+   * exchange entry, an invite code given to /connect). */
+  source: 'mdns' | 'static' | 'dns-sd' | 'memory' | 'remembered' | 'pex' | 'invite';
 }
 
 export type DiscoveryEvent =

@@ -1,6 +1,8 @@
 // The application messages peers exchange inside an authenticated, encrypted session. Each is a
 // JSON object with a type tag `t`; everything received is validated here before core sees it.
 // Unknown types from a newer peer decode as `undefined` (ignored), never as an error.
+
+import { canonicalAddress } from './address-policy.js';
 import {
   DROP_MESSAGE_TYPES,
   type DropMessage,
@@ -29,6 +31,9 @@ export interface Hello {
   status: string;
   caps: string[];
   rooms: string[];
+  /** The port the sender accepts connections on, so that a peer that only ever was dialled by it
+   * can remember it, and tell others (peer exchange). Absent from older versions. */
+  port?: number;
   /** Set on a data link (file bytes), absent on the chat link. */
   purpose?: DataLinkPurpose['purpose'];
   transfer?: string;
@@ -122,6 +127,22 @@ export interface Catchup {
   done: boolean;
 }
 
+/** Peer exchange: other peers the sender has an authenticated link with, and where it reaches
+ * them. Hints only: the key in each entry is what the handshake must prove (core/peer-exchange.ts). */
+export interface PeerExchangeEntry {
+  /** The described peer's id (its public key, base64url). */
+  key: string;
+  port: number;
+  /** Canonical IP addresses, without zone. */
+  addrs: string[];
+}
+export interface PeerExchange {
+  t: 'peers';
+  peers: PeerExchangeEntry[];
+}
+export const MAX_PEX_ENTRIES = 16;
+export const MAX_PEX_ADDRESSES = 4;
+
 export type WireMessage =
   | Hello
   | ChatMessage
@@ -137,6 +158,7 @@ export type WireMessage =
   | ReadReceipt
   | CatchupRequest
   | Catchup
+  | PeerExchange
   | FileMessage
   | DropMessage;
 
@@ -280,6 +302,8 @@ export function decodeMessage(payload: Uint8Array): WireMessage | undefined {
         caps: strings(o, 'caps', (s) => s.length <= MAX_CAP_CHARS),
         rooms: roomList(o),
       };
+      if (typeof o.port === 'number' && Number.isSafeInteger(o.port) && o.port >= 1 && o.port <= 65535)
+        hello.port = o.port;
       const data = fileField(() => decodeDataLinkPurpose(o));
       return data ? { ...hello, ...data } : hello;
     }
@@ -336,6 +360,11 @@ export function decodeMessage(payload: Uint8Array): WireMessage | undefined {
         fail('catchup.messages must be a short list');
       return { t: 'catchup', room: room(o), messages: messages.map(relayed), done: o.done === true };
     }
+    case 'peers': {
+      const list = o.peers;
+      if (!Array.isArray(list) || list.length > MAX_PEX_ENTRIES) fail('peers.peers must be a short list');
+      return { t: 'peers', peers: list.map(pexEntry) };
+    }
     default:
       if (typeof o.t === 'string' && FILE_MESSAGE_TYPES.has(o.t))
         return fileField(() => decodeFileMessage(o));
@@ -344,6 +373,23 @@ export function decodeMessage(payload: Uint8Array): WireMessage | undefined {
       if (typeof o.t !== 'string') fail('a message needs a type');
       return undefined;
   }
+}
+
+function pexEntry(value: unknown): PeerExchangeEntry {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('a peers entry is an object');
+  const o: Obj = { ...(value as Obj), t: 'peers' };
+  const key = str(o, 'key', 43);
+  if (!ID_KEY_PATTERN.test(key) || !canonical(key, 'base64url')) fail('peers.key must be an id');
+  const port = int(o, 'port');
+  if (port < 1 || port > 65535) fail('peers.port must be a port');
+  const addrs = o.addrs;
+  if (!Array.isArray(addrs) || addrs.length > MAX_PEX_ADDRESSES) fail('peers.addrs must be a short list');
+  // Only canonical spellings without a zone: one address is one string, so bounds count addresses.
+  const valid = addrs.filter(
+    (a): a is string =>
+      typeof a === 'string' && a.length <= 64 && !a.includes('%') && canonicalAddress(a) === a,
+  );
+  return { key, port, addrs: [...new Set(valid)] };
 }
 
 function fileField<T>(decode: () => T): T {

@@ -219,6 +219,20 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (peer, other)
   ) WITHOUT ROWID;
   `,
+  // 8: remembered peers: the addresses a peer was last reached at (or reached us from), so that a
+  // restart dials it directly even where multicast never reaches it (another subnet), and the last
+  // error of dialling it, for `lanchat doctor`. addresses is a JSON array, best first, bounded.
+  `
+  CREATE TABLE IF NOT EXISTS remembered_peers (
+    id TEXT PRIMARY KEY,
+    port INTEGER NOT NULL CHECK (port BETWEEN 1 AND 65535),
+    addresses TEXT NOT NULL,
+    last_connected INTEGER NOT NULL,
+    last_error TEXT,
+    last_error_at INTEGER
+  );
+  CREATE INDEX IF NOT EXISTS remembered_by_age ON remembered_peers (last_connected);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -20,6 +20,7 @@ import {
 } from './sqlite-errors.js';
 import { createMessageStore } from './sqlite-messages.js';
 import { createOutboxStore } from './sqlite-outbox.js';
+import { createRememberedPeerStore } from './sqlite-remembered.js';
 import { createRoomStore } from './sqlite-rooms.js';
 import { migrate, readSchemaVersion } from './sqlite-schema.js';
 import { createSearchIndex } from './sqlite-search.js';
@@ -139,6 +140,7 @@ function assemble(db: Database.Database, path: string, now: () => number): Store
     transfers: createTransferStore(db, context),
     disk: createDiskUsage(db, context),
     drops: createDropStore(db, context),
+    remembered: createRememberedPeerStore(db, context),
     transaction(fn) {
       return guard(context, 'write to', () => {
         if (depth > 0) {

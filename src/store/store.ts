@@ -317,6 +317,38 @@ export interface DropStore {
   seenWith(peer: string, limit: number): string[];
 }
 
+/** Addresses kept per remembered peer, and remembered peers kept at most (oldest go first). */
+export const MAX_REMEMBERED_ADDRESSES = 4;
+export const MAX_REMEMBERED_PEERS = 500;
+
+/** A peer we had a working link with: where it was, for dialling it directly after a restart. */
+export interface RememberedPeer {
+  id: string;
+  /** Its listening port. */
+  port: number;
+  /** Best (most recently working) first; at most MAX_REMEMBERED_ADDRESSES. */
+  addresses: string[];
+  lastConnected: number;
+  /** Why the last dial to it failed, if it did after its last connection. */
+  lastError?: string;
+  lastErrorAt?: number;
+}
+
+export interface RememberedPeerStore {
+  /** A link to `id` worked through `address`: it goes first, lastConnected is now, the error is
+   * cleared. Beyond MAX_REMEMBERED_PEERS the longest unseen peer is dropped. */
+  remember(id: string, address: string, port: number): void;
+  get(id: string): RememberedPeer | undefined;
+  /** Most recently connected first. */
+  list(): RememberedPeer[];
+  /** Records the last dial failure of a remembered peer (nothing happens for others). */
+  noteError(id: string, message: string): void;
+  /** True when it was remembered. */
+  forget(id: string): boolean;
+  /** Drops peers not connected since `before` (ms); returns how many. */
+  expire(before: number): number;
+}
+
 export interface Store {
   readonly messages: MessageStore;
   readonly outbox: OutboxStore;
@@ -325,6 +357,7 @@ export interface Store {
   readonly transfers: TransferStore;
   readonly disk: DiskUsage;
   readonly drops: DropStore;
+  readonly remembered: RememberedPeerStore;
   /** Runs fn in one transaction (nested calls become savepoints); rolls back when it throws. */
   transaction<T>(fn: () => T): T;
   /** Idempotent. Any later call throws StoreError 'closed'. */

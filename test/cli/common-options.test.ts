@@ -55,6 +55,7 @@ describe('parseCommonOptions: happy paths', () => {
         maxHistorySize: 2 * 1024 ** 3,
         maxDownloading: 16 * 1024 ** 3,
         hold: true,
+        peerExchange: true,
         help: false,
       },
       positionals: [],

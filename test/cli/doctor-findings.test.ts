@@ -259,9 +259,13 @@ describe('host findings', () => {
     expect(profileFindings('/p', probe(0o700, 100 * 2 ** 20))[1]?.status).toBe('warn');
   });
 
-  it('remembered peers: the seam says so until the store keeps them', () => {
+  it('remembered peers: each with its last error; a node that reports none says so', () => {
     expect(rememberedFindings(undefined)).toMatchObject([
-      { status: 'info', message: expect.stringMatching(/not kept/) },
+      { status: 'info', message: expect.stringMatching(/does not report them/) },
+    ]);
+    expect(rememberedFindings([])).toMatchObject([{ status: 'info', message: 'no remembered peers yet' }]);
+    expect(rememberedFindings([{ id: 'AAAA', addresses: ['10.2.0.6'], online: true }])).toMatchObject([
+      { status: 'ok', message: 'AAAA: remembered at 10.2.0.6' },
     ]);
     expect(
       rememberedFindings([

@@ -1,33 +1,33 @@
-// SEAM (issue #17, `subnets` work): remembered peers and their last error. Until the store keeps
-// remembered peers, doctor says it cannot list them; when it does, rememberedPeersOf returns them
-// (from the running node's diagnosis or the profile's store) and the findings below apply as is.
+// Remembered peers (core/remembered-peers.ts) and the last error of dialling each, as the node
+// reports them in its diagnosis: from the node running on the profile, or the temporary one doctor
+// started. A node of an older version reports none (undefined).
+import type { RememberedPeerInfo } from '../../core/events.js';
 import { sanitize } from '../../ui/model/sanitize.js';
 import { type Finding, finding } from './finding.js';
 
-export interface RememberedPeerStatus {
-  id: string;
-  nick: string;
-  addresses: string[];
-  online: boolean;
-  lastError?: string;
-}
-
-export function rememberedPeersOf(_profileDir: string): RememberedPeerStatus[] | undefined {
-  return undefined;
-}
+export type RememberedPeerStatus = Pick<
+  RememberedPeerInfo,
+  'id' | 'nick' | 'addresses' | 'online' | 'lastError'
+>;
 
 export function rememberedFindings(peers: readonly RememberedPeerStatus[] | undefined): Finding[] {
   if (peers === undefined) {
-    return [finding('remembered', 'info', 'remembered peers: not kept by this version of lanchat')];
+    return [
+      finding(
+        'remembered',
+        'info',
+        'remembered peers: the running lanchat does not report them (an older version)',
+      ),
+    ];
   }
   if (peers.length === 0) return [finding('remembered', 'info', 'no remembered peers yet')];
   return peers.map((p) =>
     p.online || p.lastError === undefined
-      ? finding('remembered', 'ok', `${sanitize(p.nick)}: remembered at ${p.addresses.join(', ')}`)
+      ? finding('remembered', 'ok', `${sanitize(p.nick ?? p.id)}: remembered at ${p.addresses.join(', ')}`)
       : finding(
           'remembered',
           'warn',
-          `${sanitize(p.nick)}: remembered at ${p.addresses.join(', ')}, last error: ${sanitize(p.lastError)}`,
+          `${sanitize(p.nick ?? p.id)}: remembered at ${p.addresses.join(', ')}, last error: ${sanitize(p.lastError)}`,
           'if it moved, reconnect once with an invite code or --peer',
         ),
   );

@@ -22,6 +22,7 @@ export interface ChatPort {
   setPresence?(presence: 'online' | 'away' | 'busy', status?: string): void;
   verify?(name: string, number?: string): { peer: PeerRef; safetyNumber: string; matched?: boolean };
   forget?(name: string): PeerRef;
+  connectPeer?(target: string): { id: string; addresses: string[]; port: number };
   block?(name: string, blocked?: boolean): PeerRef;
   whoami?(): { id: string; nick: string; fingerprint: string; networkTag: string; port: number };
   history?(conversation: string, limit?: number): MessageView[];
@@ -128,7 +129,14 @@ function runShared(model: ChatModel, node: ChatPort, command: Command, screen: S
     }
     case 'forget': {
       const peer = need(node.forget, 'forget').call(node, command.nick);
-      model.inline(`forgot the key of ${sanitizeName(peer.display)}; a new key may now use that nick`);
+      model.inline(
+        `forgot the key and addresses of ${sanitizeName(peer.display)}; a new key may now use that nick`,
+      );
+      return;
+    }
+    case 'connect': {
+      const result = need(node.connectPeer, 'connect').call(node, command.target);
+      model.inline(`connecting to ${result.id} at ${result.addresses.join(', ')} port ${result.port}…`);
       return;
     }
     case 'block': {

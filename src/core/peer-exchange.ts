@@ -1,0 +1,206 @@
+// Authenticated peer exchange: over a chat link (handshake done, same network key, since a link
+// implies both), each side tells the other which peers it has links with and where it reaches
+// them, so that one invite code used on subnet B brings everybody on A to everybody on B.
+//
+// What we send: for each online peer that itself speaks peer exchange (a peer that runs with
+// --no-peer-exchange is never advertised), its key, listening port and the address our link to
+// it runs over, if inside the address policy (no link-local: it means nothing on another link).
+//
+// What we believe: nothing, beyond "try this address for this key". Entries are not signed by the
+// peer they describe: the handshake pins the key we dial, so a lie cannot impersonate anybody, and
+// a signature would not stop a liar from replaying a stale one. The cost of a lie is bounded
+// instead: per link a token bucket of messages, MAX_CANDIDATES peers learned and not yet
+// connected, MAX_NEW_CANDIDATES_PER_MINUTE admitted across all links, CANDIDATE_ATTEMPTS dials
+// each, and every address must pass the policy. A peer cannot vouch for its own address under
+// another key. A learned peer is never shown online: only a completed handshake does that.
+import type { PeerLink } from '../connection/peer-link.js';
+import type { PeerHint } from '../discovery/discovery.js';
+import { base64Of, parseId } from '../identity/ids.js';
+import { canonicalAddress, type PolicyOptions, policyProblem } from '../protocol/address-policy.js';
+import {
+  MAX_PEX_ADDRESSES,
+  type PeerExchangeEntry,
+  type PeerExchange as PeerExchangeMessage,
+} from '../protocol/messages.js';
+import type { Clock, TimerHandle } from './clock.js';
+import type { Peer, PeerTable } from './peer-table.js';
+import { PexSender } from './pex-sender.js';
+import { listenPort } from './remembered-peers.js';
+
+export const PEX_CAPABILITY = 'pex';
+/** Peers learned through exchange and not (yet) connected, at most. */
+export const MAX_CANDIDATES = 64;
+/** New candidates admitted per minute, from all links together. */
+export const MAX_NEW_CANDIDATES_PER_MINUTE = 64;
+/** Dials spent on a learned peer before it is dropped (a later entry may bring it back). */
+export const CANDIDATE_ATTEMPTS = 3;
+/** A learned peer that has not connected by then is dropped. */
+export const CANDIDATE_TTL_MS = 120_000;
+/** Per link: a burst of this many messages, then one per PEX_REFILL_MS. */
+export const PEX_BURST = 4;
+export const PEX_REFILL_MS = 5_000;
+
+export interface PeerExchangeOptions {
+  clock: Clock;
+  peers: PeerTable;
+  policy: PolicyOptions;
+  selfId: string;
+  blocked: (id: string) => boolean;
+  /** Hands a learned hint to the node (merged with what it knows, dialled); returns the peer. */
+  learn: (hint: PeerHint) => Peer | undefined;
+  /** A candidate gave up: the node drops its learned hint. */
+  drop: (peer: Peer) => void;
+  warn: (peer: Peer, message: string) => void;
+}
+
+interface Candidate {
+  attempts: number;
+  timer: TimerHandle;
+}
+
+interface Bucket {
+  tokens: number;
+  at: number;
+  warned: boolean;
+}
+
+export class PeerExchange {
+  private readonly candidates = new Map<string, Candidate>();
+  private readonly buckets = new WeakMap<PeerLink, Bucket>();
+  private admittedAt: number[] = [];
+  private readonly sender: PexSender;
+
+  constructor(private readonly o: PeerExchangeOptions) {
+    // A quarter slower than the receiver refills: clocks and delivery jitter never push an honest
+    // sender over the receiver's budget.
+    this.sender = new PexSender(o.clock, { burst: PEX_BURST, refillMs: PEX_REFILL_MS * 1.25 });
+  }
+
+  /** A chat link is up: tell it about our other peers, and them about it. */
+  linkUp(peer: Peer, link: PeerLink): void {
+    this.connected(peer);
+    if (!speaksPex(link)) return;
+    const others = this.o.peers.online().filter((p) => p !== peer && p.link && speaksPex(p.link));
+    const entries = others
+      .map((p) => this.entryFor(p))
+      .filter((e): e is PeerExchangeEntry => e !== undefined);
+    this.sender.queue(link, entries);
+    const self = this.entryFor(peer);
+    if (!self) return;
+    for (const other of others) if (other.link) this.sender.queue(other.link, [self]);
+  }
+
+  /** A peer is connected (either way): it is no longer a candidate. */
+  connected(peer: Peer): void {
+    const candidate = this.candidates.get(peer.id);
+    if (!candidate) return;
+    this.o.clock.clearTimeout(candidate.timer);
+    this.candidates.delete(peer.id);
+  }
+
+  dialFailed(peer: Peer): void {
+    const candidate = this.candidates.get(peer.id);
+    if (candidate && ++candidate.attempts >= CANDIDATE_ATTEMPTS) this.giveUp(peer);
+  }
+
+  received(from: Peer, link: PeerLink, message: PeerExchangeMessage): void {
+    if (!this.take(link, from)) return;
+    for (const entry of message.peers) this.consider(from, link, entry);
+  }
+
+  stop(): void {
+    this.sender.stop();
+    for (const c of this.candidates.values()) this.o.clock.clearTimeout(c.timer);
+    this.candidates.clear();
+  }
+
+  /** Learned peers not yet connected (for tests and diagnostics). */
+  get candidateCount(): number {
+    return this.candidates.size;
+  }
+
+  private consider(from: Peer, link: PeerLink, entry: PeerExchangeEntry): void {
+    const id = entry.key;
+    const key = parseId(id);
+    if (!key || id === this.o.selfId || id === from.id || this.o.blocked(id)) return;
+    const sender = canonicalAddress(link.remoteAddress);
+    const addresses = entry.addrs
+      .filter(
+        (a) => a !== sender && policyProblem(a, { ...this.o.policy, allowLinkLocal: false }) === undefined,
+      )
+      .slice(0, MAX_PEX_ADDRESSES);
+    if (addresses.length === 0) return;
+    const known = this.o.peers.get(id);
+    if (known?.link) return; // connected already: nothing to learn
+    if (!this.candidates.has(id) && !known?.hint && !this.admit()) return;
+    const peer = this.o.learn({
+      publicKey: base64Of(key),
+      nick: '',
+      addresses,
+      port: entry.port,
+      source: 'pex',
+    });
+    if (!peer || peer.link || this.candidates.has(id) || peer.hint?.source !== 'pex') return;
+    const timer = this.o.clock.setTimeout(() => this.giveUp(peer), CANDIDATE_TTL_MS);
+    timer.unref?.();
+    this.candidates.set(id, { attempts: 0, timer });
+  }
+
+  /** Room for one more candidate, in total and in this minute's admissions? */
+  private admit(): boolean {
+    if (this.candidates.size >= MAX_CANDIDATES) return false;
+    const now = this.o.clock.now();
+    this.admittedAt = this.admittedAt.filter((t) => now - t < 60_000);
+    if (this.admittedAt.length >= MAX_NEW_CANDIDATES_PER_MINUTE) return false;
+    this.admittedAt.push(now);
+    return true;
+  }
+
+  private giveUp(peer: Peer): void {
+    const candidate = this.candidates.get(peer.id);
+    if (!candidate) return;
+    this.o.clock.clearTimeout(candidate.timer);
+    this.candidates.delete(peer.id);
+    if (!peer.link) this.o.drop(peer);
+  }
+
+  private take(link: PeerLink, from: Peer): boolean {
+    const now = this.o.clock.now();
+    const bucket = this.buckets.get(link) ?? { tokens: PEX_BURST, at: now, warned: false };
+    bucket.tokens = Math.min(PEX_BURST, bucket.tokens + (now - bucket.at) / PEX_REFILL_MS);
+    bucket.at = now;
+    this.buckets.set(link, bucket);
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return true;
+    }
+    if (!bucket.warned) {
+      bucket.warned = true;
+      this.o.warn(from, 'sends peer lists faster than allowed; the extra ones are ignored');
+    }
+    return false;
+  }
+
+  private entryFor(peer: Peer): PeerExchangeEntry | undefined {
+    const link = peer.link;
+    if (!link) return undefined;
+    const port = listenPort(peer, link);
+    if (port === undefined) return undefined;
+    const policy = { ...this.o.policy, allowLinkLocal: false };
+    // The address the live link runs over is proven to reach this key; others are only passed on
+    // when that one cannot be (an IPv6 link-local link) and they come from the peer's own mDNS
+    // announcement, never from what another peer told us (we would launder its claims).
+    const proven = canonicalAddress(link.remoteAddress);
+    const announced = peer.hint?.source === 'mdns' ? peer.hint.addresses : [];
+    const usable = (a: string | undefined): a is string =>
+      a !== undefined && policyProblem(a, policy) === undefined;
+    const addrs = usable(proven)
+      ? [proven]
+      : [...new Set(announced.map((a) => canonicalAddress(a)).filter(usable))].slice(0, MAX_PEX_ADDRESSES);
+    return addrs.length === 0 ? undefined : { key: peer.id, port, addrs };
+  }
+}
+
+function speaksPex(link: PeerLink): boolean {
+  return link.remoteHello?.caps.includes(PEX_CAPABILITY) ?? false;
+}

@@ -1,0 +1,87 @@
+// Every peer we ever had a chat link with is remembered with the address it worked through (ours
+// to it, or its own when it dialled us) and its listening port, so that after a restart we dial it
+// directly, whether or not multicast reaches it (another subnet, a VLAN). Bounded and aged out by
+// the store; the last dial error is kept for `lanchat doctor`. Addresses read back from disk go
+// through the address policy again before anything dials them.
+import type { PeerLink } from '../connection/peer-link.js';
+import type { PeerHint } from '../discovery/discovery.js';
+import { base64Of } from '../identity/ids.js';
+import { canonicalAddress, type PolicyOptions, policyProblem } from '../protocol/address-policy.js';
+import type { RememberedPeer, Store } from '../store/store.js';
+import type { Clock } from './clock.js';
+import type { Peer } from './peer-table.js';
+
+/** A peer not seen for this long is forgotten. */
+export const REMEMBER_FOR_MS = 30 * 24 * 3600_000;
+/** Failed dials in a row (about half a minute on the default schedule) after which a remembered
+ * peer is left alone for this run: an office remembers hundreds of laptops, most of them off at
+ * any time, and redialling them all for ever would crowd out the peers that are there. A peer
+ * that comes back dials us (it remembers us too), and mDNS or peer exchange bring it back. */
+export const REMEMBERED_ATTEMPTS = 12;
+
+export interface RememberedPeersOptions {
+  store: Store;
+  clock: Clock;
+  policy: PolicyOptions;
+}
+
+export class RememberedPeers {
+  private readonly failures = new Map<string, number>();
+
+  constructor(private readonly o: RememberedPeersOptions) {}
+
+  /** Hints to dial at start: every remembered peer younger than REMEMBER_FOR_MS. */
+  hints(): PeerHint[] {
+    const { store, clock } = this.o;
+    store.remembered.expire(clock.now() - REMEMBER_FOR_MS);
+    const hints: PeerHint[] = [];
+    for (const entry of store.remembered.list()) {
+      const key = Buffer.from(entry.id, 'base64url');
+      const addresses = entry.addresses.filter((a) => this.dialable(a));
+      if (key.length !== 32 || addresses.length === 0) continue;
+      hints.push({
+        publicKey: base64Of(new Uint8Array(key)),
+        nick: '',
+        addresses,
+        port: entry.port,
+        source: 'remembered',
+      });
+    }
+    return hints;
+  }
+
+  /** A chat link is up: remember where it reached us or we reached it. */
+  linkUp(peer: Peer, link: PeerLink): void {
+    const port = listenPort(peer, link);
+    const address = canonicalAddress(link.remoteAddress);
+    if (port === undefined || address === undefined || !this.dialable(address)) return;
+    this.failures.delete(peer.id);
+    this.o.store.remembered.remember(peer.id, address, port);
+  }
+
+  /** Records the error; true when the peer has failed REMEMBERED_ATTEMPTS times in a row. */
+  dialFailed(peer: Peer, error: unknown): boolean {
+    this.o.store.remembered.noteError(peer.id, error instanceof Error ? error.message : String(error));
+    const failures = (this.failures.get(peer.id) ?? 0) + 1;
+    this.failures.set(peer.id, failures);
+    return failures >= REMEMBERED_ATTEMPTS;
+  }
+
+  forget(id: string): boolean {
+    return this.o.store.remembered.forget(id);
+  }
+
+  list(): RememberedPeer[] {
+    return this.o.store.remembered.list();
+  }
+
+  private dialable(address: string): boolean {
+    return policyProblem(address, this.o.policy) === undefined;
+  }
+}
+
+/** The port a peer accepts connections on: the one its hello names (older versions send none),
+ * else the one we know from discovery. */
+export function listenPort(peer: Peer, link: PeerLink): number | undefined {
+  return link.remoteHello?.port ?? peer.hint?.port;
+}
