@@ -4,7 +4,9 @@
 // average before each benchmark, and every table as the benchmark printed it. The README's tables
 // are copied from such a file and name it. The file is rewritten after each benchmark, so a run
 // that fails or is stopped half-way keeps what it measured.
-//   npm run bench -- [--only startup,crypto] [--out DIR]
+//   npm run bench -- [--only startup,crypto] [--out DIR] [--scale-args '--nodes 100' …]
+// `--NAME-args` passes arguments to one benchmark (e.g. the floor of 100, or a staggered start);
+// the results file names them next to the benchmark.
 // Root is needed for the benchmarks that build network namespaces (discovery, messaging, tui,
 // scale, startup). bench:scale takes the whole machine for a few minutes.
 import { execFileSync, spawn } from 'node:child_process';
@@ -51,11 +53,16 @@ const load = () =>
     .join(' ');
 
 /** Runs one benchmark script on the build made at the start; its stdout is the table. */
+/** Extra arguments for one benchmark, from `--NAME-args '…'`. */
+function argsOf(name: string): string[] {
+  return (option(`--${name}-args`) ?? '').split(/\s+/).filter((a) => a !== '');
+}
+
 function runBenchmark(name: string): Promise<{ code: number | null; stdout: string; seconds: number }> {
   const started = performance.now();
   return new Promise((resolve) => {
     const tsx = join(REPO_ROOT, 'node_modules/.bin/tsx');
-    const child = spawn(tsx, [join(REPO_ROOT, `scripts/bench-${name}.ts`)], {
+    const child = spawn(tsx, [join(REPO_ROOT, `scripts/bench-${name}.ts`), ...argsOf(name)], {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -91,12 +98,12 @@ async function main(): Promise<void> {
   let failed = 0;
   for (const name of selected) {
     const before = load();
-    process.stderr.write(`\n=== bench:${name} (load average ${before})\n`);
+    process.stderr.write(`\n=== bench:${name} ${argsOf(name).join(' ')} (load average ${before})\n`);
     const result = await runBenchmark(name);
     if (result.code !== 0) failed++;
     lines.push(
       '',
-      `## bench:${name}`,
+      `## bench:${name}${argsOf(name).length > 0 ? ` -- ${argsOf(name).join(' ')}` : ''}`,
       '',
       `load average before: ${before}; took ${result.seconds.toFixed(0)} s` +
         `${result.code === 0 ? '' : `; FAILED (exit ${result.code})`}`,

@@ -49,14 +49,22 @@ class Victim {
   readonly ready: Promise<Target>;
 
   constructor(dir: string) {
-    const source = join(HERE, 'bench-hostile/victim.ts');
+    // The victim runs on the built dist/ (as users run lanchat), so it and the room seeding it
+    // shares with the tests are transpiled next to it, their imports of src/ pointed at dist/.
     const compiled = resolve(HERE, '../dist/bench-hostile/victim.js');
-    const out = ts.transpileModule(readFileSync(source, 'utf8'), {
-      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-      fileName: source,
-    });
     mkdirSync(dirname(compiled), { recursive: true });
-    writeFileSync(compiled, out.outputText.replaceAll("'../../src/", "'../"));
+    const transpile = (source: string, target: string) => {
+      const out = ts.transpileModule(readFileSync(source, 'utf8'), {
+        compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+        fileName: source,
+      });
+      const code = out.outputText
+        .replaceAll("'../../src/", "'../")
+        .replaceAll("'../../test/limits/seed-room.js'", "'./seed-room.js'");
+      writeFileSync(target, code);
+    };
+    transpile(join(HERE, '../test/limits/seed-room.ts'), resolve(HERE, '../dist/bench-hostile/seed-room.js'));
+    transpile(join(HERE, 'bench-hostile/victim.ts'), compiled);
     this.child = spawn(process.execPath, [compiled, dir], { stdio: ['pipe', 'pipe', 'inherit'] });
     const lines = createInterface({ input: this.child.stdout! });
     this.ready = new Promise((resolveReady) => {

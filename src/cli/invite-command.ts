@@ -8,14 +8,21 @@ import { classifyAddress } from '../protocol/address-policy.js';
 import { encodeInvite, INVITE_URI_PREFIX } from '../protocol/invite-code.js';
 import { parseFlags } from './args.js';
 import { type CommandIo, processCommandIo } from './command-io.js';
-import { COMMON_OPTIONS, commonOptionsFrom, resolveNodeConfig } from './common-options.js';
+import {
+  askNetworkIfNeeded,
+  COMMON_OPTIONS,
+  commonOptionsFrom,
+  resolveNodeConfig,
+} from './common-options.js';
+import { ControlClient } from './control-client.js';
+import { controlSocketPath } from './control-protocol.js';
 import { reportError, UsageError } from './errors.js';
 
 /** Addresses put in a code: enough for a dual-stack host with a VPN, short enough to paste. */
 export const INVITE_ADDRESSES = 4;
 
 export const INVITE_USAGE = `Usage: lanchat invite [--json] [--with-network] [--profile DIR] [--port N]
-                      [--network PASSPHRASE] [--interface IF]...
+                      [--network CODE | --network-file PATH | --network-prompt] [--interface IF]...
 
 Prints an invite code for a peer on another subnet (where multicast does not reach): they start
 lanchat with --peer CODE, or type /connect CODE. The code holds your key, your private addresses
@@ -26,8 +33,10 @@ everyone else on either side.
   --json                 print one JSON object {"code", "uri", "id", "addresses", "port", ...}
   --with-network         put the network key itself into the code, so that the peer joins your
                          --network without the passphrase (anyone who sees the code can join too)
-  --port N               the port your lanchat accepts peers on (default: 7475)
-  --network PASSPHRASE   your network (default: $LANCHAT_NETWORK, else the public network)
+  --port N               the port your lanchat accepts peers on, when it is not running (default:
+                         7475; a lanchat running on the profile is asked for the port it really has)
+  --network CODE         your network (also --network-file, --network-prompt, $LANCHAT_NETWORK;
+                         default: the public network)
   --interface IF         only addresses of this interface (repeatable)
   --profile DIR          profile directory
   -h, --help             show this help
@@ -49,8 +58,12 @@ export async function run(argv: string[], io: InviteCommandIo = processCommandIo
       return 0;
     }
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
-    const options = commonOptionsFrom(values);
-    const config = resolveNodeConfig(options, { env: io.env });
+    const options = await askNetworkIfNeeded(commonOptionsFrom(values));
+    const config = resolveNodeConfig(options, {
+      env: io.env,
+      warn: (message) => io.stderr(`lanchat: ${message}\n`),
+    });
+    const port = (await runningPort(config.profileDir)) ?? config.port;
     const addresses = inviteAddresses((io.interfaces ?? networkInterfaces)(), options.interfaces);
     if (addresses.length === 0) {
       throw new UsageError(
@@ -65,7 +78,7 @@ export async function run(argv: string[], io: InviteCommandIo = processCommandIo
     const code = encodeInvite({
       publicKey: identity.publicKey,
       networkCheck: config.networkTag.slice(0, 8),
-      port: config.port,
+      port,
       addresses,
       ...(withNetwork ? { networkKey: config.networkKey } : {}),
     });
@@ -74,7 +87,7 @@ export async function run(argv: string[], io: InviteCommandIo = processCommandIo
       uri: `${INVITE_URI_PREFIX}${code}`,
       id: idOf(identity.publicKey),
       addresses,
-      port: config.port,
+      port,
       networkTag: config.networkTag,
       withNetwork,
     };
@@ -115,4 +128,20 @@ export function inviteAddresses(
   }
   const preferred = [...privateV4, ...privateV6];
   return [...new Set(preferred.length > 0 ? preferred : linkLocal)].slice(0, INVITE_ADDRESSES);
+}
+
+/** The port of the lanchat running on this profile, if one is: it may have fallen back from the
+ * default to another (another user's lanchat on the host holds 7475), and a code with the wrong
+ * port would send the colleague nowhere. */
+async function runningPort(profileDir: string): Promise<number | undefined> {
+  const client = await ControlClient.connect(controlSocketPath(profileDir));
+  if (!client) return undefined;
+  try {
+    const reply = await client.request({ cmd: 'diagnose' });
+    return reply.type === 'diagnosis' ? reply.diagnosis.port : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    client.close();
+  }
 }

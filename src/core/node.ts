@@ -124,6 +124,9 @@ export interface NodeInit {
   };
   /** Tell peers about each other, and listen to them (default true; --no-peer-exchange). */
   peerExchange?: boolean;
+  /** True when two addresses share a subnet of one of our interfaces: peer exchange skips pairs
+   * of mDNS-found peers there (they hear each other). Default: never. */
+  sameSegment?: (a: string, b: string) => boolean;
   /** Loopback addresses pass the address policy: only for nodes that share one host (tests). */
   allowLoopback?: boolean;
 }
@@ -235,6 +238,7 @@ export class LanchatNode {
             blocked: (id) => this.trust.blocked(id),
             learn: (hint) => this.learn(hint),
             drop: (peer) => this.dropLearned(peer, 'pex'),
+            ...(init.sameSegment ? { sameSegment: init.sameSegment } : {}),
             warn: (peer, message) =>
               this.emit({
                 type: 'warning',

@@ -4,8 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseCommonOptions, resolveNodeConfig } from '../../src/cli/common-options.js';
+import { controlSocketPath } from '../../src/cli/control-protocol.js';
+import { ControlServer } from '../../src/cli/control-server.js';
 import { UsageError } from '../../src/cli/errors.js';
 import { type InviteCommandIo, inviteAddresses, run } from '../../src/cli/invite-command.js';
+import type { LanchatNode } from '../../src/core/node.js';
 import { networkKeyFromPassphrase, networkTag } from '../../src/crypto/network-key.js';
 import { loadOrCreateIdentity } from '../../src/identity/identity-store.js';
 import { idOf } from '../../src/identity/ids.js';
@@ -43,6 +46,28 @@ function runInvite(
 }
 
 describe('lanchat invite', () => {
+  it('puts the port of the lanchat running on the profile in the code, not the default', async () => {
+    const profile = join(root, 'p');
+    await loadOrCreateIdentity(profile);
+    // A node that fell back to another port (7475 was taken) answers diagnose with the real one.
+    const node = { diagnose: () => ({ nick: 'alice', port: 7999, peers: [] }) } as unknown as LanchatNode;
+    const server = new ControlServer({
+      node,
+      outbox: { deliveryState: () => undefined } as never,
+      socketPath: controlSocketPath(profile),
+    });
+    await server.listen();
+    try {
+      const out = await runInvite(['--json', '--profile', profile]);
+      expect(out.code).toBe(0);
+      const shown = JSON.parse(out.stdout) as { code: string; port: number };
+      expect(shown.port).toBe(7999);
+      expect(decodeInvite(shown.code).port).toBe(7999);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('prints a code with our key, private addresses and port, and no network key', async () => {
     const profile = join(root, 'p');
     const out = await runInvite(['--json', '--profile', profile, '--port', '7600']);

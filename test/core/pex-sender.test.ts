@@ -2,7 +2,7 @@
 // accepts (peer-exchange.ts PEX_BURST, PEX_REFILL_MS), so honest peers are never flagged.
 import { describe, expect, it } from 'vitest';
 import type { PeerLink } from '../../src/connection/peer-link.js';
-import { PEX_BURST, PEX_REFILL_MS } from '../../src/core/peer-exchange.js';
+import { PEX_BURST, PEX_REFILL_MS, PEX_SEND_BURST } from '../../src/core/peer-exchange.js';
 import { MAX_PENDING_PER_LINK, PEX_BATCH_MS, PexSender } from '../../src/core/pex-sender.js';
 import type { PeerExchangeEntry, WireMessage } from '../../src/protocol/messages.js';
 import { FakeClock } from './fake-clock.js';
@@ -35,9 +35,32 @@ function receiverAccepts(times: number[]): boolean {
 }
 
 describe('peer exchange sender', () => {
+  it('stays within the receiver budget when a busy receiver reads its backlog all at once', () => {
+    const clock = new FakeClock();
+    const sender = new PexSender(clock, { burst: PEX_SEND_BURST, refillMs: PEX_REFILL_MS * 1.25 });
+    const link = fakeLink();
+    const sentAt: number[] = [];
+    const original = link.send.bind(link);
+    link.send = (m: WireMessage) => {
+      sentAt.push(clock.now());
+      return original(m);
+    };
+    // News trickles in for half a minute: the sender uses its burst, then its refill.
+    for (let i = 0; i < 30; i++) {
+      sender.queue(link, [entry(i)]);
+      clock.advance(1_000);
+    }
+    expect(sentAt.length).toBeGreaterThan(PEX_SEND_BURST);
+    // The receiver was stalled for the first 20 s: it reads everything sent by then at 20 s.
+    const readAt = sentAt.map((t) => Math.max(t, 20_000));
+    expect(receiverAccepts(readAt)).toBe(true);
+    // The budget still holds against a flood: one message more than the burst at once is refused.
+    expect(receiverAccepts(Array.from({ length: PEX_BURST + 1 }, () => 25_000))).toBe(false);
+  });
+
   it('batches a storm of single announcements into few messages within the receiver budget', () => {
     const clock = new FakeClock();
-    const sender = new PexSender(clock, { burst: PEX_BURST, refillMs: PEX_REFILL_MS * 1.25 });
+    const sender = new PexSender(clock, { burst: PEX_SEND_BURST, refillMs: PEX_REFILL_MS * 1.25 });
     const link = fakeLink();
     const times: number[] = [];
     const original = link.send.bind(link);
