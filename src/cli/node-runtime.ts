@@ -2,7 +2,7 @@
 // wired into the core, plus the local control socket that `lanchat send` and `lanchat peers` use.
 // Only src/cli names concrete adapters. Both front ends (terminal UI, headless) run through here.
 import { LanchatNode } from '../core/node.js';
-import { createSameSegment } from '../discovery/same-segment.js';
+import { createSegmentOf } from '../discovery/segment-of.js';
 import { createNodeFileAccess } from '../files/node-file-access.js';
 import type { Identity } from '../identity/identity-file.js';
 import { databasePathIn, openSqliteStore } from '../store/sqlite-store.js';
@@ -51,7 +51,7 @@ export function createNodeRuntime(config: NodeConfig, identity: Identity): NodeR
       },
       drops: { hold: config.hold },
       peerExchange: config.peerExchange,
-      sameSegment: createSameSegment(),
+      segmentOf: createSegmentOf(),
       files: {
         downloadDir: config.downloadDir,
         autoAcceptVerified: config.autoAcceptVerified,

@@ -124,9 +124,9 @@ export interface NodeInit {
   };
   /** Tell peers about each other, and listen to them (default true; --no-peer-exchange). */
   peerExchange?: boolean;
-  /** True when two addresses share a subnet of one of our interfaces: peer exchange skips pairs
-   * of mDNS-found peers there (they hear each other). Default: never. */
-  sameSegment?: (a: string, b: string) => boolean;
+  /** The subnet or link of ours an address lies on: peer exchange skips pairs of peers on one
+   * where mDNS works (they hear each other). Default: none. */
+  segmentOf?: (address: string) => string | undefined;
   /** Loopback addresses pass the address policy: only for nodes that share one host (tests). */
   allowLoopback?: boolean;
 }
@@ -238,7 +238,7 @@ export class LanchatNode {
             blocked: (id) => this.trust.blocked(id),
             learn: (hint) => this.learn(hint),
             drop: (peer) => this.dropLearned(peer, 'pex'),
-            ...(init.sameSegment ? { sameSegment: init.sameSegment } : {}),
+            ...(init.segmentOf ? { segmentOf: init.segmentOf } : {}),
             warn: (peer, message) =>
               this.emit({
                 type: 'warning',
@@ -850,6 +850,7 @@ export class LanchatNode {
         ? hint
         : { ...hint, addresses: [proven, ...hint.addresses.filter((a) => a !== proven)] };
     peer.advertisedNick = hint.nick;
+    if (hint.source === 'mdns') peer.heardViaMdns = true;
     this.dialer.heard(peer, changed);
   }
 

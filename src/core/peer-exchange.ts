@@ -56,8 +56,8 @@ export interface PeerExchangeOptions {
   /** A candidate gave up: the node drops its learned hint. */
   drop: (peer: Peer) => void;
   warn: (peer: Peer, message: string) => void;
-  /** True when both addresses are in one subnet of one of our interfaces (default: never). */
-  sameSegment?: (a: string, b: string) => boolean;
+  /** The subnet or link of ours an address lies on (a name), undefined when none (default). */
+  segmentOf?: (address: string) => string | undefined;
 }
 
 interface Candidate {
@@ -73,6 +73,8 @@ interface Bucket {
 
 export class PeerExchange {
   private readonly candidates = new Map<string, Candidate>();
+  /** Segments of ours on which some peer was heard by mDNS (multicast works there). */
+  private readonly mdnsSegments = new Set<string>();
   private readonly buckets = new WeakMap<PeerLink, Bucket>();
   private admittedAt: number[] = [];
   private readonly sender: PexSender;
@@ -80,7 +82,16 @@ export class PeerExchange {
   constructor(private readonly o: PeerExchangeOptions) {
     // Half the receiver's burst and a quarter slower than it refills: clocks, delivery jitter and
     // a busy receiver's late reads never push an honest sender over the receiver's budget.
-    this.sender = new PexSender(o.clock, { burst: PEX_SEND_BURST, refillMs: PEX_REFILL_MS * 1.25 });
+    this.sender = new PexSender(
+      o.clock,
+      { burst: PEX_SEND_BURST, refillMs: PEX_REFILL_MS * 1.25 },
+      // Judged again when the batch goes out: by then mDNS has usually been heard from both (a
+      // link that comes up first has no mDNS hint yet).
+      (to, key) => {
+        const described = this.o.peers.get(key);
+        return described === undefined || !this.hearEachOther(described, to);
+      },
+    );
   }
 
   /** A chat link is up: tell it about our other peers, and them about it. */
@@ -92,22 +103,28 @@ export class PeerExchange {
       .filter((p) => !this.hearEachOther(p, peer))
       .map((p) => this.entryFor(p))
       .filter((e): e is PeerExchangeEntry => e !== undefined);
-    this.sender.queue(link, entries);
+    this.sender.queue(link, entries, peer);
     const self = this.entryFor(peer);
     if (!self) return;
     for (const other of others) {
-      if (other.link && !this.hearEachOther(peer, other)) this.sender.queue(other.link, [self]);
+      if (other.link && !this.hearEachOther(peer, other)) this.sender.queue(other.link, [self], other);
     }
   }
 
-  /** Both were found by mDNS, on one subnet of ours: each hears the other's announcements as we
+  /** Both were heard by mDNS, on one subnet of ours: each hears the other's announcements as we
    * hear theirs, so peer exchange between them is only cost (on a floor of 100 starting at once,
    * thousands of messages per node that told nobody anything new). A peer we know only from an
-   * invite, a remembered address or another peer is still passed on: multicast may not reach it. */
+   * invite, a remembered address or another peer is still passed on: multicast may not reach it
+   * (a switch that drops multicast between hosts of one subnet). */
   private hearEachOther(a: Peer, b: Peer): boolean {
-    const same = this.o.sameSegment;
-    if (!same || a.hint?.source !== 'mdns' || b.hint?.source !== 'mdns' || !a.link || !b.link) return false;
-    return same(a.link.remoteAddress, b.link.remoteAddress);
+    const segmentOf = this.o.segmentOf;
+    if (!segmentOf || !a.link || !b.link) return false;
+    const segment = segmentOf(a.link.remoteAddress);
+    if (segment === undefined || segment !== segmentOf(b.link.remoteAddress)) return false;
+    // A newcomer dials before its own announcements go out (it probes for its name first), so at
+    // its link-up we have not heard it yet; that mDNS works on its segment is what counts.
+    if (a.heardViaMdns || b.heardViaMdns) this.mdnsSegments.add(segment);
+    return this.mdnsSegments.has(segment);
   }
 
   /** A peer is connected (either way): it is no longer a candidate. */

@@ -50,6 +50,9 @@ export interface Peer {
   typingExpiry: TimerHandle | undefined;
   /** When we last told them we are typing (throttle). */
   typingSentAt: number;
+  /** Its mDNS announcement reached us at some time this run (sticky: a later hint from another
+   * source does not clear it). Multicast works between us, which peer exchange relies on. */
+  heardViaMdns: boolean;
 }
 
 /** Identities kept in memory beyond those in use: past it, idle ones are forgotten (evictIdle). */
@@ -119,6 +122,7 @@ export class PeerTable {
         status: '',
         typingExpiry: undefined,
         typingSentAt: 0,
+        heardViaMdns: false,
       };
       this.byId.set(id, peer);
     }

@@ -6,6 +6,7 @@
 import type { PeerLink } from '../connection/peer-link.js';
 import { MAX_PEX_ENTRIES, type PeerExchangeEntry } from '../protocol/messages.js';
 import type { Clock, TimerHandle } from './clock.js';
+import type { Peer } from './peer-table.js';
 
 /** Announcements that arrive within this window go out as one message. */
 export const PEX_BATCH_MS = 200;
@@ -18,7 +19,12 @@ export interface SenderBudget {
   refillMs: number;
 }
 
+/** Is the entry about `key` still worth telling `to` (asked when its batch goes out)? */
+export type StillNews = (to: Peer, key: string) => boolean;
+
 interface Outgoing {
+  /** The peer at the other end of the link (undefined in tests that only count messages). */
+  to: Peer | undefined;
   pending: Map<string, PeerExchangeEntry>;
   tokens: number;
   at: number;
@@ -34,13 +40,14 @@ export class PexSender {
   constructor(
     private readonly clock: Clock,
     private readonly budget: SenderBudget,
+    private readonly stillNews: StillNews = () => true,
   ) {}
 
-  queue(link: PeerLink, entries: readonly PeerExchangeEntry[]): void {
+  queue(link: PeerLink, entries: readonly PeerExchangeEntry[], to?: Peer): void {
     if (link.isClosed || entries.length === 0) return;
     let out = this.links.get(link);
     if (!out) {
-      out = { pending: new Map(), tokens: this.budget.burst, at: this.clock.now(), timer: undefined };
+      out = { to, pending: new Map(), tokens: this.budget.burst, at: this.clock.now(), timer: undefined };
       this.links.set(link, out);
     }
     for (const entry of entries) {
@@ -77,6 +84,8 @@ export class PexSender {
       out.pending.clear();
       return;
     }
+    const to = out.to;
+    if (to) for (const key of [...out.pending.keys()]) if (!this.stillNews(to, key)) out.pending.delete(key);
     const now = this.clock.now();
     out.tokens = Math.min(this.budget.burst, out.tokens + (now - out.at) / this.budget.refillMs);
     out.at = now;

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { PeerLink } from '../../src/connection/peer-link.js';
 import { PeerExchange } from '../../src/core/peer-exchange.js';
 import type { Peer, PeerTable } from '../../src/core/peer-table.js';
-import { createSameSegment } from '../../src/discovery/same-segment.js';
+import { createSegmentOf } from '../../src/discovery/segment-of.js';
 import type { WireMessage } from '../../src/protocol/messages.js';
 import { FakeClock } from './fake-clock.js';
 
@@ -18,7 +18,13 @@ function peer(id: string, address: string, source: 'mdns' | 'invite'): Peer & { 
     isClosed: false,
     send: (m: WireMessage) => sent.push(m) > 0,
   } as unknown as PeerLink;
-  return { id, link, hint: { source, addresses: [address], port: 7475 }, sent } as unknown as Peer & {
+  return {
+    id,
+    link,
+    hint: { source, addresses: [address], port: 7475 },
+    heardViaMdns: source === 'mdns',
+    sent,
+  } as unknown as Peer & {
     sent: WireMessage[];
   };
 }
@@ -26,18 +32,21 @@ function peer(id: string, address: string, source: 'mdns' | 'invite'): Peer & { 
 function exchange(
   online: Peer[],
   clock: FakeClock,
-  sameSegment?: (a: string, b: string) => boolean,
+  segmentOf?: (address: string) => string | undefined,
 ): PeerExchange {
   return new PeerExchange({
     clock,
-    peers: { online: () => online } as unknown as PeerTable,
+    peers: {
+      online: () => online,
+      get: (id: string) => online.find((p) => p.id === id),
+    } as unknown as PeerTable,
     policy: { allowLinkLocal: false },
     selfId: 'self',
     blocked: () => false,
     learn: () => undefined,
     drop: () => {},
     warn: () => {},
-    ...(sameSegment ? { sameSegment } : {}),
+    ...(segmentOf ? { segmentOf } : {}),
   });
 }
 
@@ -45,7 +54,8 @@ const told = (p: { sent: WireMessage[] }) =>
   p.sent.flatMap((m) => (m.t === 'peers' ? m.peers.map((e) => e.key) : []));
 
 describe('peer exchange on one segment', () => {
-  const lan = (a: string, b: string) => a.startsWith('10.1.') && b.startsWith('10.1.');
+  const lan = (address: string) =>
+    address.startsWith('10.1.') ? 'lan' : address.startsWith('10.2.') ? 'far' : undefined;
 
   it('tells two mDNS peers of one subnet nothing about each other', () => {
     const clock = new FakeClock();
@@ -58,17 +68,40 @@ describe('peer exchange on one segment', () => {
     expect(told(b)).toEqual([]);
   });
 
-  it('still introduces a peer from another subnet, or one known only from an invite', () => {
+  it('still introduces a peer from another subnet, or one on no subnet of ours', () => {
     const clock = new FakeClock();
     const a = peer('A', '10.1.0.2', 'mdns');
     const far = peer('F', '10.2.0.9', 'mdns');
-    const invited = peer('I', '10.1.0.7', 'invite');
-    const pex = exchange([a, far, invited], clock, lan);
+    const routed = peer('R', '10.9.0.7', 'invite');
+    const pex = exchange([a, far, routed], clock, lan);
     pex.linkUp(a, a.link!);
     clock.advance(10_000);
-    expect(told(a).sort()).toEqual(['F', 'I']);
+    expect(told(a).sort()).toEqual(['F', 'R']);
     expect(told(far)).toEqual(['A']);
-    expect(told(invited)).toEqual(['A']);
+    expect(told(routed)).toEqual(['A']);
+  });
+
+  it('skips a newcomer not heard yet on a segment where mDNS works (it dials before it announces)', () => {
+    const clock = new FakeClock();
+    const a = peer('A', '10.1.0.2', 'mdns');
+    const b = peer('B', '10.1.0.3', 'invite');
+    b.heardViaMdns = false;
+    const pex = exchange([a, b], clock, lan);
+    pex.linkUp(b, b.link!);
+    clock.advance(10_000);
+    expect(told(a)).toEqual([]);
+    expect(told(b)).toEqual([]);
+  });
+
+  it('passes on peers of a segment where nobody was heard by mDNS (a switch that drops multicast)', () => {
+    const clock = new FakeClock();
+    const a = peer('A', '10.1.0.2', 'invite');
+    const b = peer('B', '10.1.0.3', 'invite');
+    const pex = exchange([a, b], clock, lan);
+    pex.linkUp(b, b.link!);
+    clock.advance(10_000);
+    expect(told(a)).toEqual(['B']);
+    expect(told(b)).toEqual(['A']);
   });
 
   it('without a segment test, everybody is told (the behaviour before)', () => {
@@ -83,28 +116,34 @@ describe('peer exchange on one segment', () => {
   });
 });
 
-describe('createSameSegment', () => {
-  const iface = (address: string, netmask: string, internal = false): NetworkInterfaceInfo => ({
-    address,
-    netmask,
-    family: 'IPv4',
-    mac: '00:00:00:00:00:00',
-    internal,
-    cidr: null,
-  });
+describe('createSegmentOf', () => {
+  const iface = (address: string, netmask: string, internal = false): NetworkInterfaceInfo =>
+    address.includes(':')
+      ? { address, netmask, family: 'IPv6', mac: '00:00:00:00:00:00', internal, cidr: null, scopeid: 0 }
+      : { address, netmask, family: 'IPv4', mac: '00:00:00:00:00:00', internal, cidr: null };
   const interfaces = () => ({
     lo: [iface('127.0.0.1', '255.0.0.0', true)],
-    eth0: [iface('192.168.10.20', '255.255.255.0')],
+    eth0: [
+      iface('192.168.10.20', '255.255.255.0'),
+      iface('fe80::20', 'ffff:ffff:ffff:ffff::'),
+      iface('fd00:10::20', 'ffff:ffff:ffff:ffff::'),
+    ],
     tun0: [iface('10.8.0.5', '255.255.255.255')],
   });
 
-  it('says yes only for two addresses inside one subnet of ours', () => {
-    const same = createSameSegment(interfaces, () => 0);
+  it('names the subnet or link of ours an address is on; two peers on one name share it', () => {
+    const segmentOf = createSegmentOf(interfaces, () => 0);
+    const same = (a: string, b: string) => segmentOf(a) !== undefined && segmentOf(a) === segmentOf(b);
     expect(same('192.168.10.2', '192.168.10.250')).toBe(true);
     expect(same('192.168.10.2', '192.168.11.2')).toBe(false);
     expect(same('10.8.0.6', '10.8.0.7')).toBe(false); // a /32 tells nothing about neighbours
     expect(same('127.0.0.2', '127.0.0.3')).toBe(false); // loopback is skipped
-    expect(same('fe80::1', 'fe80::2')).toBe(false); // IPv6: always passed on
+    expect(same('fe80::1%eth0', 'fe80::2%eth0')).toBe(true); // one link
+    expect(same('fe80::1%eth0', 'fe80::2%eth1')).toBe(false); // two links
+    expect(same('fe80::1', 'fe80::2')).toBe(false); // no scope: cannot tell
+    expect(same('fd00:10::1', 'fd00:10::2')).toBe(true); // our /64
+    expect(same('fd00:11::1', 'fd00:11::2')).toBe(false); // a /64 we are not on
+    expect(same('fd00:10::1', '192.168.10.3')).toBe(false);
     expect(same('not an address', '192.168.10.3')).toBe(false);
   });
 });
