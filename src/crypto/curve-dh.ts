@@ -50,14 +50,27 @@ export function sharedSecret(own: CurveKeyPair, theirPublicKey: Uint8Array, what
   return new Uint8Array(shared.buffer, shared.byteOffset, shared.length);
 }
 
+/** Conversions kept: the same peers' keys come back in every handshake (duplicate links, retries
+ * on a loaded floor), and each conversion is ≈ 0.3 ms of BigInt arithmetic. Public data only;
+ * bounded, the oldest dropped first, so a peer cycling through keys only costs itself time. */
+const MAX_CONVERTED_KEYS = 4096;
+const converted = new Map<string, Uint8Array>();
+
 /** Ed25519 public key → Curve25519. Small-order keys are refused before this (checkEd25519Point);
  * here a key that is not a point of the curve at all is. */
 export function curvePublicKey(edPublicKey: Uint8Array, whose: string): Uint8Array {
-  const converted = edwardsToMontgomery(edPublicKey);
-  if (!converted) {
-    throw new HandshakeError('low-order-key', `handshake: the ${whose} key is not a valid Ed25519 point`);
+  const key = base64url(edPublicKey);
+  let curve = converted.get(key);
+  if (!curve) {
+    curve = edwardsToMontgomery(edPublicKey) ?? undefined;
+    if (!curve) {
+      throw new HandshakeError('low-order-key', `handshake: the ${whose} key is not a valid Ed25519 point`);
+    }
+    if (converted.size >= MAX_CONVERTED_KEYS) converted.delete(converted.keys().next().value!);
+    converted.set(key, curve);
   }
-  return converted;
+  // A copy: the caller owns what it gets.
+  return curve.slice();
 }
 
 /** Our long-term key as a Curve25519 pair, computed once per identity. */

@@ -55,6 +55,21 @@ describe('Ed25519 → X25519 public keys', () => {
   });
 });
 
+describe('curvePublicKey, remembered per key', () => {
+  it('gives the same bytes the second time, as a copy the caller may change', () => {
+    const { publicKey } = nacl.sign.keyPair();
+    const first = curvePublicKey(publicKey, 'peer');
+    first.fill(0);
+    const second = curvePublicKey(publicKey, 'peer');
+    expect(Buffer.from(second).equals(Buffer.from(ed2curve.convertPublicKey(publicKey)!))).toBe(true);
+  });
+
+  it('refuses a non-point every time (nothing is remembered for it)', () => {
+    const bad = new Uint8Array(32).fill(0xff);
+    for (let i = 0; i < 2; i++) expect(() => curvePublicKey(bad, 'peer')).toThrow(HandshakeError);
+  });
+});
+
 describe('X25519 through OpenSSL', () => {
   it('gives nacl.scalarMult results', () => {
     fc.assert(
