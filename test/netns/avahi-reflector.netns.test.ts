@@ -2,8 +2,9 @@
 // enable-reflector=yes on the router. lanchat's records are plain DNS-SD, so peers on the two
 // subnets find each other through it with no lanchat flag at all. Multicast itself does not cross
 // this router (test/netns/harness-routed.test.ts proves it), so the reflector is what carries it.
-import { afterAll, afterEach, beforeAll, describe, it } from 'vitest';
-import { avahiAvailable, createNetwork, type HostInfo, type Network, netnsAvailable } from './harness.js';
+import { describe, it } from 'vitest';
+import { useFleetNetwork } from './fleet-network.js';
+import { avahiAvailable, type HostInfo, type Network, netnsAvailable } from './harness.js';
 import { HeadlessFleet, onlinePeers } from './headless-node.js';
 
 const netns = netnsAvailable();
@@ -16,13 +17,8 @@ let network: Network;
 const fleet = new HeadlessFleet();
 
 describe.skipIf(skip !== undefined)('avahi reflector on the router', () => {
-  beforeAll(async () => {
-    network = await createNetwork({ hosts: 4, routed: { subnets: 2 } });
-  }, 60_000);
-  afterEach(() => fleet.stopAll());
-  afterAll(async () => {
-    await fleet.stopAll();
-    await network?.destroy();
+  useFleetNetwork({ hosts: 4, routed: { subnets: 2 } }, fleet, (created) => {
+    network = created;
   });
 
   it('carries lanchat across the two subnets with no lanchat flag', async () => {

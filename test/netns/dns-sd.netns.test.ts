@@ -4,8 +4,9 @@
 // a node on A without the flag does not. lanchat doctor reports the zone's peers too.
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createNetwork, type HostInfo, type Network, netnsAvailable } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { useFleetNetwork } from './fleet-network.js';
+import { type HostInfo, type Network, netnsAvailable } from './harness.js';
 import { HeadlessFleet, type HeadlessNode, onlinePeers } from './headless-node.js';
 import type { JsonEvent } from './process-handle.js';
 
@@ -58,13 +59,8 @@ function startDns(entries: { label: string; host: string; address: string; id: s
 }
 
 describe.skipIf(!netns.ok || !dnsmasq)('unicast DNS-SD (--dns-sd-domain) across a router', () => {
-  beforeAll(async () => {
-    network = await createNetwork({ hosts: 4, routed: { subnets: 2 } });
-  }, 60_000);
-  afterEach(() => fleet.stopAll());
-  afterAll(async () => {
-    await fleet.stopAll();
-    await network?.destroy();
+  useFleetNetwork({ hosts: 4, routed: { subnets: 2 } }, fleet, (created) => {
+    network = created;
   });
 
   it('a node on subnet A meets the peers of subnet B that DNS lists; without the flag it does not', async () => {

@@ -3,8 +3,9 @@
 // is named as such. Doctor runs only inside the test's own namespaces.
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createNetwork, type Network, netnsAvailable } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { useFleetNetwork } from './fleet-network.js';
+import { type Network, netnsAvailable } from './harness.js';
 import { HeadlessFleet, onlinePeers } from './headless-node.js';
 import { startDiscover } from './lanchat-node.js';
 import type { JsonEvent } from './process-handle.js';
@@ -55,13 +56,8 @@ async function doctor(
 }
 
 describe.skipIf(!netns.ok)('lanchat doctor on namespace hosts', () => {
-  beforeAll(async () => {
-    network = await createNetwork({ hosts: 3 });
-  }, 60_000);
-  afterEach(() => fleet.stopAll());
-  afterAll(async () => {
-    await fleet.stopAll();
-    await network?.destroy();
+  useFleetNetwork({ hosts: 3 }, fleet, (created) => {
+    network = created;
   });
 
   it('exits 0 on a healthy host, with the peer connected and the veth uplink used without a warning', async () => {

@@ -3,8 +3,9 @@
 // back later, sees it delivered (and read) via relay; carol's files and memory never held the plaintext.
 import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createNetwork, type Network, netnsAvailable } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { useFleetNetwork } from './fleet-network.js';
+import { type Network, netnsAvailable } from './harness.js';
 import { eventsOfType, HeadlessFleet, type HeadlessNode, meet } from './headless-node.js';
 
 const netns = netnsAvailable();
@@ -58,13 +59,8 @@ function searchMemory(pid: number, needle: Buffer): number {
 }
 
 describe.skipIf(!netns.ok)('sealed drops between namespace hosts', () => {
-  beforeAll(async () => {
-    network = await createNetwork({ hosts: 3 });
-  }, 60_000);
-  afterEach(() => fleet.stopAll());
-  afterAll(async () => {
-    await fleet.stopAll();
-    await network?.destroy();
+  useFleetNetwork({ hosts: 3 }, fleet, (created) => {
+    network = created;
   });
 
   it('alice → bob while bob is offline, alice gone when bob returns: carol hands it over, blind', async () => {
