@@ -78,8 +78,12 @@ export class PeerExchange {
   private readonly buckets = new WeakMap<PeerLink, Bucket>();
   private admittedAt: number[] = [];
   private readonly sender: PexSender;
+  /** The policy for every address in peer exchange: a link-local address means nothing on another
+   * link, so it is never passed on nor believed. */
+  private readonly pexPolicy: PolicyOptions;
 
   constructor(private readonly o: PeerExchangeOptions) {
+    this.pexPolicy = { ...o.policy, allowLinkLocal: false };
     // Half the receiver's burst and a quarter slower than it refills: clocks, delivery jitter and
     // a busy receiver's late reads never push an honest sender over the receiver's budget.
     this.sender = new PexSender(
@@ -142,7 +146,8 @@ export class PeerExchange {
 
   received(from: Peer, link: PeerLink, message: PeerExchangeMessage): void {
     if (!this.take(link, from)) return;
-    for (const entry of message.peers) this.consider(from, link, entry);
+    const sender = canonicalAddress(link.remoteAddress);
+    for (const entry of message.peers) this.consider(from, sender, entry);
   }
 
   stop(): void {
@@ -156,15 +161,13 @@ export class PeerExchange {
     return this.candidates.size;
   }
 
-  private consider(from: Peer, link: PeerLink, entry: PeerExchangeEntry): void {
+  /** `sender`: the canonical address `from` is linked from; it cannot vouch for it under another key. */
+  private consider(from: Peer, sender: string | undefined, entry: PeerExchangeEntry): void {
     const id = entry.key;
     const key = parseId(id);
     if (!key || id === this.o.selfId || id === from.id || this.o.blocked(id)) return;
-    const sender = canonicalAddress(link.remoteAddress);
     const addresses = entry.addrs
-      .filter(
-        (a) => a !== sender && policyProblem(a, { ...this.o.policy, allowLinkLocal: false }) === undefined,
-      )
+      .filter((a) => a !== sender && policyProblem(a, this.pexPolicy) === undefined)
       .slice(0, MAX_PEX_ADDRESSES);
     if (addresses.length === 0) return;
     const known = this.o.peers.get(id);
@@ -223,14 +226,13 @@ export class PeerExchange {
     if (!link) return undefined;
     const port = listenPort(peer, link);
     if (port === undefined) return undefined;
-    const policy = { ...this.o.policy, allowLinkLocal: false };
     // The address the live link runs over is proven to reach this key; others are only passed on
     // when that one cannot be (an IPv6 link-local link) and they come from the peer's own mDNS
     // announcement, never from what another peer told us (we would launder its claims).
     const proven = canonicalAddress(link.remoteAddress);
     const announced = peer.hint?.source === 'mdns' ? peer.hint.addresses : [];
     const usable = (a: string | undefined): a is string =>
-      a !== undefined && policyProblem(a, policy) === undefined;
+      a !== undefined && policyProblem(a, this.pexPolicy) === undefined;
     const addrs = usable(proven)
       ? [proven]
       : [...new Set(announced.map((a) => canonicalAddress(a)).filter(usable))].slice(0, MAX_PEX_ADDRESSES);
