@@ -23,6 +23,7 @@ import {
   type PeerExchange as PeerExchangeMessage,
 } from '../protocol/messages.js';
 import type { Clock, TimerHandle } from './clock.js';
+import { MessageBudget } from './message-budget.js';
 import type { Peer, PeerTable } from './peer-table.js';
 import { PexSender } from './pex-sender.js';
 import { listenPort } from './remembered-peers.js';
@@ -66,8 +67,7 @@ interface Candidate {
 }
 
 interface Bucket {
-  tokens: number;
-  at: number;
+  budget: MessageBudget;
   warned: boolean;
 }
 
@@ -206,14 +206,13 @@ export class PeerExchange {
 
   private take(link: PeerLink, from: Peer): boolean {
     const now = this.o.clock.now();
-    const bucket = this.buckets.get(link) ?? { tokens: PEX_BURST, at: now, warned: false };
-    bucket.tokens = Math.min(PEX_BURST, bucket.tokens + (now - bucket.at) / PEX_REFILL_MS);
-    bucket.at = now;
+    const bucket = this.buckets.get(link) ?? {
+      budget: new MessageBudget(PEX_BURST, PEX_REFILL_MS, now),
+      warned: false,
+    };
+    bucket.budget.refill(now);
     this.buckets.set(link, bucket);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      return true;
-    }
+    if (bucket.budget.tryTake()) return true;
     if (!bucket.warned) {
       bucket.warned = true;
       this.o.warn(from, 'sends peer lists faster than allowed; the extra ones are ignored');
