@@ -97,6 +97,17 @@ function firstWord(rest: string): [string, string] {
   return match ? [match[1] ?? '', match[2] ?? ''] : ['', ''];
 }
 
+/** The argument when `rest` is exactly one word; undefined when it is empty or has more. */
+function soleWord(rest: string): string | undefined {
+  const [word, extra] = firstWord(rest);
+  return word && !extra ? word : undefined;
+}
+
+/** A path as typed, trimmed, with one pair of surrounding quotes dropped (paths may hold spaces). */
+function unquote(path: string): string {
+  return path.trim().replace(/^(["'])(.*)\1$/, '$2');
+}
+
 function textResult(text: string, make: (text: string) => Command): ParseResult {
   const problem = textProblem(text);
   return problem ? { ok: false, error: problem } : { ok: true, command: make(text) };
@@ -130,8 +141,8 @@ export function parseCommand(line: string): ParseResult {
       return textResult(rest, (t) => ({ name: 'say', target: 'current', text: t, kind: 'action' }));
     }
     case 'join': {
-      const [room, extra] = firstWord(rest);
-      if (!room || extra) return usage('join');
+      const room = soleWord(rest);
+      if (!room) return usage('join');
       const key = roomKey(room);
       return key.ok ? { ok: true, command: { name: 'join', room: key.room } } : usage('join', key.problem);
     }
@@ -177,16 +188,16 @@ export function parseCommand(line: string): ParseResult {
     case 'forget':
     case 'block':
     case 'unblock': {
-      const [nick, extra] = firstWord(rest);
-      if (!nick || extra) return usage(name);
+      const nick = soleWord(rest);
+      if (!nick) return usage(name);
       if (name === 'forget') return { ok: true, command: { name: 'forget', nick } };
       return { ok: true, command: { name: 'block', nick, blocked: name === 'block' } };
     }
     case 'whoami':
       return { ok: true, command: { name: 'whoami' } };
     case 'connect': {
-      const [target, extra] = firstWord(rest);
-      if (!target || extra) return usage('connect');
+      const target = soleWord(rest);
+      if (!target) return usage('connect');
       return { ok: true, command: { name: 'connect', target } };
     }
     case 'history': {
@@ -210,22 +221,22 @@ export function parseCommand(line: string): ParseResult {
       return { ok: true, command: { name: 'search', text } };
     }
     case 'send': {
-      // The path is the rest of the line as typed (spaces included); quotes around it are dropped.
-      const [nick, path] = firstWord(rest);
-      const unquoted = path.trim().replace(/^(["'])(.*)\1$/, '$2');
-      if (!nick || !unquoted) return usage('send');
-      return { ok: true, command: { name: 'send-file', nick, path: unquoted } };
+      // The path is the rest of the line as typed (spaces included).
+      const [nick, typed] = firstWord(rest);
+      const path = unquote(typed);
+      if (!nick || !path) return usage('send');
+      return { ok: true, command: { name: 'send-file', nick, path } };
     }
     case 'accept': {
-      const [id, dir] = firstWord(rest);
-      const unquoted = dir.trim().replace(/^(["'])(.*)\1$/, '$2');
+      const [id, typed] = firstWord(rest);
+      const dir = unquote(typed);
       if (!id) return usage('accept');
-      return { ok: true, command: unquoted ? { name: 'accept', id, dir: unquoted } : { name: 'accept', id } };
+      return { ok: true, command: dir ? { name: 'accept', id, dir } : { name: 'accept', id } };
     }
     case 'reject':
     case 'cancel': {
-      const [id, extra] = firstWord(rest);
-      if (!id || extra) return usage(name);
+      const id = soleWord(rest);
+      if (!id) return usage(name);
       return { ok: true, command: { name, id } };
     }
     case 'transfers':

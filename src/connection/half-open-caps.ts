@@ -7,6 +7,8 @@
 // beyond a cap it is closed at once (like OpenSSH's MaxStartups), so one address cannot take the
 // slots that the rest of the LAN needs, and the whole LAN cannot exhaust file descriptors.
 
+import { AddressCounts } from '../crypto/address-counts.js';
+
 /** Enough for the handshake limiter's 8 running + 16 waiting per address, with room to spare. */
 export const MAX_HALF_OPEN_PER_ADDRESS = 32;
 /** As many as the handshake limiter lets wait in total. */
@@ -22,8 +24,7 @@ export type HalfOpenRefusal = 'address-full' | 'full';
 export class HalfOpenCaps {
   readonly #perAddressMax: number;
   readonly #totalMax: number;
-  readonly #perAddress = new Map<string, number>();
-  #total = 0;
+  readonly #open = new AddressCounts();
 
   constructor(limits: HalfOpenLimits = {}) {
     this.#perAddressMax = limits.perAddress ?? MAX_HALF_OPEN_PER_ADDRESS;
@@ -32,29 +33,18 @@ export class HalfOpenCaps {
 
   /** A release function (idempotent), or why the connection must be closed. */
   acquire(address: string): { release: () => void } | { refused: HalfOpenRefusal; limit: number } {
-    const mine = this.#perAddress.get(address) ?? 0;
-    if (mine >= this.#perAddressMax) return { refused: 'address-full', limit: this.#perAddressMax };
-    if (this.#total >= this.#totalMax) return { refused: 'full', limit: this.#totalMax };
-    this.#perAddress.set(address, mine + 1);
-    this.#total++;
-    let released = false;
-    return {
-      release: () => {
-        if (released) return;
-        released = true;
-        this.#total--;
-        const left = (this.#perAddress.get(address) ?? 1) - 1;
-        if (left === 0) this.#perAddress.delete(address);
-        else this.#perAddress.set(address, left);
-      },
-    };
+    if (this.#open.from(address) >= this.#perAddressMax) {
+      return { refused: 'address-full', limit: this.#perAddressMax };
+    }
+    if (this.#open.total >= this.#totalMax) return { refused: 'full', limit: this.#totalMax };
+    return { release: this.#open.add(address) };
   }
 
   get total(): number {
-    return this.#total;
+    return this.#open.total;
   }
 
   from(address: string): number {
-    return this.#perAddress.get(address) ?? 0;
+    return this.#open.from(address);
   }
 }

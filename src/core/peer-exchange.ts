@@ -23,6 +23,7 @@ import {
   type PeerExchange as PeerExchangeMessage,
 } from '../protocol/messages.js';
 import type { Clock, TimerHandle } from './clock.js';
+import { MessageBudget } from './message-budget.js';
 import type { Peer, PeerTable } from './peer-table.js';
 import { PexSender } from './pex-sender.js';
 import { listenPort } from './remembered-peers.js';
@@ -66,8 +67,7 @@ interface Candidate {
 }
 
 interface Bucket {
-  tokens: number;
-  at: number;
+  budget: MessageBudget;
   warned: boolean;
 }
 
@@ -78,8 +78,12 @@ export class PeerExchange {
   private readonly buckets = new WeakMap<PeerLink, Bucket>();
   private admittedAt: number[] = [];
   private readonly sender: PexSender;
+  /** The policy for every address in peer exchange: a link-local address means nothing on another
+   * link, so it is never passed on nor believed. */
+  private readonly pexPolicy: PolicyOptions;
 
   constructor(private readonly o: PeerExchangeOptions) {
+    this.pexPolicy = { ...o.policy, allowLinkLocal: false };
     // Half the receiver's burst and a quarter slower than it refills: clocks, delivery jitter and
     // a busy receiver's late reads never push an honest sender over the receiver's budget.
     this.sender = new PexSender(
@@ -142,7 +146,8 @@ export class PeerExchange {
 
   received(from: Peer, link: PeerLink, message: PeerExchangeMessage): void {
     if (!this.take(link, from)) return;
-    for (const entry of message.peers) this.consider(from, link, entry);
+    const sender = canonicalAddress(link.remoteAddress);
+    for (const entry of message.peers) this.consider(from, sender, entry);
   }
 
   stop(): void {
@@ -156,15 +161,13 @@ export class PeerExchange {
     return this.candidates.size;
   }
 
-  private consider(from: Peer, link: PeerLink, entry: PeerExchangeEntry): void {
+  /** `sender`: the canonical address `from` is linked from; it cannot vouch for it under another key. */
+  private consider(from: Peer, sender: string | undefined, entry: PeerExchangeEntry): void {
     const id = entry.key;
     const key = parseId(id);
     if (!key || id === this.o.selfId || id === from.id || this.o.blocked(id)) return;
-    const sender = canonicalAddress(link.remoteAddress);
     const addresses = entry.addrs
-      .filter(
-        (a) => a !== sender && policyProblem(a, { ...this.o.policy, allowLinkLocal: false }) === undefined,
-      )
+      .filter((a) => a !== sender && policyProblem(a, this.pexPolicy) === undefined)
       .slice(0, MAX_PEX_ADDRESSES);
     if (addresses.length === 0) return;
     const known = this.o.peers.get(id);
@@ -203,14 +206,13 @@ export class PeerExchange {
 
   private take(link: PeerLink, from: Peer): boolean {
     const now = this.o.clock.now();
-    const bucket = this.buckets.get(link) ?? { tokens: PEX_BURST, at: now, warned: false };
-    bucket.tokens = Math.min(PEX_BURST, bucket.tokens + (now - bucket.at) / PEX_REFILL_MS);
-    bucket.at = now;
+    const bucket = this.buckets.get(link) ?? {
+      budget: new MessageBudget(PEX_BURST, PEX_REFILL_MS, now),
+      warned: false,
+    };
+    bucket.budget.refill(now);
     this.buckets.set(link, bucket);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      return true;
-    }
+    if (bucket.budget.tryTake()) return true;
     if (!bucket.warned) {
       bucket.warned = true;
       this.o.warn(from, 'sends peer lists faster than allowed; the extra ones are ignored');
@@ -223,14 +225,13 @@ export class PeerExchange {
     if (!link) return undefined;
     const port = listenPort(peer, link);
     if (port === undefined) return undefined;
-    const policy = { ...this.o.policy, allowLinkLocal: false };
     // The address the live link runs over is proven to reach this key; others are only passed on
     // when that one cannot be (an IPv6 link-local link) and they come from the peer's own mDNS
     // announcement, never from what another peer told us (we would launder its claims).
     const proven = canonicalAddress(link.remoteAddress);
     const announced = peer.hint?.source === 'mdns' ? peer.hint.addresses : [];
     const usable = (a: string | undefined): a is string =>
-      a !== undefined && policyProblem(a, policy) === undefined;
+      a !== undefined && policyProblem(a, this.pexPolicy) === undefined;
     const addrs = usable(proven)
       ? [proven]
       : [...new Set(announced.map((a) => canonicalAddress(a)).filter(usable))].slice(0, MAX_PEX_ADDRESSES);

@@ -6,6 +6,7 @@
 import type { PeerLink } from '../connection/peer-link.js';
 import { MAX_PEX_ENTRIES, type PeerExchangeEntry } from '../protocol/messages.js';
 import type { Clock, TimerHandle } from './clock.js';
+import { MessageBudget } from './message-budget.js';
 import type { Peer } from './peer-table.js';
 
 /** Announcements that arrive within this window go out as one message. */
@@ -26,8 +27,7 @@ interface Outgoing {
   /** The peer at the other end of the link (undefined in tests that only count messages). */
   to: Peer | undefined;
   pending: Map<string, PeerExchangeEntry>;
-  tokens: number;
-  at: number;
+  budget: MessageBudget;
   timer: TimerHandle | undefined;
 }
 
@@ -47,7 +47,8 @@ export class PexSender {
     if (link.isClosed || entries.length === 0) return;
     let out = this.links.get(link);
     if (!out) {
-      out = { to, pending: new Map(), tokens: this.budget.burst, at: this.clock.now(), timer: undefined };
+      const budget = new MessageBudget(this.budget.burst, this.budget.refillMs, this.clock.now());
+      out = { to, pending: new Map(), budget, timer: undefined };
       this.links.set(link, out);
     }
     for (const entry of entries) {
@@ -86,16 +87,13 @@ export class PexSender {
     }
     const to = out.to;
     if (to) for (const key of [...out.pending.keys()]) if (!this.stillNews(to, key)) out.pending.delete(key);
-    const now = this.clock.now();
-    out.tokens = Math.min(this.budget.burst, out.tokens + (now - out.at) / this.budget.refillMs);
-    out.at = now;
-    while (out.pending.size > 0 && out.tokens >= 1) {
+    out.budget.refill(this.clock.now());
+    while (out.pending.size > 0 && out.budget.tryTake()) {
       const batch = [...out.pending.values()].slice(0, MAX_PEX_ENTRIES);
       for (const entry of batch) out.pending.delete(entry.key);
       link.send({ t: 'peers', peers: batch });
-      out.tokens -= 1;
     }
     if (out.pending.size === 0) return;
-    this.schedule(link, out, Math.ceil((1 - out.tokens) * this.budget.refillMs));
+    this.schedule(link, out, out.budget.msUntilOne());
   }
 }

@@ -5,7 +5,7 @@
 // through the address policy again before anything dials them.
 import type { PeerLink } from '../connection/peer-link.js';
 import type { PeerHint } from '../discovery/discovery.js';
-import { base64Of } from '../identity/ids.js';
+import { base64Of, parseId } from '../identity/ids.js';
 import { canonicalAddress, type PolicyOptions, policyProblem } from '../protocol/address-policy.js';
 import type { RememberedPeer, Store } from '../store/store.js';
 import type { Clock } from './clock.js';
@@ -36,11 +36,12 @@ export class RememberedPeers {
     store.remembered.expire(clock.now() - REMEMBER_FOR_MS);
     const hints: PeerHint[] = [];
     for (const entry of store.remembered.list()) {
-      const key = Buffer.from(entry.id, 'base64url');
+      // Read back from disk: an id that is not a lanchat id is skipped like one with no address.
+      const key = parseId(entry.id);
       const addresses = entry.addresses.filter((a) => this.dialable(a));
-      if (key.length !== 32 || addresses.length === 0) continue;
+      if (!key || addresses.length === 0) continue;
       hints.push({
-        publicKey: base64Of(new Uint8Array(key)),
+        publicKey: base64Of(key),
         nick: '',
         addresses,
         port: entry.port,

@@ -12,6 +12,8 @@
 // connections (slowloris) waits behind itself, never in front of the others. A connection that
 // waits longer than MAX_WAIT_MS, or whose socket closes while it waits, leaves the line.
 
+import { AddressCounts } from './address-counts.js';
+
 export const MAX_HANDSHAKES_IN_PROGRESS = 64;
 export const MAX_HANDSHAKES_PER_ADDRESS = 8;
 /** Connections that may wait for a slot, from one address and in total. */
@@ -65,10 +67,9 @@ export class HandshakeLimiter {
   readonly #maxWaiting: number;
   readonly #maxWaitMs: number;
   readonly #timers: LimiterTimers;
-  readonly #perAddress = new Map<string, number>();
+  readonly #inProgress = new AddressCounts();
   /** Waiting connections per address, in arrival order; the map's order is the round-robin. */
   readonly #waiting = new Map<string, Waiter[]>();
-  #total = 0;
   #waitingCount = 0;
 
   constructor(limits: HandshakeLimits = {}, timers: LimiterTimers = realTimers) {
@@ -117,7 +118,7 @@ export class HandshakeLimiter {
   }
 
   get inProgress(): number {
-    return this.#total;
+    return this.#inProgress.total;
   }
 
   get waiting(): number {
@@ -125,24 +126,20 @@ export class HandshakeLimiter {
   }
 
   inProgressFrom(address: string): number {
-    return this.#perAddress.get(address) ?? 0;
+    return this.#inProgress.from(address);
   }
 
   #fits(address: string): boolean {
-    return this.#total < this.#maxTotal && (this.#perAddress.get(address) ?? 0) < this.#maxPerAddress;
+    return this.#inProgress.total < this.#maxTotal && this.#inProgress.from(address) < this.#maxPerAddress;
   }
 
   #take(address: string): () => void {
-    this.#total++;
-    this.#perAddress.set(address, (this.#perAddress.get(address) ?? 0) + 1);
+    const release = this.#inProgress.add(address);
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      this.#total--;
-      const left = (this.#perAddress.get(address) ?? 1) - 1;
-      if (left === 0) this.#perAddress.delete(address);
-      else this.#perAddress.set(address, left);
+      release();
       this.#serve();
     };
   }
@@ -150,7 +147,7 @@ export class HandshakeLimiter {
   /** Hands free slots to waiting connections, one address at a time in turn. */
   #serve(): void {
     let progress = true;
-    while (progress && this.#total < this.#maxTotal && this.#waitingCount > 0) {
+    while (progress && this.#inProgress.total < this.#maxTotal && this.#waitingCount > 0) {
       progress = false;
       for (const [address, line] of this.#waiting) {
         if (!this.#fits(address)) continue;

@@ -11,7 +11,7 @@
 // prove it. The network check is 4 bytes of the public network tag; the network key itself is in
 // the code only when its maker asked for it (--with-network).
 import { sha256 } from '../crypto/digests.js';
-import { canonicalAddress, policyProblem } from './address-policy.js';
+import { policyProblem } from './address-policy.js';
 import { formatIp, parseIp } from './ip-literal.js';
 
 export const INVITE_VERSION = 1;
@@ -126,12 +126,12 @@ function parseBody(body: Uint8Array): DecodedInvite {
   for (let i = 0; i < count; i++) {
     const family = take(1)[0];
     if (family !== 4 && family !== 6) throw malformed('an address has an unknown family');
-    const address = formatIp(take(family === 4 ? 4 : 16));
+    const address = formatIp(take(family === 4 ? 4 : 16)); // canonical already: no zone in a code
     // An IPv6 link-local address means nothing without the inviter's interface; IPv4 link-local
     // (169.254/16) works when both sides are on the same unconfigured link.
     const problem = policyProblem(address, { allowLinkLocal: family === 4 });
     if (problem) refused.push({ address, problem });
-    else if (!addresses.includes(address)) addresses.push(canonicalAddress(address) ?? address);
+    else if (!addresses.includes(address)) addresses.push(address);
   }
   if (at !== body.length) throw malformed('it has extra bytes');
   if (addresses.length === 0) {

@@ -135,3 +135,14 @@ export function staticTo(target: TestNode): Discovery {
     lookup: async (host) => [host],
   });
 }
+
+/** A transport wrapper for `fx.start(..., { transport })` that records every address dialled. */
+export function logDials(log: string[]): (base: Transport) => Transport {
+  return (base) => ({
+    ...base,
+    dial: (o) => {
+      log.push(o.address);
+      return base.dial(o);
+    },
+  });
+}

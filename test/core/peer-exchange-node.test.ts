@@ -9,8 +9,7 @@ import { REMEMBERED_ATTEMPTS } from '../../src/core/remembered-peers.js';
 import { MemoryDiscovery, MemoryDiscoveryBus } from '../../src/discovery/memory-discovery.js';
 import { StaticPeers } from '../../src/discovery/static-peers.js';
 import { encodeInvite } from '../../src/protocol/invite-code.js';
-import type { Transport } from '../../src/transport/transport.js';
-import { NodeFixture, onlineIds, type TestNode, waitFor } from './node-fixture.js';
+import { logDials, NodeFixture, onlineIds, type TestNode, waitFor } from './node-fixture.js';
 
 let fx: NodeFixture;
 afterEach(async () => {
@@ -23,17 +22,6 @@ function inviteOf(t: TestNode): string {
     networkCheck: t.node.networkTag.slice(0, 8),
     port: t.node.port,
     addresses: [t.host],
-  });
-}
-
-function countingDials(log: string[]): (base: Transport) => Transport {
-  return (base) => ({
-    ...base,
-    listen: (o) => base.listen(o),
-    dial: (o) => {
-      log.push(o.address);
-      return base.dial(o);
-    },
   });
 }
 
@@ -126,7 +114,7 @@ describe('peers on other subnets', () => {
   it('/connect refuses bad codes with clear errors and dials nothing', async () => {
     fx = new NodeFixture();
     const dials: string[] = [];
-    const n = await fx.start('n', { transport: countingDials(dials) });
+    const n = await fx.start('n', { transport: logDials(dials) });
     const other = await fx.start('o', {
       discovery: new MemoryDiscovery(new MemoryDiscoveryBus(), { address: '10.0.9.9' }),
       host: '10.0.9.9',
@@ -173,7 +161,7 @@ describe('peers on other subnets', () => {
     await fx.stop(a);
     const again = await fx.start('alice', {
       ...spec,
-      transport: countingDials(dials),
+      transport: logDials(dials),
       discovery: new MemoryDiscovery(new MemoryDiscoveryBus(), { address: spec.host }),
     });
     expect(again.node.rememberedPeers()).toEqual([]);
@@ -196,7 +184,7 @@ describe('remembered peers that stay away', () => {
     const again = await fx.start('alice', {
       ...spec,
       discovery: isolated(spec.host),
-      transport: countingDials(dials),
+      transport: logDials(dials),
     });
     const bob = () => again.node.peerList().find((p) => p.id === b.node.id);
     await waitFor('alice gives up on bob for this run', () => dials.length > 0 && bob()?.address === '');

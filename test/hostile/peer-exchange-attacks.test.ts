@@ -15,8 +15,7 @@ import type { Discovery } from '../../src/discovery/discovery.js';
 import { MemoryDiscovery, MemoryDiscoveryBus } from '../../src/discovery/memory-discovery.js';
 import { idOf } from '../../src/identity/ids.js';
 import { classifyAddress } from '../../src/protocol/address-policy.js';
-import type { Transport } from '../../src/transport/transport.js';
-import { eventsOf, NodeFixture, onlineIds, type TestNode, waitFor } from '../core/node-fixture.js';
+import { eventsOf, logDials, NodeFixture, onlineIds, type TestNode, waitFor } from '../core/node-fixture.js';
 import { HostilePeer, startVictim } from './hostile-peer.js';
 
 let fx: NodeFixture;
@@ -25,17 +24,6 @@ afterEach(async () => {
 });
 
 const PEX_HELLO = { caps: ['dm', 'rooms', 'ack', 'presence', 'pex'], port: 7475 };
-
-function watchDials(log: string[]): (base: Transport) => Transport {
-  return (base) => ({
-    ...base,
-    listen: (o) => base.listen(o),
-    dial: (o) => {
-      log.push(o.address);
-      return base.dial(o);
-    },
-  });
-}
 
 // Random bytes, not nacl key pairs: thousands of real key generations would block the test for
 // seconds. Any 32 bytes is a well-formed id; only a handshake would tell them apart.
@@ -52,7 +40,7 @@ describe('peer exchange against a lying peer', () => {
   it('thousands of fake peers: bounded candidates and dials, nobody fake online, policy kept', async () => {
     fx = new NodeFixture();
     const dials: string[] = [];
-    const victim = await startVictim(fx, 'victim', { transport: watchDials(dials) });
+    const victim = await startVictim(fx, 'victim', { transport: logDials(dials) });
     const evil = await HostilePeer.connect(fx, victim, { hello: PEX_HELLO });
     const outside = [
       '127.0.0.1',
@@ -99,7 +87,7 @@ describe('peer exchange against a lying peer', () => {
   it('its own address under another key is never dialled; a real peer it describes is reached', async () => {
     fx = new NodeFixture();
     const dials: string[] = [];
-    const victim = await startVictim(fx, 'victim', { transport: watchDials(dials) });
+    const victim = await startVictim(fx, 'victim', { transport: logDials(dials) });
     const evil = await HostilePeer.connect(fx, victim, { hello: PEX_HELLO });
     // A real node the victim's discovery never hears of.
     const real: TestNode = await fx.start('real', { host: '10.0.42.1', discovery: isolatedDiscovery(fx) });
@@ -118,7 +106,7 @@ describe('peer exchange against a lying peer', () => {
     fx = new NodeFixture();
     const dials: string[] = [];
     const victim = await startVictim(fx, 'victim', {
-      transport: watchDials(dials),
+      transport: logDials(dials),
       init: { peerExchange: false },
     });
     const friend = await HostilePeer.connect(fx, victim, { hello: PEX_HELLO, nick: 'friend' });
