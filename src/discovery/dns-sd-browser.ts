@@ -8,6 +8,7 @@
 import { Resolver } from 'node:dns/promises';
 import { type Clock, systemClock, type TimerHandle } from './clock.js';
 import type { Discovery, DiscoveryEvent, DiscoveryListener, LocalService, PeerHint } from './discovery.js';
+import { DiscoveryListeners } from './discovery-listeners.js';
 import {
   instanceLabelOf,
   isTargetName,
@@ -58,7 +59,7 @@ export class DnsSdBrowser implements Discovery {
   private readonly clock: Clock;
   private readonly random: () => number;
   private readonly intervalMs: number;
-  private readonly listeners = new Set<DiscoveryListener>();
+  private readonly listeners = new DiscoveryListeners();
   private known = new Map<string, PeerHint>();
   private readonly lastWarning = new Map<string, string>();
   private timer: TimerHandle | undefined;
@@ -245,8 +246,7 @@ export class DnsSdBrowser implements Discovery {
   }
 
   subscribe(listener: DiscoveryListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   async stop(): Promise<void> {
@@ -264,12 +264,6 @@ export class DnsSdBrowser implements Discovery {
   }
 
   private emit(event: DiscoveryEvent): void {
-    for (const l of [...this.listeners]) {
-      try {
-        l(event);
-      } catch {
-        // A listener's bug must not break discovery.
-      }
-    }
+    this.listeners.emit(event);
   }
 }

@@ -9,6 +9,7 @@ import { type Clock, type Random, systemClock } from './clock.js';
 import { findConflict } from './conflict-check.js';
 import type { Discovery, DiscoveryEvent, DiscoveryListener, LocalService, PeerHint } from './discovery.js';
 import { DiscoveryError } from './discovery-error.js';
+import { DiscoveryListeners } from './discovery-listeners.js';
 import type { EngineContext, LinkState } from './engine-context.js';
 import { type InterfaceChanges, InterfaceWatcher } from './interface-watcher.js';
 import { stripScope } from './ip-address.js';
@@ -72,7 +73,7 @@ export class MdnsDiscovery implements Discovery {
   private readonly clock: Clock;
   private readonly random: Random;
   private readonly options: MdnsDiscoveryOptions;
-  private readonly listeners = new Set<DiscoveryListener>();
+  private readonly listeners = new DiscoveryListeners();
   private readonly links = new Map<string, LinkState>();
   private readonly cache: RecordCache;
   private readonly table = new PeerTable();
@@ -289,8 +290,7 @@ export class MdnsDiscovery implements Discovery {
   }
 
   subscribe(listener: DiscoveryListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   async stop(): Promise<void> {
@@ -311,13 +311,7 @@ export class MdnsDiscovery implements Discovery {
   }
 
   private emit(event: DiscoveryEvent): void {
-    for (const l of [...this.listeners]) {
-      try {
-        l(event);
-      } catch {
-        // A listener's bug must not break discovery.
-      }
-    }
+    this.listeners.emit(event);
   }
 
   private allInterfaces(): NetInterface[] {
