@@ -69,7 +69,6 @@ export class DnsSdBrowser implements Discovery {
   private readonly refreshMs: number;
   /** Per domain|instance: its last resolution (undefined: unusable) and when. */
   private readonly resolved = new Map<string, { hint: PeerHint | undefined; at: number }>();
-  private readonly seen = new Set<string>();
 
   constructor(options: DnsSdBrowserOptions) {
     this.domains = [...options.domains];
@@ -118,10 +117,12 @@ export class DnsSdBrowser implements Discovery {
   }
 
   private async collect(): Promise<Map<string, PeerHint>> {
-    this.seen.clear();
+    // The cache keys of the instances listed this time (a round's own set: two collects that
+    // overlap, start()'s round and a test's or doctor's, must not clear each other's).
+    const seen = new Set<string>();
     const found = new Map<string, PeerHint>();
     for (const domain of this.domains) {
-      for (const hint of await this.browse(domain)) {
+      for (const hint of await this.browse(domain, seen)) {
         const previous = found.get(hint.publicKey);
         found.set(
           hint.publicKey,
@@ -132,7 +133,7 @@ export class DnsSdBrowser implements Discovery {
       }
     }
     // Instances no longer listed are forgotten: the cache stays as big as the zone.
-    for (const key of this.resolved.keys()) if (!this.seen.has(key)) this.resolved.delete(key);
+    for (const key of this.resolved.keys()) if (!seen.has(key)) this.resolved.delete(key);
     return found;
   }
 
@@ -141,7 +142,7 @@ export class DnsSdBrowser implements Discovery {
     return this.rounds;
   }
 
-  private async browse(domain: string): Promise<PeerHint[]> {
+  private async browse(domain: string, seen: Set<string>): Promise<PeerHint[]> {
     const service = serviceName(domain);
     let instances: string[];
     try {
@@ -167,7 +168,7 @@ export class DnsSdBrowser implements Discovery {
     const hints: PeerHint[] = [];
     for (let i = 0; i < names.length; i += PARALLEL) {
       const batch = await Promise.all(
-        names.slice(i, i + PARALLEL).map((n) => this.cachedInstance(n, domain)),
+        names.slice(i, i + PARALLEL).map((n) => this.cachedInstance(n, domain, seen)),
       );
       for (const h of batch) if (h) hints.push(h);
     }
@@ -177,17 +178,18 @@ export class DnsSdBrowser implements Discovery {
   /** An instance resolved less than REFRESH_MS ago is not asked again: each round costs one PTR
    * query per node, and the SRV/TXT/address lookups are spread over REFRESH_MS. A failed or
    * empty resolution is cached too, so a broken entry is not hammered every minute. */
-  private async cachedInstance(instance: string, domain: string): Promise<PeerHint | undefined> {
+  private async cachedInstance(
+    instance: string,
+    domain: string,
+    seen: Set<string>,
+  ): Promise<PeerHint | undefined> {
     const key = `${domain}|${instance.toLowerCase()}`;
+    seen.add(key);
     const now = this.clock.now();
     const cached = this.resolved.get(key);
-    if (cached && now - cached.at < this.refreshMs) {
-      this.seen.add(key);
-      return cached.hint;
-    }
+    if (cached && now - cached.at < this.refreshMs) return cached.hint;
     const hint = await this.resolveInstance(instance, domain);
     this.resolved.set(key, { hint, at: now });
-    this.seen.add(key);
     return hint;
   }
 
