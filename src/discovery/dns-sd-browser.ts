@@ -12,6 +12,7 @@ import { DiscoveryListeners } from './discovery-listeners.js';
 import {
   instanceLabelOf,
   isTargetName,
+  MAX_ADDRESSES_PER_PEER,
   MAX_ADDRESSES_PER_TARGET,
   MAX_DNS_SD_INSTANCES,
   MAX_SRV_PER_INSTANCE,
@@ -124,12 +125,13 @@ export class DnsSdBrowser implements Discovery {
     for (const domain of this.domains) {
       for (const hint of await this.browse(domain, seen)) {
         const previous = found.get(hint.publicKey);
-        found.set(
-          hint.publicKey,
-          previous
-            ? { ...previous, addresses: [...new Set([...previous.addresses, ...hint.addresses])] }
-            : hint,
-        );
+        if (!previous) {
+          found.set(hint.publicKey, hint);
+          continue;
+        }
+        // Several instances (or domains) naming one key: a zone may repeat it without limit.
+        const addresses = [...new Set([...previous.addresses, ...hint.addresses])];
+        found.set(hint.publicKey, { ...previous, addresses: addresses.slice(0, MAX_ADDRESSES_PER_PEER) });
       }
     }
     // Instances no longer listed are forgotten: the cache stays as big as the zone.
