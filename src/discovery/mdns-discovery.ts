@@ -3,6 +3,7 @@
 // RFC behaviour lives in its own file (prober, announcer, responder, querier, record-cache).
 import { randomBytes } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
+import { TXT_SALT_BYTES } from '../crypto/txt-seal.js';
 import { base64Of } from '../identity/ids.js';
 import { Announcer, goodbyeForName } from './announcer.js';
 import { type Clock, type Random, systemClock } from './clock.js';
@@ -185,7 +186,11 @@ export class MdnsDiscovery implements Discovery {
   private buildTxt(local: LocalService): Uint8Array[] {
     const key = this.options.discoveryKey;
     if (!key) return encodeTxt({ publicKey: base64Of(local.publicKey), networkTag: local.networkTag });
-    return encodeSealedTxt({ publicKey: local.publicKey, nick: local.nick }, key, this.randomBytes(16));
+    return encodeSealedTxt(
+      { publicKey: local.publicKey, nick: local.nick },
+      key,
+      this.randomBytes(TXT_SALT_BYTES),
+    );
   }
 
   private noteForeign(instance: string): void {
