@@ -1,6 +1,6 @@
 // The subscribers of one Discovery: every source (mDNS, static peers, DNS-SD, the in-memory bus,
 // the combination of them) keeps the same set and delivers events the same way, so it is here once.
-import type { DiscoveryEvent, DiscoveryListener } from './discovery.js';
+import type { DiscoveryEvent, DiscoveryListener, PeerHint } from './discovery.js';
 
 export class DiscoveryListeners {
   private readonly listeners = new Set<DiscoveryListener>();
@@ -21,5 +21,13 @@ export class DiscoveryListeners {
         // Swallowed on purpose (see above).
       }
     }
+  }
+
+  /** On stop(): forgets every peer in `known` and reports each one down ('stopped'). The map is
+   * emptied before the first event, so a listener that asks peers() then already sees none. */
+  stopAll(known: Map<string, PeerHint>): void {
+    const gone = [...known.keys()];
+    known.clear();
+    for (const publicKey of gone) this.emit({ type: 'down', publicKey, reason: 'stopped' });
   }
 }

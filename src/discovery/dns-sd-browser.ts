@@ -257,9 +257,7 @@ export class DnsSdBrowser implements Discovery {
     if (!this.running) return;
     this.running = false;
     this.clearTimer();
-    const gone = [...this.known.keys()];
-    this.known.clear();
-    for (const publicKey of gone) this.emit({ type: 'down', publicKey, reason: 'stopped' });
+    this.listeners.stopAll(this.known);
   }
 
   private clearTimer(): void {

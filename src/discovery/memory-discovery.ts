@@ -117,9 +117,7 @@ export class MemoryDiscovery implements Discovery {
           other.deliver({ type: 'down', publicKey: me.publicKey, reason: 'goodbye' });
       }
     }
-    const gone = [...this.known.keys()];
-    this.known.clear();
-    for (const publicKey of gone) this.emit({ type: 'down', publicKey, reason: 'stopped' });
+    this.listeners.stopAll(this.known);
   }
 
   private deliver(event: DiscoveryEvent): void {

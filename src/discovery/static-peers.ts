@@ -95,9 +95,7 @@ export class StaticPeers implements Discovery {
     this.running = false;
     for (const t of this.timers) this.clock.clearTimeout(t);
     this.timers.clear();
-    const gone = [...this.known.keys()];
-    this.known.clear();
-    for (const publicKey of gone) this.emit({ type: 'down', publicKey, reason: 'stopped' });
+    this.listeners.stopAll(this.known);
   }
 
   private emit(event: DiscoveryEvent): void {
