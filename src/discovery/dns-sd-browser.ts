@@ -1,8 +1,9 @@
 // `--dns-sd-domain corp.example`: browse `_lanchat._tcp.corp.example` on the ordinary DNS server
 // (RFC 6763 unicast DNS-SD: PTR → SRV + TXT → A/AAAA), at start and then every minute or so, and
 // report the peers found like mDNS does. The PTR list is read every round (a new colleague shows
-// up within a minute); each instance's records are looked up again only every 15 minutes. For offices whose subnets multicast does not cross: the
-// admin publishes the peers in DNS once, and every node on every subnet finds them.
+// up within a minute); each instance's records are looked up again only every 15 minutes.
+// For offices whose subnets multicast does not cross: the admin publishes the peers in DNS once,
+// and every node on every subnet finds them.
 // Records are hostile input (dns-sd-records.ts checks them); lookups that fail are retried at the
 // next round and reported once per distinct error, not once per round.
 import { Resolver } from 'node:dns/promises';
