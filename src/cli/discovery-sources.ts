@@ -1,5 +1,6 @@
-// The discoveries a node combines, from its configuration: mDNS always (sealed on a private network), static --peer entries,
-// and unicast DNS-SD for each --dns-sd-domain (asking --dns-server when given).
+// The discoveries a node combines, from its configuration: mDNS always (sealed on a private
+// network), static --peer entries, and unicast DNS-SD for each --dns-sd-domain (asking
+// --dns-server when given).
 import { CombinedDiscovery } from '../discovery/combined-discovery.js';
 import type { Discovery } from '../discovery/discovery.js';
 import { DnsSdBrowser, systemDnsSdResolver } from '../discovery/dns-sd-browser.js';

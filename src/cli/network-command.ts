@@ -44,7 +44,7 @@ export async function run(argv: string[], io: NetworkCommandIo = processCommandI
       );
     }
     if (extra !== undefined) throw new UsageError(`unexpected argument '${extra}'`);
-    const code = io.randomBytes ? newNetworkCode(io.randomBytes) : newNetworkCode();
+    const code = newNetworkCode(io.randomBytes); // undefined: the default, the OS CSPRNG
     if (json) io.stdout(`${JSON.stringify({ type: 'network_code', code })}\n`);
     else {
       // The code alone on stdout, so `lanchat network new > file` stores just the code.

@@ -5,19 +5,19 @@
 // nothing to misread), so a typo is caught with probability 1 - 2^-32 instead of silently
 // putting the user on a network of one. The `lc1-` prefix is what tells a code apart from a
 // passphrase: a value that starts with it is a code and must check out, never a passphrase.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { CROCKFORD_ALPHABET, fromBase32, toBase32 } from '../identity/crockford-base32.js';
+import { sha256 } from './digests.js';
 
 export const NETWORK_CODE_PREFIX = 'lc1-';
 export const NETWORK_CODE_KEY_BYTES = 16;
 const CHECKSUM_BYTES = 4;
-const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 const GROUP = 4;
 
 export type ParsedNetworkCode = { ok: true; key: Uint8Array } | { ok: false; problem: string };
 
 function checksum(key: Uint8Array): Uint8Array {
-  const digest = createHash('sha256').update('lanchat network code v1').update(key).digest();
-  return new Uint8Array(digest.subarray(0, CHECKSUM_BYTES));
+  return sha256(new TextEncoder().encode('lanchat network code v1'), key).subarray(0, CHECKSUM_BYTES);
 }
 
 /** Whether `text` is meant as a network code (and so must parse as one). */
@@ -27,19 +27,7 @@ export function looksLikeNetworkCode(text: string): boolean {
 
 export function formatNetworkCode(key: Uint8Array): string {
   if (key.length !== NETWORK_CODE_KEY_BYTES) throw new RangeError('a network code holds 16 bytes');
-  const bytes = new Uint8Array([...key, ...checksum(key)]);
-  let bits = 0;
-  let value = 0;
-  let out = '';
-  for (const byte of bytes) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += ALPHABET[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-    value &= (1 << bits) - 1;
-  }
+  const out = toBase32(new Uint8Array([...key, ...checksum(key)]));
   const groups = out.match(new RegExp(`.{${GROUP}}`, 'g')) ?? [];
   return NETWORK_CODE_PREFIX + groups.join('-');
 }
@@ -65,19 +53,10 @@ export function parseNetworkCode(text: string): ParsedNetworkCode {
       ok: false,
       problem: `it has ${body.length} characters after ${NETWORK_CODE_PREFIX}, not ${expected}`,
     };
-  const bytes: number[] = [];
-  let bits = 0;
-  let value = 0;
-  for (const ch of body) {
-    const digit = ALPHABET.indexOf(ch);
-    if (digit < 0) return { ok: false, problem: `'${ch}' is not a code character` };
-    value = (value << 5) | digit;
-    bits += 5;
-    if (bits >= 8) {
-      bytes.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-    value &= (1 << bits) - 1;
+  const bytes = fromBase32(body);
+  if (!bytes) {
+    const ch = [...body].find((c) => !CROCKFORD_ALPHABET.includes(c));
+    return { ok: false, problem: `'${ch}' is not a code character` };
   }
   const key = new Uint8Array(bytes.slice(0, NETWORK_CODE_KEY_BYTES));
   const sum = checksum(key);

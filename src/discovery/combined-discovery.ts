@@ -2,10 +2,11 @@
 // one peer: `up` when the first source reports it, `down` when the last one drops it, `update`
 // when the merged view changes. Earlier sources win for nick and port; addresses are merged.
 import type { Discovery, DiscoveryEvent, DiscoveryListener, LocalService, PeerHint } from './discovery.js';
+import { DiscoveryListeners } from './discovery-listeners.js';
 
 export class CombinedDiscovery implements Discovery {
   private readonly parts: Discovery[];
-  private readonly listeners = new Set<DiscoveryListener>();
+  private readonly listeners = new DiscoveryListeners();
   /** publicKey → hint per part index. */
   private readonly bySource = new Map<string, Map<number, PeerHint>>();
   private readonly merged = new Map<string, PeerHint>();
@@ -34,8 +35,7 @@ export class CombinedDiscovery implements Discovery {
   }
 
   subscribe(listener: DiscoveryListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   async stop(): Promise<void> {
@@ -70,12 +70,6 @@ export class CombinedDiscovery implements Discovery {
   }
 
   private emit(event: DiscoveryEvent): void {
-    for (const l of [...this.listeners]) {
-      try {
-        l(event);
-      } catch {
-        // A listener's bug must not break discovery.
-      }
-    }
+    this.listeners.emit(event);
   }
 }

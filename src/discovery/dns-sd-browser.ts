@@ -1,16 +1,19 @@
 // `--dns-sd-domain corp.example`: browse `_lanchat._tcp.corp.example` on the ordinary DNS server
 // (RFC 6763 unicast DNS-SD: PTR → SRV + TXT → A/AAAA), at start and then every minute or so, and
 // report the peers found like mDNS does. The PTR list is read every round (a new colleague shows
-// up within a minute); each instance's records are looked up again only every 15 minutes. For offices whose subnets multicast does not cross: the
-// admin publishes the peers in DNS once, and every node on every subnet finds them.
+// up within a minute); each instance's records are looked up again only every 15 minutes.
+// For offices whose subnets multicast does not cross: the admin publishes the peers in DNS once,
+// and every node on every subnet finds them.
 // Records are hostile input (dns-sd-records.ts checks them); lookups that fail are retried at the
 // next round and reported once per distinct error, not once per round.
 import { Resolver } from 'node:dns/promises';
 import { type Clock, systemClock, type TimerHandle } from './clock.js';
 import type { Discovery, DiscoveryEvent, DiscoveryListener, LocalService, PeerHint } from './discovery.js';
+import { DiscoveryListeners } from './discovery-listeners.js';
 import {
   instanceLabelOf,
   isTargetName,
+  MAX_ADDRESSES_PER_PEER,
   MAX_ADDRESSES_PER_TARGET,
   MAX_DNS_SD_INSTANCES,
   MAX_SRV_PER_INSTANCE,
@@ -58,7 +61,7 @@ export class DnsSdBrowser implements Discovery {
   private readonly clock: Clock;
   private readonly random: () => number;
   private readonly intervalMs: number;
-  private readonly listeners = new Set<DiscoveryListener>();
+  private readonly listeners = new DiscoveryListeners();
   private known = new Map<string, PeerHint>();
   private readonly lastWarning = new Map<string, string>();
   private timer: TimerHandle | undefined;
@@ -68,7 +71,6 @@ export class DnsSdBrowser implements Discovery {
   private readonly refreshMs: number;
   /** Per domain|instance: its last resolution (undefined: unusable) and when. */
   private readonly resolved = new Map<string, { hint: PeerHint | undefined; at: number }>();
-  private readonly seen = new Set<string>();
 
   constructor(options: DnsSdBrowserOptions) {
     this.domains = [...options.domains];
@@ -117,21 +119,24 @@ export class DnsSdBrowser implements Discovery {
   }
 
   private async collect(): Promise<Map<string, PeerHint>> {
-    this.seen.clear();
+    // The cache keys of the instances listed this time (a round's own set: two collects that
+    // overlap, start()'s round and a test's or doctor's, must not clear each other's).
+    const seen = new Set<string>();
     const found = new Map<string, PeerHint>();
     for (const domain of this.domains) {
-      for (const hint of await this.browse(domain)) {
+      for (const hint of await this.browse(domain, seen)) {
         const previous = found.get(hint.publicKey);
-        found.set(
-          hint.publicKey,
-          previous
-            ? { ...previous, addresses: [...new Set([...previous.addresses, ...hint.addresses])] }
-            : hint,
-        );
+        if (!previous) {
+          found.set(hint.publicKey, hint);
+          continue;
+        }
+        // Several instances (or domains) naming one key: a zone may repeat it without limit.
+        const addresses = [...new Set([...previous.addresses, ...hint.addresses])];
+        found.set(hint.publicKey, { ...previous, addresses: addresses.slice(0, MAX_ADDRESSES_PER_PEER) });
       }
     }
     // Instances no longer listed are forgotten: the cache stays as big as the zone.
-    for (const key of this.resolved.keys()) if (!this.seen.has(key)) this.resolved.delete(key);
+    for (const key of this.resolved.keys()) if (!seen.has(key)) this.resolved.delete(key);
     return found;
   }
 
@@ -140,7 +145,7 @@ export class DnsSdBrowser implements Discovery {
     return this.rounds;
   }
 
-  private async browse(domain: string): Promise<PeerHint[]> {
+  private async browse(domain: string, seen: Set<string>): Promise<PeerHint[]> {
     const service = serviceName(domain);
     let instances: string[];
     try {
@@ -166,7 +171,7 @@ export class DnsSdBrowser implements Discovery {
     const hints: PeerHint[] = [];
     for (let i = 0; i < names.length; i += PARALLEL) {
       const batch = await Promise.all(
-        names.slice(i, i + PARALLEL).map((n) => this.cachedInstance(n, domain)),
+        names.slice(i, i + PARALLEL).map((n) => this.cachedInstance(n, domain, seen)),
       );
       for (const h of batch) if (h) hints.push(h);
     }
@@ -176,17 +181,18 @@ export class DnsSdBrowser implements Discovery {
   /** An instance resolved less than REFRESH_MS ago is not asked again: each round costs one PTR
    * query per node, and the SRV/TXT/address lookups are spread over REFRESH_MS. A failed or
    * empty resolution is cached too, so a broken entry is not hammered every minute. */
-  private async cachedInstance(instance: string, domain: string): Promise<PeerHint | undefined> {
+  private async cachedInstance(
+    instance: string,
+    domain: string,
+    seen: Set<string>,
+  ): Promise<PeerHint | undefined> {
     const key = `${domain}|${instance.toLowerCase()}`;
+    seen.add(key);
     const now = this.clock.now();
     const cached = this.resolved.get(key);
-    if (cached && now - cached.at < this.refreshMs) {
-      this.seen.add(key);
-      return cached.hint;
-    }
+    if (cached && now - cached.at < this.refreshMs) return cached.hint;
     const hint = await this.resolveInstance(instance, domain);
     this.resolved.set(key, { hint, at: now });
-    this.seen.add(key);
     return hint;
   }
 
@@ -245,17 +251,14 @@ export class DnsSdBrowser implements Discovery {
   }
 
   subscribe(listener: DiscoveryListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
     this.clearTimer();
-    const gone = [...this.known.keys()];
-    this.known.clear();
-    for (const publicKey of gone) this.emit({ type: 'down', publicKey, reason: 'stopped' });
+    this.listeners.stopAll(this.known);
   }
 
   private clearTimer(): void {
@@ -264,12 +267,6 @@ export class DnsSdBrowser implements Discovery {
   }
 
   private emit(event: DiscoveryEvent): void {
-    for (const l of [...this.listeners]) {
-      try {
-        l(event);
-      } catch {
-        // A listener's bug must not break discovery.
-      }
-    }
+    this.listeners.emit(event);
   }
 }

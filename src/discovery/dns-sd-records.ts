@@ -15,6 +15,9 @@ export const MAX_DNS_SD_INSTANCES = 256;
 export const MAX_SRV_PER_INSTANCE = 4;
 /** Addresses per SRV target and family. */
 export const MAX_ADDRESSES_PER_TARGET = 8;
+/** Addresses of one peer: what one instance may bring (its SRV targets, both families). Several
+ * instances (or domains) may name the same key; their addresses are merged, up to this. */
+export const MAX_ADDRESSES_PER_PEER = MAX_SRV_PER_INSTANCE * 2 * MAX_ADDRESSES_PER_TARGET;
 const MAX_NAME_LENGTH = 255;
 const MAX_TXT_STRINGS = 32;
 const MAX_TXT_STRING_BYTES = 255;

@@ -3,12 +3,14 @@
 // RFC behaviour lives in its own file (prober, announcer, responder, querier, record-cache).
 import { randomBytes } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
+import { TXT_SALT_BYTES } from '../crypto/txt-seal.js';
 import { base64Of } from '../identity/ids.js';
 import { Announcer, goodbyeForName } from './announcer.js';
 import { type Clock, type Random, systemClock } from './clock.js';
 import { findConflict } from './conflict-check.js';
 import type { Discovery, DiscoveryEvent, DiscoveryListener, LocalService, PeerHint } from './discovery.js';
 import { DiscoveryError } from './discovery-error.js';
+import { DiscoveryListeners } from './discovery-listeners.js';
 import type { EngineContext, LinkState } from './engine-context.js';
 import { type InterfaceChanges, InterfaceWatcher } from './interface-watcher.js';
 import { stripScope } from './ip-address.js';
@@ -72,7 +74,7 @@ export class MdnsDiscovery implements Discovery {
   private readonly clock: Clock;
   private readonly random: Random;
   private readonly options: MdnsDiscoveryOptions;
-  private readonly listeners = new Set<DiscoveryListener>();
+  private readonly listeners = new DiscoveryListeners();
   private readonly links = new Map<string, LinkState>();
   private readonly cache: RecordCache;
   private readonly table = new PeerTable();
@@ -184,7 +186,11 @@ export class MdnsDiscovery implements Discovery {
   private buildTxt(local: LocalService): Uint8Array[] {
     const key = this.options.discoveryKey;
     if (!key) return encodeTxt({ publicKey: base64Of(local.publicKey), networkTag: local.networkTag });
-    return encodeSealedTxt({ publicKey: local.publicKey, nick: local.nick }, key, this.randomBytes(16));
+    return encodeSealedTxt(
+      { publicKey: local.publicKey, nick: local.nick },
+      key,
+      this.randomBytes(TXT_SALT_BYTES),
+    );
   }
 
   private noteForeign(instance: string): void {
@@ -289,8 +295,7 @@ export class MdnsDiscovery implements Discovery {
   }
 
   subscribe(listener: DiscoveryListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   async stop(): Promise<void> {
@@ -311,13 +316,7 @@ export class MdnsDiscovery implements Discovery {
   }
 
   private emit(event: DiscoveryEvent): void {
-    for (const l of [...this.listeners]) {
-      try {
-        l(event);
-      } catch {
-        // A listener's bug must not break discovery.
-      }
-    }
+    this.listeners.emit(event);
   }
 
   private allInterfaces(): NetInterface[] {

@@ -61,8 +61,9 @@ export function labelOfInstance(fqdn: string): string | undefined {
   return fqdn.slice(0, fqdn.length - suffix.length);
 }
 
-/** Host name derived from the key (on a private network: from random bytes), never os.hostname(): the system responder (avahi) owns that
- * one and would rename the whole machine on a conflict. `attempt` > 1 after a host conflict. */
+/** Host name derived from the key (on a private network: from random bytes), never
+ * os.hostname(): the system responder (avahi) owns that one and would rename the whole machine
+ * on a conflict. `attempt` > 1 after a host conflict. */
 export function hostNameFor(seed: Uint8Array, attempt = 1): string {
   const hex = createHash('sha256').update(seed).digest('hex').slice(0, 8);
   return attempt > 1 ? `lanchat-${hex}-${attempt}.local` : `lanchat-${hex}.local`;

@@ -4,6 +4,7 @@
 import { base64Of } from '../identity/ids.js';
 import type { Discovery, DiscoveryEvent, DiscoveryListener, LocalService, PeerHint } from './discovery.js';
 import { DiscoveryError } from './discovery-error.js';
+import { DiscoveryListeners } from './discovery-listeners.js';
 import { instanceLabel, nextInstanceLabel, nickOfLabel } from './mdns-names.js';
 
 export class MemoryDiscoveryBus {
@@ -18,7 +19,7 @@ export interface MemoryDiscoveryOptions {
 export class MemoryDiscovery implements Discovery {
   private readonly bus: MemoryDiscoveryBus;
   private readonly address: string;
-  private readonly listeners = new Set<DiscoveryListener>();
+  private readonly listeners = new DiscoveryListeners();
   private readonly known = new Map<string, PeerHint>();
   private local: LocalService | undefined;
   private state: 'idle' | 'running' | 'stopped' = 'idle';
@@ -102,8 +103,7 @@ export class MemoryDiscovery implements Discovery {
   }
 
   subscribe(listener: DiscoveryListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   async stop(): Promise<void> {
@@ -117,9 +117,7 @@ export class MemoryDiscovery implements Discovery {
           other.deliver({ type: 'down', publicKey: me.publicKey, reason: 'goodbye' });
       }
     }
-    const gone = [...this.known.keys()];
-    this.known.clear();
-    for (const publicKey of gone) this.emit({ type: 'down', publicKey, reason: 'stopped' });
+    this.listeners.stopAll(this.known);
   }
 
   private deliver(event: DiscoveryEvent): void {
@@ -136,12 +134,6 @@ export class MemoryDiscovery implements Discovery {
   }
 
   private emit(event: DiscoveryEvent): void {
-    for (const l of [...this.listeners]) {
-      try {
-        l(event);
-      } catch {
-        // A listener's bug must not break the bus.
-      }
-    }
+    this.listeners.emit(event);
   }
 }

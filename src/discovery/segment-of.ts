@@ -1,8 +1,9 @@
 // Which link or subnet of this host an address lies on: two peers on one where mDNS works hear
 // each other's announcements as we hear theirs, and telling one about the other (peer exchange)
-// only costs both of them a message. IPv4: one subnet of one of our interfaces. IPv6: link-local addresses of the same
-// interface (scope), or one /64 prefix of one of our addresses. The interfaces are read at most
-// once every few seconds: a floor of 100 asks this for every pair of its peers while they come up.
+// only costs both of them a message. IPv4: one subnet of one of our interfaces. IPv6: link-local
+// addresses of the same interface (scope), or one /64 prefix of one of our addresses. The
+// interfaces are read at most once every few seconds: a floor of 100 asks this for every pair of
+// its peers while they come up.
 import { networkInterfaces } from 'node:os';
 import { parseIp } from '../protocol/ip-literal.js';
 

@@ -5,6 +5,7 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import { base64Of } from '../identity/ids.js';
 import { type Clock, systemClock, type TimerHandle } from './clock.js';
 import type { Discovery, DiscoveryEvent, DiscoveryListener, LocalService, PeerHint } from './discovery.js';
+import { DiscoveryListeners } from './discovery-listeners.js';
 
 export const STATIC_RETRY_MS = 30_000;
 
@@ -28,7 +29,7 @@ export class StaticPeers implements Discovery {
   private readonly entries: StaticPeer[];
   private readonly lookup: HostLookup;
   private readonly clock: Clock;
-  private readonly listeners = new Set<DiscoveryListener>();
+  private readonly listeners = new DiscoveryListeners();
   private readonly known = new Map<string, PeerHint>();
   private readonly timers = new Set<TimerHandle>();
   private running = false;
@@ -86,8 +87,7 @@ export class StaticPeers implements Discovery {
   }
 
   subscribe(listener: DiscoveryListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   async stop(): Promise<void> {
@@ -95,18 +95,10 @@ export class StaticPeers implements Discovery {
     this.running = false;
     for (const t of this.timers) this.clock.clearTimeout(t);
     this.timers.clear();
-    const gone = [...this.known.keys()];
-    this.known.clear();
-    for (const publicKey of gone) this.emit({ type: 'down', publicKey, reason: 'stopped' });
+    this.listeners.stopAll(this.known);
   }
 
   private emit(event: DiscoveryEvent): void {
-    for (const l of [...this.listeners]) {
-      try {
-        l(event);
-      } catch {
-        // A listener's bug must not break discovery.
-      }
-    }
+    this.listeners.emit(event);
   }
 }

@@ -11,6 +11,7 @@
 // prove it. The network check is 4 bytes of the public network tag; the network key itself is in
 // the code only when its maker asked for it (--with-network).
 import { sha256 } from '../crypto/digests.js';
+import { fromBase32, toBase32 } from '../identity/crockford-base32.js';
 import { policyProblem } from './address-policy.js';
 import { formatIp, parseIp } from './ip-literal.js';
 
@@ -23,7 +24,6 @@ export const MAX_INVITE_ADDRESSES = 8;
 const FLAG_NETWORK_KEY = 1;
 const CHECKSUM_BYTES = 4;
 const NETWORK_CHECK_BYTES = 4;
-const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 
 export interface Invite {
   publicKey: Uint8Array;
@@ -67,7 +67,7 @@ export function encodeInvite(invite: Invite): string {
   for (const bytes of addresses) parts.push(bytes.length === 4 ? 4 : 6, ...bytes);
   const body = new Uint8Array(parts);
   const code = new Uint8Array([...body, ...checksum(body)]);
-  return TEXT_PREFIX + base32(code);
+  return TEXT_PREFIX + toBase32(code);
 }
 
 /** The addresses of the code that the policy lets us dial, and those it does not (with why). */
@@ -86,7 +86,7 @@ export function decodeInvite(text: string): DecodedInvite {
   let t = text.trim().toLowerCase();
   if (t.startsWith(INVITE_URI_PREFIX)) t = t.slice(INVITE_URI_PREFIX.length).replace(/\/$/, '');
   if (!t.startsWith(TEXT_PREFIX)) throw malformed('it does not start with "lc"');
-  const bytes = unbase32(t.slice(TEXT_PREFIX.length));
+  const bytes = fromBase32(t.slice(TEXT_PREFIX.length));
   if (!bytes) throw malformed('it has characters that are not in an invite code');
   if (bytes.length < 2) throw malformed('it is truncated');
   if (bytes[0] !== INVITE_VERSION) {
@@ -165,40 +165,4 @@ function checksum(body: Uint8Array): Uint8Array {
 
 function equal(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
-function base32(bytes: Uint8Array): string {
-  let out = '';
-  let buffer = 0;
-  let bits = 0;
-  for (const byte of bytes) {
-    buffer = (buffer << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += ALPHABET[(buffer >> (bits - 5)) & 31];
-      bits -= 5;
-    }
-    buffer &= (1 << bits) - 1;
-  }
-  if (bits > 0) out += ALPHABET[(buffer << (5 - bits)) & 31];
-  return out;
-}
-
-function unbase32(text: string): Uint8Array | undefined {
-  const out: number[] = [];
-  let buffer = 0;
-  let bits = 0;
-  for (const raw of text) {
-    const ch = raw === 'o' ? '0' : raw === 'i' || raw === 'l' ? '1' : raw;
-    const value = ALPHABET.indexOf(ch);
-    if (value < 0) return undefined;
-    buffer = (buffer << 5) | value;
-    bits += 5;
-    if (bits >= 8) {
-      out.push((buffer >> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-    buffer &= (1 << bits) - 1;
-  }
-  return new Uint8Array(out);
 }

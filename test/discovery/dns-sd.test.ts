@@ -3,11 +3,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { dnsSdFindings } from '../../src/cli/doctor/dns-sd-findings.js';
-import type { DiscoveryEvent } from '../../src/discovery/discovery.js';
+import type { DiscoveryEvent, PeerHint } from '../../src/discovery/discovery.js';
 import { DnsSdBrowser, type DnsSdResolver } from '../../src/discovery/dns-sd-browser.js';
 import {
   instanceLabelOf,
   isDnsSdDomain,
+  MAX_ADDRESSES_PER_PEER,
+  MAX_ADDRESSES_PER_TARGET,
   MAX_DNS_SD_INSTANCES,
   publicKeyFromTxt,
 } from '../../src/discovery/dns-sd-records.js';
@@ -231,6 +233,31 @@ describe('DNS-SD browser', () => {
     expect(events.filter((e) => e.type === 'warning').map((e) => (e as { message: string }).message)).toEqual(
       [`_lanchat._tcp.corp.example lists 5000 instances; only the first ${MAX_DNS_SD_INSTANCES} are used`],
     );
+    await b.stop();
+  });
+
+  it('bounds the addresses of one key however many instances claim it', async () => {
+    // A hostile (or badly generated) zone lists the same pk under many instances, each on its own
+    // hosts: the merged hint keeps no more addresses than one instance may bring.
+    const names = Array.from({ length: 40 }, (_, i) => instance(`dup${i}`));
+    const zone: Zone = { ptr: names, srv: {}, txt: {}, a: {}, aaaa: {} };
+    names.forEach((name, i) => {
+      const host = `h${i}.corp.example`;
+      (zone.srv ?? {})[name] = [{ name: host, port: 7475, priority: 0, weight: 0 }];
+      (zone.txt ?? {})[name] = [[`pk=${b64(5)}`]];
+      (zone.a ?? {})[host] = Array.from({ length: MAX_ADDRESSES_PER_TARGET }, (_, j) => `10.${i}.0.${j + 1}`);
+      (zone.aaaa ?? {})[host] = Array.from(
+        { length: MAX_ADDRESSES_PER_TARGET },
+        (_, j) => `fd00::${i}:${j + 1}`,
+      );
+    });
+    const { b, events } = await browser(() => zone);
+    const ups = events.filter((e) => e.type === 'up');
+    expect(ups).toHaveLength(1);
+    const peer = (ups[0] as { peer: PeerHint }).peer;
+    expect(peer.addresses).toHaveLength(MAX_ADDRESSES_PER_PEER);
+    expect(peer.addresses.slice(0, 2)).toEqual(['10.0.0.1', '10.0.0.2']);
+    expect(b.peers()[0]?.addresses).toHaveLength(MAX_ADDRESSES_PER_PEER);
     await b.stop();
   });
 });

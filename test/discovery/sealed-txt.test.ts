@@ -5,6 +5,7 @@ import {
   networkKeyFromCode,
   networkKeyFromPassphrase,
 } from '../../src/crypto/network-key.js';
+import { sealTxt } from '../../src/crypto/txt-seal.js';
 import { readPeerTxt } from '../../src/discovery/peer-txt.js';
 import { encodeSealedTxt, openSealedTxt, sealedFromPairs } from '../../src/discovery/sealed-txt.js';
 import { encodeTxt, MAX_TXT_BYTES, txtPairs } from '../../src/discovery/txt-record.js';
@@ -100,6 +101,27 @@ describe('sealed TXT (v=2)', () => {
     expect(readPeerTxt(enc('V=2', `S${s!.slice(1)}`, `C${c!.slice(1)}`), ctx)).toMatchObject({
       kind: 'peer',
     });
+  });
+
+  it('a member holding the key who seals a lying payload gets no peer from it', () => {
+    // A hostile member can seal anything: the payload's own fields are checked after opening.
+    const payload = (nickLength: number, nick: Uint8Array = new Uint8Array(0), size = 32 + 1 + 63) => {
+      const p = new Uint8Array(size);
+      p.set(pk, 0);
+      p[32] = nickLength;
+      p.set(nick.subarray(0, size - 33), 33);
+      return p;
+    };
+    const open = (p: Uint8Array) => openSealedTxt({ salt: salt(11), sealed: sealTxt(KEY, salt(11), p) }, KEY);
+    const bob = new Uint8Array(Buffer.from('bob'));
+    expect(open(payload(3, bob))).toEqual({ publicKey: pkB64, nick: 'bob' });
+    expect(open(payload(64, new Uint8Array(64).fill(0x61)))).toBeUndefined(); // longer than a label
+    expect(open(payload(255, new Uint8Array(63).fill(0x61)))).toBeUndefined();
+    expect(open(payload(2, new Uint8Array([0xc3, 0x28])))).toBeUndefined(); // not UTF-8
+    expect(open(payload(1, new Uint8Array([0xe2])))).toBeUndefined(); // a cut character
+    expect(open(payload(3, bob, 95))).toBeUndefined(); // short payload
+    expect(open(payload(3, bob, 97))).toBeUndefined(); // long payload
+    expect(open(payload(0))).toEqual({ publicKey: pkB64, nick: 'lanchat' }); // as an empty label reads
   });
 
   it('public-network v=1 records: ours by tag, another network otherwise; old nodes of a private network', () => {
