@@ -2,6 +2,7 @@
 // until the recipient comes online. The holder sees only the outer fields (recipient id, message
 // id, expiry, size); the letter inside the sealed box is signed by its sender and read only by
 // the recipient. Everything from the network is validated here, the letter too once opened.
+import { MessageFieldError } from './message-field-error.js';
 import { MAX_TEXT_BYTES, nickProblem } from './names.js';
 
 /** Largest sealed box accepted: a 16 KiB text with every character escaped in JSON fits. */
@@ -88,14 +89,6 @@ export interface DropLetter {
   sig: string;
 }
 
-export class DropMessageError extends Error {
-  readonly code = 'bad-message';
-  constructor(message: string) {
-    super(message);
-    this.name = 'DropMessageError';
-  }
-}
-
 type Obj = Record<string, unknown>;
 
 const MESSAGE_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -105,7 +98,7 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const CODE = /^[a-z0-9-]{1,32}$/;
 
 function fail(what: string): never {
-  throw new DropMessageError(what);
+  throw new MessageFieldError(what);
 }
 function canonical(v: string, encoding: 'base64' | 'base64url'): boolean {
   return Buffer.from(v, encoding).toString(encoding) === v;
@@ -228,7 +221,7 @@ export function decodeDropLetter(bytes: Uint8Array): DropLetter | undefined {
       sig: signature(o),
     };
   } catch (error) {
-    if (error instanceof DropMessageError) return undefined;
+    if (error instanceof MessageFieldError) return undefined;
     throw error;
   }
 }

@@ -3,20 +3,15 @@
 // Unknown types from a newer peer decode as `undefined` (ignored), never as an error.
 
 import { canonicalAddress } from './address-policy.js';
-import {
-  DROP_MESSAGE_TYPES,
-  type DropMessage,
-  DropMessageError,
-  decodeDropMessage,
-} from './drop-messages.js';
+import { DROP_MESSAGE_TYPES, type DropMessage, decodeDropMessage } from './drop-messages.js';
 import {
   type DataLinkPurpose,
   decodeDataLinkPurpose,
   decodeFileMessage,
   FILE_MESSAGE_TYPES,
   type FileMessage,
-  FileMessageError,
 } from './file-messages.js';
+import { MessageFieldError } from './message-field-error.js';
 import { MAX_TEXT_BYTES, nickProblem, roomKey } from './names.js';
 
 export const PROTOCOL_VERSION = 1;
@@ -396,8 +391,7 @@ function fileField<T>(decode: () => T): T {
   try {
     return decode();
   } catch (cause) {
-    if (cause instanceof FileMessageError || cause instanceof DropMessageError)
-      throw new ProtocolError('bad-message', cause.message, { cause });
+    if (cause instanceof MessageFieldError) throw new ProtocolError('bad-message', cause.message, { cause });
     throw cause;
   }
 }
