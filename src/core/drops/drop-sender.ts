@@ -89,9 +89,16 @@ export class DropSender {
       });
       return;
     }
+    // Holders per recipient, not per DM: a run of 5,000 DMs to one recipient asks the store once.
+    const candidates = new Map<string, Peer[]>();
     for (const { message, recipientId } of work) {
       if (this.c.peers.get(recipientId)?.link) continue; // came online meanwhile: delivered directly
-      this.depositOne(message, recipientId, holdersFor(this.c, recipientId), sealed);
+      let holders = candidates.get(recipientId);
+      if (!holders) {
+        holders = holdersFor(this.c, recipientId);
+        candidates.set(recipientId, holders);
+      }
+      this.depositOne(message, recipientId, holders, sealed);
     }
   }
 
