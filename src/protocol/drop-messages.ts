@@ -2,6 +2,7 @@
 // until the recipient comes online. The holder sees only the outer fields (recipient id, message
 // id, expiry, size); the letter inside the sealed box is signed by its sender and read only by
 // the recipient. Everything from the network is validated here, the letter too once opened.
+import { canonical, IDENTITY_PATTERN, SIGNATURE_PATTERN } from './canonical-base64.js';
 import { MessageFieldError } from './message-field-error.js';
 import { MAX_TEXT_BYTES, nickProblem } from './names.js';
 
@@ -92,16 +93,11 @@ export interface DropLetter {
 type Obj = Record<string, unknown>;
 
 const MESSAGE_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const IDENTITY = /^[A-Za-z0-9_-]{43}$/;
-const SIG = /^[A-Za-z0-9+/]{86}==$/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const CODE = /^[a-z0-9-]{1,32}$/;
 
 function fail(what: string): never {
   throw new MessageFieldError(what);
-}
-function canonical(v: string, encoding: 'base64' | 'base64url'): boolean {
-  return Buffer.from(v, encoding).toString(encoding) === v;
 }
 function messageId(o: Obj, key = 'id'): string {
   const v = o[key];
@@ -111,13 +107,13 @@ function messageId(o: Obj, key = 'id'): string {
 }
 function identity(o: Obj, key: string): string {
   const v = o[key];
-  if (typeof v !== 'string' || !IDENTITY.test(v) || !canonical(v, 'base64url'))
+  if (typeof v !== 'string' || !IDENTITY_PATTERN.test(v) || !canonical(v, 'base64url'))
     fail(`${String(o.t)}.${key} must be an identity`);
   return v;
 }
 function signature(o: Obj): string {
   const v = o.sig;
-  if (typeof v !== 'string' || !SIG.test(v) || !canonical(v, 'base64'))
+  if (typeof v !== 'string' || !SIGNATURE_PATTERN.test(v) || !canonical(v, 'base64'))
     fail(`${String(o.t)}.sig must be 64 bytes of canonical base64`);
   return v;
 }
