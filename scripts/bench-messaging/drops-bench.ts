@@ -5,14 +5,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import nacl from 'tweetnacl';
+import type nacl from 'tweetnacl';
 import type { NodeEvent } from '../../src/core/events.js';
-import { LanchatNode } from '../../src/core/node.js';
-import { DEFAULT_NETWORK_KEY } from '../../src/crypto/network-key.js';
-import { MemoryDiscovery, MemoryDiscoveryBus } from '../../src/discovery/memory-discovery.js';
-import { openSqliteStore } from '../../src/store/sqlite-store.js';
-import type { Store } from '../../src/store/store.js';
-import { createMemoryNetwork } from '../../src/transport/memory-transport.js';
+import type { LanchatNode } from '../../src/core/node.js';
+import { MemoryLan, until } from './memory-lan.js';
 
 export interface DropFigures {
   drops: number;
@@ -23,41 +19,27 @@ export interface DropFigures {
   dropsShown: number;
 }
 
-async function until(what: string, probe: () => boolean, ms = 120_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!probe()) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 1));
-  }
-}
+const WAIT_MS = 120_000;
 
 /** alice, bob and carol meet; bob leaves; alice sends N DMs to bob (carol holds them); alice
  * leaves; bob returns and gets them all from carol. */
 export async function benchDrops(count: number): Promise<DropFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'lanchat-bench-drops-'));
-  const net = createMemoryNetwork();
-  const bus = new MemoryDiscoveryBus();
-  const stores: Store[] = [];
-  const make = (name: string, host: string, identity = nacl.sign.keyPair()) => {
-    // One database per name: bob restarted opens bob's database again, as after a restart.
-    const store = openSqliteStore({ path: join(dir, `${name}.db`) });
-    stores.push(store);
-    const node = new LanchatNode(
-      {
-        identity,
-        networkKey: DEFAULT_NETWORK_KEY,
-        transport: net.transport(host),
-        discovery: new MemoryDiscovery(bus, { address: host }),
-        store,
-      },
-      // The holder's deposit rate limit (120 at once, then 60/min) is lifted for carol: the
-      // figure is the handover to bob, not how long alice would wait for carol's rate limit.
-      { nick: name, port: 7475, drops: { depositRate: { perMinute: 1e9, burst: 1e9 } } },
+  // One database per name: bob restarted opens bob's database again, as after a restart.
+  const lan = new MemoryLan(dir);
+  const make = (name: string, host: string, identity?: nacl.SignKeyPair) => {
+    // The holder's deposit rate limit (120 at once, then 60/min) is lifted for carol: the
+    // figure is the handover to bob, not how long alice would wait for carol's rate limit.
+    const member = lan.member(
+      name,
+      host,
+      { drops: { depositRate: { perMinute: 1e9, burst: 1e9 } } },
+      identity,
     );
     const events: { at: number; event: NodeEvent }[] = [];
-    node.subscribe((event) => events.push({ at: performance.now(), event }));
+    member.node.subscribe((event) => events.push({ at: performance.now(), event }));
     const count = (type: NodeEvent['type']) => events.filter((e) => e.event.type === type).length;
-    return { node, store, events, identity, count };
+    return { ...member, events, count };
   };
   const online = (n: { node: LanchatNode }) => n.node.peerList().filter((p) => p.online).length;
   try {
@@ -65,19 +47,19 @@ export async function benchDrops(count: number): Promise<DropFigures> {
     const bob = make('bob', '10.0.0.2');
     const carol = make('carol', '10.0.0.3');
     for (const n of [alice, bob, carol]) await n.node.start();
-    await until('all meet', () => [alice, bob, carol].every((n) => online(n) === 2));
+    await until('all meet', () => [alice, bob, carol].every((n) => online(n) === 2), WAIT_MS);
     await bob.node.stop();
     bob.store.close();
-    await until('bob gone', () => online(alice) === 1 && online(carol) === 1);
+    await until('bob gone', () => online(alice) === 1 && online(carol) === 1, WAIT_MS);
     alice.node.batch(() => {
       for (let i = 0; i < count; i++) alice.node.sendDirect('bob', `held message ${i} 你好`);
     });
-    await until('carol holds them all', () => alice.count('deposited') >= count);
+    await until('carol holds them all', () => alice.count('deposited') >= count, WAIT_MS);
     await alice.node.stop();
     const again = make('bob', '10.0.0.2', bob.identity);
     const t0 = performance.now();
     await again.node.start();
-    await until('bob shows them all', () => again.count('message') >= count);
+    await until('bob shows them all', () => again.count('message') >= count, WAIT_MS);
     const last = again.events.filter((e) => e.event.type === 'message').at(-1)!.at;
     const met = again.events.find((e) => e.event.type === 'peer_online')!.at;
     await Promise.all([again.node.stop(), carol.node.stop()]);
@@ -88,7 +70,7 @@ export async function benchDrops(count: number): Promise<DropFigures> {
       dropsShown: again.count('message'),
     };
   } finally {
-    for (const s of stores) s.close();
+    lan.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -8,14 +8,11 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import nacl from 'tweetnacl';
 import type { NodeEvent } from '../../src/core/events.js';
-import { LanchatNode } from '../../src/core/node.js';
-import { DEFAULT_NETWORK_KEY } from '../../src/crypto/network-key.js';
-import { MemoryDiscovery, MemoryDiscoveryBus } from '../../src/discovery/memory-discovery.js';
 import { idOf } from '../../src/identity/ids.js';
 import { databasePathIn, openSqliteStore } from '../../src/store/sqlite-store.js';
-import type { Store, StoredMessage } from '../../src/store/store.js';
-import { createMemoryNetwork } from '../../src/transport/memory-transport.js';
+import type { StoredMessage } from '../../src/store/store.js';
 import type { DropFigures } from './drops-bench.js';
+import { MemoryLan, until } from './memory-lan.js';
 
 export interface HistoryFigures {
   catchupMs: number;
@@ -32,59 +29,44 @@ const MISSED = 1_000;
 const CORPUS = 100_000;
 const QUERIES = ['世界', '天气', 'deploy', 'rollback', '会議', 'Zürich', 'x7q', '今天天气很好'];
 
-async function until(what: string, probe: () => boolean, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!probe()) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 1));
-  }
-}
+const WAIT_MS = 60_000;
 
 /** alice and bob share #general; carol was away for 1,000 messages; alice leaves; carol returns. */
 export async function benchCatchup(): Promise<
   Pick<HistoryFigures, 'catchupMs' | 'catchupReceived' | 'copyFloorMs'>
 > {
   const dir = mkdtempSync(join(tmpdir(), 'lanchat-bench-catchup-'));
-  const net = createMemoryNetwork();
-  const bus = new MemoryDiscoveryBus();
-  const stores: Store[] = [];
-  const make = (name: string, host: string, identity = nacl.sign.keyPair()) => {
-    const store = openSqliteStore({ path: join(dir, `${name}.db`) });
-    stores.push(store);
-    const node = new LanchatNode(
-      {
-        identity,
-        networkKey: DEFAULT_NETWORK_KEY,
-        transport: net.transport(host),
-        discovery: new MemoryDiscovery(bus, { address: host }),
-        store,
-      },
-      { nick: name, port: 7475 },
-    );
+  const lan = new MemoryLan(dir);
+  const make = (name: string, host: string) => {
+    const member = lan.member(name, host);
     const events: NodeEvent[] = [];
-    node.subscribe((e) => events.push(e));
-    return { node, store, events, identity };
+    member.node.subscribe((e) => events.push(e));
+    return { ...member, events };
   };
   try {
     const alice = make('alice', '10.0.0.1');
     const bob = make('bob', '10.0.0.2');
     await alice.node.start();
     await bob.node.start();
-    await until('alice and bob meet', () => alice.node.peerList().some((p) => p.online));
+    await until('alice and bob meet', () => alice.node.peerList().some((p) => p.online), WAIT_MS);
     alice.node.batch(() => {
       for (let i = 0; i < MISSED; i++) alice.node.sendRoom('#general', `missed message ${i} 你好`);
     });
-    await until('bob has them', () => bob.events.filter((e) => e.type === 'message').length >= MISSED);
+    await until(
+      'bob has them',
+      () => bob.events.filter((e) => e.type === 'message').length >= MISSED,
+      WAIT_MS,
+    );
     await alice.node.stop();
     const carol = make('carol', '10.0.0.3');
     const t0 = performance.now();
     await carol.node.start();
-    await until('carol caught up', () => carol.events.some((e) => e.type === 'catchup_done'));
+    await until('carol caught up', () => carol.events.some((e) => e.type === 'catchup_done'), WAIT_MS);
     const catchupMs = performance.now() - t0;
     const catchupReceived = carol.events.filter((e) => e.type === 'message').length;
     // Floor: the same rows read from bob's store and written into a fresh one, one transaction.
     const floorStore = openSqliteStore({ path: join(dir, 'floor.db') });
-    stores.push(floorStore);
+    lan.stores.push(floorStore);
     const f0 = performance.now();
     floorStore.transaction(() => {
       for (const m of bob.store.messages.roomMessagesSince('#general', 0, MISSED))
@@ -94,7 +76,7 @@ export async function benchCatchup(): Promise<
     await Promise.all([bob.node.stop(), carol.node.stop()]);
     return { catchupMs, catchupReceived, copyFloorMs };
   } finally {
-    for (const s of stores) s.close();
+    lan.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

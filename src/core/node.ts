@@ -378,9 +378,7 @@ export class LanchatNode {
         admitAuthor(this.trust, components.store.contacts, this.id, authorId, nick),
       show: (messages) => this.show(messages),
       emit: (event) => this.emit(event),
-      hostile: (peer, what) => {
-        if (peer.link) this.peerMessages.hostile(peer, peer.link, what);
-      },
+      hostile: (peer, link, what) => this.peerMessages.hostile(peer, link, what),
     };
   }
 

@@ -2,6 +2,8 @@
 // until the recipient comes online. The holder sees only the outer fields (recipient id, message
 // id, expiry, size); the letter inside the sealed box is signed by its sender and read only by
 // the recipient. Everything from the network is validated here, the letter too once opened.
+import { canonical, IDENTITY_PATTERN, SIGNATURE_PATTERN } from './canonical-base64.js';
+import { MessageFieldError } from './message-field-error.js';
 import { MAX_TEXT_BYTES, nickProblem } from './names.js';
 
 /** Largest sealed box accepted: a 16 KiB text with every character escaped in JSON fits. */
@@ -88,27 +90,14 @@ export interface DropLetter {
   sig: string;
 }
 
-export class DropMessageError extends Error {
-  readonly code = 'bad-message';
-  constructor(message: string) {
-    super(message);
-    this.name = 'DropMessageError';
-  }
-}
-
 type Obj = Record<string, unknown>;
 
 const MESSAGE_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const IDENTITY = /^[A-Za-z0-9_-]{43}$/;
-const SIG = /^[A-Za-z0-9+/]{86}==$/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const CODE = /^[a-z0-9-]{1,32}$/;
 
 function fail(what: string): never {
-  throw new DropMessageError(what);
-}
-function canonical(v: string, encoding: 'base64' | 'base64url'): boolean {
-  return Buffer.from(v, encoding).toString(encoding) === v;
+  throw new MessageFieldError(what);
 }
 function messageId(o: Obj, key = 'id'): string {
   const v = o[key];
@@ -118,13 +107,13 @@ function messageId(o: Obj, key = 'id'): string {
 }
 function identity(o: Obj, key: string): string {
   const v = o[key];
-  if (typeof v !== 'string' || !IDENTITY.test(v) || !canonical(v, 'base64url'))
+  if (typeof v !== 'string' || !IDENTITY_PATTERN.test(v) || !canonical(v, 'base64url'))
     fail(`${String(o.t)}.${key} must be an identity`);
   return v;
 }
 function signature(o: Obj): string {
   const v = o.sig;
-  if (typeof v !== 'string' || !SIG.test(v) || !canonical(v, 'base64'))
+  if (typeof v !== 'string' || !SIGNATURE_PATTERN.test(v) || !canonical(v, 'base64'))
     fail(`${String(o.t)}.sig must be 64 bytes of canonical base64`);
   return v;
 }
@@ -228,7 +217,7 @@ export function decodeDropLetter(bytes: Uint8Array): DropLetter | undefined {
       sig: signature(o),
     };
   } catch (error) {
-    if (error instanceof DropMessageError) return undefined;
+    if (error instanceof MessageFieldError) return undefined;
     throw error;
   }
 }

@@ -3,6 +3,7 @@
 // FRAME_TYPE_FILE_CHUNK, so a big file never waits in line with chat messages.
 // Everything from the network is validated here; names are NOT made safe here (that is the
 // receiver's job at the moment it picks a path: src/protocol/file-names.ts).
+import { MessageFieldError } from './message-field-error.js';
 
 /** Binary frame: raw file bytes, in order, continuing from the offset named in the data link's hello. */
 export const FRAME_TYPE_FILE_CHUNK = 2;
@@ -59,18 +60,10 @@ export const FILE_MESSAGE_TYPES: ReadonlySet<string> = new Set([
   'file_result',
 ]);
 
-export class FileMessageError extends Error {
-  readonly code = 'bad-message';
-  constructor(message: string) {
-    super(message);
-    this.name = 'FileMessageError';
-  }
-}
-
 type Obj = Record<string, unknown>;
 
 function fail(what: string): never {
-  throw new FileMessageError(what);
+  throw new MessageFieldError(what);
 }
 
 export function isTransferId(value: unknown): value is string {

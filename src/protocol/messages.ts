@@ -3,20 +3,16 @@
 // Unknown types from a newer peer decode as `undefined` (ignored), never as an error.
 
 import { canonicalAddress } from './address-policy.js';
-import {
-  DROP_MESSAGE_TYPES,
-  type DropMessage,
-  DropMessageError,
-  decodeDropMessage,
-} from './drop-messages.js';
+import { canonical, IDENTITY_PATTERN, SIGNATURE_PATTERN } from './canonical-base64.js';
+import { DROP_MESSAGE_TYPES, type DropMessage, decodeDropMessage } from './drop-messages.js';
 import {
   type DataLinkPurpose,
   decodeDataLinkPurpose,
   decodeFileMessage,
   FILE_MESSAGE_TYPES,
   type FileMessage,
-  FileMessageError,
 } from './file-messages.js';
+import { MessageFieldError } from './message-field-error.js';
 import { MAX_TEXT_BYTES, nickProblem, roomKey } from './names.js';
 
 export const PROTOCOL_VERSION = 1;
@@ -177,8 +173,6 @@ const MAX_STATUS_CHARS = 200;
 const MAX_LIST = 256;
 const MAX_CAP_CHARS = 32;
 const MAX_SIG_CHARS = 128;
-const SIG_PATTERN = /^[A-Za-z0-9+/]{86}==$/;
-const ID_KEY_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 /** Catch-up batches and read receipts are bounded so one frame stays well under the 1 MiB cap. */
 export const MAX_CATCHUP_BATCH = 50;
 export const MAX_READ_IDS = 256;
@@ -200,12 +194,6 @@ function int(o: Obj, key: string): number {
     fail(`${String(o.t)}.${key} must be an integer`);
   return v;
 }
-/** True when `v` is the one encoding of its bytes: base64 has several spellings of the same bytes
- * (padding bits in the last character), and an id, key or signature must have exactly one, or a
- * relay could present a known message, author or signature under a second name. */
-function canonical(v: string, encoding: 'base64' | 'base64url'): boolean {
-  return Buffer.from(v, encoding).toString(encoding) === v;
-}
 function id(o: Obj): string {
   const v = str(o, 'id', MAX_ID_CHARS);
   if (!ID_PATTERN.test(v)) fail('message id has invalid characters');
@@ -226,7 +214,8 @@ function nick(o: Obj): string {
 }
 function sig(o: Obj): string {
   const v = str(o, 'sig', MAX_SIG_CHARS);
-  if (!SIG_PATTERN.test(v) || !canonical(v, 'base64')) fail('a signature is 64 bytes of canonical base64');
+  if (!SIGNATURE_PATTERN.test(v) || !canonical(v, 'base64'))
+    fail('a signature is 64 bytes of canonical base64');
   return v;
 }
 /** The signed-encoding version: absent means 1; anything else must be a known version. */
@@ -249,7 +238,7 @@ function relayed(value: unknown): RelayedMessage {
     fail('a relayed message is an object');
   const o: Obj = { ...(value as Obj), t: 'catchup' };
   const author = str(o, 'author', 43);
-  if (!ID_KEY_PATTERN.test(author) || !canonical(author, 'base64url')) fail('catchup.author must be an id');
+  if (!IDENTITY_PATTERN.test(author) || !canonical(author, 'base64url')) fail('catchup.author must be an id');
   const message: RelayedMessage = {
     id: id(o),
     ts: int(o, 'ts'),
@@ -379,7 +368,7 @@ function pexEntry(value: unknown): PeerExchangeEntry {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('a peers entry is an object');
   const o: Obj = { ...(value as Obj), t: 'peers' };
   const key = str(o, 'key', 43);
-  if (!ID_KEY_PATTERN.test(key) || !canonical(key, 'base64url')) fail('peers.key must be an id');
+  if (!IDENTITY_PATTERN.test(key) || !canonical(key, 'base64url')) fail('peers.key must be an id');
   const port = int(o, 'port');
   if (port < 1 || port > 65535) fail('peers.port must be a port');
   const addrs = o.addrs;
@@ -396,8 +385,7 @@ function fileField<T>(decode: () => T): T {
   try {
     return decode();
   } catch (cause) {
-    if (cause instanceof FileMessageError || cause instanceof DropMessageError)
-      throw new ProtocolError('bad-message', cause.message, { cause });
+    if (cause instanceof MessageFieldError) throw new ProtocolError('bad-message', cause.message, { cause });
     throw cause;
   }
 }

@@ -234,6 +234,28 @@ describe('drop holder: expiry and handover', () => {
     expect(store.drops.receiptsFor(alice.peer.id, 10)).toHaveLength(0);
   });
 
+  it('a peer cannot delete drops held for somebody else by naming their handles', () => {
+    const h = holder();
+    const alice = identity('alice');
+    const bob = identity('bob');
+    const dave = identity('dave');
+    for (let i = 0; i < 3; i++) h.put(alice.peer, fakeLink().link, put(bob.peer, 50));
+    const bl = fakeLink();
+    bob.peer.link = bl.link;
+    h.peerOnline(bob.peer, bl.link);
+    const batch = bl.sent.find((m) => m.t === 'drops') as Extract<WireMessage, { t: 'drops' }>;
+    const handles = batch.drops.map((d) => d.n);
+    expect(handles).toHaveLength(3);
+    // Handles are small sequence numbers, easy to guess: dave answers with bob's.
+    const dl = fakeLink();
+    dave.peer.link = dl.link;
+    expect(h.done(dave.peer, dl.link, { t: 'drop_done', n: handles, rcpts: [] })).toBe(true);
+    expect(store.drops.usage({ recipient: bob.peer.id }).count).toBe(3);
+    // bob's own answer with the same handles deletes them.
+    expect(h.done(bob.peer, bl.link, { t: 'drop_done', n: handles, rcpts: [] })).toBe(true);
+    expect(store.drops.usage({ recipient: bob.peer.id }).count).toBe(0);
+  });
+
   it('drops survive a restart of the holder (SQLite)', async () => {
     const { mkdtempSync, rmSync } = await import('node:fs');
     const { join } = await import('node:path');

@@ -172,6 +172,31 @@ describe('drops: hostile holders', () => {
     expect(eventsOf(b2, 'message').map((m) => [m.id, m.text])).toEqual([[id, text]]);
   });
 
+  it('a peer that was never asked cannot claim to hold a DM: its drop_ans is ignored', async () => {
+    const a = await fx.start('alice');
+    const b = await fx.start('bob');
+    await waitFor('met', () => onlineIds(a).length === 1);
+    await fx.stop(b);
+    await waitFor('bob offline', () => onlineIds(a).length === 0);
+    // No hold capability: alice never deposits with it, so no answer from it can be one she awaits.
+    const liar = await HostilePeer.connect(fx, a, { nick: 'liar' });
+    await waitFor('liar online', () => onlineIds(a).length === 1);
+    const id = a.node.sendDirect('bob', 'for bob only');
+    liar.send({ t: 'drop_ans', id, to: b.node.id, ok: true });
+    // A deposit of its own after the lie: one link, in order, so alice's answer to it means the
+    // lie was handled before.
+    liar.send({
+      t: 'drop_put',
+      id: 'probe123',
+      to: b.node.id,
+      exp: Date.now() + 60_000,
+      box: Buffer.from('probe').toString('base64'),
+    });
+    await liar.waitFor("alice's answer to the probe", (m) => m.t === 'drop_ans');
+    expect(eventsOf(a, 'deposited')).toHaveLength(0);
+    expect(a.node.outbox().find((e) => e.id === id)).toMatchObject({ state: 'queued', holders: 0 });
+  });
+
   it("a read receipt claiming to be another peer's closes the link and is not kept", async () => {
     const a = await fx.start('alice');
     const c = await fx.start('carol');

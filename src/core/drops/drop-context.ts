@@ -1,5 +1,6 @@
 // What the three roles of drops (sender, holder, recipient) need from the node.
 
+import type { PeerLink } from '../../connection/peer-link.js';
 import type { SealedBox } from '../../crypto/sealed-box.js';
 import type { Ed25519KeyPair } from '../../crypto/shs-keys.js';
 import type { Store, StoredMessage } from '../../store/store.js';
@@ -25,6 +26,6 @@ export interface DropContext {
   admitAuthor: (authorId: string, nick: string) => AuthorVerdict;
   show: (messages: StoredMessage[]) => void;
   emit: (event: NodeEvent) => void;
-  /** A peer sent what only a broken or hostile node sends: warn and close its link. */
-  hostile: (peer: Peer, what: string) => void;
+  /** A peer sent what only a broken or hostile node sends: warn and close the link it came on. */
+  hostile: (peer: Peer, link: PeerLink, what: string) => void;
 }

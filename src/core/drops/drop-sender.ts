@@ -7,6 +7,7 @@
 // A receipt signed by the recipient, brought by any holder, marks the DM delivered ("via relay").
 import type { DropAnswer, DropReceipts } from '../../protocol/drop-messages.js';
 import type { StoredMessage } from '../../store/store.js';
+import type { PeerRef } from '../events.js';
 import type { Peer } from '../peer-table.js';
 import type { DropContext } from './drop-context.js';
 import { sealLetter } from './drop-letter.js';
@@ -89,9 +90,16 @@ export class DropSender {
       });
       return;
     }
+    // Holders per recipient, not per DM: a run of 5,000 DMs to one recipient asks the store once.
+    const candidates = new Map<string, Peer[]>();
     for (const { message, recipientId } of work) {
       if (this.c.peers.get(recipientId)?.link) continue; // came online meanwhile: delivered directly
-      this.depositOne(message, recipientId, holdersFor(this.c, recipientId), sealed);
+      let holders = candidates.get(recipientId);
+      if (!holders) {
+        holders = holdersFor(this.c, recipientId);
+        candidates.set(recipientId, holders);
+      }
+      this.depositOne(message, recipientId, holders, sealed);
     }
   }
 
@@ -176,13 +184,13 @@ export class DropSender {
     if (!answer.ok) return; // refused (quota, rate, not holding): another holder, another time
     if (!this.c.store.drops.recordDeposit(answer.id, answer.to, holder.id, exp)) return;
     const holders = this.c.store.drops.holders(answer.id, answer.to).length;
-    const recipient = this.c.peers.get(answer.to);
-    this.c.emit({
-      type: 'deposited',
-      id: answer.id,
-      to: recipient ? this.c.ref(recipient) : this.c.author(answer.to, answer.to.slice(0, 8)),
-      holders,
-    });
+    this.c.emit({ type: 'deposited', id: answer.id, to: this.refOf(answer.to), holders });
+  }
+
+  /** How events name a recipient: as the peer table knows it, else by the start of its id. */
+  private refOf(id: string): PeerRef {
+    const peer = this.c.peers.get(id);
+    return peer ? this.c.ref(peer) : this.c.author(id, id.slice(0, 8));
   }
 
   /** Receipts a holder brings. False when one is not for us or not signed by its recipient. */
@@ -203,8 +211,7 @@ export class DropSender {
       }),
     );
     message.rcpts.forEach((rcpt, i) => {
-      const recipient = this.c.peers.get(rcpt.to);
-      const ref = recipient ? this.c.ref(recipient) : this.c.author(rcpt.to, rcpt.to.slice(0, 8));
+      const ref = this.refOf(rcpt.to);
       if (changes[i]?.delivered) this.c.emit({ type: 'delivered', id: rcpt.id, to: ref, via: 'relay' });
       if (changes[i]?.read) this.c.emit({ type: 'read', id: rcpt.id, by: ref });
     });

@@ -98,13 +98,15 @@ export class Drops {
         this.recipient.receive(peer, link, message);
         return;
       case 'drop_done':
-        if (!this.holder.done(peer, link, message)) this.c.hostile(peer, 'a drop receipt it did not sign');
+        if (!this.holder.done(peer, link, message))
+          this.c.hostile(peer, link, 'a drop receipt it did not sign');
         return;
       case 'drop_rcpt':
-        if (!this.sender.receipts(peer, message)) this.c.hostile(peer, 'a forged drop receipt');
+        if (!this.sender.receipts(peer, message)) this.c.hostile(peer, link, 'a forged drop receipt');
         return;
       case 'drop_read':
-        if (!this.holder.readReceipts(peer, message)) this.c.hostile(peer, 'a read receipt it did not sign');
+        if (!this.holder.readReceipts(peer, message))
+          this.c.hostile(peer, link, 'a read receipt it did not sign');
         return;
     }
   }
