@@ -16,7 +16,12 @@
 import type { PeerLink } from '../connection/peer-link.js';
 import type { PeerHint } from '../discovery/discovery.js';
 import { base64Of, parseId } from '../identity/ids.js';
-import { canonicalAddress, type PolicyOptions, policyProblem } from '../protocol/address-policy.js';
+import {
+  canonicalAddress,
+  hostAddress,
+  type PolicyOptions,
+  policyProblem,
+} from '../protocol/address-policy.js';
 import {
   MAX_PEX_ADDRESSES,
   type PeerExchangeEntry,
@@ -146,7 +151,7 @@ export class PeerExchange {
 
   received(from: Peer, link: PeerLink, message: PeerExchangeMessage): void {
     if (!this.take(link, from)) return;
-    const sender = canonicalAddress(link.remoteAddress);
+    const sender = hostAddress(link.remoteAddress);
     for (const entry of message.peers) this.consider(from, sender, entry);
   }
 
@@ -167,7 +172,7 @@ export class PeerExchange {
     const key = parseId(id);
     if (!key || id === this.o.selfId || id === from.id || this.o.blocked(id)) return;
     const addresses = entry.addrs
-      .filter((a) => a !== sender && policyProblem(a, this.pexPolicy) === undefined)
+      .filter((a) => hostAddress(a) !== sender && policyProblem(a, this.pexPolicy) === undefined)
       .slice(0, MAX_PEX_ADDRESSES);
     if (addresses.length === 0) return;
     const known = this.o.peers.get(id);

@@ -78,6 +78,17 @@ export function policyProblem(address: string, options: PolicyOptions): string |
 }
 
 /** The canonical spelling of an IP address (so one address is one entry), or undefined. */
+/** The host an address names, for comparing two addresses: canonical, and an IPv4-mapped IPv6
+ * address (::ffff:a.b.c.d) as the IPv4 address it is (a dual-stack socket reaches the same host). */
+export function hostAddress(address: string): string | undefined {
+  const ip = parseIp(address);
+  if (!ip) return undefined;
+  const b = ip.bytes;
+  const mapped =
+    b.length === 16 && b.subarray(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff;
+  return mapped ? formatIp(b.subarray(12)) : canonicalAddress(address);
+}
+
 export function canonicalAddress(address: string): string | undefined {
   const ip = parseIp(address);
   if (!ip) return undefined;

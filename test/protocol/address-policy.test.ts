@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalAddress, classifyAddress, policyProblem } from '../../src/protocol/address-policy.js';
+import {
+  canonicalAddress,
+  classifyAddress,
+  hostAddress,
+  policyProblem,
+} from '../../src/protocol/address-policy.js';
 import { formatIp, parseIp } from '../../src/protocol/ip-literal.js';
 
 describe('ip literals', () => {
@@ -67,5 +72,16 @@ describe('address policy', () => {
     expect(policyProblem('8.8.8.8', { allowLinkLocal: true })).toMatch(/public/);
     expect(policyProblem('224.0.0.251', { allowLinkLocal: true })).toMatch(/multicast/);
     expect(policyProblem('127.0.0.1', { allowLinkLocal: true })).toMatch(/loopback/);
+  });
+});
+
+describe('hostAddress', () => {
+  it('names an IPv4-mapped IPv6 address as its IPv4 host, and anything else canonically', () => {
+    expect(hostAddress('::ffff:10.0.0.1')).toBe('10.0.0.1');
+    expect(hostAddress('::FFFF:a00:1')).toBe('10.0.0.1');
+    expect(hostAddress('10.0.0.1')).toBe('10.0.0.1');
+    expect(hostAddress('FD00:0::1')).toBe('fd00::1');
+    expect(hostAddress('::1:ffff:a00:1')).toBe('::1:ffff:a00:1');
+    expect(hostAddress('nonsense')).toBeUndefined();
   });
 });
