@@ -96,7 +96,7 @@ export async function run(argv: string[], io: InviteCommandIo = processCommandIo
       io.stdout(
         `${code}\n\n${shown.uri}\n\n` +
           `Give it to a colleague on another subnet: lanchat --peer CODE, or /connect CODE.\n` +
-          `It holds your id ${shown.id}, ${addresses.join(', ')} port ${config.port}, and ` +
+          `It holds your id ${shown.id}, ${addresses.join(', ')} port ${port}, and ` +
           (withNetwork
             ? 'your NETWORK KEY: anyone who sees this code can join your network.\n'
             : 'a check of your network (not its passphrase).\n'),
