@@ -250,7 +250,7 @@ export class MdnsDiscovery implements Discovery {
     this.watcher.start();
     this.askOnce([...this.links.keys()]);
     this.prober.start([...this.links.keys()]);
-    this.querier.start();
+    this.querier.start(this.links.size > 0);
   }
 
   /** A one-shot query on each new link (see one-shot-socket.ts): peers answer it at once. */
@@ -583,7 +583,7 @@ export class MdnsDiscovery implements Discovery {
       // §8.1 on the new link before answering there; browse from the start (§5.2) to meet peers.
       this.askOnce(added);
       this.prober.start(added);
-      this.querier.start();
+      this.querier.start(true);
     }
   }
 

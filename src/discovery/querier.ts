@@ -17,6 +17,11 @@ export const FIRST_QUERY_MIN_MS = 20;
 export const FIRST_QUERY_MAX_MS = 120;
 export const INITIAL_INTERVAL_MS = 1000;
 export const MAX_INTERVAL_MS = 60 * 60 * 1000;
+/** After a one-shot query, the first browse waits for its answers at most this long. */
+export const ONE_SHOT_BROWSE_MAX_MS = 3_000;
+/** Another host's question stands in for ours this long (§7.3: its answer is multicast). */
+export const ASKED_BY_OTHERS_MS = 1_000;
+const MAX_ASKED_BY_OTHERS = 4_096;
 /** §11: the cache must be bounded; beyond this many instances new ones are dropped. */
 export const MAX_INSTANCES = 1024;
 export const MAX_ADDRESSES_PER_HOST = 16;
@@ -43,6 +48,11 @@ interface Instances {
   size(): number;
 }
 
+/** One question on one link, names compared case-insensitively (§16). */
+function questionKey(linkId: string, name: string, type: string): string {
+  return `${linkId}|${name.toLowerCase()}|${type}`;
+}
+
 const TYPE_ORDER: Record<MdnsRecord['type'], number> = { PTR: 0, SRV: 1, TXT: 2, A: 3, AAAA: 4, OTHER: 5 };
 
 export class Querier {
@@ -60,6 +70,12 @@ export class Querier {
   private stopped = false;
   /** True until the first browse query of the current schedule has gone out. */
   private firstPending = false;
+  /** When the pending browse goes out, and the latest the first one may be postponed to. */
+  private browseAt = Infinity;
+  private firstBrowseLatest = Infinity;
+  /** §7.3 for direct questions: `link|name|type` → when another host last asked it (QM) with no
+   * known answer we lack. Bounded: cleared when full (a flood of questions only costs us asking). */
+  private readonly askedByOthers = new Map<string, number>();
 
   constructor(ctx: EngineContext, cache: RecordCache, hooks: QuerierHooks) {
     this.ctx = ctx;
@@ -67,26 +83,39 @@ export class Querier {
     this.hooks = hooks;
   }
 
-  /** (Re)starts the browse schedule from the first query, e.g. when a link comes up. */
-  start(): void {
+  /** (Re)starts the browse schedule from the first query, e.g. when a link comes up.
+   * `afterOneShot`: a one-shot query (§5.1) just went out on the new links (mdns-discovery.ts). */
+  start(afterOneShot = false): void {
     this.stopped = false;
     this.interval = INITIAL_INTERVAL_MS;
     this.firstPending = true;
-    this.scheduleBrowse(randomBetween(this.ctx.random, FIRST_QUERY_MIN_MS, FIRST_QUERY_MAX_MS));
+    const first = randomBetween(this.ctx.random, FIRST_QUERY_MIN_MS, FIRST_QUERY_MAX_MS);
+    this.firstBrowseLatest = this.ctx.clock.now() + ONE_SHOT_BROWSE_MAX_MS;
+    // The one-shot query is this schedule's first query: every responder must answer it (§6.7),
+    // by unicast to us alone. A browse 20–120 ms later went out before those answers were in, so
+    // with no known answers, and drew a multicast answer from every peer that every peer then had
+    // to process: at 9:00 on a floor of 100, a third of all mDNS traffic (≈ 1,000 of ≈ 2,900
+    // packets each node handled). The browse keeps its role, a second later (§5.2: ≥ 1 s between
+    // the first two queries), for answers the one-shot socket could not receive (a host firewall
+    // that admits only port 5353).
+    this.scheduleBrowse(afterOneShot ? INITIAL_INTERVAL_MS + first : first);
   }
 
   /**
-   * Our one-shot query was answered (mdns-discovery.ts): we know our peers already, so the first
-   * browse waits a second instead of 20–120 ms. Its answers are multicast and every host must
-   * process them; a second later that no longer competes with the newcomer's connections (on a
-   * busy host, 20 such answers cost the LAN ≈ 0.4 s of CPU right when it dials its peers).
+   * An answer to our one-shot query arrived: while they keep coming (a busy floor answers over
+   * seconds) the first browse waits a second more, so that it lists what they taught us as known
+   * answers (§7.1) instead of drawing the same records again by multicast. Bounded: it goes out at
+   * the latest ONE_SHOT_BROWSE_MAX_MS after the schedule started.
    */
   postponeFirstBrowse(): void {
     if (!this.firstPending || this.stopped) return;
-    this.firstPending = false;
-    this.scheduleBrowse(
-      INITIAL_INTERVAL_MS + randomBetween(this.ctx.random, FIRST_QUERY_MIN_MS, FIRST_QUERY_MAX_MS),
+    const now = this.ctx.clock.now();
+    const at = Math.min(
+      now + INITIAL_INTERVAL_MS + randomBetween(this.ctx.random, FIRST_QUERY_MIN_MS, FIRST_QUERY_MAX_MS),
+      this.firstBrowseLatest,
     );
+    if (at <= this.browseAt) return;
+    this.scheduleBrowse(at - now);
   }
 
   stop(): void {
@@ -99,6 +128,7 @@ export class Querier {
 
   private scheduleBrowse(ms: number): void {
     if (this.browseTimer) this.ctx.clock.clearTimeout(this.browseTimer);
+    this.browseAt = this.ctx.clock.now() + ms;
     this.browseTimer = this.ctx.clock.setTimeout(() => {
       this.browseTimer = undefined;
       this.firstPending = false;
@@ -164,7 +194,11 @@ export class Querier {
     const now = this.ctx.clock.now();
     const theirKnown = new Set(query.answers.map(recordKey));
     for (const q of query.questions) {
-      if (q.type !== 'PTR' || !sameName(q.name, SERVICE_TYPE) || q.unicastResponse) continue;
+      if (q.unicastResponse || query.truncated) continue;
+      if (q.type !== 'PTR' || !sameName(q.name, SERVICE_TYPE)) {
+        this.noteAskedByOthers(linkId, q, query, now);
+        continue;
+      }
       // §7.3: their query counts as ours only if its known answers hold nothing we would not list
       // ourselves. Responders stay silent about what they list; a newcomer that knows nobody
       // would otherwise wait a whole query interval (1 s, then 2 s) for answers never sent.
@@ -173,7 +207,7 @@ export class Querier {
       // suppressed and a LAN of N sent N browse queries per round instead of one.
       const ours = new Set(this.knownAnswers(linkId, q.name, 'PTR').map(recordKey));
       const theirs = query.answers.filter((r) => r.type === 'PTR' && sameName(r.name, q.name)).map(recordKey);
-      if (!query.truncated && theirs.every((key) => ours.has(key))) this.suppressed.add(linkId);
+      if (theirs.every((key) => ours.has(key))) this.suppressed.add(linkId);
     }
     for (const q of query.questions) {
       if (q.type === 'ANY') continue;
@@ -182,6 +216,27 @@ export class Querier {
       }
     }
     this.scheduleCache();
+  }
+
+  /**
+   * §7.3 for the direct questions askMissing sends (SRV, TXT, A, AAAA of one peer): another host
+   * asked the same, listing no answer we lack, so the answer will be multicast and reach us too.
+   * A host that missed an announcement under load is rarely alone: at 9:00 on a floor of 100,
+   * ≈ 40 hosts asked for one newcomer's SRV and TXT within a second, ≈ 400 questions in all, each
+   * answered and each processed by every host.
+   */
+  private noteAskedByOthers(
+    linkId: string,
+    q: { name: string; type: string },
+    query: MdnsPacket,
+    now: number,
+  ): void {
+    if (q.type !== 'SRV' && q.type !== 'TXT' && q.type !== 'A' && q.type !== 'AAAA') return;
+    const ours = new Set(this.knownAnswers(linkId, q.name, q.type).map(recordKey));
+    const theirs = query.answers.filter((r) => r.type === q.type && sameName(r.name, q.name));
+    if (!theirs.every((r) => ours.has(recordKey(r)))) return;
+    if (this.askedByOthers.size >= MAX_ASKED_BY_OTHERS) this.askedByOthers.clear();
+    this.askedByOthers.set(questionKey(linkId, q.name, q.type), now);
   }
 
   handleResponse(linkId: string, response: MdnsPacket, ownNames: { instance: string; host: string }): void {
@@ -259,13 +314,20 @@ export class Querier {
     let nextRetry = Infinity;
     let budget = MISSING_PER_ROUND;
     for (const m of missing) {
-      const key = `${m.linkId}|${m.name.toLowerCase()}|${m.type}`;
+      const key = questionKey(m.linkId, m.name, m.type);
       live.add(key);
       const state = this.asked.get(key) ?? { tries: 0, at: -Infinity };
       const due = state.at + INITIAL_INTERVAL_MS * 2 ** Math.max(0, state.tries - 1);
       if (state.tries >= MISSING_MAX_TRIES) continue;
       if (due > now || budget <= 0) {
         nextRetry = Math.min(nextRetry, Math.max(due, now + INITIAL_INTERVAL_MS));
+        continue;
+      }
+      const askedAt = this.askedByOthers.get(key);
+      if (askedAt !== undefined && now - askedAt < ASKED_BY_OTHERS_MS) {
+        // Treated as sent (§7.3): a try like our own, so a peer nobody can reach still ends.
+        this.asked.set(key, { tries: state.tries + 1, at: askedAt });
+        nextRetry = Math.min(nextRetry, askedAt + INITIAL_INTERVAL_MS * 2 ** state.tries);
         continue;
       }
       budget--;

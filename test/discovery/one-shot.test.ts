@@ -2,7 +2,7 @@
 // port (§6.7), so a joiner has its peers before its first browse and nobody else hears the
 // answers; the regular browse still runs and refreshes them with their full TTLs.
 import { describe, expect, it } from 'vitest';
-import { MdnsKit } from './mdns-kit.js';
+import { MdnsKit, peerResponse } from './mdns-kit.js';
 
 const SERVICE = '_lanchat._tcp.local';
 
@@ -68,12 +68,12 @@ describe('one-shot query at start', () => {
       );
       await kit.clock.advance(200);
     }
-    await kit.clock.advance(10_000);
+    await kit.clock.advance(15_000);
     expect(browsesBefore()).toBeGreaterThan(before);
     expect(a!.events.filter((e) => e.type === 'down')).toEqual([]);
   });
 
-  it('postpones the first browse by a second once the one-shot query was answered, not otherwise', async () => {
+  it('browses a second after the one-shot query, later while its answers keep coming', async () => {
     const browses = (kit: MdnsKit, address: string) =>
       kit.wire.sent.filter(
         (p) =>
@@ -85,7 +85,8 @@ describe('one-shot query at start', () => {
     const lonely = new MdnsKit();
     const alone = await lonely.node('10.0.0.50', 'alone');
     await lonely.clock.advance(2_000);
-    expect(browses(lonely, alone.address)[0]?.at).toBe(70); // 20–120 ms, random() = 0.5
+    // Unanswered (nobody there, or a firewall that admits only port 5353): 1 s + 20–120 ms.
+    expect(browses(lonely, alone.address)[0]?.at).toBe(1070);
 
     const kit = new MdnsKit();
     await settledLan(kit, 2);
@@ -95,6 +96,30 @@ describe('one-shot query at start', () => {
     const first = browses(kit, joiner.address)[0]!.at - start;
     expect(first).toBeGreaterThanOrEqual(1_000);
     expect(first).toBeLessThanOrEqual(1_120);
+  });
+
+  it('answers trickling in (a busy floor) push the first browse back, to 3 s at most, and it lists them', async () => {
+    const kit = new MdnsKit();
+    const joiner = await kit.node('10.0.0.50', 'joiner');
+    const oneShot = kit.wire.sent.find((p) => p.from === joiner.address && p.fromPort !== 5353)!;
+    const to = { address: joiner.address, port: oneShot.fromPort };
+    for (let i = 0; i < 6; i++) {
+      await kit.clock.advance(500);
+      const answer = peerResponse({ nick: `late${i}`, key: 20 + i, address: `10.0.0.${20 + i}` });
+      kit.inject({ ...answer, id: oneShot.packet.id }, { address: `10.0.0.${20 + i}`, port: 5353 }, to);
+    }
+    await kit.clock.advance(2_000);
+    const first = kit.wire.sent.find(
+      (p) =>
+        p.from === joiner.address &&
+        p.fromPort === 5353 &&
+        p.packet.kind === 'query' &&
+        p.packet.questions.some((q) => q.name === SERVICE && q.type === 'PTR'),
+    )!;
+    expect(first.at).toBe(3_000);
+    const known = first.packet.answers.filter((r) => r.type === 'PTR').map((r) => r.data);
+    // Every answer that arrived before it (5 by 2.5 s; the sixth came at 3 s) is a known answer.
+    for (let i = 0; i < 5; i++) expect(known).toContain(`late${i}._lanchat._tcp.local`);
   });
 
   it('does not bring back a peer that said goodbye when a late answer to the one-shot query arrives', async () => {

@@ -1,5 +1,6 @@
 // RFC 6762 §5.2 continuous querying, §7.1/§7.3 known answers and duplicate questions, §10 cache
 // (refresh, expiry, goodbye, cache-flush, POOF), §11 cache cap, and DNS-SD resolution.
+import dnsPacket from 'dns-packet';
 import { describe, expect, it } from 'vitest';
 import type { DiscoveryEvent } from '../../src/discovery/discovery.js';
 import { MAX_RECORDS_PER_RRSET } from '../../src/discovery/querier.js';
@@ -26,27 +27,27 @@ function queriesFor(kit: MdnsKit, from: string, name: string, type: string) {
 }
 
 describe('continuous querying (§5.2)', () => {
-  it('first query after 20–120 ms, then 1 s, 2 s, 4 s … apart, capped at one hour', async () => {
+  it('first browse 1 s + 20–120 ms after the start-up one-shot query, then 1 s, 2 s, 4 s … apart, capped at one hour', async () => {
     const kit = new MdnsKit();
     const a = await kit.node('10.0.0.1', 'alice');
     await kit.clock.advance(40_000);
     const times = queriesFor(kit, a.address, SERVICE, 'PTR').map((p) => p.at);
-    expect(times).toEqual([70, 1070, 3070, 7070, 15070, 31070]);
+    expect(times).toEqual([1070, 2070, 4070, 8070, 16070, 32070]);
     await kit.clock.advance(24 * 3600_000);
     const later = queriesFor(kit, a.address, SERVICE, 'PTR').map((p) => p.at);
     const gaps = later.slice(1).map((t, i) => t - later[i]!);
     expect(Math.max(...gaps)).toBe(3600_000);
   });
 
-  it('the first query delay spans 20–120 ms', async () => {
+  it('the first browse delay spans 1 s + 20–120 ms', async () => {
     for (const [r, at] of [
-      [0, 20],
-      [0.999, 120],
+      [0, 1020],
+      [0.999, 1120],
     ] as const) {
       const kit = new MdnsKit();
       kit.random = () => r;
       const a = await kit.node('10.0.0.1', 'alice');
-      await kit.clock.advance(200);
+      await kit.clock.advance(1200);
       expect(queriesFor(kit, a.address, SERVICE, 'PTR')[0]?.at).toBe(at);
     }
   });
@@ -64,12 +65,12 @@ describe('continuous querying (§5.2)', () => {
   it('treats a question another host just asked, with the same known answers, as asked (§7.3)', async () => {
     const kit = new MdnsKit();
     const a = await kit.node('10.0.0.1', 'alice');
-    await kit.clock.advance(1000); // queries at 70; next at 1070; we have announced by 1875
+    await kit.clock.advance(1100); // browses at 1070; next at 2070
     kit.inject({ type: 'query', questions: [{ name: SERVICE, type: 'PTR' }] });
-    await kit.clock.advance(100);
-    expect(queriesFor(kit, a.address, SERVICE, 'PTR').map((p) => p.at)).toEqual([70]);
+    await kit.clock.advance(1000);
+    expect(queriesFor(kit, a.address, SERVICE, 'PTR').map((p) => p.at)).toEqual([1070]);
     await kit.clock.advance(2000);
-    expect(queriesFor(kit, a.address, SERVICE, 'PTR').map((p) => p.at)).toEqual([70, 3070]);
+    expect(queriesFor(kit, a.address, SERVICE, 'PTR').map((p) => p.at)).toEqual([1070, 4070]);
   });
 });
 
@@ -79,11 +80,11 @@ describe('duplicate question suppression needs the same known answers (§7.3)', 
     // so the newcomer must still ask for itself.
     const kit = new MdnsKit();
     const a = await kit.node('10.0.0.1', 'alice');
-    await kit.clock.advance(1000); // queries at 70; next at 1070
+    await kit.clock.advance(1100); // browses at 1070; next at 2070
     const [ptr] = peerResponse({ nick: 'bob', key: 9, address: '10.0.0.99' }).answers!;
     kit.inject({ type: 'query', questions: [{ name: SERVICE, type: 'PTR' }], answers: [ptr!] });
-    await kit.clock.advance(100);
-    expect(queriesFor(kit, a.address, SERVICE, 'PTR').map((p) => p.at)).toEqual([70, 1070]);
+    await kit.clock.advance(1000);
+    expect(queriesFor(kit, a.address, SERVICE, 'PTR').map((p) => p.at)).toEqual([1070, 2070]);
   });
 
   it('in a settled LAN one host browses per round: the others know the same answers, ours included', async () => {
@@ -134,6 +135,52 @@ describe('resolution and the peer table', () => {
     kit.inject({ type: 'response', answers: [addr] });
     await kit.clock.advance(5);
     expect(typesOf(a.events)).toContain('up');
+  });
+
+  it('does not ask for the SRV/TXT another host asked for just now: the answer is multicast (§7.3)', async () => {
+    const kit = new MdnsKit();
+    const a = await kit.node('10.0.0.1', 'alice');
+    await kit.clock.advance(100);
+    const instance = 'bob._lanchat._tcp.local';
+    const [ptr] = peerResponse({ nick: 'bob', key: 9, address: '10.0.0.99' }).answers!;
+    kit.inject(
+      {
+        type: 'query',
+        questions: [
+          { name: instance, type: 'SRV' },
+          { name: instance, type: 'TXT' },
+        ],
+      },
+      { address: '10.0.0.7', port: 5353 },
+    );
+    kit.inject({ type: 'response', answers: [ptr] });
+    await kit.clock.advance(5);
+    expect(queriesFor(kit, a.address, instance, 'SRV')).toHaveLength(0);
+    expect(queriesFor(kit, a.address, instance, 'TXT')).toHaveLength(0);
+    // Nobody answered: a second later it asks itself.
+    await kit.clock.advance(1_000);
+    expect(queriesFor(kit, a.address, instance, 'SRV')).toHaveLength(1);
+    expect(queriesFor(kit, a.address, instance, 'TXT')).toHaveLength(1);
+  });
+
+  it('still asks when the other host listed an SRV it does not have, or asked for a unicast answer', async () => {
+    const kit = new MdnsKit();
+    const a = await kit.node('10.0.0.1', 'alice');
+    await kit.clock.advance(100);
+    const instance = 'bob._lanchat._tcp.local';
+    const [ptr, srv] = peerResponse({ nick: 'bob', key: 9, address: '10.0.0.99' }).answers!;
+    kit.inject(
+      { type: 'query', questions: [{ name: instance, type: 'SRV' }], answers: [srv!] },
+      { address: '10.0.0.7', port: 5353 },
+    );
+    // A QU question (class IN | 0x8000): its answer may go to the asker alone (§5.4).
+    const qu = dnsPacket.encode({ type: 'query', questions: [{ name: instance, type: 'TXT' }] });
+    qu.writeUInt16BE(0x8001, qu.length - 2);
+    kit.inject(qu, { address: '10.0.0.8', port: 5353 });
+    kit.inject({ type: 'response', answers: [ptr] });
+    await kit.clock.advance(5);
+    expect(queriesFor(kit, a.address, instance, 'SRV')).toHaveLength(1);
+    expect(queriesFor(kit, a.address, instance, 'TXT')).toHaveLength(1);
   });
 
   it('never asks about its own instance when its own PTR comes back unrecognised', async () => {
