@@ -7,6 +7,7 @@
 // the question echoed, no cache-flush bit and TTL ≤ 10 s.
 import { randomBetween, type TimerHandle } from './clock.js';
 import type { EngineContext } from './engine-context.js';
+import { stripScope } from './ip-address.js';
 import { SERVICE_TYPE, SERVICES_META, sameName } from './mdns-names.js';
 import {
   type Endpoint,
@@ -23,6 +24,10 @@ export const SHARED_DELAY_MIN_MS = 20;
 export const SHARED_DELAY_MAX_MS = 120;
 export const MULTICAST_MIN_INTERVAL_MS = 1000;
 export const PROBE_DEFENSE_MIN_INTERVAL_MS = 250;
+/** How long our unicast answer to a host's one-shot query stands in for a multicast answer to
+ * that host's browse (see handleQuery). */
+export const ONE_SHOT_ANSWER_COVERS_MS = 2_000;
+const MAX_ONE_SHOT_ANSWERED = 4_096;
 
 function typeMatches(question: MdnsQuestion, type: string): boolean {
   return question.type === 'ANY' || question.type === type;
@@ -87,6 +92,9 @@ function knownToQuerier(record: MdnsRecord, known: ReadonlyMap<string, number>):
 export class Responder {
   private readonly ctx: EngineContext;
   private readonly pending = new Map<string, { records: Map<string, MdnsRecord>; timer: TimerHandle }>();
+  /** `link|source address` → when we last gave that host our PTR by unicast (its one-shot query).
+   * Bounded: cleared when full (a flood of one-shot queries then only costs multicast answers). */
+  private readonly oneShotAnswered = new Map<string, number>();
 
   constructor(ctx: EngineContext) {
     this.ctx = ctx;
@@ -101,7 +109,10 @@ export class Responder {
     if (matched.length === 0) return;
     // One pass over the known answers (a browse query from a LAN of N lists N of them).
     const known = knownAnswerTtls(query.answers);
-    const wanted = matched.filter((m) => !knownToQuerier(m.record, known));
+    const covered = from.port === MDNS_PORT && this.answeredOneShot(linkId, from);
+    const wanted = matched.filter(
+      (m) => !knownToQuerier(m.record, known) && !(covered && m.record === own.ptr),
+    );
     if (wanted.length === 0) return;
 
     if (from.port !== MDNS_PORT) {
@@ -134,6 +145,20 @@ export class Responder {
       linkId,
       fresh.map((m) => m.record),
     );
+  }
+
+  /**
+   * A host browses a second after its one-shot query (querier.ts), listing as known answers what
+   * the one-shot's answers taught it by then. Ours may still be on its way or unread: at 9:00 a
+   * loaded host takes seconds to read them, and its browse then drew our PTR again by multicast,
+   * which every host on the link had to process (≈ 1,700 of ≈ 3,400 packets per node on a floor of
+   * 100 started at once). Our unicast answer stands in for that multicast for a while (§7.1 in
+   * spirit: the querier holds the record, or will). If it never arrived (a firewall admitting only
+   * port 5353), the host's next browse, a second later, is answered as usual.
+   */
+  private answeredOneShot(linkId: string, from: Endpoint): boolean {
+    const at = this.oneShotAnswered.get(`${linkId}|${stripScope(from.address)}`);
+    return at !== undefined && this.ctx.clock.now() - at < ONE_SHOT_ANSWER_COVERS_MS;
   }
 
   private mayMulticast(linkId: string, record: MdnsRecord, minInterval: number): boolean {
@@ -189,6 +214,10 @@ export class Responder {
     packet.answers.push(...answers.map(forLegacyUnicast));
     packet.additionals.push(...additionalsFor(answers, own).map(forLegacyUnicast));
     void this.ctx.send(linkId, packet, to);
+    if (answers.includes(own.ptr)) {
+      if (this.oneShotAnswered.size >= MAX_ONE_SHOT_ANSWERED) this.oneShotAnswered.clear();
+      this.oneShotAnswered.set(`${linkId}|${stripScope(to.address)}`, this.ctx.clock.now());
+    }
   }
 
   cancel(): void {

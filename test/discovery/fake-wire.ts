@@ -111,9 +111,13 @@ export class FakeWire {
     this.deliver(bytes, { address: sender.address, port: sender.port }, to);
   }
 
+  /** A unicast datagram this returns true for is lost (a host firewall, say). */
+  dropUnicast: (to: Endpoint) => boolean = () => false;
+
   /** Multicast reaches every link (port 5353), unicast only the socket at `to`. */
   private deliver(bytes: Buffer, from: Endpoint, to?: Endpoint | string): void {
     const target = typeof to === 'string' ? { address: to, port: MDNS_PORT } : to;
+    if (target !== undefined && this.dropUnicast(target)) return;
     for (const a of this.attached) {
       if (a.closed) continue;
       if (

@@ -98,6 +98,19 @@ describe('one-shot query at start', () => {
     expect(first).toBeLessThanOrEqual(1_120);
   });
 
+  it('behind a firewall that drops the unicast answers, a joiner finds its peers by browsing about 2 s after start', async () => {
+    const kit = new MdnsKit();
+    await settledLan(kit, 3);
+    kit.wire.dropUnicast = (to) => to.address === '10.0.0.50' && to.port !== 5353;
+    const start = kit.clock.now();
+    const joiner = await kit.node('10.0.0.50', 'joiner');
+    await kit.clock.advance(1_000);
+    expect(joiner.events.filter((e) => e.type === 'up')).toHaveLength(0);
+    await kit.clock.advance(1_500);
+    expect(joiner.events.filter((e) => e.type === 'up')).toHaveLength(3);
+    expect(kit.clock.now() - start).toBeLessThanOrEqual(2_500);
+  });
+
   it('answers trickling in (a busy floor) push the first browse back, to 3 s at most, and it lists them', async () => {
     const kit = new MdnsKit();
     const joiner = await kit.node('10.0.0.50', 'joiner');

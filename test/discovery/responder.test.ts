@@ -107,6 +107,38 @@ describe('responding (§6)', () => {
     expect(resp!.decoded.answers!.map((x) => x.type)).toEqual(['TXT']);
   });
 
+  it("answering a host's one-shot query by unicast stands in for a multicast answer to its browse for 2 s", async () => {
+    const kit = new MdnsKit();
+    const a = await announcedNode(kit);
+    const browse = { type: 'query', questions: [{ name: SERVICE, type: 'PTR' }] };
+    const joiner = { address: '10.0.0.9', port: 5353 };
+    kit.inject({ ...browse, id: 7 }, { address: joiner.address, port: 40_000 });
+    await kit.clock.advance(10);
+    expect(responsesSince(kit, a.address, READY_AT).map((p) => p.to)).toEqual([
+      { address: joiner.address, port: 40_000 },
+    ]);
+    await kit.clock.advance(1_000); // the joiner browses a second after its one-shot query
+    const multicastPtr = (since: number) =>
+      responsesSince(kit, a.address, since).filter(
+        (p) => p.to === 'multicast' && p.packet.answers.some((r) => r.type === 'PTR'),
+      );
+    let since = kit.clock.now();
+    kit.inject(browse, joiner);
+    await kit.clock.advance(200);
+    expect(multicastPtr(since)).toHaveLength(0);
+    // Another host's browse is answered as usual (control).
+    since = kit.clock.now();
+    kit.inject(browse, { address: '10.0.0.8', port: 5353 });
+    await kit.clock.advance(200);
+    expect(multicastPtr(since)).toHaveLength(1);
+    // Past 2 s the joiner evidently lacks it (a firewall ate the unicast): answered.
+    await kit.clock.advance(1_000);
+    since = kit.clock.now();
+    kit.inject(browse, joiner);
+    await kit.clock.advance(200);
+    expect(multicastPtr(since)).toHaveLength(1);
+  });
+
   it('legacy unicast (§6.7): a query from port ≠ 5353 gets a direct reply, id and question echoed, TTL ≤ 10, no cache-flush', async () => {
     const kit = new MdnsKit();
     const a = await announcedNode(kit);
