@@ -3,10 +3,12 @@
 // over real TCP on 127.0.0.1 with the secure channel and SQLite WAL, found through static peers:
 // no mDNS in the root namespace. Join-to-all-online runs real mDNS inside our own namespaces.
 //   npm run bench:messaging -- [--dm 2000] [--flood 20000] [--fanout 200] [--fanout-procs 20]
-//                              [--join-repeats 5] [--no-netns]
+//                              [--join-repeats 5] [--no-netns] [--adopt 100]
+//   npm run bench:messaging -- --adopt-only [--adopt 100]   (link adoption CPU alone)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type AdoptFigures, adoptRows, benchAdopt } from './bench-messaging/adopt-bench.js';
 import { BenchChild, killAllChildren, startNodes } from './bench-messaging/child.js';
 import { benchDrops, type DropFigures } from './bench-messaging/drops-bench.js';
 import { benchCatchup, benchSearch, type HistoryFigures } from './bench-messaging/history-bench.js';
@@ -259,6 +261,7 @@ function table(
   join: JoinResult,
   mem: Awaited<ReturnType<typeof benchMemory>>,
   history: HistoryFigures,
+  adopt: AdoptFigures,
 ) {
   const rows: string[][] = [];
   const latency = (what: string, ours: number[], raw: number[], rawWhat: string) => {
@@ -352,6 +355,7 @@ function table(
     yes(mem.after <= 100 * 2 ** 20),
   ]);
   rows.push(...historyRows(history));
+  rows.push(...adoptRows(adopt));
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [
     line(['measurement', 'lanchat', 'baseline', 'ratio', 'target', 'met?']),
@@ -368,12 +372,22 @@ async function main(): Promise<void> {
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
   const dropCount = Number(argValue('--drops') ?? 1000);
+  const adoptPeers = Number(argValue('--adopt') ?? 100);
+  if (process.argv.includes('--adopt-only')) {
+    // Link adoption CPU alone, in this fresh process (its first round is the cold one).
+    const rows = adoptRows(await benchAdopt(adoptPeers));
+    process.stdout.write(`${rows.map((r) => `| ${r.join(' | ')} |`).join('\n')}\n`);
+    return;
+  }
   if (process.argv.includes('--drops-only')) {
     // A quick check of the drops row: catch-up and drops only, e.g. --drops-only --drops 50.
     const catchup = await benchCatchup();
     process.stdout.write(`| ${dropRow(await benchDrops(dropCount), catchup).join(' | ')} |\n`);
     return;
   }
+  // First, while this process is fresh: its first round is the cold figure.
+  process.stderr.write(`adoption: ${adoptPeers} peers connect to one node…\n`);
+  const adopt = await benchAdopt(adoptPeers);
   process.stderr.write(`history: catch-up, search and ${dropCount} held drops…\n`);
   const history: HistoryFigures = {
     ...(await benchCatchup()),
@@ -398,7 +412,7 @@ async function main(): Promise<void> {
   const joined: JoinResult = process.argv.includes('--no-netns')
     ? { skipped: '--no-netns' }
     : await benchJoin(JOIN_PEERS, JOIN_REPEATS, 5_000);
-  process.stdout.write(`${table(pair, fan, joined, mem, history)}\n`);
+  process.stdout.write(`${table(pair, fan, joined, mem, history, adopt)}\n`);
   process.stdout.write(
     `\nnode ${process.version}, ${
       (await import('node:os')).cpus().length

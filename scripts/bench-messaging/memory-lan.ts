@@ -24,6 +24,11 @@ export class MemoryLan {
 
   constructor(private readonly dir: string) {}
 
+  /** A bare transport at `host` on this LAN (for peers that are not whole nodes). */
+  transport(host: string) {
+    return this.net.transport(host);
+  }
+
   /** A node named `name` at `host`; `init` adds to (or overrides) its nick and port. */
   member(
     name: string,

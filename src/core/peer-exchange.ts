@@ -81,6 +81,8 @@ export class PeerExchange {
   /** Segments of ours on which some peer was heard by mDNS (multicast works there). */
   private readonly mdnsSegments = new Set<string>();
   private readonly buckets = new WeakMap<PeerLink, Bucket>();
+  /** provenAddress() per link (a link's remote address never changes). */
+  private readonly proven = new WeakMap<PeerLink, string | null>();
   private admittedAt: number[] = [];
   private readonly sender: PexSender;
   /** The policy for every address in peer exchange: a link-local address means nothing on another
@@ -225,6 +227,18 @@ export class PeerExchange {
     return false;
   }
 
+  /** The link's remote address in canonical form when the policy lets it be passed on, else
+   * null. Worked out once per link: every link that comes up is told about every other one. */
+  private provenAddress(link: PeerLink): string | null {
+    let proven = this.proven.get(link);
+    if (proven === undefined) {
+      const address = canonicalAddress(link.remoteAddress);
+      proven = address !== undefined && policyProblem(address, this.pexPolicy) === undefined ? address : null;
+      this.proven.set(link, proven);
+    }
+    return proven;
+  }
+
   private entryFor(peer: Peer): PeerExchangeEntry | undefined {
     const link = peer.link;
     if (!link) return undefined;
@@ -233,11 +247,11 @@ export class PeerExchange {
     // The address the live link runs over is proven to reach this key; others are only passed on
     // when that one cannot be (an IPv6 link-local link) and they come from the peer's own mDNS
     // announcement, never from what another peer told us (we would launder its claims).
-    const proven = canonicalAddress(link.remoteAddress);
+    const proven = this.provenAddress(link);
     const announced = peer.hint?.source === 'mdns' ? peer.hint.addresses : [];
     const usable = (a: string | undefined): a is string =>
       a !== undefined && policyProblem(a, this.pexPolicy) === undefined;
-    const addrs = usable(proven)
+    const addrs = proven
       ? [proven]
       : [...new Set(announced.map((a) => canonicalAddress(a)).filter(usable))].slice(0, MAX_PEX_ADDRESSES);
     return addrs.length === 0 ? undefined : { key: peer.id, port, addrs };

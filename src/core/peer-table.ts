@@ -3,7 +3,7 @@
 import type { PeerLink } from '../connection/peer-link.js';
 import type { PeerHint } from '../discovery/discovery.js';
 import { keySuffix, splitNickSuffix } from '../identity/ids.js';
-import { sameNick } from '../identity/nick-skeleton.js';
+import { nickSkeleton } from '../identity/nick-skeleton.js';
 import type { PresenceState } from '../protocol/messages.js';
 import { normaliseRoom } from '../protocol/names.js';
 import type { TimerHandle } from './clock.js';
@@ -160,8 +160,12 @@ export class PeerTable {
     const exact = this.byId.get(name);
     if (exact) return [exact];
     const { nick, suffix } = splitNickSuffix(name);
-    return this.all().filter(
-      (p) => p.named && sameNick(p.nick, nick) && (suffix === undefined || keySuffix(p.publicKey) === suffix),
-    );
+    const skeleton = nickSkeleton(nick);
+    const found: Peer[] = [];
+    for (const p of this.byId.values()) {
+      if (!p.named || nickSkeleton(p.nick) !== skeleton) continue;
+      if (suffix === undefined || keySuffix(p.publicKey) === suffix) found.push(p);
+    }
+    return found;
   }
 }

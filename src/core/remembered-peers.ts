@@ -7,7 +7,7 @@ import type { PeerLink } from '../connection/peer-link.js';
 import type { PeerHint } from '../discovery/discovery.js';
 import { base64Of, parseId } from '../identity/ids.js';
 import { canonicalAddress, type PolicyOptions, policyProblem } from '../protocol/address-policy.js';
-import type { RememberedPeer, Store } from '../store/store.js';
+import { MAX_REMEMBERED_PEERS, type RememberedPeer, type Store } from '../store/store.js';
 import type { Clock } from './clock.js';
 import type { Peer } from './peer-table.js';
 
@@ -25,8 +25,16 @@ export interface RememberedPeersOptions {
   policy: PolicyOptions;
 }
 
+/** A link that comes up again through the address and port already remembered first moves only
+ * lastConnected, which ages the row out after REMEMBER_FOR_MS and orders `lanchat peers`: written
+ * at most this often per peer, so peers reconnecting cost no write per link. */
+export const REMEMBER_REFRESH_MS = 10 * 60_000;
+
 export class RememberedPeers {
   private readonly failures = new Map<string, number>();
+  /** What this run last wrote per peer, and when (clock time): a write that would change nothing
+   * but the time is skipped within REMEMBER_REFRESH_MS. Dropped whenever the row may differ. */
+  private readonly written = new Map<string, { address: string; port: number; at: number }>();
 
   constructor(private readonly o: RememberedPeersOptions) {}
 
@@ -57,11 +65,19 @@ export class RememberedPeers {
     const address = canonicalAddress(link.remoteAddress);
     if (port === undefined || address === undefined || !this.dialable(address)) return;
     this.failures.delete(peer.id);
+    const now = this.o.clock.now();
+    const last = this.written.get(peer.id);
+    if (last && last.address === address && last.port === port && now - last.at < REMEMBER_REFRESH_MS) return;
+    this.written.delete(peer.id); // a failed write leaves nothing to trust
     this.o.store.remembered.remember(peer.id, address, port);
+    // Bounded like the table itself: identities that come and go must not grow this for ever.
+    if (this.written.size >= MAX_REMEMBERED_PEERS) this.written.clear();
+    this.written.set(peer.id, { address, port, at: now });
   }
 
   /** Records the error; true when the peer has failed REMEMBERED_ATTEMPTS times in a row. */
   dialFailed(peer: Peer, error: unknown): boolean {
+    this.written.delete(peer.id); // the row now holds an error that the next link must clear
     this.o.store.remembered.noteError(peer.id, error instanceof Error ? error.message : String(error));
     const failures = (this.failures.get(peer.id) ?? 0) + 1;
     this.failures.set(peer.id, failures);
@@ -69,6 +85,7 @@ export class RememberedPeers {
   }
 
   forget(id: string): boolean {
+    this.written.delete(id);
     return this.o.store.remembered.forget(id);
   }
 

@@ -4,6 +4,7 @@
 // key suffix, so nobody can pass as somebody else on screen. "One nick" means one confusable
 // skeleton (identity/nick-skeleton.ts): "bоb" with a Cyrillic о claims bob's name.
 import { keySuffix } from '../identity/ids.js';
+import { nickSkeleton } from '../identity/nick-skeleton.js';
 import type { Contact, Store } from '../store/store.js';
 
 /** How to show an identity's nick: what the user reads, never produced by the peer alone. */
@@ -22,38 +23,57 @@ export type Admission =
   | { ok: true; firstContact: boolean; collidesWith: Contact[] }
   | { ok: false; code: 'blocked' | 'impersonation'; message: string };
 
-export class TrustBook {
-  /** Per-identity answers for display (every message event needs them): cleared on any change. */
-  private readonly cache = new Map<
-    string,
-    { nick: string; clash: boolean; verified: boolean; blocked: boolean; lookalikeOf: Contact | undefined }
-  >();
+/** What display needs to know about one identity under one nick (see shown()). */
+interface Facts {
+  nick: string;
+  clash: boolean;
+  verified: boolean;
+  blocked: boolean;
+  lookalikeOf: Contact | undefined;
+}
 
-  constructor(private readonly store: Store) {}
+/** A reconnect under the same nick only moves the contact's lastSeen, which does nothing but
+ * order look-alike holders (the newest is named in a refusal): written at most this often, so a
+ * floor of peers reconnecting costs no write per link. */
+export const PIN_REFRESH_MS = 10 * 60_000;
+
+export class TrustBook {
+  /** Per-identity answers for display (every message event needs them). Entries an identity's
+   * contact row can change are dropped when it changes (forgetAround), all of them on /verify,
+   * /block, /forget (invalidate). */
+  private readonly cache = new Map<string, Facts>();
+
+  constructor(
+    private readonly store: Store,
+    /** The store's clock (contacts' lastSeen). */
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** Something about the pins changed (pin, rename, forget, verify, block): forget cached answers. */
   invalidate(): void {
     this.cache.clear();
   }
 
-  private facts(id: string, nick: string) {
+  private facts(id: string, nick: string): Facts {
     let facts = this.cache.get(id);
     if (!facts || facts.nick !== nick) {
       const contact = this.store.contacts.get(id);
       const others = this.store.contacts.findByNick(nick).filter((c) => c.id !== id);
-      facts = {
-        nick,
-        clash: others.length > 0,
-        verified: contact?.verified ?? false,
-        blocked: contact?.blocked ?? false,
-        // The one whose name this imitates: a verified contact, else one we knew before this id.
-        lookalikeOf:
-          others.find((c) => c.verified) ??
-          others.find((c) => contact === undefined || c.firstSeen < contact.firstSeen),
-      };
+      facts = factsOf(nick, contact, others);
       this.cache.set(id, facts);
     }
     return facts;
+  }
+
+  /** `id`'s contact row now names `nicks` (and before, if it was renamed): its own answers and
+   * those of every identity whose nick looks like one of them (their clash, their look-alike
+   * holder) may have changed. Others cannot: their answers read only rows of their skeleton. */
+  private forgetAround(id: string, nicks: string[]): void {
+    this.cache.delete(id);
+    const skeletons = new Set(nicks.map(nickSkeleton));
+    for (const [other, facts] of this.cache) {
+      if (skeletons.has(nickSkeleton(facts.nick))) this.cache.delete(other);
+    }
   }
 
   /** Decides whether identity `id`, proven by the handshake, may talk to us as `nick`. */
@@ -73,8 +93,16 @@ export class TrustBook {
           `${holder.verified ? ' (verified)' : ''}; if ${nick} really has a new key, /forget ${nick}#${suffixOf(holder.id)}`,
       };
     }
-    const { created } = contacts.pin(id, nick);
-    this.invalidate();
+    let contact = known;
+    let created = false;
+    if (!known || known.nick !== nick || this.now() - known.lastSeen >= PIN_REFRESH_MS) {
+      const pinned = contacts.pin(id, nick);
+      contact = pinned.contact;
+      created = pinned.created;
+      this.forgetAround(id, known && known.nick !== nick ? [nick, known.nick] : [nick]);
+    }
+    // What shown() would read back from the store now: the link's first events need it.
+    this.cache.set(id, factsOf(nick, contact, others));
     return { ok: true, firstContact: created, collidesWith: others };
   }
 
@@ -95,7 +123,7 @@ export class TrustBook {
   shown(id: string, nick: string, alsoClaiming: (nick: string) => boolean = () => false): ShownName {
     const facts = this.facts(id, nick);
     const shown: ShownName = { display: nick };
-    if (alsoClaiming(nick) || facts.clash) {
+    if (facts.clash || alsoClaiming(nick)) {
       const suffix = suffixOf(id);
       shown.display = `${nick}#${suffix}`;
       shown.suffix = suffix;
@@ -114,6 +142,19 @@ export class TrustBook {
   blocked(id: string): boolean {
     return this.cache.get(id)?.blocked ?? this.store.contacts.get(id)?.blocked ?? false;
   }
+}
+
+function factsOf(nick: string, contact: Contact | undefined, others: Contact[]): Facts {
+  return {
+    nick,
+    clash: others.length > 0,
+    verified: contact?.verified ?? false,
+    blocked: contact?.blocked ?? false,
+    // The one whose name this imitates: a verified contact, else one we knew before this id.
+    lookalikeOf:
+      others.find((c) => c.verified) ??
+      others.find((c) => contact === undefined || c.firstSeen < contact.firstSeen),
+  };
 }
 
 export function suffixOf(id: string): string {

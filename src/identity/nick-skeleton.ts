@@ -51,12 +51,32 @@ const MARKS = /\p{M}/gu;
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}]/gu;
 const SPACES = /\s+/gu;
 
+/** Skeletons already computed: every name shown or matched is compared with every peer's (peer
+ * table, trust), so a floor of 100 would otherwise recompute the same hundred nicks for every
+ * link and every event. The function is pure, so entries never go stale. */
+const MEMO_SIZE = 4096;
+/** Longer strings (no valid nick is) are computed each time rather than kept. */
+const MEMO_MAX_CHARS = 128;
+const memo = new Map<string, string>();
+
 /**
  * The comparison form of a nick: two nicks are the same to a human when their skeletons are
  * equal. Works on any string (also nicks stored before the current rules), is idempotent, and is
  * never shown to anybody.
  */
 export function nickSkeleton(nick: string): string {
+  if (nick.length > MEMO_MAX_CHARS) return computeSkeleton(nick);
+  let skeleton = memo.get(nick);
+  if (skeleton === undefined) {
+    // Bounded: nicks come from the network, so a flood of new ones must not grow this for ever.
+    if (memo.size >= MEMO_SIZE) memo.clear();
+    skeleton = computeSkeleton(nick);
+    memo.set(nick, skeleton);
+  }
+  return skeleton;
+}
+
+function computeSkeleton(nick: string): string {
   let s = nick.normalize('NFKD').replace(INVISIBLE, '');
   s = [...s].map((c) => CAPITALS[c] ?? c).join('');
   // Full case folding (ß → ss, ς → σ, ﬀ → ff) rather than toLowerCase; JavaScript has no fold, and

@@ -69,10 +69,12 @@ export function createRememberedPeerStore(db: Database.Database, context: StoreC
     return row === undefined ? undefined : fromRow(row);
   };
   const remember = db.transaction((id: string, address: string, port: number) => {
-    const before = read(id)?.addresses ?? [];
+    const row = read(id);
+    const before = row?.addresses ?? [];
     const addresses = [address, ...before.filter((a) => a !== address)].slice(0, MAX_REMEMBERED_ADDRESSES);
     upsert.run(id, port, JSON.stringify(addresses), context.now());
-    trim.run();
+    // Only a new row can take the table over its bound; the trim sorts the whole table.
+    if (row === undefined) trim.run();
   });
 
   return {
