@@ -13,8 +13,11 @@ export interface LinkHandlers {
   onError(error: Error): void;
 }
 
-/** How long a one-shot query's socket stays open for answers. */
-export const ONE_SHOT_LISTEN_MS = 3_000;
+/** How long a one-shot query's socket stays open for answers. Long, for a floor that starts at
+ * once: a loaded host answered one-shot queries up to 27 s late in a capture of 100 nodes started
+ * together, and an answer that finds the socket closed is lost work that the asker then makes up
+ * with questions whose answers are multicast (every host processes those). */
+export const ONE_SHOT_LISTEN_MS = 15_000;
 
 export interface MdnsLink {
   readonly interfaceName: string;

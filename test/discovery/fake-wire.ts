@@ -37,7 +37,7 @@ export class FakeWire {
   private readonly clock: FakeClock;
   private nextEphemeralPort = 49_152;
   /** How long a one-shot query's socket listens (as ONE_SHOT_LISTEN_MS). */
-  oneShotListenMs = 3_000;
+  oneShotListenMs = 15_000;
 
   constructor(clock: FakeClock) {
     this.clock = clock;
