@@ -5,7 +5,12 @@ import ed2curve from 'ed2curve';
 import fc from 'fast-check';
 import nacl from 'tweetnacl';
 import { describe, expect, it } from 'vitest';
-import { curveKeyPairOf, curvePublicKey, sharedSecret } from '../../src/crypto/curve-dh.js';
+import {
+  curveKeyPairOf,
+  curvePublicKey,
+  curvePublicKeyObject,
+  sharedSecret,
+} from '../../src/crypto/curve-dh.js';
 import { edwardsToMontgomery } from '../../src/crypto/ed-to-montgomery.js';
 import { HandshakeError } from '../../src/crypto/handshake-error.js';
 import { newEphemeralKeyPair } from '../../src/crypto/shs-keys.js';
@@ -67,6 +72,16 @@ describe('curvePublicKey, remembered per key', () => {
     first.fill(0);
     const second = curvePublicKey(publicKey, 'peer');
     expect(Buffer.from(second).equals(Buffer.from(ed2curve.convertPublicKey(publicKey)!))).toBe(true);
+  });
+
+  it('imports a converted key into OpenSSL once, and that key gives the DH of the converted bytes', () => {
+    const { publicKey } = nacl.sign.keyPair();
+    const key = curvePublicKeyObject(publicKey, 'peer');
+    expect(curvePublicKeyObject(Uint8Array.from(publicKey), 'peer')).toBe(key);
+    const own = nacl.box.keyPair();
+    expect(sharedSecret(x25519PrivateKey(own.secretKey), key, 'test')).toEqual(
+      nacl.scalarMult(own.secretKey, ed2curve.convertPublicKey(publicKey)!),
+    );
   });
 
   it('refuses a non-point every time (nothing is remembered for it)', () => {
