@@ -11,6 +11,7 @@ import {
   timingSafeEqual,
   verify,
 } from 'node:crypto';
+import { BoundedCache } from './bounded-cache.js';
 
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
@@ -24,11 +25,23 @@ interface CachedPrivateKey {
 /** One KeyObject per identity secret key (the array object), built on first use. */
 const privateKeys = new WeakMap<Uint8Array, CachedPrivateKey>();
 
-function spki(publicKey: Uint8Array): Buffer {
-  const der = Buffer.alloc(SPKI_PREFIX.length + 32);
-  SPKI_PREFIX.copy(der);
-  der.set(publicKey, SPKI_PREFIX.length);
-  return der;
+/** Public KeyObjects of the keys we verify: the same few peers sign every handshake, room message
+ * and receipt. Public data only; bounded, the oldest dropped first. A key OpenSSL refuses is not
+ * kept (it fails again, at the same cost, each time). */
+const MAX_PUBLIC_KEYS = 4096;
+const publicKeys = new BoundedCache<string, KeyObject>(MAX_PUBLIC_KEYS);
+
+function publicKeyObject(publicKey: Uint8Array): KeyObject {
+  const id = Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.length).toString('base64');
+  let key = publicKeys.get(id);
+  if (!key) {
+    const der = Buffer.alloc(SPKI_PREFIX.length + 32);
+    SPKI_PREFIX.copy(der);
+    der.set(publicKey, SPKI_PREFIX.length);
+    key = createPublicKey({ key: der, format: 'der', type: 'spki' });
+    publicKeys.set(id, key);
+  }
+  return key;
 }
 
 function privateKeyObject(secretKey: Uint8Array): KeyObject {
@@ -63,9 +76,8 @@ export function signDetached(message: Uint8Array, secretKey: Uint8Array): Uint8A
 export function verifyDetached(message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean {
   if (signature.length !== 64 || publicKey.length !== 32) return false;
   try {
-    const key = createPublicKey({ key: spki(publicKey), format: 'der', type: 'spki' });
-    return verify(null, message, key, signature);
+    return verify(null, message, publicKeyObject(publicKey), signature);
   } catch {
-    return false; // a key OpenSSL cannot import cannot have signed anything
+    return false; // a key OpenSSL cannot import (or a point it cannot decode) signed nothing
   }
 }

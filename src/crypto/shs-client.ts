@@ -1,9 +1,10 @@
 // SHS v1, client side (Alice), as pure steps over immutable states. The driver feeds bytes in and
 // sends what comes out; nothing here does I/O or reads a clock. Names follow the Scuttlebutt
 // Protocol Guide: a/b ephemeral, A/B long-term, K network key.
+import type { KeyObject } from 'node:crypto';
 import nacl from 'tweetnacl';
 import { concatBytes as concat } from './concat-bytes.js';
-import { curveKeyPairOf, curvePublicKey, sharedSecret } from './curve-dh.js';
+import { curveKeyPairOf, curvePublicKeyObject, sharedSecret } from './curve-dh.js';
 import { sha256 } from './digests.js';
 import { signDetached } from './ed25519.js';
 import { checkEd25519Point, verifyStrict } from './ed25519-checks.js';
@@ -13,10 +14,13 @@ import {
   assertIdentity,
   assertKeyBytes,
   type CurveKeyPair,
+  type DhKeyPair,
+  dhKeyPairOf,
   type Ed25519KeyPair,
   newEphemeralKeyPair,
 } from './shs-keys.js';
 import { deriveSessionKeys, type SessionKeys } from './shs-session.js';
+import { x25519PublicKey } from './x25519-key-objects.js';
 
 export const CLIENT_AUTH_BYTES = 112;
 export const SERVER_ACCEPT_BYTES = 80;
@@ -36,8 +40,9 @@ export interface ClientStart {
   readonly identity: Ed25519KeyPair;
   readonly networkKey: Uint8Array;
   readonly serverPublicKey: Uint8Array;
-  readonly serverCurveKey: Uint8Array;
-  readonly ephemeral: CurveKeyPair;
+  /** B converted to Curve25519, as an OpenSSL key (cached per B). */
+  readonly serverCurveKey: KeyObject;
+  readonly ephemeral: DhKeyPair;
   readonly hello: Uint8Array;
   readonly helloMac: Uint8Array;
 }
@@ -45,7 +50,7 @@ export interface ClientStart {
 export interface ClientAuthenticating extends Omit<ClientStart, 'phase'> {
   readonly phase: 'client-auth';
   readonly remoteHelloMac: Uint8Array;
-  readonly remoteEphemeral: Uint8Array;
+  readonly remoteEphemeral: KeyObject; // b
   readonly abHash: Uint8Array; // sha256(ab), signed by both sides
   readonly secretPrefix: Uint8Array; // K ‖ ab ‖ aB, extended with Ab for message 4
   readonly authPlain: Uint8Array; // sig_A(K ‖ B ‖ sha256(ab)) ‖ A
@@ -68,14 +73,14 @@ export function createClient(options: ClientOptions): ClientStart {
       `handshake: the server key we were given is unusable (${check})`,
     );
   }
-  const ephemeral = options.ephemeral ?? newEphemeralKeyPair();
+  const ephemeral = options.ephemeral ? dhKeyPairOf(options.ephemeral) : newEphemeralKeyPair();
   const { message, mac } = makeHello(ephemeral.publicKey, options.networkKey);
   return {
     phase: 'client-start',
     identity: options.identity,
     networkKey: options.networkKey,
     serverPublicKey: options.serverPublicKey,
-    serverCurveKey: curvePublicKey(options.serverPublicKey, 'server'),
+    serverCurveKey: curvePublicKeyObject(options.serverPublicKey, 'server'),
     ephemeral,
     hello: message,
     helloMac: mac,
@@ -90,8 +95,10 @@ export function clientHello(state: ClientStart): Uint8Array {
 /** Checks message 2, computes ab and aB, and signs our authentication. */
 export function clientVerifyServerHello(state: ClientStart, message2: Uint8Array): ClientAuthenticating {
   const { mac, ephemeralPublicKey } = openHello(message2, state.networkKey, 'server hello (message 2)');
-  const ab = sharedSecret(state.ephemeral, ephemeralPublicKey, 'ephemeral (ab)');
-  const aB = sharedSecret(state.ephemeral, state.serverCurveKey, 'client-ephemeral/server (aB)');
+  // Imported once: b serves ab now and Ab in message 4.
+  const remoteEphemeral = x25519PublicKey(ephemeralPublicKey);
+  const ab = sharedSecret(state.ephemeral.privateKey, remoteEphemeral, 'ephemeral (ab)');
+  const aB = sharedSecret(state.ephemeral.privateKey, state.serverCurveKey, 'client-ephemeral/server (aB)');
   const abHash = sha256(ab);
   const signature = signDetached(
     concat(state.networkKey, state.serverPublicKey, abHash),
@@ -101,7 +108,7 @@ export function clientVerifyServerHello(state: ClientStart, message2: Uint8Array
     ...state,
     phase: 'client-auth',
     remoteHelloMac: mac,
-    remoteEphemeral: ephemeralPublicKey,
+    remoteEphemeral,
     abHash,
     secretPrefix: concat(state.networkKey, ab, aB),
     authPlain: concat(signature, state.identity.publicKey),
@@ -122,7 +129,7 @@ export function clientVerifyServerAccept(state: ClientAuthenticating, message4: 
     );
   }
   const Ab = sharedSecret(
-    curveKeyPairOf(state.identity),
+    curveKeyPairOf(state.identity).privateKey,
     state.remoteEphemeral,
     'client/server-ephemeral (Ab)',
   );

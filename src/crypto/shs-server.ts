@@ -2,7 +2,7 @@
 // reveals nothing until the client has proved it knows K (message 1) and B (message 3).
 import nacl from 'tweetnacl';
 import { concatBytes as concat } from './concat-bytes.js';
-import { curveKeyPairOf, curvePublicKey, sharedSecret } from './curve-dh.js';
+import { curveKeyPairOf, curvePublicKeyObject, sharedSecret } from './curve-dh.js';
 import { sha256 } from './digests.js';
 import { signDetached } from './ed25519.js';
 import { checkEd25519Point, verifyStrict } from './ed25519-checks.js';
@@ -13,10 +13,13 @@ import {
   assertIdentity,
   assertKeyBytes,
   type CurveKeyPair,
+  type DhKeyPair,
+  dhKeyPairOf,
   type Ed25519KeyPair,
   newEphemeralKeyPair,
 } from './shs-keys.js';
 import { deriveSessionKeys, type SessionKeys } from './shs-session.js';
+import { x25519PublicKey } from './x25519-key-objects.js';
 
 const ZERO_NONCE = new Uint8Array(24);
 
@@ -31,7 +34,7 @@ export interface ServerStart {
   readonly phase: 'server-start';
   readonly identity: Ed25519KeyPair;
   readonly networkKey: Uint8Array;
-  readonly ephemeral: CurveKeyPair;
+  readonly ephemeral: DhKeyPair;
   readonly hello: Uint8Array;
   readonly helloMac: Uint8Array;
 }
@@ -60,7 +63,7 @@ export interface ServerAuthenticated {
 export function createServer(options: ServerOptions): ServerStart {
   assertIdentity(options.identity);
   assertKeyBytes(options.networkKey, 'the network key');
-  const ephemeral = options.ephemeral ?? newEphemeralKeyPair();
+  const ephemeral = options.ephemeral ? dhKeyPairOf(options.ephemeral) : newEphemeralKeyPair();
   const { message, mac } = makeHello(ephemeral.publicKey, options.networkKey);
   return {
     phase: 'server-start',
@@ -76,8 +79,13 @@ export function createServer(options: ServerOptions): ServerStart {
  * nothing back. */
 export function serverVerifyClientHello(state: ServerStart, message1: Uint8Array): ServerAwaitingAuth {
   const { mac, ephemeralPublicKey } = openHello(message1, state.networkKey, 'client hello (message 1)');
-  const ab = sharedSecret(state.ephemeral, ephemeralPublicKey, 'ephemeral (ab)');
-  const aB = sharedSecret(curveKeyPairOf(state.identity), ephemeralPublicKey, 'client-ephemeral/server (aB)');
+  const clientEphemeral = x25519PublicKey(ephemeralPublicKey); // a, imported once for both DHs
+  const ab = sharedSecret(state.ephemeral.privateKey, clientEphemeral, 'ephemeral (ab)');
+  const aB = sharedSecret(
+    curveKeyPairOf(state.identity).privateKey,
+    clientEphemeral,
+    'client-ephemeral/server (aB)',
+  );
   return {
     ...state,
     phase: 'server-hello',
@@ -119,8 +127,8 @@ export function serverVerifyClientAuth(state: ServerAwaitingAuth, message3: Uint
     throw invalid('has an invalid signature: the client does not hold the key it claims');
   }
   const Ab = sharedSecret(
-    state.ephemeral,
-    curvePublicKey(clientKey, 'client'),
+    state.ephemeral.privateKey,
+    curvePublicKeyObject(clientKey, 'client'),
     'client/server-ephemeral (Ab)',
   );
   return {

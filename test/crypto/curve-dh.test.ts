@@ -1,13 +1,20 @@
 // The handshake's Curve25519 steps run in OpenSSL and on BigInt; tweetnacl and ed2curve (what they
 // replaced, and what the reference secret-handshake uses) are the oracles here.
+import type { KeyObject } from 'node:crypto';
 import ed2curve from 'ed2curve';
 import fc from 'fast-check';
 import nacl from 'tweetnacl';
 import { describe, expect, it } from 'vitest';
-import { curveKeyPairOf, curvePublicKey, sharedSecret } from '../../src/crypto/curve-dh.js';
+import {
+  curveKeyPairOf,
+  curvePublicKey,
+  curvePublicKeyObject,
+  sharedSecret,
+} from '../../src/crypto/curve-dh.js';
 import { edwardsToMontgomery } from '../../src/crypto/ed-to-montgomery.js';
 import { HandshakeError } from '../../src/crypto/handshake-error.js';
 import { newEphemeralKeyPair } from '../../src/crypto/shs-keys.js';
+import { x25519PrivateKey, x25519PublicKey } from '../../src/crypto/x25519-key-objects.js';
 
 const P = 2n ** 255n - 19n;
 const encode = (n: bigint, signBit = 0) => {
@@ -17,6 +24,9 @@ const encode = (n: bigint, signBit = 0) => {
   return out;
 };
 const bytes32 = fc.uint8Array({ minLength: 32, maxLength: 32 });
+/** The scalar inside an X25519 KeyObject, out of OpenSSL (tests only). */
+const scalarOf = (key: KeyObject) =>
+  new Uint8Array(Buffer.from(key.export({ format: 'jwk' }).d!, 'base64url'));
 
 describe('Ed25519 → X25519 public keys', () => {
   it('match ed2curve for real keys', () => {
@@ -64,6 +74,16 @@ describe('curvePublicKey, remembered per key', () => {
     expect(Buffer.from(second).equals(Buffer.from(ed2curve.convertPublicKey(publicKey)!))).toBe(true);
   });
 
+  it('imports a converted key into OpenSSL once, and that key gives the DH of the converted bytes', () => {
+    const { publicKey } = nacl.sign.keyPair();
+    const key = curvePublicKeyObject(publicKey, 'peer');
+    expect(curvePublicKeyObject(Uint8Array.from(publicKey), 'peer')).toBe(key);
+    const own = nacl.box.keyPair();
+    expect(sharedSecret(x25519PrivateKey(own.secretKey), key, 'test')).toEqual(
+      nacl.scalarMult(own.secretKey, ed2curve.convertPublicKey(publicKey)!),
+    );
+  });
+
   it('refuses a non-point every time (nothing is remembered for it)', () => {
     const bad = new Uint8Array(32).fill(0xff);
     for (let i = 0; i < 2; i++) expect(() => curvePublicKey(bad, 'peer')).toThrow(HandshakeError);
@@ -76,7 +96,12 @@ describe('X25519 through OpenSSL', () => {
       fc.property(bytes32, bytes32, (a, b) => {
         const own = nacl.box.keyPair.fromSecretKey(a);
         const theirs = nacl.box.keyPair.fromSecretKey(b);
-        expect(sharedSecret(own, theirs.publicKey, 'test')).toEqual(nacl.scalarMult(a, theirs.publicKey));
+        const expected = nacl.scalarMult(a, theirs.publicKey);
+        expect(sharedSecret(x25519PrivateKey(own.secretKey), theirs.publicKey, 'test')).toEqual(expected);
+        // The same through a cached peer key object, the form long-term keys take.
+        expect(sharedSecret(x25519PrivateKey(a), x25519PublicKey(theirs.publicKey), 'test')).toEqual(
+          expected,
+        );
       }),
       { numRuns: 200 },
     );
@@ -85,16 +110,18 @@ describe('X25519 through OpenSSL', () => {
   it('makes ephemeral pairs whose public key belongs to the secret', () => {
     for (let i = 0; i < 20; i++) {
       const pair = newEphemeralKeyPair();
-      expect(pair.secretKey).toHaveLength(32);
-      expect(nacl.scalarMult.base(pair.secretKey)).toEqual(pair.publicKey);
+      expect(pair.publicKey).toHaveLength(32);
+      expect(nacl.scalarMult.base(scalarOf(pair.privateKey))).toEqual(pair.publicKey);
     }
-    expect(newEphemeralKeyPair().secretKey).not.toEqual(newEphemeralKeyPair().secretKey);
+    expect(scalarOf(newEphemeralKeyPair().privateKey)).not.toEqual(
+      scalarOf(newEphemeralKeyPair().privateKey),
+    );
   });
 
   it('converts our identity as ed2curve does', () => {
     const identity = nacl.sign.keyPair();
     const pair = curveKeyPairOf(identity);
-    expect(pair.secretKey).toEqual(ed2curve.convertSecretKey(identity.secretKey));
+    expect(scalarOf(pair.privateKey)).toEqual(ed2curve.convertSecretKey(identity.secretKey));
     expect(pair.publicKey).toEqual(ed2curve.convertPublicKey(identity.publicKey));
     expect(curveKeyPairOf(identity)).toBe(pair); // computed once
   });
@@ -110,9 +137,12 @@ describe('X25519 through OpenSSL', () => {
       P,
       P + 1n,
     ];
-    const own = nacl.box.keyPair();
+    const own = x25519PrivateKey(nacl.box.keyPair().secretKey);
     for (const u of lowOrder) {
       expect(() => sharedSecret(own, encode(u), 'test')).toThrow(
+        expect.objectContaining({ code: 'low-order-key' }),
+      );
+      expect(() => sharedSecret(own, x25519PublicKey(encode(u)), 'test')).toThrow(
         expect.objectContaining({ code: 'low-order-key' }),
       );
     }
