@@ -11,7 +11,7 @@ import { labelOfInstance, SERVICE_TYPE, sameName } from './mdns-names.js';
 import { emptyPacket, type MdnsPacket, type MdnsRecord } from './mdns-packet.js';
 import type { Missing } from './peer-table.js';
 import type { CacheEntry, RecordCache } from './record-cache.js';
-import { recordKey } from './record-order.js';
+import { recordKey, retimed } from './record-order.js';
 
 export const FIRST_QUERY_MIN_MS = 20;
 export const FIRST_QUERY_MAX_MS = 120;
@@ -125,7 +125,7 @@ export class Querier {
     return this.cache
       .find(name, type as MdnsRecord['type'], linkId)
       .filter((e) => !e.goodbye && (e.expiresAt - now) / 1000 > e.record.ttl / 2)
-      .map((e): MdnsRecord => ({ ...e.record, ttl: Math.max(0, Math.floor((e.expiresAt - now) / 1000)) }))
+      .map((e) => retimed(e.record, Math.max(0, Math.floor((e.expiresAt - now) / 1000))))
       .concat(self);
   }
 

@@ -55,6 +55,16 @@ export function recordKey(record: MdnsRecord): string {
   return key;
 }
 
+/** The same record with another TTL or cache-flush bit (known answers, goodbyes, legacy unicast):
+ * neither is part of its identity, so the copy shares the original's key instead of computing it
+ * again. */
+export function retimed(record: MdnsRecord, ttl: number, flush = record.flush): MdnsRecord {
+  const copy = { ...record, ttl, flush };
+  const key = keyOf.get(record);
+  if (key !== undefined) keyOf.set(copy, key);
+  return copy;
+}
+
 function nameBytes(name: string): number[] {
   const out: number[] = [];
   for (const label of name.split('.').filter((l) => l !== '')) {
