@@ -18,7 +18,26 @@ export type PeerTxt =
   /** `nick` is set for sealed records, whose instance name carries no nick. */
   { kind: 'peer'; publicKey: string; nick?: string } | { kind: 'foreign' } | { kind: 'invalid' };
 
+/** Resolution reads an instance's TXT every time the instance is touched (each refresh, each
+ * address), and on a private network that means opening a seal. The answer depends only on the
+ * strings and the context, so it is kept per TXT string list (records are never modified once
+ * built) with the context it was read under. A WeakMap: an answer lives no longer than its record,
+ * however many records the network sends. */
+const reads = new WeakMap<
+  readonly Uint8Array[],
+  { networkTag: string; discoveryKey: Uint8Array | undefined; read: PeerTxt }
+>();
+
 export function readPeerTxt(entries: readonly Uint8Array[], context: TxtContext): PeerTxt {
+  const known = reads.get(entries);
+  if (known && known.networkTag === context.networkTag && known.discoveryKey === context.discoveryKey)
+    return known.read;
+  const read = readUncached(entries, context);
+  reads.set(entries, { networkTag: context.networkTag, discoveryKey: context.discoveryKey, read });
+  return read;
+}
+
+function readUncached(entries: readonly Uint8Array[], context: TxtContext): PeerTxt {
   const pairs = txtPairs(entries);
   if (!pairs) return { kind: 'invalid' };
   const v1 = v1FromPairs(pairs);
