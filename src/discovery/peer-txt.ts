@@ -18,22 +18,28 @@ export type PeerTxt =
   /** `nick` is set for sealed records, whose instance name carries no nick. */
   { kind: 'peer'; publicKey: string; nick?: string } | { kind: 'foreign' } | { kind: 'invalid' };
 
-/** Resolution reads an instance's TXT every time the instance is touched (each refresh, each
- * address), and on a private network that means opening a seal. The answer depends only on the
- * strings and the context, so it is kept per TXT string list (records are never modified once
- * built) with the context it was read under. A WeakMap: an answer lives no longer than its record,
- * however many records the network sends. */
-const reads = new WeakMap<
-  readonly Uint8Array[],
-  { networkTag: string; discoveryKey: Uint8Array | undefined; read: PeerTxt }
->();
+/** Resolution reads an instance's TXT every time the instance is touched (each announcement,
+ * refresh or address), each time from a freshly received copy, and on a private network a read
+ * opens a seal. The answer depends only on the strings and the context, so it is kept by content
+ * (`contentKey`, the record's key) with the context it was read under. The content comes from the
+ * network: the table holds at most MAX_REMEMBERED answers and starts over when full. */
+const MAX_REMEMBERED = 4096;
+const reads = new Map<string, { networkTag: string; discoveryKey: Uint8Array | undefined; read: PeerTxt }>();
 
-export function readPeerTxt(entries: readonly Uint8Array[], context: TxtContext): PeerTxt {
-  const known = reads.get(entries);
+/** `contentKey` must differ whenever `entries` do (record-order.recordKey of the TXT record);
+ * without it nothing is remembered. */
+export function readPeerTxt(
+  entries: readonly Uint8Array[],
+  context: TxtContext,
+  contentKey?: string,
+): PeerTxt {
+  if (contentKey === undefined) return readUncached(entries, context);
+  const known = reads.get(contentKey);
   if (known && known.networkTag === context.networkTag && known.discoveryKey === context.discoveryKey)
     return known.read;
   const read = readUncached(entries, context);
-  reads.set(entries, { networkTag: context.networkTag, discoveryKey: context.discoveryKey, read });
+  if (reads.size >= MAX_REMEMBERED) reads.clear();
+  reads.set(contentKey, { networkTag: context.networkTag, discoveryKey: context.discoveryKey, read });
   return read;
 }
 
