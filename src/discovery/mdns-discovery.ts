@@ -105,6 +105,8 @@ export class MdnsDiscovery implements Discovery {
   /** Lower-case instance names of lanchat services of another network heard so far. */
   private readonly foreign = new Set<string>();
   private hostAttempt = 1;
+  /** Base64 of our key, set at start (the key never changes): resolution asks for it per update. */
+  private ownKeyText = '';
   /** hostNameFor (a SHA-256) is asked for on every received packet; its inputs rarely change. */
   private hostNameMemo: { seed: Uint8Array; attempt: number; name: string } | undefined;
   private readonly ownMemo = new OwnRecordsMemo();
@@ -122,7 +124,7 @@ export class MdnsDiscovery implements Discovery {
     this.oneShots = new OneShotQueries(this.clock, this.random);
     this.cache = new RecordCache(this.random);
     this.resolver = new IncrementalResolver(this.cache, () => ({
-      ownPublicKey: this.local ? base64Of(this.local.publicKey) : '',
+      ownPublicKey: this.ownKeyText,
       networkTag: this.local?.networkTag ?? '',
       discoveryKey: this.options.discoveryKey,
       interfaceOf: (id) => this.links.get(id)?.iface.name,
@@ -214,6 +216,7 @@ export class MdnsDiscovery implements Discovery {
     if (this.state !== 'idle') throw new DiscoveryError('bad-state', 'mDNS discovery was already started');
     this.state = 'running';
     this.local = { ...local };
+    this.ownKeyText = base64Of(local.publicKey);
     this.label = this.sealed ? opaqueLabel(this.randomBytes(8)) : instanceLabel(local.nick);
     this.hostSeed = this.sealed ? this.randomBytes(32) : local.publicKey;
     this.txt = this.buildTxt(this.local);
