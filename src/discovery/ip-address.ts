@@ -1,41 +1,112 @@
 // IP address text → bytes, for subnet checks (RFC 6762 §11) and for the byte-wise record
-// comparison of simultaneous probes (§8.2). Pure; node:net only validates.
-import { isIPv4, isIPv6 } from 'node:net';
+// comparison of simultaneous probes (§8.2). Pure.
+// Every received mDNS packet goes through here (its source on the on-link check, every A/AAAA in
+// the packet guard), so this is a single-pass scanner rather than node:net's isIPv6 (one large
+// regular expression) followed by split/map: it accepts exactly what node:net accepts (checked
+// against it in ip-address.test.ts), at a fraction of the cost.
+
+const DOT = 0x2e;
+const COLON = 0x3a;
+
+function decimalDigit(c: number): number {
+  return c >= 0x30 && c <= 0x39 ? c - 0x30 : -1;
+}
+
+function hexDigit(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  const lower = c | 0x20;
+  return lower >= 0x61 && lower <= 0x66 ? lower - 0x61 + 10 : -1;
+}
+
+/** Dotted quad in text[start, end) into out[at..at+3]: four decimal parts 0–255, no leading
+ * zeros (node:net's isIPv4 rule: `01.2.3.4` is not an address). */
+function readIpv4(text: string, start: number, end: number, out: Uint8Array, at: number): boolean {
+  let i = start;
+  for (let part = 0; part < 4; part++) {
+    if (part > 0) {
+      if (i >= end || text.charCodeAt(i) !== DOT) return false;
+      i++;
+    }
+    const first = i;
+    let value = 0;
+    while (i < end && i - first < 4) {
+      const d = decimalDigit(text.charCodeAt(i));
+      if (d < 0) break;
+      value = value * 10 + d;
+      i++;
+    }
+    const digits = i - first;
+    if (digits === 0 || digits > 3 || value > 255) return false;
+    if (digits > 1 && text.charCodeAt(first) === 0x30) return false;
+    out[at + part] = value;
+  }
+  return i === end;
+}
 
 export function ipv4Bytes(text: string): Uint8Array | undefined {
-  if (!isIPv4(text)) return undefined;
-  return new Uint8Array(text.split('.').map(Number));
+  const out = new Uint8Array(4);
+  return readIpv4(text, 0, text.length, out, 0) ? out : undefined;
 }
 
 /** Parses IPv6 text (with an optional `%scope`, ignored) into 16 bytes. */
 export function ipv6Bytes(text: string): Uint8Array | undefined {
-  const bare = stripScope(text);
-  if (!isIPv6(bare)) return undefined;
-  let head = bare;
-  let tail4: number[] = [];
-  // An embedded IPv4 tail (::ffff:1.2.3.4) stands for the last two groups.
-  const lastColon = bare.lastIndexOf(':');
-  const maybeV4 = bare.slice(lastColon + 1);
-  if (maybeV4.includes('.')) {
-    const v4 = ipv4Bytes(maybeV4);
-    if (!v4) return undefined;
-    tail4 = [...v4];
-    head = `${bare.slice(0, lastColon + 1)}0:0`;
+  const pct = text.indexOf('%');
+  const end = pct < 0 ? text.length : pct;
+  // Up to 8 groups of 16 bits; an embedded IPv4 tail (::ffff:1.2.3.4) fills the last two.
+  const groups = new Uint16Array(8);
+  const tail = new Uint8Array(4);
+  let count = 0;
+  /** Where `::` stands: the number of groups before it, or -1 if there is none. */
+  let gap = -1;
+  let i = 0;
+  if (end < 2) return undefined;
+  if (text.charCodeAt(0) === COLON) {
+    // A leading colon is only allowed as the start of `::`.
+    if (text.charCodeAt(1) !== COLON) return undefined;
+    gap = 0;
+    i = 2;
   }
-  const [left = '', right] = head.split('::');
-  const leftGroups = left === '' ? [] : left.split(':');
-  const rightGroups = right === undefined || right === '' ? [] : right.split(':');
-  const missing = 8 - leftGroups.length - rightGroups.length;
-  const groups =
-    right === undefined ? leftGroups : [...leftGroups, ...Array(missing).fill('0'), ...rightGroups];
-  if (groups.length !== 8) return undefined;
+  while (i < end) {
+    const first = i;
+    let value = 0;
+    while (i < end && i - first < 5) {
+      const h = hexDigit(text.charCodeAt(i));
+      if (h < 0) break;
+      value = value * 16 + h;
+      i++;
+    }
+    if (i < end && text.charCodeAt(i) === DOT) {
+      if (count > 6 || !readIpv4(text, first, end, tail, 0)) return undefined;
+      groups[count++] = ((tail[0] ?? 0) << 8) | (tail[1] ?? 0);
+      groups[count++] = ((tail[2] ?? 0) << 8) | (tail[3] ?? 0);
+      i = end;
+      break;
+    }
+    const digits = i - first;
+    if (digits === 0 || digits > 4 || count === 8) return undefined;
+    groups[count++] = value;
+    if (i === end) break;
+    if (text.charCodeAt(i) !== COLON) return undefined;
+    i++;
+    if (i < end && text.charCodeAt(i) === COLON) {
+      if (gap >= 0) return undefined;
+      gap = count;
+      i++;
+    } else if (i === end) {
+      // A trailing single colon.
+      return undefined;
+    }
+  }
+  // Without `::` all eight groups are written out; `::` stands for at least one zero group.
+  if (gap < 0 ? count !== 8 : count > 7) return undefined;
   const out = new Uint8Array(16);
-  groups.forEach((g: string, i: number) => {
-    const v = Number.parseInt(g, 16);
-    out[i * 2] = v >> 8;
-    out[i * 2 + 1] = v & 0xff;
-  });
-  if (tail4.length === 4) out.set(tail4, 12);
+  const shift = gap < 0 ? 0 : 8 - count;
+  for (let g = 0; g < count; g++) {
+    const at = gap >= 0 && g >= gap ? g + shift : g;
+    const word = groups[g] ?? 0;
+    out[at * 2] = word >> 8;
+    out[at * 2 + 1] = word & 0xff;
+  }
   return out;
 }
 

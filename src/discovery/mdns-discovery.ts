@@ -33,7 +33,8 @@ import {
 } from './net-interfaces.js';
 import { OneShotQueries } from './one-shot-queries.js';
 import { OwnPackets } from './own-packets.js';
-import { allOwnRecords, type OwnRecordSet, ownRecords } from './own-records.js';
+import type { OwnRecordSet, OwnService } from './own-records.js';
+import { OwnRecordsMemo } from './own-records-memo.js';
 import { guardPacket } from './packet-guard.js';
 import { IncrementalResolver, PeerTable } from './peer-table.js';
 import { type ConflictKind, Prober } from './prober.js';
@@ -104,6 +105,11 @@ export class MdnsDiscovery implements Discovery {
   /** Lower-case instance names of lanchat services of another network heard so far. */
   private readonly foreign = new Set<string>();
   private hostAttempt = 1;
+  /** Base64 of our key, set at start (the key never changes): resolution asks for it per update. */
+  private ownKeyText = '';
+  /** hostNameFor (a SHA-256) is asked for on every received packet; its inputs rarely change. */
+  private hostNameMemo: { seed: Uint8Array; attempt: number; name: string } | undefined;
+  private readonly ownMemo = new OwnRecordsMemo();
   private announcedOnce = false;
   /** Per link: instance records of an old nick, still held until the new nick is announced there,
    * and then withdrawn (goodbye) right after that announcement, so that peers see a rename as an
@@ -118,7 +124,7 @@ export class MdnsDiscovery implements Discovery {
     this.oneShots = new OneShotQueries(this.clock, this.random);
     this.cache = new RecordCache(this.random);
     this.resolver = new IncrementalResolver(this.cache, () => ({
-      ownPublicKey: this.local ? base64Of(this.local.publicKey) : '',
+      ownPublicKey: this.ownKeyText,
       networkTag: this.local?.networkTag ?? '',
       discoveryKey: this.options.discoveryKey,
       interfaceOf: (id) => this.links.get(id)?.iface.name,
@@ -210,6 +216,7 @@ export class MdnsDiscovery implements Discovery {
     if (this.state !== 'idle') throw new DiscoveryError('bad-state', 'mDNS discovery was already started');
     this.state = 'running';
     this.local = { ...local };
+    this.ownKeyText = base64Of(local.publicKey);
     this.label = this.sealed ? opaqueLabel(this.randomBytes(8)) : instanceLabel(local.nick);
     this.hostSeed = this.sealed ? this.randomBytes(32) : local.publicKey;
     this.txt = this.buildTxt(this.local);
@@ -311,6 +318,7 @@ export class MdnsDiscovery implements Discovery {
     await this.closeLinks();
     for (const e of this.table.clear()) this.emit(e);
     this.cache.clear();
+    this.ownMemo.clear();
     this.resolver.reset();
     this.goodbyeNames.clear();
   }
@@ -362,19 +370,27 @@ export class MdnsDiscovery implements Discovery {
   private ownNames() {
     return {
       instance: instanceName(this.label),
-      host: this.local ? hostNameFor(this.hostSeed, this.hostAttempt) : '',
+      host: this.local ? this.hostName() : '',
     };
+  }
+
+  private hostName(): string {
+    const memo = this.hostNameMemo;
+    if (memo && memo.seed === this.hostSeed && memo.attempt === this.hostAttempt) return memo.name;
+    const name = hostNameFor(this.hostSeed, this.hostAttempt);
+    this.hostNameMemo = { seed: this.hostSeed, attempt: this.hostAttempt, name };
+    return name;
+  }
+
+  private ownService(local: LocalService): OwnService {
+    return { label: this.label, host: this.hostName(), port: local.port, txt: this.txt };
   }
 
   private ownRecordsFor(id: string): OwnRecordSet | undefined {
     const state = this.links.get(id);
     const local = this.local;
     if (!state || !local) return undefined;
-    const { host } = this.ownNames();
-    return ownRecords(
-      { label: this.label, host, port: local.port, txt: this.txt },
-      state.iface.addresses.map((a) => a.address),
-    );
+    return this.ownMemo.records(id, this.ownService(local), state.iface);
   }
 
   private announcedIds(): string[] {
@@ -456,10 +472,10 @@ export class MdnsDiscovery implements Discovery {
 
   /** §9: after announcing, a response with our unique names but other rdata is a conflict. */
   private conflictsWithUs(packet: MdnsPacket): boolean {
-    const own = [...this.links.keys()].flatMap((id) => {
-      const set = this.ownRecordsFor(id);
-      return set ? allOwnRecords(set) : [];
-    });
+    const local = this.local;
+    if (!local) return false;
+    const service = this.ownService(local);
+    const own = [...this.links.values()].map((state) => this.ownMemo.keys(state.id, service, state.iface));
     const kind = findConflict(packet, own, this.ownNames());
     if (kind) this.onConflict(kind, [...this.links.keys()]);
     return kind !== undefined;
@@ -558,6 +574,7 @@ export class MdnsDiscovery implements Discovery {
         if (!state) continue;
         this.links.delete(id);
         this.retired.delete(id);
+        this.ownMemo.forget(id);
         await state.link.close().catch(() => undefined);
         this.cacheChanged(
           this.cache.removeLink(id).map((e) => ({ ...e, goodbye: false })),

@@ -5,6 +5,7 @@ import { isIPv4 } from 'node:net';
 import { stripScope } from './ip-address.js';
 import { instanceName, SERVICE_TYPE, SERVICES_META } from './mdns-names.js';
 import type { MdnsRecord } from './mdns-packet.js';
+import { retimed } from './record-order.js';
 
 /** RFC 6762 §10: 120 s for records naming a host, 75 min for the others. */
 export const HOST_TTL = 120;
@@ -60,10 +61,10 @@ export function allOwnRecords(set: OwnRecordSet): MdnsRecord[] {
 }
 
 export function withTtl(record: MdnsRecord, ttl: number): MdnsRecord {
-  return { ...record, ttl };
+  return retimed(record, ttl);
 }
 
 /** §6.7: legacy unicast responses must not set cache-flush and cap the TTL at 10 s. */
 export function forLegacyUnicast(record: MdnsRecord): MdnsRecord {
-  return { ...record, flush: false, ttl: Math.min(record.ttl, LEGACY_MAX_TTL) };
+  return retimed(record, Math.min(record.ttl, LEGACY_MAX_TTL), false);
 }

@@ -15,6 +15,7 @@ import { labelOfInstance, nickOfLabel, SERVICE_TYPE, sameName } from './mdns-nam
 import type { MdnsRecord } from './mdns-packet.js';
 import { readPeerTxt, type TxtContext } from './peer-txt.js';
 import type { CacheEntry, RecordCache } from './record-cache.js';
+import { recordKey } from './record-order.js';
 
 export interface Missing {
   linkId: string;
@@ -50,9 +51,10 @@ function latest(entries: CacheEntry[]): CacheEntry | undefined {
   );
 }
 
-function addressRank(address: string): number {
+/** IPv4 first, then global IPv6, then link-local IPv6. */
+function addressRank(address: string, linkLocal: boolean): number {
   if (!address.includes(':')) return 0;
-  return isLinkLocalV6(address) ? 2 : 1;
+  return linkLocal ? 2 : 1;
 }
 
 interface PtrResolution {
@@ -75,17 +77,20 @@ function resolvePtr(cache: RecordCache, ptr: CacheEntry, options: ResolveOptions
   if (!srv && srvs.length === 0) missing.push({ linkId: ptr.linkId, name: instance, type: 'SRV' });
   if (!txt) missing.push({ linkId: ptr.linkId, name: instance, type: 'TXT' });
   if (!srv || !txt || srv.record.type !== 'SRV' || txt.record.type !== 'TXT') return { missing };
-  const read = readPeerTxt(txt.record.data, options);
+  const read = readPeerTxt(txt.record.data, options, recordKey(txt.record));
   if (read.kind === 'foreign') options.onForeign?.(instance);
   if (read.kind !== 'peer' || read.publicKey === options.ownPublicKey) return { missing };
   const target = srv.record.data.target;
-  const addresses = new Set<string>();
+  // Address → its rank, computed once per address rather than in every comparison of the sort.
+  const addresses = new Map<string, number>();
   for (const type of ['A', 'AAAA'] as const) {
     for (const a of cache.find(target, type)) {
       if (a.record.type !== 'A' && a.record.type !== 'AAAA') continue;
       const ifname = options.interfaceOf(a.linkId);
+      const linkLocal = a.record.type === 'AAAA' && isLinkLocalV6(a.record.data);
       // A link-local address is only usable with the scope of the link we heard it on.
-      addresses.add(isLinkLocalV6(a.record.data) && ifname ? `${a.record.data}%${ifname}` : a.record.data);
+      const address = linkLocal && ifname ? `${a.record.data}%${ifname}` : a.record.data;
+      if (!addresses.has(address)) addresses.set(address, addressRank(address, linkLocal));
     }
   }
   if (addresses.size === 0) {
@@ -98,7 +103,9 @@ function resolvePtr(cache: RecordCache, ptr: CacheEntry, options: ResolveOptions
   const hint: PeerHint = {
     publicKey: read.publicKey,
     nick: read.nick ?? nickOfLabel(label),
-    addresses: [...addresses].sort((a, b) => addressRank(a) - addressRank(b) || a.localeCompare(b)),
+    addresses: [...addresses]
+      .sort(([a, rankA], [b, rankB]) => rankA - rankB || a.localeCompare(b))
+      .map(([address]) => address),
     port: srv.record.data.port,
     source: 'mdns',
   };

@@ -18,7 +18,32 @@ export type PeerTxt =
   /** `nick` is set for sealed records, whose instance name carries no nick. */
   { kind: 'peer'; publicKey: string; nick?: string } | { kind: 'foreign' } | { kind: 'invalid' };
 
-export function readPeerTxt(entries: readonly Uint8Array[], context: TxtContext): PeerTxt {
+/** Resolution reads an instance's TXT every time the instance is touched (each announcement,
+ * refresh or address), each time from a freshly received copy, and on a private network a read
+ * opens a seal. The answer depends only on the strings and the context, so it is kept by content
+ * (`contentKey`, the record's key) with the context it was read under. The content comes from the
+ * network: the table holds at most MAX_REMEMBERED answers and starts over when full. */
+const MAX_REMEMBERED = 4096;
+const reads = new Map<string, { networkTag: string; discoveryKey: Uint8Array | undefined; read: PeerTxt }>();
+
+/** `contentKey` must differ whenever `entries` do (record-order.recordKey of the TXT record);
+ * without it nothing is remembered. */
+export function readPeerTxt(
+  entries: readonly Uint8Array[],
+  context: TxtContext,
+  contentKey?: string,
+): PeerTxt {
+  if (contentKey === undefined) return readUncached(entries, context);
+  const known = reads.get(contentKey);
+  if (known && known.networkTag === context.networkTag && known.discoveryKey === context.discoveryKey)
+    return known.read;
+  const read = readUncached(entries, context);
+  if (reads.size >= MAX_REMEMBERED) reads.clear();
+  reads.set(contentKey, { networkTag: context.networkTag, discoveryKey: context.discoveryKey, read });
+  return read;
+}
+
+function readUncached(entries: readonly Uint8Array[], context: TxtContext): PeerTxt {
   const pairs = txtPairs(entries);
   if (!pairs) return { kind: 'invalid' };
   const v1 = v1FromPairs(pairs);

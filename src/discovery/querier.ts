@@ -11,7 +11,7 @@ import { labelOfInstance, SERVICE_TYPE, sameName } from './mdns-names.js';
 import { emptyPacket, type MdnsPacket, type MdnsRecord } from './mdns-packet.js';
 import type { Missing } from './peer-table.js';
 import type { CacheEntry, RecordCache } from './record-cache.js';
-import { recordKey } from './record-order.js';
+import { recordKey, retimed } from './record-order.js';
 
 export const FIRST_QUERY_MIN_MS = 20;
 export const FIRST_QUERY_MAX_MS = 120;
@@ -148,15 +148,32 @@ export class Querier {
   /** §7.1: our cached answers with more than half their TTL left. */
   private knownAnswers(linkId: string, name: string, type: string): MdnsRecord[] {
     const now = this.ctx.clock.now();
-    // Our own PTR rides along as a known answer so that our own responder, which hears this query
-    // through multicast loopback, does not answer it (§7.1) — other hosts ignore it.
-    const own = this.ctx.link(linkId)?.announced ? this.ctx.ownRecords(linkId)?.ptr : undefined;
-    const self = own && sameName(name, own.name) && type === 'PTR' ? [own] : [];
+    return this.knownEntries(linkId, name, type, now)
+      .map((e) => retimed(e.record, Math.max(0, Math.floor((e.expiresAt - now) / 1000))))
+      .concat(this.ownKnownAnswer(linkId, name, type));
+  }
+
+  /** The keys of `knownAnswers` (a changed TTL keeps a record's key), without building the list:
+   * every browse query another host sends is compared with it (§7.3). */
+  private knownAnswerKeys(linkId: string, name: string, type: string): Set<string> {
+    const keys = new Set<string>();
+    for (const e of this.knownEntries(linkId, name, type, this.ctx.clock.now()))
+      keys.add(recordKey(e.record));
+    for (const r of this.ownKnownAnswer(linkId, name, type)) keys.add(recordKey(r));
+    return keys;
+  }
+
+  private knownEntries(linkId: string, name: string, type: string, now: number): CacheEntry[] {
     return this.cache
       .find(name, type as MdnsRecord['type'], linkId)
-      .filter((e) => !e.goodbye && (e.expiresAt - now) / 1000 > e.record.ttl / 2)
-      .map((e): MdnsRecord => ({ ...e.record, ttl: Math.max(0, Math.floor((e.expiresAt - now) / 1000)) }))
-      .concat(self);
+      .filter((e) => !e.goodbye && (e.expiresAt - now) / 1000 > e.record.ttl / 2);
+  }
+
+  /** Our own PTR rides along as a known answer so that our own responder, which hears this query
+   * through multicast loopback, does not answer it (§7.1) — other hosts ignore it. */
+  private ownKnownAnswer(linkId: string, name: string, type: string): MdnsRecord[] {
+    const own = this.ctx.link(linkId)?.announced ? this.ctx.ownRecords(linkId)?.ptr : undefined;
+    return own && sameName(name, own.name) && type === 'PTR' ? [own] : [];
   }
 
   private sendQuestions(linkId: string, questions: { name: string; type: string }[]): void {
@@ -205,7 +222,7 @@ export class Querier {
       // Our own PTR is on our list (see knownAnswers), and every peer that knows us lists it too:
       // leaving it out made every settled host's query look new to every other, so none was ever
       // suppressed and a LAN of N sent N browse queries per round instead of one.
-      const ours = new Set(this.knownAnswers(linkId, q.name, 'PTR').map(recordKey));
+      const ours = this.knownAnswerKeys(linkId, q.name, 'PTR');
       const theirs = query.answers.filter((r) => r.type === 'PTR' && sameName(r.name, q.name)).map(recordKey);
       if (theirs.every((key) => ours.has(key))) this.suppressed.add(linkId);
     }
@@ -254,12 +271,16 @@ export class Querier {
     };
     const touched: CacheEntry[] = [];
     let dropped = 0;
+    // Names compare case-insensitively (RFC 6762 §16): ours are lowered once per packet.
+    const ownInstance = ownNames.instance.toLowerCase();
+    const ownHost = ownNames.host.toLowerCase();
     for (const r of records) {
-      if (sameName(r.name, ownNames.instance) || sameName(r.name, ownNames.host)) continue;
+      const name = r.name.toLowerCase();
+      if (name === ownInstance || name === ownHost) continue;
       // Our own PTR too: it comes back when our echo arrives after we stopped remembering the
       // packet (a loaded host lags for seconds) or a reflector repeats it. Cached, it made the
       // resolver ask the LAN for our own SRV and TXT, four times, on every busy host.
-      if (r.type === 'PTR' && sameName(r.data, ownNames.instance)) continue;
+      if (r.type === 'PTR' && r.data.toLowerCase() === ownInstance) continue;
       if (!this.relevant(linkId, r, instances)) {
         if (r.type === 'PTR' && sameName(r.name, SERVICE_TYPE) && r.ttl > 0) dropped++;
         continue;

@@ -25,7 +25,10 @@ export function rdataKey(record: MdnsRecord): string {
     case 'SRV':
       return `${record.data.priority} ${record.data.weight} ${record.data.port} ${record.data.target.toLowerCase()}`;
     case 'TXT':
-      return record.data.map((e) => Buffer.from(e).toString('hex')).join(',');
+      // A view, not a copy: the key is built from the bytes in place.
+      return record.data
+        .map((e) => Buffer.from(e.buffer, e.byteOffset, e.byteLength).toString('hex'))
+        .join(',');
     case 'OTHER':
       return record.data.rrtype;
   }
@@ -36,8 +39,30 @@ export function rrsetKey(record: Pick<MdnsRecord, 'name' | 'type'>): string {
   return `${record.name.toLowerCase()}|${record.type}`;
 }
 
+/** Keys already computed, per record object. One received record is keyed many times (cache
+ * lookup, cache-flush of its rrset, known answers, the own-packet fingerprint) and a TXT key is the
+ * hex of every string. Records are never modified once built (packet-guard.ts and own-records.ts
+ * build fresh objects; a changed TTL is a copy), so an object's key never changes. A WeakMap holds
+ * a key no longer than its record lives, however many records the network sends. */
+const keyOf = new WeakMap<MdnsRecord, string>();
+
 export function recordKey(record: MdnsRecord): string {
-  return `${rrsetKey(record)}|${rdataKey(record)}`;
+  let key = keyOf.get(record);
+  if (key === undefined) {
+    key = `${rrsetKey(record)}|${rdataKey(record)}`;
+    keyOf.set(record, key);
+  }
+  return key;
+}
+
+/** The same record with another TTL or cache-flush bit (known answers, goodbyes, legacy unicast):
+ * neither is part of its identity, so the copy shares the original's key instead of computing it
+ * again. */
+export function retimed(record: MdnsRecord, ttl: number, flush = record.flush): MdnsRecord {
+  const copy = { ...record, ttl, flush };
+  const key = keyOf.get(record);
+  if (key !== undefined) keyOf.set(copy, key);
+  return copy;
 }
 
 function nameBytes(name: string): number[] {

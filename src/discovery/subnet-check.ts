@@ -7,14 +7,34 @@
 import { ipv4Bytes, ipv6Bytes, isLinkLocalV6, samePrefix, scopeOf } from './ip-address.js';
 import type { NetInterface } from './net-interfaces.js';
 
+interface Subnet {
+  base: Uint8Array;
+  prefixLength: number;
+}
+
+/** The interface's own subnets, parsed once: the check runs on every packet, the interface's
+ * addresses change rarely. Keyed by the address list object (a changed interface comes with a new
+ * list, see interface-watcher.ts; the length guards against a list edited in place); a WeakMap,
+ * so it holds no more than the interfaces still in use. */
+const subnetsOf = new WeakMap<NetInterface['addresses'], { length: number; v4: Subnet[]; v6: Subnet[] }>();
+
+function subnets(iface: NetInterface): { v4: Subnet[]; v6: Subnet[] } {
+  const memo = subnetsOf.get(iface.addresses);
+  if (memo && memo.length === iface.addresses.length) return memo;
+  const v4: Subnet[] = [];
+  const v6: Subnet[] = [];
+  for (const a of iface.addresses) {
+    const base = a.family === 4 ? ipv4Bytes(a.address) : ipv6Bytes(a.address);
+    if (base) (a.family === 4 ? v4 : v6).push({ base, prefixLength: a.prefixLength });
+  }
+  const fresh = { length: iface.addresses.length, v4, v6 };
+  subnetsOf.set(iface.addresses, fresh);
+  return fresh;
+}
+
 export function isOnLink(source: string, iface: NetInterface): boolean {
   const v4 = ipv4Bytes(source.startsWith('::ffff:') && source.includes('.') ? source.slice(7) : source);
-  if (v4) {
-    return iface.addresses.some((a) => {
-      const base = a.family === 4 ? ipv4Bytes(a.address) : undefined;
-      return base !== undefined && samePrefix(v4, base, a.prefixLength);
-    });
-  }
+  if (v4) return subnets(iface).v4.some((s) => samePrefix(v4, s.base, s.prefixLength));
   const v6 = ipv6Bytes(source);
   if (!v6) return false;
   if (isLinkLocalV6(source)) {
@@ -23,8 +43,5 @@ export function isOnLink(source: string, iface: NetInterface): boolean {
     // Some platforms print the scope as the interface index.
     return iface.addresses.some((a) => a.scopeId !== undefined && String(a.scopeId) === scope);
   }
-  return iface.addresses.some((a) => {
-    const base = a.family === 6 ? ipv6Bytes(a.address) : undefined;
-    return base !== undefined && samePrefix(v6, base, a.prefixLength);
-  });
+  return subnets(iface).v6.some((s) => samePrefix(v6, s.base, s.prefixLength));
 }

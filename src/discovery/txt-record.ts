@@ -31,7 +31,8 @@ export function txtPairs(entries: readonly Uint8Array[]): Map<string, string> | 
   for (const entry of entries) {
     total += entry.length + 1;
     if (total > MAX_TXT_BYTES * 4) return undefined;
-    const text = Buffer.from(entry).toString('utf8');
+    // A view of the bytes, not a copy.
+    const text = Buffer.from(entry.buffer, entry.byteOffset, entry.byteLength).toString('utf8');
     const eq = text.indexOf('=');
     // RFC 6763 §6.4: keys are case-insensitive, and only the first occurrence of a key counts.
     const key = (eq < 0 ? text : text.slice(0, eq)).toLowerCase();

@@ -66,6 +66,19 @@ describe('sealed TXT (v=2)', () => {
     expect(readPeerTxt(txt, { networkTag: TAG, discoveryKey: words })).toEqual({ kind: 'foreign' });
   });
 
+  it('a read remembered by content is only reused under the context it was read in', () => {
+    const txt = encodeSealedTxt({ publicKey: pk, nick: 'alice' }, KEY, salt(7));
+    const content = 'alice._lanchat._tcp.local|TXT|sealed-7';
+    const peer = { kind: 'peer', publicKey: pkB64, nick: 'alice' };
+    expect(readPeerTxt(txt, { networkTag: TAG, discoveryKey: KEY }, content)).toEqual(peer);
+    expect(readPeerTxt(txt, { networkTag: TAG, discoveryKey: KEY }, content)).toEqual(peer);
+    expect(readPeerTxt(txt, { networkTag: TAG, discoveryKey: OTHER }, content)).toEqual({ kind: 'foreign' });
+    expect(readPeerTxt(txt, { networkTag: TAG }, content)).toEqual({ kind: 'foreign' });
+    const v1 = encodeTxt({ publicKey: pkB64, networkTag: TAG });
+    expect(readPeerTxt(v1, { networkTag: TAG }, 'v1')).toEqual({ kind: 'peer', publicKey: pkB64 });
+    expect(readPeerTxt(v1, { networkTag: 'fedcba9876543210' }, 'v1')).toEqual({ kind: 'foreign' });
+  });
+
   it('any flipped bit in salt or box makes it unreadable, never a different peer', () => {
     const txt = text(encodeSealedTxt({ publicKey: pk, nick: 'alice' }, KEY, salt(9)));
     const pairs = txtPairs(enc(...txt));

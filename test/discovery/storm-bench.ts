@@ -1,0 +1,170 @@
+// Micro-benchmark (not a test): CPU per received packet while N peers start at once, as one node
+// hears it (issue 13): each peer's 3 probes (§8.1), 2 announcements (§8.3), a browse query with
+// the PTRs it already knows as known answers (§7.1), and one more answer set. The packets are
+// decoded beforehand and handed straight to the engine's link handler, one per macrotask (what
+// the engine does after each is run before the next arrives), with a minimal clock: the figure is
+// the engine's own work, sends included, without a test harness around it. Printed next to what
+// dns-packet alone costs to decode the same packets (the floor under any stack's processing).
+// N ≤ 250: test keys are one repeated byte.
+//   npx tsx test/discovery/storm-bench.ts [N…]
+import dnsPacket from 'dns-packet';
+import type { Clock, TimerHandle } from '../../src/discovery/clock.js';
+import { MdnsDiscovery } from '../../src/discovery/mdns-discovery.js';
+import type { LinkHandlers, MdnsLink } from '../../src/discovery/mdns-link.js';
+import { toWire } from '../../src/discovery/packet-guard.js';
+import { fakeInterface } from './fake-wire.js';
+import { b64, keyOf, NET_TAG, peerResponse } from './mdns-kit.js';
+
+const KNOWN_ANSWERS_MAX = 50;
+
+/** Loosely typed: dns-packet's types have no ANY question, its codec does. */
+function probe(i: number): object {
+  const instance = `peer-${i}._lanchat._tcp.local`;
+  const host = `peer-${2 + i}.local`;
+  return {
+    type: 'query',
+    questions: [
+      { name: instance, type: 'ANY' },
+      { name: host, type: 'ANY' },
+    ],
+    authorities: [
+      { name: instance, type: 'SRV', ttl: 120, data: { target: host, port: 7475, priority: 0, weight: 0 } },
+      { name: instance, type: 'TXT', ttl: 4500, data: ['v=1', `pk=${b64(2 + i)}`, `net=${NET_TAG}`] },
+      { name: host, type: 'A', ttl: 120, data: addressOf(i) },
+    ],
+  };
+}
+
+function browse(i: number): dnsPacket.Packet {
+  const known = Array.from({ length: Math.min(i, KNOWN_ANSWERS_MAX) }, (_, k) => ({
+    name: '_lanchat._tcp.local',
+    type: 'PTR' as const,
+    ttl: 4500,
+    data: `peer-${i - 1 - k}._lanchat._tcp.local`,
+  }));
+  return { type: 'query', questions: [{ name: '_lanchat._tcp.local', type: 'PTR' }], answers: known };
+}
+
+function addressOf(i: number): string {
+  return `10.0.${1 + (i >> 8)}.${i & 0xff}`;
+}
+
+/** The storm in the order a start produces it: probes, then announcements, queries, answers. */
+function storm(n: number): { bytes: Buffer; from: string }[] {
+  const out: { bytes: Buffer; from: string }[] = [];
+  const add = (p: object, i: number) =>
+    out.push({ bytes: dnsPacket.encode(p as dnsPacket.Packet), from: `10.0.0.${2 + (i % 250)}` });
+  const announce = (i: number) => peerResponse({ nick: `peer-${i}`, key: 2 + i, address: addressOf(i) });
+  for (let round = 0; round < 3; round++) for (let i = 0; i < n; i++) add(probe(i), i);
+  for (let round = 0; round < 2; round++) for (let i = 0; i < n; i++) add(announce(i), i);
+  for (let i = 0; i < n; i++) add(browse(i), i);
+  for (let i = 0; i < n; i++) add(announce(i), i);
+  return out;
+}
+
+function decodeOnly(packets: { bytes: Buffer }[]): number {
+  const start = process.cpuUsage();
+  for (const p of packets) dnsPacket.decode(p.bytes);
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / packets.length;
+}
+
+/** Timers run in time order as the clock is moved; deferred work runs after each packet. */
+class BenchClock implements Clock {
+  private time = 0;
+  private timers: { at: number; fn: () => void; dead?: boolean }[] = [];
+  private readonly deferred: (() => void)[] = [];
+  now = () => this.time;
+  setTimeout = (fn: () => void, ms: number): TimerHandle => {
+    const timer = { at: this.time + Math.max(0, ms), fn };
+    this.timers.push(timer);
+    return timer;
+  };
+  clearTimeout = (handle: TimerHandle) => {
+    (handle as { dead?: boolean }).dead = true;
+  };
+  defer = (fn: () => void) => {
+    this.deferred.push(fn);
+  };
+  runDeferred(): void {
+    for (let fn = this.deferred.shift(); fn; fn = this.deferred.shift()) fn();
+  }
+  advanceTo(end: number): void {
+    for (;;) {
+      this.timers = this.timers.filter((t) => !t.dead);
+      let next: { at: number; fn: () => void; dead?: boolean } | undefined;
+      for (const t of this.timers) if (t.at <= end && (!next || t.at < next.at)) next = t;
+      if (!next) break;
+      next.dead = true;
+      this.time = next.at;
+      next.fn();
+      this.runDeferred();
+    }
+    this.time = end;
+  }
+}
+
+async function run(n: number, packets: { decoded: unknown; size: number; from: string }[]) {
+  const clock = new BenchClock();
+  let handlers: LinkHandlers | undefined;
+  const link = async (iface: { name: string }, family: 4 | 6, h: LinkHandlers): Promise<MdnsLink> => {
+    handlers = h;
+    return {
+      interfaceName: iface.name,
+      family,
+      // What the real link does with a packet before the socket: build the wire form, encode it.
+      send: async (packet) => void dnsPacket.encode(toWire(packet)),
+      sendOneShot: async () => {},
+      close: async () => {},
+    };
+  };
+  const discovery = new MdnsDiscovery({
+    linkFactory: link,
+    listInterfaces: () => [fakeInterface('eth0', '10.0.0.1')],
+    interfaceFacts: () => ({ virtual: false, up: true }),
+    families: [4],
+    clock,
+    random: () => 0.5,
+  });
+  let ups = 0;
+  discovery.subscribe((e) => {
+    if (e.type === 'up') ups++;
+  });
+  await discovery.start({ nick: 'listener', port: 7475, publicKey: keyOf(1), networkTag: NET_TAG });
+  // Probed and announced: from here on it answers queries as a settled node does.
+  clock.advanceTo(3000);
+  const start = process.cpuUsage();
+  let at = 3000;
+  for (const p of packets) {
+    clock.advanceTo(++at);
+    handlers?.onMessage(p.decoded, { address: p.from, port: 5353 }, p.size);
+    clock.runDeferred();
+  }
+  clock.advanceTo(at + 5000);
+  const used = process.cpuUsage(start);
+  await discovery.stop();
+  if (ups !== n) throw new Error(`expected ${n} peers up, saw ${ups}`);
+  return (used.user + used.system) / packets.length;
+}
+
+const sizes = process.argv.slice(2).map(Number);
+for (const n of sizes.length > 0 ? sizes : [20, 100, 250]) {
+  const packets = storm(n);
+  const decoded = packets.map((p) => ({
+    decoded: dnsPacket.decode(p.bytes),
+    size: p.bytes.length,
+    from: p.from,
+  }));
+  await run(n, decoded); // warm-up
+  const runs = Array.from({ length: 5 }, () => 0);
+  for (let i = 0; i < runs.length; i++) runs[i] = await run(n, decoded);
+  runs.sort((x, y) => x - y);
+  decodeOnly(packets); // warm-up
+  const decode = Array.from({ length: 5 }, () => decodeOnly(packets)).sort((x, y) => x - y)[2] ?? 0;
+  const median = runs[2] ?? 0;
+  console.log(
+    `N=${n}: ${packets.length} packets, median ${median.toFixed(1)} µs CPU per packet ` +
+      `(min ${(runs[0] ?? 0).toFixed(1)}); dns-packet decode alone ${decode.toFixed(1)} µs, ` +
+      `ratio ${(median / decode).toFixed(1)}×`,
+  );
+}
