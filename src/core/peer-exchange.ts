@@ -33,6 +33,8 @@ import type { Peer, PeerTable } from './peer-table.js';
 import { PexSender } from './pex-sender.js';
 import { listenPort } from './remembered-peers.js';
 
+/** How long a link's segment is trusted before it is worked out again (see segmentOfLink). */
+const SEGMENT_KEPT_MS = 5_000;
 export const PEX_CAPABILITY = 'pex';
 /** Peers learned through exchange and not (yet) connected, at most. */
 export const MAX_CANDIDATES = 64;
@@ -83,6 +85,7 @@ export class PeerExchange {
   private readonly buckets = new WeakMap<PeerLink, Bucket>();
   /** provenAddress() per link (a link's remote address never changes). */
   private readonly proven = new WeakMap<PeerLink, string | null>();
+  private readonly segments = new WeakMap<PeerLink, { segment: string | undefined; at: number }>();
   private admittedAt: number[] = [];
   private readonly sender: PexSender;
   /** The policy for every address in peer exchange: a link-local address means nothing on another
@@ -128,14 +131,25 @@ export class PeerExchange {
    * invite, a remembered address or another peer is still passed on: multicast may not reach it
    * (a switch that drops multicast between hosts of one subnet). */
   private hearEachOther(a: Peer, b: Peer): boolean {
-    const segmentOf = this.o.segmentOf;
-    if (!segmentOf || !a.link || !b.link) return false;
-    const segment = segmentOf(a.link.remoteAddress);
-    if (segment === undefined || segment !== segmentOf(b.link.remoteAddress)) return false;
+    if (!this.o.segmentOf || !a.link || !b.link) return false;
+    const segment = this.segmentOfLink(a.link);
+    if (segment === undefined || segment !== this.segmentOfLink(b.link)) return false;
     // A newcomer dials before its own announcements go out (it probes for its name first), so at
     // its link-up we have not heard it yet; that mDNS works on its segment is what counts.
     if (a.heardViaMdns || b.heardViaMdns) this.mdnsSegments.add(segment);
     return this.mdnsSegments.has(segment);
+  }
+
+  /** segmentOf(link.remoteAddress), kept per link for SEGMENT_KEPT_MS: every link that comes up
+   * is compared with every other (a floor of 100 asked this ≈ 10,000 times per node, parsing the
+   * address each time); re-read now and then, as our interfaces may change under a live link. */
+  private segmentOfLink(link: PeerLink): string | undefined {
+    const now = this.o.clock.now();
+    const kept = this.segments.get(link);
+    if (kept && now - kept.at < SEGMENT_KEPT_MS) return kept.segment;
+    const segment = this.o.segmentOf?.(link.remoteAddress);
+    this.segments.set(link, { segment, at: now });
+    return segment;
   }
 
   /** A peer is connected (either way): it is no longer a candidate. */
