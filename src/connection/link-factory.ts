@@ -1,9 +1,11 @@
 // Turns raw transport streams into PeerLinks: dial + client handshake, or accept + server
 // handshake, then the hello exchange. Everything before a link is returned is bounded in time.
 import type { Duplex } from 'node:stream';
+import { AddressCounts } from '../crypto/address-counts.js';
 import type { HandshakeLimiter } from '../crypto/handshake-limiter.js';
 import { HANDSHAKE_TIMEOUT_MS, secureClient, secureServer } from '../crypto/secure-handshake.js';
 import type { Ed25519KeyPair } from '../crypto/shs-keys.js';
+import { hostAddress } from '../protocol/address-policy.js';
 import type { Hello } from '../protocol/messages.js';
 import type { RemoteAddress, Transport } from '../transport/transport.js';
 import { HalfOpenCaps } from './half-open-caps.js';
@@ -69,8 +71,16 @@ export const ACCEPT_TO_HELLO_MS = HANDSHAKE_TIMEOUT_MS + HELLO_TIMEOUT_MS;
 
 export class LinkFactory {
   private readonly halfOpen: HalfOpenCaps;
+  /** Accepted connections between accept and hello, by host (no scope, IPv4-mapped unwrapped). */
+  private readonly incoming = new AddressCounts();
   constructor(private readonly options: LinkFactoryOptions) {
     this.halfOpen = options.halfOpen ?? new HalfOpenCaps();
+  }
+
+  /** A connection from this host is being accepted (handshake or hello under way): the dialer
+   * waits for it instead of dialling the same peer back (node.ts). */
+  incomingFrom(address: string): boolean {
+    return this.incoming.from(hostKey(address)) > 0;
   }
 
   /** Dials `address`, proves the peer holds `publicKey`, exchanges hellos. `hello` replaces our
@@ -122,6 +132,11 @@ export class LinkFactory {
         { address: remote.address },
       );
     }
+    const stopCounting = this.incoming.add(hostKey(remote.address));
+    const release = () => {
+      stopCounting();
+      slot.release();
+    };
     let session: Awaited<ReturnType<typeof secureServer>>;
     try {
       session = await secureServer(stream, {
@@ -133,12 +148,12 @@ export class LinkFactory {
         timeoutMs: Math.min(HANDSHAKE_TIMEOUT_MS, graceMs),
       });
     } catch (cause) {
-      slot.release();
+      release();
       stream.destroy();
       throw new LinkError('handshake-failed', `from ${remote.address}: ${message(cause)}`, { cause });
     }
     const link = this.open(session, false, remote.address, undefined, helloDeadline);
-    link.then(slot.release, slot.release);
+    link.then(release, release);
     return link;
   }
 
@@ -187,4 +202,12 @@ export class LinkFactory {
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** One key per host: without the IPv6 scope (written as a name or an index) and with an
+ * IPv4-mapped address unwrapped, so that an accepted socket's address and an mDNS hint compare. */
+export function hostKey(address: string): string {
+  const host = hostAddress(address) ?? address;
+  const scope = host.indexOf('%');
+  return scope < 0 ? host : host.slice(0, scope);
 }

@@ -23,6 +23,11 @@ import type { Peer } from './peer-table.js';
 export const NEWCOMER_MS = 5_000;
 /** Otherwise the larger id waits this long (plus up to half again, jitter) for the smaller one. */
 export const DIAL_DEFER_MS = 1_500;
+/** While a connection from the peer's host is being accepted, a dial waits this long (plus up to
+ * half again) and looks again, at most MAX_INCOMING_WAITS times in a row (≈ the server's
+ * handshake deadline and hello in all). */
+export const INCOMING_WAIT_MS = 1_000;
+export const MAX_INCOMING_WAITS = 16;
 
 export interface ReconnectPolicy {
   fast: BackoffPolicy;
@@ -54,6 +59,8 @@ export interface DialerOptions {
   failed: (peer: Peer, error: unknown, kind: DialFailure) => void;
   /** Every failed attempt, reachable or not (remembered peers keep the last error). */
   attemptFailed?: (peer: Peer, error: unknown) => void;
+  /** Is a connection from this peer's host being accepted right now (handshake or hello)? */
+  incomingFrom?: (peer: Peer) => boolean;
   maxInFlight?: number;
 }
 
@@ -102,6 +109,7 @@ export class Dialer {
     this.clearRetry(peer);
     this.queue.cancel(peer.id);
     peer.attempts = 0;
+    peer.incomingWaits = 0;
     peer.unreachableSince = undefined;
   }
 
@@ -123,6 +131,16 @@ export class Dialer {
   private async attempt(id: string): Promise<void> {
     const peer = this.o.peer(id);
     if (!peer?.hint || peer.link || !this.o.allowed(peer)) return;
+    // Its own dial to us is under way: wait for that link rather than make a second one that
+    // adopt() would close again. At 9:00 on a floor of 100 (2 cores), handshakes took seconds,
+    // the larger id's 1.5 s of patience ran out while the smaller id's dial was in flight, and
+    // ≈ 20 % of all pairs were linked twice (two handshakes, two hellos, a close each side).
+    // Bounded: a connection from that host that never completes only delays our dial.
+    if (this.o.incomingFrom?.(peer) && peer.incomingWaits < MAX_INCOMING_WAITS) {
+      peer.incomingWaits++;
+      this.later(peer, INCOMING_WAIT_MS * (1 + this.o.random() / 2));
+      return;
+    }
     try {
       await this.o.connect(peer);
     } catch (error) {

@@ -7,7 +7,7 @@
 // adapters, tests in-memory ones.
 
 import { HalfOpenCaps, type HalfOpenLimits } from '../connection/half-open-caps.js';
-import { LinkError, LinkFactory } from '../connection/link-factory.js';
+import { hostKey, LinkError, LinkFactory } from '../connection/link-factory.js';
 import {
   DEFAULT_INBOUND_RATE,
   type HeartbeatTiming,
@@ -218,6 +218,7 @@ export class LanchatNode {
       reconnect: init.backoff ?? DEFAULT_RECONNECT,
       peer: (id) => this.peers.get(id),
       connect: (peer) => this.connect(peer),
+      incomingFrom: (peer) => this.incomingFrom(peer),
       allowed: (peer) => !this.stopping && !this.trust.blocked(peer.id),
       failed: (_peer, error) => this.linkWarning(error),
       attemptFailed: (peer, error) => {
@@ -850,6 +851,19 @@ export class LanchatNode {
     peer.advertisedNick = hint.nick;
     if (hint.source === 'mdns') peer.heardViaMdns = true;
     this.dialer.heard(peer, changed);
+  }
+
+  /** Is a connection from this peer's host being accepted? Only said of a host no other known
+   * peer shares (one lanchat per machine, the usual case): an accept from a host with two nodes
+   * (or from loopback in tests) says nothing about which of them is calling. */
+  private incomingFrom(peer: Peer): boolean {
+    const hosts = (peer.hint?.addresses ?? []).filter((a) => this.links.incomingFrom(a)).map(hostKey);
+    if (hosts.length === 0) return false;
+    for (const other of this.peers.all()) {
+      if (other === peer || !other.hint) continue;
+      if (other.hint.addresses.some((a) => hosts.includes(hostKey(a)))) return false;
+    }
+    return true;
   }
 
   /** Tries each address of the peer's hint in turn; the first link that completes is adopted. */

@@ -28,6 +28,8 @@ export interface Peer {
   /** Failed dial attempts in a row (for backoff), and since when the peer is unreachable. */
   attempts: number;
   unreachableSince: number | undefined;
+  /** Dials put off in a row because a connection from its host was being accepted (dialer.ts). */
+  incomingWaits: number;
   /** Why the last dial failed (for `lanchat doctor`); cleared when a link is adopted. */
   lastFailure: DialFailureRecord | undefined;
   retry: TimerHandle | undefined;
@@ -109,6 +111,7 @@ export class PeerTable {
         link: undefined,
         attempts: 0,
         unreachableSince: undefined,
+        incomingWaits: 0,
         lastFailure: undefined,
         retry: undefined,
         offlineGrace: undefined,

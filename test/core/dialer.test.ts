@@ -2,14 +2,25 @@
 // connects (a floor must converge by itself).
 import { describe, expect, it } from 'vitest';
 import { LinkError } from '../../src/connection/link-factory.js';
-import { classify, DEFAULT_RECONNECT, DIAL_DEFER_MS, Dialer, NEWCOMER_MS } from '../../src/core/dialer.js';
+import {
+  classify,
+  DEFAULT_RECONNECT,
+  DIAL_DEFER_MS,
+  Dialer,
+  INCOMING_WAIT_MS,
+  MAX_INCOMING_WAITS,
+  NEWCOMER_MS,
+} from '../../src/core/dialer.js';
 import { PeerTable } from '../../src/core/peer-table.js';
 import { HandshakeError } from '../../src/crypto/handshake-error.js';
 import { FakeClock } from './fake-clock.js';
 
 const SELF = 'M'; // ids compare as strings: 'A' < 'M' < 'Z'
 
-function setup(outcome: (id: string) => Promise<void> = async () => {}) {
+function setup(
+  outcome: (id: string) => Promise<void> = async () => {},
+  incoming: (id: string) => boolean = () => false,
+) {
   const clock = new FakeClock();
   const peers = new PeerTable();
   const dials: { id: string; at: number }[] = [];
@@ -27,6 +38,7 @@ function setup(outcome: (id: string) => Promise<void> = async () => {}) {
     },
     allowed: (peer) => !blocked.has(peer.id),
     failed: (peer, _error, kind) => failures.push(`${peer.id}:${kind}`),
+    incomingFrom: (peer) => incoming(peer.id),
   });
   dialer.start();
   const peer = (id: string) => {
@@ -47,6 +59,56 @@ const refused = () =>
 const unreachable = () => new LinkError('dial-failed', 'ECONNREFUSED');
 
 describe('Dialer', () => {
+  it("waits while the peer's own connection to us is being accepted, then dials if no link came", async () => {
+    let incoming = true;
+    const t = setup(
+      async () => {},
+      () => incoming,
+    );
+    t.dialer.heard(t.peer('A'), false);
+    await t.settle();
+    expect(t.dials).toEqual([]); // its dial is under way: no second link
+    t.clock.advance(INCOMING_WAIT_MS * 1.5);
+    await t.settle();
+    expect(t.dials).toEqual([]); // still being accepted: waits again
+    incoming = false; // that connection failed (or completed: then connected() would stop us)
+    t.clock.advance(INCOMING_WAIT_MS * 1.5);
+    await t.settle();
+    expect(t.dials.map((d) => d.id)).toEqual(['A']);
+  });
+
+  it('waits for an incoming connection a bounded number of times', async () => {
+    const t = setup(
+      async () => {},
+      () => true,
+    ); // a host that never finishes its handshake
+    const start = t.clock.now();
+    t.dialer.heard(t.peer('A'), false);
+    const waitedAtMost = MAX_INCOMING_WAITS * INCOMING_WAIT_MS * 1.5;
+    for (let ms = 0; ms <= waitedAtMost; ms += 100) {
+      await t.settle();
+      t.clock.advance(100);
+    }
+    await t.settle();
+    expect(t.dials.map((d) => d.id)).toEqual(['A']);
+    expect(t.dials[0]!.at - start).toBeGreaterThanOrEqual(MAX_INCOMING_WAITS * INCOMING_WAIT_MS);
+  });
+
+  it('stops waiting when the link comes up the other way', async () => {
+    const t = setup(
+      async () => {},
+      () => true,
+    );
+    const a = t.peer('A');
+    t.dialer.heard(a, false);
+    await t.settle();
+    t.dialer.connected(a);
+    t.clock.advance(INCOMING_WAIT_MS * 20);
+    await t.settle();
+    expect(t.dials).toEqual([]);
+    expect(a.incomingWaits).toBe(0);
+  });
+
   it('a newcomer dials everyone it hears at once, smaller or larger', async () => {
     const t = setup();
     t.dialer.heard(t.peer('A'), false);
