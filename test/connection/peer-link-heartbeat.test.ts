@@ -132,6 +132,19 @@ describe('PeerLink heartbeats', () => {
     expect(closes).toEqual(['timeout']);
   });
 
+  it('does not ping to prove its own hello read: a new link is left to keepalive until something that matters is sent', async () => {
+    const { clock, session, link } = linked();
+    link.send(HELLO); // as the link factory does when the link opens
+    await flush();
+    clock.advance(DEFAULT_HEARTBEAT.intervalMs + 1_000);
+    await flush();
+    expect(pings(session)).toBe(0);
+    link.send({ t: 'typing', active: true });
+    clock.advance(DEFAULT_HEARTBEAT.intervalMs);
+    await flush();
+    expect(pings(session)).toBe(1);
+  });
+
   it('does not wait for an answer to a pong (two quiet peers would ping each other forever)', async () => {
     const { clock, session, closes } = linked();
     session.deliver({ t: 'ping', n: 1 });
