@@ -57,11 +57,14 @@ export class LinkError extends Error {
 }
 
 const DEFAULT_DIAL_TIMEOUT_MS = 3_000;
-/** The dialling side waits longer than the server's own deadline (HANDSHAKE_TIMEOUT_MS): a server
- * that is merely busy (a floor of 50 starting at once on shared CPUs) answers late but answers,
- * and a client that gives up first throws away the work both sides did and adds a retry to the
- * load. A server that stalls on purpose holds one of our few dial slots (dial-queue.ts), no more. */
-export const CLIENT_HANDSHAKE_TIMEOUT_MS = 15_000;
+/** The dialling side waits longer than the server's own deadline (HANDSHAKE_TIMEOUT_MS, which
+ * starts only when the server takes the connection up): a server that is merely busy (a floor
+ * starting at once on shared CPUs) answers late but answers, and a client that gives up first
+ * throws away the work both sides did and adds a retry to the load. With 15 s, a floor of 100
+ * started at once on 2 cores lost ≈ 250 handshakes a run waiting for the server's first answer,
+ * whose process was that far behind. A server that stalls on purpose holds one of our few dial
+ * slots (dial-queue.ts, one per address), no more. */
+export const CLIENT_HANDSHAKE_TIMEOUT_MS = 30_000;
 
 /** An accepted connection must have completed the handshake and sent its hello this long after the
  * accept, on the wall clock (like OpenSSH's LoginGraceTime): the handshake's own deadline plus the
