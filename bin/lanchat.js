@@ -8,12 +8,12 @@ import module from 'node:module';
 // lives in NODE_COMPILE_CACHE if set, else in the OS temp dir; a cache that cannot be written only
 // costs the speed-up, never the command. Enabled before dist/ is imported, or it would not cover it.
 module.enableCompileCache?.();
-// Node writes that cache only when the process exits. A node that runs all day and is then
-// killed (SIGKILL, power off, a crash) would never write it, and neither would the first of a
-// floor of colleagues' nodes before the others start: written a few seconds in (the modules are
-// loaded by then) and again a minute later (with what the first peers made V8 compile). Never
-// holds the process open.
-for (const ms of [3_000, 60_000]) setTimeout(() => module.flushCompileCache?.(), ms).unref();
+// Node writes that cache only when the process exits, and a cache entry once written is not
+// rewritten. A node that runs all day and is then killed (SIGKILL, power off, a crash) never wrote
+// it; and what makes the next start cheap is the code its first peers made V8 compile (discovery,
+// handshakes, links), not only the modules' top level. So it is written once, 20 s in, when a node
+// has usually met its LAN. Never holds the process open.
+setTimeout(() => module.flushCompileCache?.(), 20_000).unref();
 const { main } = await import('../dist/bundle/main.js');
 
 main(process.argv.slice(2)).then(
