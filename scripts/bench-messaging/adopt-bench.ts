@@ -17,9 +17,8 @@ import { LinkFactory } from '../../src/connection/link-factory.js';
 import type { PeerLink } from '../../src/connection/peer-link.js';
 import { systemClock } from '../../src/core/clock.js';
 import { HOLD_CAPABILITY } from '../../src/core/drops/drop-policy.js';
-import type { LanchatNode } from '../../src/core/node.js';
+import { CAPABILITIES, type LanchatNode } from '../../src/core/node.js';
 import { PEX_CAPABILITY } from '../../src/core/peer-exchange.js';
-import { SIGNATURE_V2_CAPABILITY } from '../../src/core/room-signature.js';
 import { HandshakeLimiter } from '../../src/crypto/handshake-limiter.js';
 import { DEFAULT_NETWORK_KEY } from '../../src/crypto/network-key.js';
 import type { Ed25519KeyPair } from '../../src/crypto/shs-keys.js';
@@ -31,22 +30,8 @@ const ROOM = '#general';
 /** After the last link is up: the peer-exchange batches (200 ms) and first replies go out. */
 const SETTLE_MS = 800;
 const WAIT_MS = 120_000;
-/** What a current lanchat says it speaks (node.ts CAPABILITIES, hold and pex included). */
-const JOINER_CAPS = [
-  'dm',
-  'rooms',
-  'ack',
-  'presence',
-  'typing',
-  'read',
-  'catchup',
-  'signed-rooms',
-  SIGNATURE_V2_CAPABILITY,
-  'files',
-  'drops',
-  HOLD_CAPABILITY,
-  PEX_CAPABILITY,
-];
+/** What a current lanchat says it speaks (hold and pex included). */
+const JOINER_CAPS = [...CAPABILITIES, HOLD_CAPABILITY, PEX_CAPABILITY];
 
 export interface AdoptRound {
   label: string;

@@ -148,7 +148,8 @@ const ACK_CHECK_MS = 5_000;
 const TYPING_THROTTLE_MS = 3_000;
 /** Messages shown per "shown" commit (see show()). */
 const SHOW_CHUNK = 16;
-const CAPABILITIES = [
+/** What every lanchat of this version speaks; `hold` and `pex` are added when enabled. */
+export const CAPABILITIES = [
   'dm',
   'rooms',
   'ack',
