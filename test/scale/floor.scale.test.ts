@@ -1,6 +1,7 @@
 // An office floor: 50 `lanchat --headless` processes in 50 namespaces on one bridge, all started
 // at the same moment (9:00), must end up all-to-all online by themselves, without presence
-// flapping and without any failure but the handshakes that the start-up storm slows down.
+// flapping and without a single failed handshake (issue 13: a busy peer is waited for, not
+// given up on; the dialling side waits 30 s, and 50 converge in ≈ 8 s on two cores).
 // Runs alone (vitest.scale.config.ts, after the main suite): 50 processes take the whole machine.
 // Timings belong in `npm run bench:scale`; the deadline here only bounds a hang.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,18 +19,9 @@ if (!netns.ok) console.warn(`skipping the 50-node floor test: ${netns.reason}`);
 let network: Network;
 const fleet = new HeadlessFleet();
 
-/** Warnings a busy floor may print: a handshake that timed out or was cut (also a server that hit
- * its own deadline just as our message arrived: "hung up on our …"), retried by itself. */
-function busyKind(e: JsonEvent): boolean {
-  const text = String(e.message);
-  if (e.code === 'discovery-virtual-interfaces') return true; // the namespaces only have veths
-  if (e.code === 'no-hello') return true;
-  return (
-    e.code === 'handshake-failed' &&
-    /no complete handshake within|the peer closed the connection|the connection failed|server hung up on our/.test(
-      text,
-    )
-  );
+/** The only warning a floor in namespaces prints by design: its hosts only have veth interfaces. */
+function expectedWarning(e: JsonEvent): boolean {
+  return e.code === 'discovery-virtual-interfaces';
 }
 
 describe.skipIf(!netns.ok)(`a floor of ${NODES} nodes started at once`, () => {
@@ -42,7 +34,7 @@ describe.skipIf(!netns.ok)(`a floor of ${NODES} nodes started at once`, () => {
   }, 60_000);
 
   it(
-    'converges to all-to-all online, with no peer ever reported offline and no unexpected failure',
+    'converges to all-to-all online, with no peer ever reported offline and no failure at all',
     async () => {
       const nodes: HeadlessNode[] = network.hosts.map((h, i) =>
         fleet.start(network, h, { nick: `desk${String(i + 1).padStart(2, '0')}` }),
@@ -68,22 +60,12 @@ describe.skipIf(!netns.ok)(`a floor of ${NODES} nodes started at once`, () => {
       expect(missing()).toBe(0);
       for (const n of nodes) {
         expect(n.process.events.filter((e) => e.type === 'peer_offline')).toEqual([]);
+        // Handshakes that timed out or were cut count too: none is expected any more.
         const unexpected = n.process.events.filter(
-          (e) => (e.type === 'warning' || e.type === 'error') && !busyKind(e),
+          (e) => (e.type === 'warning' || e.type === 'error') && !expectedWarning(e),
         );
         expect(unexpected).toEqual([]);
       }
-      const busy = nodes.reduce(
-        (sum, n) =>
-          sum +
-          n.process.events.filter(
-            (e) => e.type === 'warning' && busyKind(e) && e.code !== 'discovery-virtual-interfaces',
-          ).length,
-        0,
-      );
-      console.log(
-        `floor of ${NODES}: all-to-all; ${busy} handshakes slowed down by the start-up storm and retried`,
-      );
     },
     READY_MS + CONVERGE_MS + 30_000,
   );
