@@ -98,7 +98,13 @@ describe('file transfers on screen', () => {
       sha256: 'a'.repeat(64),
       size: 200_000_000,
     });
-    lines = await until(vt, app, (l) => l[22]?.startsWith('[') ?? false);
+    // Wait for the result itself: line 22 already began with '[' (the status bar, one row up while
+    // the progress bar was shown), so waiting for that raced the redraw on a loaded machine.
+    lines = await until(
+      vt,
+      app,
+      (l) => !l.some((r) => r.startsWith('⇣ ')) && l.join('\n').includes('received 报告Q3.pdf'),
+    );
     expect(lines.join('\n')).toContain('received 报告Q3.pdf (200 MB) from bob,');
     expect(lines.some((r) => r.startsWith('⇣ '))).toBe(false);
     expect(lines[23]).toMatch(/^\[status\]/);
