@@ -27,8 +27,14 @@ export function promptNetworkSecret(terminal: PromptTerminal = processTerminal):
   stdin.resume();
   return new Promise((resolve, reject) => {
     let typed = '';
+    let done = false;
     const finish = (error?: Error) => {
+      if (done) return;
+      done = true;
       stdin.off('data', onData);
+      stdin.off('end', onGone);
+      stdin.off('close', onGone);
+      stdin.off('error', onError);
       stdin.setRawMode?.(false);
       stdin.pause();
       terminal.stderr('\n');
@@ -46,6 +52,17 @@ export function promptNetworkSecret(terminal: PromptTerminal = processTerminal):
         else if (ch >= ' ' && typed.length < MAX_TYPED) typed += ch;
       }
     };
+    // The terminal went away before Enter (ssh dropped, the window closed, stdin at its end):
+    // without these the command would wait for ever on a line that can no longer come.
+    const onGone = () =>
+      finish(
+        new UsageError('--network-prompt: the terminal closed before the code or passphrase was entered'),
+      );
+    const onError = (error: Error) =>
+      finish(new UsageError(`--network-prompt: cannot read the terminal: ${error.message}`));
     stdin.on('data', onData);
+    stdin.on('end', onGone);
+    stdin.on('close', onGone);
+    stdin.on('error', onError);
   });
 }

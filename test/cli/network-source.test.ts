@@ -151,6 +151,23 @@ describe('network sources', () => {
     }
   });
 
+  it('--network-prompt fails (does not hang) when the terminal closes before Enter', async () => {
+    const stdin = Object.assign(new PassThrough(), {
+      isTTY: true,
+      rawModes: [] as boolean[],
+      setRawMode(mode: boolean) {
+        this.rawModes.push(mode);
+      },
+    });
+    const asking = askNetworkIfNeeded(parseCommonOptions(['--network-prompt']).options, {
+      stdin,
+      stderr: () => {},
+    });
+    stdin.end('half-typed'); // no newline, then end of input
+    await expect(asking).rejects.toThrow(/terminal closed before/);
+    expect(stdin.rawModes).toEqual([true, false]);
+  });
+
   it('refuses to prompt without a terminal', async () => {
     const options = parseCommonOptions(['--network-prompt']).options;
     await expect(askNetworkIfNeeded(options, { stdin: new PassThrough(), stderr: () => {} })).rejects.toThrow(
