@@ -136,7 +136,7 @@ async function examine(config: NodeConfig, waitMs: number, io: DoctorIo): Promis
           ),
         );
       }
-      findings.push(...peerFindings(diagnosis, liveNicks(instancesOf(selfTests))));
+      findings.push(...peerFindings(diagnosis, liveNames(instancesOf(selfTests))));
       findings.push(...strangerFindings(instancesOf(selfTests), diagnosis));
       findings.push(...rememberedFindings(diagnosis.remembered));
     }
@@ -167,14 +167,15 @@ async function diagnose(node: ProfileNode): Promise<NodeDiagnosis> {
   throw new ControlError('bad-reply', `the running lanchat answered diagnose with '${answer.type}'`);
 }
 
-/** The nicks of the lanchat instances that answered the self-test query. */
-function liveNicks(instances: readonly string[]): Set<string> {
-  const nicks = new Set<string>();
+/** The labels of the lanchat instances that answered the self-test query, and the nicks they
+ * stand for (the same on a public network; a private network's labels are random). */
+function liveNames(instances: readonly string[]): Set<string> {
+  const names = new Set<string>();
   for (const instance of instances) {
     const label = labelOfInstance(instance);
-    if (label !== undefined) nicks.add(nickOfLabel(label));
+    if (label !== undefined) names.add(label).add(nickOfLabel(label));
   }
-  return nicks;
+  return names;
 }
 
 function instancesOf(results: readonly SelfTestResult[]): string[] {

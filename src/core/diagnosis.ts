@@ -28,7 +28,7 @@ export interface DialFailureRecord {
 
 export interface PeerDiagnosis extends PeerInfo {
   /** Where discovery said it is (unauthenticated), if it did. */
-  hint?: { addresses: string[]; port: number; source: string; nick: string };
+  hint?: { addresses: string[]; port: number; source: string; nick: string; instance?: string };
   lastFailure?: DialFailureRecord;
   /** It sent messages dated ahead of our clock: one of the two clocks is wrong. */
   clockAhead: boolean;
@@ -39,6 +39,9 @@ export interface NodeDiagnosis {
   /** The nick asked for, when mDNS probing found it taken and the node renamed itself. */
   requestedNick?: string;
   port: number;
+  /** The mDNS instance label we are announced under (random on a private network; older nodes
+   * and nodes without mDNS: none). */
+  instance?: string;
   peers: PeerDiagnosis[];
   /** Peers remembered from earlier links, with the last error of dialling them (older nodes: none). */
   remembered?: RememberedPeerInfo[];

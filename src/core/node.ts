@@ -582,11 +582,17 @@ export class LanchatNode {
   }
 
   /** For `lanchat doctor`: every peer heard of, how to reach it, and why the last dial failed. */
+  private ownInstance(): { instance?: string } {
+    const instance = this.components.discovery.instanceLabel?.();
+    return instance === undefined ? {} : { instance };
+  }
+
   diagnose(): NodeDiagnosis {
     return {
       nick: this.nickname,
       ...(this.nickTakenFrom === undefined ? {} : { requestedNick: this.nickTakenFrom }),
       port: this.listener?.port ?? this.init.port,
+      ...this.ownInstance(),
       peers: this.peers.all().map((p) => ({
         ...this.views.info(p),
         ...(p.hint
@@ -596,6 +602,7 @@ export class LanchatNode {
                 port: p.hint.port,
                 source: p.hint.source,
                 nick: p.hint.nick,
+                ...(p.hint.instance === undefined ? {} : { instance: p.hint.instance }),
               },
             }
           : {}),

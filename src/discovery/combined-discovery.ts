@@ -34,6 +34,14 @@ export class CombinedDiscovery implements Discovery {
     return [...this.merged.values()];
   }
 
+  instanceLabel(): string | undefined {
+    for (const part of this.parts) {
+      const label = part.instanceLabel?.();
+      if (label !== undefined) return label;
+    }
+    return undefined;
+  }
+
   subscribe(listener: DiscoveryListener): () => void {
     return this.listeners.add(listener);
   }

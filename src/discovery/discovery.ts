@@ -28,6 +28,9 @@ export interface PeerHint {
   /** Where the hint came from: a discovery, or core's own sources (a remembered peer, a peer
    * exchange entry, an invite code given to /connect). */
   source: 'mdns' | 'static' | 'dns-sd' | 'memory' | 'remembered' | 'pex' | 'invite';
+  /** mDNS only: the DNS-SD instance label it is announced under. Usually the nick; random on a
+   * private network (sealed TXT), where only this tells its announcement from a stranger's. */
+  instance?: string;
 }
 
 export type DiscoveryEvent =
@@ -48,6 +51,8 @@ export interface Discovery {
   update(change: Partial<Pick<LocalService, 'nick' | 'port'>>): void;
   /** Peers currently known, keyed by public key. */
   peers(): PeerHint[];
+  /** mDNS only: the instance label we are announced under now (random on a private network). */
+  instanceLabel?(): string | undefined;
   /** Subscribes to events; returns the unsubscribe function. */
   subscribe(listener: DiscoveryListener): () => void;
   /** Says goodbye (TTL 0 records) and closes sockets. Idempotent. */

@@ -175,6 +175,10 @@ export class MdnsDiscovery implements Discovery {
   }
 
   /** The nick currently published (after any §9 rename). */
+  instanceLabel(): string | undefined {
+    return this.state === 'running' ? this.label : undefined;
+  }
+
   get nick(): string {
     // On a private network the nick travels sealed in the TXT and a name conflict renames only
     // the opaque instance label.

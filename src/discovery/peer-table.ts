@@ -108,6 +108,7 @@ function resolvePtr(cache: RecordCache, ptr: CacheEntry, options: ResolveOptions
       .map(([address]) => address),
     port: srv.record.data.port,
     source: 'mdns',
+    instance: label,
   };
   const freshness = Math.max(srv.receivedAt, txt.receivedAt);
   return { peer: { hint, names: [instance.toLowerCase(), target.toLowerCase()], freshness }, missing };

@@ -113,6 +113,24 @@ describe('peer findings', () => {
     expect(warning).toMatchObject({ status: 'warn', message: expect.stringMatching(/^1 lanchat .*"zoe"/) });
     expect(strangerFindings(instances.slice(0, 2), diagnosis)).toEqual([]);
   });
+
+  it('on a private network compares the random instance labels, not nicks: members are no strangers', () => {
+    const diagnosis: NodeDiagnosis = {
+      nick: 'alice',
+      instance: 'lc-0a0a0a0a0a0a0a0a',
+      port: 7475,
+      peers: [peer({ hint: { ...hint, instance: 'lc-0b0b0b0b0b0b0b0b' } })],
+    };
+    const instances = ['lc-0a0a0a0a0a0a0a0a', 'lc-0b0b0b0b0b0b0b0b', 'lc-0c0c0c0c0c0c0c0c'].map(
+      (label) => `${label}._lanchat._tcp.local`,
+    );
+    const [warning, ...rest] = strangerFindings(instances, diagnosis);
+    expect(rest).toEqual([]);
+    expect(warning).toMatchObject({
+      status: 'warn',
+      message: expect.stringMatching(/^1 lanchat .*"lc-0c0c0c0c0c0c0c0c"/),
+    });
+  });
 });
 
 describe('host findings', () => {

@@ -58,6 +58,11 @@ describe('a private network on mDNS', () => {
     expect(pub.events).toContainEqual(expect.objectContaining({ type: 'warning', code: 'other-network' }));
     expect(alice.discovery.nick).toBe('alice');
     expect(alice.events).toContainEqual({ type: 'announced', nick: 'alice' });
+    // The label bob is announced under is random, and is what alice's hint records (doctor tells
+    // bob's announcement from a stranger's by it).
+    const bobLabel = bob.discovery.instanceLabel();
+    expect(bobLabel).toMatch(/^lc-[0-9a-f]{16}$/);
+    expect(alice.discovery.peers()[0]?.instance).toBe(bobLabel);
   });
 
   it('sends nothing that names the node: no nick, key (raw, base64, hex), network tag or key-derived host', async () => {

@@ -115,7 +115,14 @@ describe('resolution and the peer table', () => {
     await kit.clock.advance(10);
     expect(a.events).toContainEqual({
       type: 'up',
-      peer: { publicKey: b64(9), nick: 'bob', addresses: ['10.0.0.99'], port: 9999, source: 'mdns' },
+      peer: {
+        publicKey: b64(9),
+        nick: 'bob',
+        addresses: ['10.0.0.99'],
+        port: 9999,
+        source: 'mdns',
+        instance: 'bob',
+      },
     });
   });
 
@@ -362,7 +369,14 @@ describe('the cache (§10)', () => {
     expect(typesOf(peerEvents(a.events))).toEqual(['up', 'down', 'up']);
     expect(peerEvents(a.events).at(-1)).toEqual({
       type: 'up',
-      peer: { publicKey: b64(9), nick: 'bob', addresses: ['10.0.0.99'], port: 7500, source: 'mdns' },
+      peer: {
+        publicKey: b64(9),
+        nick: 'bob',
+        addresses: ['10.0.0.99'],
+        port: 7500,
+        source: 'mdns',
+        instance: 'bob',
+      },
     });
     await kit.clock.advance(5000); // past the grace of the old records
     expect(a.discovery.peers()).toEqual([expect.objectContaining({ publicKey: b64(9), port: 7500 })]);

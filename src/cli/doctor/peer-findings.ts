@@ -21,7 +21,7 @@ function name(p: PeerDiagnosis): string {
   return `${sanitize(nick)} (${p.id.slice(0, 8)}…)`;
 }
 
-/** `live`: the nicks whose mDNS instances answered doctor's query just now (they are up). */
+/** `live`: the instance labels (and nicks) that answered doctor's mDNS query just now (they are up). */
 export function peerFindings(diagnosis: NodeDiagnosis, live: ReadonlySet<string> = new Set()): Finding[] {
   const out: Finding[] = [];
   if (diagnosis.requestedNick !== undefined) {
@@ -66,7 +66,7 @@ export function peerFindings(diagnosis: NodeDiagnosis, live: ReadonlySet<string>
     // A peer that answered and said no is certainly there and misconfigured. An unreachable one
     // may just be switched off (DNS zones and --peer list colleagues who are away; mDNS records
     // of a crashed host linger): a problem only when it answered doctor's mDNS query just now.
-    const gone = p.lastFailure.reason === 'unreachable' && !live.has(p.hint.nick);
+    const gone = p.lastFailure.reason === 'unreachable' && !live.has(p.hint.instance ?? p.hint.nick);
     out.push(
       finding(
         'peers',

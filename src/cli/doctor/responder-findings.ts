@@ -42,15 +42,19 @@ export function responderFindings(
 }
 
 /** `_lanchat._tcp` instances that answered the self-test but are none of the peers the node knows
- * (nor ourselves): they announce another network (passphrase) or could not be resolved. */
+ * (nor ourselves): they announce another network (passphrase) or could not be resolved. Compared
+ * by instance label: on a private network labels are random and say nothing of the nick. */
 export function strangerFindings(instances: readonly string[], diagnosis: NodeDiagnosis): Finding[] {
-  const known = new Set([diagnosis.nick, ...diagnosis.peers.flatMap((p) => (p.hint ? [p.hint.nick] : []))]);
+  const known = new Set([
+    diagnosis.instance ?? diagnosis.nick,
+    ...diagnosis.peers.flatMap((p) => (p.hint ? [p.hint.instance ?? p.hint.nick] : [])),
+  ]);
   const strangers = new Set<string>();
   for (const instance of instances) {
     const label = labelOfInstance(instance);
     if (label === undefined) continue;
-    const nick = nickOfLabel(label);
-    if (!known.has(nick)) strangers.add(nick);
+    if (known.has(label) || known.has(nickOfLabel(label))) continue;
+    strangers.add(nickOfLabel(label));
   }
   if (strangers.size === 0) return [];
   const list = [...strangers].slice(0, 10).map((n) => `"${sanitize(n)}"`);
