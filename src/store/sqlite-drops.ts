@@ -29,6 +29,12 @@ interface OutboxRow {
 
 /** Seen-together rows written per event: bounded, whatever the size of the floor. */
 const MAX_TOGETHER = 64;
+/** seen_together rows older than this are forgotten: a holder is chosen for having been online
+ * with the recipient lately, and a drop is held 14 days at most (drop-policy.ts). */
+export const SEEN_TOGETHER_KEEP_MS = 14 * 24 * 60 * 60_000;
+/** At most this many rows in all, the oldest out first: every identity that goes offline records
+ * up to MAX_TOGETHER pairs, so a flood of identities (a Sybil host) must not grow it without end. */
+export const MAX_SEEN_TOGETHER_ROWS = 50_000;
 
 export function createDropStore(db: Database.Database, context: StoreContext): DropStore {
   const hold = db.prepare(
@@ -101,6 +107,11 @@ export function createDropStore(db: Database.Database, context: StoreContext): D
   const seenWith = db
     .prepare('SELECT other FROM seen_together WHERE peer = ? ORDER BY at DESC LIMIT ?')
     .pluck();
+  const forgetSeenBefore = db.prepare('DELETE FROM seen_together WHERE at < ?');
+  const seenRows = db.prepare('SELECT count(*) FROM seen_together').pluck();
+  const forgetOldestSeen = db.prepare(
+    `DELETE FROM seen_together WHERE (peer, other) IN (SELECT peer, other FROM seen_together ORDER BY at LIMIT ?)`,
+  );
 
   return {
     hold(drop) {
@@ -157,6 +168,9 @@ export function createDropStore(db: Database.Database, context: StoreContext): D
       return guard(context, 'expire held drops in', () =>
         db.transaction(() => {
           expireReceipts.run(now);
+          forgetSeenBefore.run(context.now() - SEEN_TOGETHER_KEEP_MS);
+          const over = (seenRows.get() as number) - MAX_SEEN_TOGETHER_ROWS;
+          if (over > 0) forgetOldestSeen.run(over);
           return expireDrops.run(now).changes;
         })(),
       );
