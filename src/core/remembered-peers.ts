@@ -3,7 +3,9 @@
 // directly, whether or not multicast reaches it (another subnet, a VLAN). Bounded and aged out by
 // the store; the last dial error is kept for `lanchat doctor`. Addresses read back from disk go
 // through the address policy again before anything dials them.
+
 import type { PeerLink } from '../connection/peer-link.js';
+import { BoundedCache } from '../crypto/bounded-cache.js';
 import type { PeerHint } from '../discovery/discovery.js';
 import { base64Of, parseId } from '../identity/ids.js';
 import { canonicalAddress, type PolicyOptions, policyProblem } from '../protocol/address-policy.js';
@@ -33,8 +35,11 @@ export const REMEMBER_REFRESH_MS = 10 * 60_000;
 export class RememberedPeers {
   private readonly failures = new Map<string, number>();
   /** What this run last wrote per peer, and when (clock time): a write that would change nothing
-   * but the time is skipped within REMEMBER_REFRESH_MS. Dropped whenever the row may differ. */
-  private readonly written = new Map<string, { address: string; port: number; at: number }>();
+   * but the time is skipped within REMEMBER_REFRESH_MS. Dropped whenever the row may differ; bounded
+   * like the table itself (identities that come and go must not grow it for ever). */
+  private readonly written = new BoundedCache<string, { address: string; port: number; at: number }>(
+    MAX_REMEMBERED_PEERS,
+  );
 
   constructor(private readonly o: RememberedPeersOptions) {}
 
@@ -70,8 +75,6 @@ export class RememberedPeers {
     if (last && last.address === address && last.port === port && now - last.at < REMEMBER_REFRESH_MS) return;
     this.written.delete(peer.id); // a failed write leaves nothing to trust
     this.o.store.remembered.remember(peer.id, address, port);
-    // Bounded like the table itself: identities that come and go must not grow this for ever.
-    if (this.written.size >= MAX_REMEMBERED_PEERS) this.written.clear();
     this.written.set(peer.id, { address, port, at: now });
   }
 

@@ -1,6 +1,7 @@
-// A map that holds at most `capacity` entries and drops the oldest insertion first. For caches of
-// work done on *public* keys (conversions, OpenSSL imports) that peers keep presenting: a peer
-// cycling through fresh keys only evicts entries, so it costs itself time and nobody memory.
+// A map that holds at most `capacity` entries and drops the oldest insertion first: the one bound
+// for every table keyed by something a peer or a packet supplies (public keys, nicks, addresses,
+// mDNS names). A peer cycling through fresh keys only evicts entries, so it costs itself time and
+// nobody memory.
 export class BoundedCache<K, V> {
   readonly #entries = new Map<K, V>();
 
@@ -15,6 +16,10 @@ export class BoundedCache<K, V> {
 
   get(key: K): V | undefined {
     return this.#entries.get(key);
+  }
+
+  delete(key: K): void {
+    this.#entries.delete(key);
   }
 
   set(key: K, value: V): void {

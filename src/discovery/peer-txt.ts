@@ -5,6 +5,7 @@
 //   tag, published by a node of our network that runs an older lanchat (it leaks its own
 //   membership, not ours). Everything else that is well-formed is "another network".
 // A record that is neither (not lanchat's, malformed, oversized) is just ignored.
+import { BoundedCache } from '../crypto/bounded-cache.js';
 import { openSealedTxt, sealedFromPairs } from './sealed-txt.js';
 import { txtPairs, v1FromPairs } from './txt-record.js';
 
@@ -22,9 +23,12 @@ export type PeerTxt =
  * refresh or address), each time from a freshly received copy, and on a private network a read
  * opens a seal. The answer depends only on the strings and the context, so it is kept by content
  * (`contentKey`, the record's key) with the context it was read under. The content comes from the
- * network: the table holds at most MAX_REMEMBERED answers and starts over when full. */
+ * network: the table holds at most MAX_REMEMBERED answers, the oldest out first. */
 const MAX_REMEMBERED = 4096;
-const reads = new Map<string, { networkTag: string; discoveryKey: Uint8Array | undefined; read: PeerTxt }>();
+const reads = new BoundedCache<
+  string,
+  { networkTag: string; discoveryKey: Uint8Array | undefined; read: PeerTxt }
+>(MAX_REMEMBERED);
 
 /** `contentKey` must differ whenever `entries` do (record-order.recordKey of the TXT record);
  * without it nothing is remembered. */
@@ -38,7 +42,6 @@ export function readPeerTxt(
   if (known && known.networkTag === context.networkTag && known.discoveryKey === context.discoveryKey)
     return known.read;
   const read = readUncached(entries, context);
-  if (reads.size >= MAX_REMEMBERED) reads.clear();
   reads.set(contentKey, { networkTag: context.networkTag, discoveryKey: context.discoveryKey, read });
   return read;
 }

@@ -5,6 +5,7 @@
 // a question another host just asked with no fewer known answers is treated as ours (§7.3).
 // Missing SRV/TXT/A/AAAA are asked for directly, with backoff, and cached records are refreshed at
 // 80–95 % of their TTL (record-cache.ts).
+import { BoundedCache } from '../crypto/bounded-cache.js';
 import { randomBetween, type TimerHandle } from './clock.js';
 import type { EngineContext } from './engine-context.js';
 import { labelOfInstance, SERVICE_TYPE, sameName } from './mdns-names.js';
@@ -74,8 +75,8 @@ export class Querier {
   private browseAt = Infinity;
   private firstBrowseLatest = Infinity;
   /** §7.3 for direct questions: `link|name|type` → when another host last asked it (QM) with no
-   * known answer we lack. Bounded: cleared when full (a flood of questions only costs us asking). */
-  private readonly askedByOthers = new Map<string, number>();
+   * known answer we lack. Bounded, the oldest out first (a flood of questions only costs us asking). */
+  private readonly askedByOthers = new BoundedCache<string, number>(MAX_ASKED_BY_OTHERS);
 
   constructor(ctx: EngineContext, cache: RecordCache, hooks: QuerierHooks) {
     this.ctx = ctx;
@@ -252,7 +253,6 @@ export class Querier {
     const ours = new Set(this.knownAnswers(linkId, q.name, q.type).map(recordKey));
     const theirs = query.answers.filter((r) => r.type === q.type && sameName(r.name, q.name));
     if (!theirs.every((r) => ours.has(recordKey(r)))) return;
-    if (this.askedByOthers.size >= MAX_ASKED_BY_OTHERS) this.askedByOthers.clear();
     this.askedByOthers.set(questionKey(linkId, q.name, q.type), now);
   }
 

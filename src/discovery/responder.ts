@@ -5,6 +5,7 @@
 // Known answers (§7.1) suppress records the querier already holds with at least half their TTL.
 // Queries from a port other than 5353 are legacy unicast (§6.7): answered directly, at once, with
 // the question echoed, no cache-flush bit and TTL ≤ 10 s.
+import { BoundedCache } from '../crypto/bounded-cache.js';
 import { randomBetween, type TimerHandle } from './clock.js';
 import type { EngineContext } from './engine-context.js';
 import { stripScope } from './ip-address.js';
@@ -93,8 +94,8 @@ export class Responder {
   private readonly ctx: EngineContext;
   private readonly pending = new Map<string, { records: Map<string, MdnsRecord>; timer: TimerHandle }>();
   /** `link|source address` → when we last gave that host our PTR by unicast (its one-shot query).
-   * Bounded: cleared when full (a flood of one-shot queries then only costs multicast answers). */
-  private readonly oneShotAnswered = new Map<string, number>();
+   * Bounded, the oldest out first (a flood of one-shot queries then only costs multicast answers). */
+  private readonly oneShotAnswered = new BoundedCache<string, number>(MAX_ONE_SHOT_ANSWERED);
 
   constructor(ctx: EngineContext) {
     this.ctx = ctx;
@@ -215,7 +216,6 @@ export class Responder {
     packet.additionals.push(...additionalsFor(answers, own).map(forLegacyUnicast));
     void this.ctx.send(linkId, packet, to);
     if (answers.includes(own.ptr)) {
-      if (this.oneShotAnswered.size >= MAX_ONE_SHOT_ANSWERED) this.oneShotAnswered.clear();
       this.oneShotAnswered.set(`${linkId}|${stripScope(to.address)}`, this.ctx.clock.now());
     }
   }

@@ -7,6 +7,7 @@
 // Stricter than UTS #39 on purpose: it also folds case and drops accents. A false collision only
 // costs a key suffix on screen (or a refusal the user can override with /forget); a missed one
 // lets a stranger pass as a friend.
+import { BoundedCache } from '../crypto/bounded-cache.js';
 
 // Applied before case folding: capitals from other scripts whose lowercase looks different from
 // the Latin letter the capital imitates (Greek Η looks like H, its lowercase η like n).
@@ -57,7 +58,7 @@ const SPACES = /\s+/gu;
 const MEMO_SIZE = 4096;
 /** Longer strings (no valid nick is) are computed each time rather than kept. */
 const MEMO_MAX_CHARS = 128;
-const memo = new Map<string, string>();
+const memo = new BoundedCache<string, string>(MEMO_SIZE);
 
 /**
  * The comparison form of a nick: two nicks are the same to a human when their skeletons are
@@ -69,7 +70,6 @@ export function nickSkeleton(nick: string): string {
   let skeleton = memo.get(nick);
   if (skeleton === undefined) {
     // Bounded: nicks come from the network, so a flood of new ones must not grow this for ever.
-    if (memo.size >= MEMO_SIZE) memo.clear();
     skeleton = computeSkeleton(nick);
     memo.set(nick, skeleton);
   }
