@@ -1,7 +1,6 @@
 // Turns raw transport streams into PeerLinks: dial + client handshake, or accept + server
 // handshake, then the hello exchange. Everything before a link is returned is bounded in time.
 import type { Duplex } from 'node:stream';
-import { AddressCounts } from '../crypto/address-counts.js';
 import type { HandshakeLimiter } from '../crypto/handshake-limiter.js';
 import { HANDSHAKE_TIMEOUT_MS, secureClient, secureServer } from '../crypto/secure-handshake.js';
 import type { Ed25519KeyPair } from '../crypto/shs-keys.js';
@@ -73,9 +72,9 @@ export const CLIENT_HANDSHAKE_TIMEOUT_MS = 30_000;
 export const ACCEPT_TO_HELLO_MS = HANDSHAKE_TIMEOUT_MS + HELLO_TIMEOUT_MS;
 
 export class LinkFactory {
+  /** Accepted connections between accept and hello, by host (hostKey): capped, and asked about by
+   * the dialer (incomingFrom). */
   private readonly halfOpen: HalfOpenCaps;
-  /** Accepted connections between accept and hello, by host (no scope, IPv4-mapped unwrapped). */
-  private readonly incoming = new AddressCounts();
   constructor(private readonly options: LinkFactoryOptions) {
     this.halfOpen = options.halfOpen ?? new HalfOpenCaps();
   }
@@ -83,7 +82,7 @@ export class LinkFactory {
   /** A connection from this host is being accepted (handshake or hello under way): the dialer
    * waits for it instead of dialling the same peer back (node.ts). */
   incomingFrom(address: string): boolean {
-    return this.incoming.from(hostKey(address)) > 0;
+    return this.halfOpen.from(hostKey(address)) > 0;
   }
 
   /** Dials `address`, proves the peer holds `publicKey`, exchanges hellos. `hello` replaces our
@@ -124,7 +123,7 @@ export class LinkFactory {
     const graceMs = o.acceptToHelloMs ?? ACCEPT_TO_HELLO_MS;
     const helloDeadline = o.clock.now() + graceMs;
     stream.on('error', () => {});
-    const slot = this.halfOpen.acquire(remote.address);
+    const slot = this.halfOpen.acquire(hostKey(remote.address));
     if ('refused' in slot) {
       stream.destroy();
       throw new LinkError(
@@ -135,11 +134,6 @@ export class LinkFactory {
         { address: remote.address },
       );
     }
-    const stopCounting = this.incoming.add(hostKey(remote.address));
-    const release = () => {
-      stopCounting();
-      slot.release();
-    };
     let session: Awaited<ReturnType<typeof secureServer>>;
     try {
       session = await secureServer(stream, {
@@ -151,12 +145,12 @@ export class LinkFactory {
         timeoutMs: Math.min(HANDSHAKE_TIMEOUT_MS, graceMs),
       });
     } catch (cause) {
-      release();
+      slot.release();
       stream.destroy();
       throw new LinkError('handshake-failed', `from ${remote.address}: ${message(cause)}`, { cause });
     }
     const link = this.open(session, false, remote.address, undefined, helloDeadline);
-    link.then(release, release);
+    link.then(slot.release, slot.release);
     return link;
   }
 
