@@ -78,6 +78,24 @@ export function nextInstanceLabel(label: string): string {
   return truncateUtf8(base, MAX_LABEL_BYTES - Buffer.byteLength(suffix)) + suffix;
 }
 
+/**
+ * Names compare case-insensitively (§16). Every known answer of every browse query is compared
+ * with our own records, so the common outcomes are decided in place, without lowering two copies:
+ * the same string, or a difference in a US-ASCII character that is not one of case. Anything else
+ * (a difference in a non-ASCII character, or in length) is left to toLowerCase, as before.
+ */
 export function sameName(a: string, b: string): boolean {
+  if (a === b) return true;
+  if (a.length === b.length) {
+    for (let i = 0; i < a.length; i++) {
+      const x = a.charCodeAt(i);
+      const y = b.charCodeAt(i);
+      if (x === y) continue;
+      if (x > 0x7f || y > 0x7f) return a.toLowerCase() === b.toLowerCase();
+      const lx = x | 0x20;
+      if (lx !== (y | 0x20) || lx < 0x61 || lx > 0x7a) return false;
+    }
+    return true;
+  }
   return a.toLowerCase() === b.toLowerCase();
 }

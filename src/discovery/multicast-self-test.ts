@@ -11,7 +11,8 @@ import { SERVICE_TYPE } from './mdns-names.js';
 import { MDNS_IPV4_GROUP, MDNS_IPV6_GROUP, MDNS_PORT, type MdnsPacket } from './mdns-packet.js';
 import { groupAddressOf, multicastInterfaceOf } from './multicast-address.js';
 import type { NetInterface } from './net-interfaces.js';
-import { guardPacket, toWire } from './packet-guard.js';
+import { guardPacket } from './packet-guard.js';
+import { encodePacket } from './wire-encoder.js';
 
 /** How long to listen for our own query and for answers (responders wait 20–120 ms, §6). */
 export const SELF_TEST_LISTEN_MS = 1_500;
@@ -132,7 +133,7 @@ function queryBytes(): Buffer {
     authorities: [],
     additionals: [],
   };
-  return Buffer.from(dnsPacket.encode(toWire(packet) as dnsPacket.Packet));
+  return encodePacket(packet);
 }
 
 function decode(bytes: Buffer): MdnsPacket | undefined {

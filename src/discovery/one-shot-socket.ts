@@ -11,7 +11,7 @@ import { type LinkHandlers, ONE_SHOT_LISTEN_MS } from './mdns-link.js';
 import { MDNS_PORT, type MdnsPacket } from './mdns-packet.js';
 import { groupAddressOf, multicastInterfaceOf } from './multicast-address.js';
 import type { NetInterface } from './net-interfaces.js';
-import { toWire } from './packet-guard.js';
+import { encodePacket } from './wire-encoder.js';
 
 export function sendOneShotQuery(
   iface: NetInterface,
@@ -58,7 +58,7 @@ export function sendOneShotQuery(
         return;
       }
       const group = groupAddressOf(iface, family);
-      socket.send(dnsPacket.encode(toWire(packet) as dnsPacket.Packet), port, group, (err) => {
+      socket.send(encodePacket(packet), port, group, (err) => {
         if (err) handlers.onWarning(new Error(`one-shot query on ${iface.name} failed: ${err.message}`));
         done();
       });

@@ -2,7 +2,7 @@
 // malformed packet"). dns-packet has already parsed the datagram (it rejects compression loops:
 // only backward pointers are allowed); here we re-check every field's type, apply size caps, and
 // convert to MdnsPacket. Anything odd is dropped — a record, or the whole packet — never thrown.
-import type { Answer, Packet as DnsPacket } from 'dns-packet';
+
 import { ipv4Bytes, ipv6Bytes } from './ip-address.js';
 import type { MdnsPacket, MdnsQuestion, MdnsRecord } from './mdns-packet.js';
 
@@ -131,34 +131,4 @@ export function guardPacket(decoded: unknown, size: number): GuardResult {
     additionals: convertList(decoded.additionals, convertRecord, counter),
   };
   return { ok: true, packet, dropped: counter.dropped };
-}
-
-function recordToWire(r: MdnsRecord): Answer {
-  const base = { name: r.name, ttl: r.ttl, class: 'IN' as const, flush: r.flush };
-  switch (r.type) {
-    case 'A':
-    case 'AAAA':
-    case 'PTR':
-      return { ...base, type: r.type, data: r.data };
-    case 'SRV':
-      return { ...base, type: 'SRV', data: { ...r.data } };
-    case 'TXT':
-      return { ...base, type: 'TXT', data: r.data.map((e) => Buffer.from(e)) };
-    case 'OTHER':
-      throw new RangeError(`lanchat never sends ${r.data.rrtype} records`);
-  }
-}
-
-/** Converts an outgoing packet into the object multicast-dns/dns-packet encode. */
-export function toWire(packet: MdnsPacket): DnsPacket {
-  return {
-    type: packet.kind,
-    id: packet.id,
-    // RFC 6762 §18.4: responses set AA; queries carry no flags.
-    flags: packet.kind === 'response' ? 1 << 10 : 0,
-    questions: packet.questions.map((q) => ({ name: q.name, type: q.type as 'PTR', class: 'IN' as const })),
-    answers: packet.answers.map(recordToWire),
-    authorities: packet.authorities.map(recordToWire),
-    additionals: packet.additionals.map(recordToWire),
-  };
 }

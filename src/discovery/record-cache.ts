@@ -134,6 +134,10 @@ export class RecordCache {
     return this.entries.has(entryKey(linkId, record));
   }
 
+  get(linkId: string, record: MdnsRecord): CacheEntry | undefined {
+    return this.entries.get(entryKey(linkId, record));
+  }
+
   /** Adds or refreshes a record. TTL 0 turns an existing entry into a one-second goodbye. */
   put(linkId: string, record: MdnsRecord, now: number): CacheEntry | undefined {
     const key = entryKey(linkId, record);

@@ -29,6 +29,10 @@ export const PROBE_DEFENSE_MIN_INTERVAL_MS = 250;
  * that host's browse (see handleQuery). */
 export const ONE_SHOT_ANSWER_COVERS_MS = 2_000;
 const MAX_ONE_SHOT_ANSWERED = 4_096;
+/** §7.2: a truncated query is answered after 400–500 ms, once its other packets are in. */
+export const TRUNCATED_DELAY_MIN_MS = 400;
+export const TRUNCATED_DELAY_MAX_MS = 500;
+const MAX_TRUNCATED = 1_024;
 
 function typeMatches(question: MdnsQuestion, type: string): boolean {
   return question.type === 'ANY' || question.type === type;
@@ -74,20 +78,46 @@ function additionalsFor(answers: readonly MdnsRecord[], own: OwnRecordSet): Mdns
   return extra;
 }
 
-/** Known answers of a query (§7.1) by record key, with the longest TTL listed for each. */
-function knownAnswerTtls(knownAnswers: readonly MdnsRecord[]): Map<string, number> {
-  const ttls = new Map<string, number>();
-  for (const k of knownAnswers) {
-    const key = recordKey(k);
-    ttls.set(key, Math.max(k.ttl, ttls.get(key) ?? 0));
+/** Same rdata, compared in place (record-order.ts's rdataKey, without building the keys). */
+function sameRdata(a: MdnsRecord, b: MdnsRecord): boolean {
+  switch (a.type) {
+    case 'A':
+    case 'AAAA':
+    case 'PTR':
+      return b.type === a.type && sameName(a.data, b.data);
+    default:
+      return recordKey(a) === recordKey(b);
   }
-  return ttls;
 }
 
-/** §7.1: the querier already has this record with at least half its TTL left. */
-function knownToQuerier(record: MdnsRecord, known: ReadonlyMap<string, number>): boolean {
-  const ttl = known.get(recordKey(record));
-  return ttl !== undefined && ttl >= record.ttl / 2;
+/**
+ * §7.1: the querier lists this record with at least half its TTL left. A browse from a floor of N
+ * lists N known answers and every host checks its own few records against them: compared in
+ * place, not keyed. Keying each answer (two lowered copies and a concatenation, then a map) cost
+ * each of 100 hosts ≈ 0.25 ms per browse, and a newcomer browses six times in its first minute.
+ */
+function knownToQuerier(record: MdnsRecord, knownAnswers: readonly MdnsRecord[]): boolean {
+  for (const k of knownAnswers) {
+    if (k.type !== record.type || k.ttl < record.ttl / 2) continue;
+    if (sameRdata(k, record) && sameName(k.name, record.name)) return true;
+  }
+  return false;
+}
+
+/** Records may have changed (rename, new address) since the query: answer with the current ones. */
+function currentOf(own: OwnRecordSet, records: readonly MdnsRecord[]): MdnsRecord[] {
+  const current = new Map(
+    [own.ptr, own.meta, own.srv, own.txt, ...own.addresses].map((r) => [recordKey(r), r] as const),
+  );
+  return records.flatMap((r) => current.get(recordKey(r)) ?? []);
+}
+
+/** A truncated query (§7.2) waiting for the rest of its known answers. */
+interface Truncated {
+  linkId: string;
+  records: MdnsRecord[];
+  minInterval: number;
+  timer: TimerHandle;
 }
 
 export class Responder {
@@ -96,6 +126,10 @@ export class Responder {
   /** `link|source address` → when we last gave that host our PTR by unicast (its one-shot query).
    * Bounded, the oldest out first (a flood of one-shot queries then only costs multicast answers). */
   private readonly oneShotAnswered = new BoundedCache<string, number>(MAX_ONE_SHOT_ANSWERED);
+  /** `link|source address` → our answer to that host's truncated query, held for §7.2. At most
+   * one per host and at most MAX_TRUNCATED hosts: a flood of truncated queries is answered at
+   * once, as before TC was honoured, rather than held in memory. */
+  private readonly truncated = new Map<string, Truncated>();
 
   constructor(ctx: EngineContext) {
     this.ctx = ctx;
@@ -106,13 +140,12 @@ export class Responder {
     const own = this.ctx.ownRecords(linkId);
     if (!state?.announced || !own) return;
     const names = this.ctx.ownNames();
+    if (from.port === MDNS_PORT) this.moreKnownAnswers(linkId, query, from);
     const matched = query.questions.flatMap((q) => answersFor(q, own, names));
     if (matched.length === 0) return;
-    // One pass over the known answers (a browse query from a LAN of N lists N of them).
-    const known = knownAnswerTtls(query.answers);
     const covered = from.port === MDNS_PORT && this.answeredOneShot(linkId, from);
     const wanted = matched.filter(
-      (m) => !knownToQuerier(m.record, known) && !(covered && m.record === own.ptr),
+      (m) => !knownToQuerier(m.record, query.answers) && !(covered && m.record === own.ptr),
     );
     if (wanted.length === 0) return;
 
@@ -132,6 +165,18 @@ export class Responder {
     const minInterval = isProbe ? PROBE_DEFENSE_MIN_INTERVAL_MS : MULTICAST_MIN_INTERVAL_MS;
     const fresh = wanted.filter((m) => this.mayMulticast(linkId, m.record, minInterval));
     if (fresh.length === 0) return;
+
+    if (
+      query.truncated &&
+      !isProbe &&
+      this.awaitKnownAnswers(
+        linkId,
+        from,
+        fresh.map((m) => m.record),
+        minInterval,
+      )
+    )
+      return;
 
     if (fresh.every((m) => !m.shared)) {
       void this.sendResponse(
@@ -157,6 +202,47 @@ export class Responder {
    * spirit: the querier holds the record, or will). If it never arrived (a firewall admitting only
    * port 5353), the host's next browse, a second later, is answered as usual.
    */
+  /**
+   * §7.2: a query with TC set has more known answers in the packets that follow from the same
+   * host. We answer 400–500 ms later, with what those packets did not list. Without this wait, on a
+   * floor big enough to need two packets of known answers, every host whose PTR was in the second
+   * packet answered by multicast, and every host processed each of those answers.
+   */
+  private awaitKnownAnswers(
+    linkId: string,
+    from: Endpoint,
+    records: MdnsRecord[],
+    minInterval: number,
+  ): boolean {
+    const source = `${linkId}|${stripScope(from.address)}`;
+    const waiting = this.truncated.get(source);
+    if (waiting) {
+      // A second truncated query from the host before the first was answered: one answer for both.
+      for (const r of records) if (!waiting.records.includes(r)) waiting.records.push(r);
+      waiting.minInterval = Math.min(waiting.minInterval, minInterval);
+      return true;
+    }
+    if (this.truncated.size >= MAX_TRUNCATED) return false;
+    const delay = randomBetween(this.ctx.random, TRUNCATED_DELAY_MIN_MS, TRUNCATED_DELAY_MAX_MS);
+    const timer = this.ctx.clock.setTimeout(() => {
+      const entry = this.truncated.get(source);
+      this.truncated.delete(source);
+      const own = this.ctx.ownRecords(linkId);
+      if (!entry || !own || entry.records.length === 0) return;
+      void this.sendResponse(linkId, own, currentOf(own, entry.records), entry.minInterval);
+    }, delay);
+    this.truncated.set(source, { linkId, records, minInterval, timer });
+    return true;
+  }
+
+  /** Known answers in a packet that follows a truncated query from the same host (§7.2). */
+  private moreKnownAnswers(linkId: string, query: MdnsPacket, from: Endpoint): void {
+    if (query.answers.length === 0 || this.truncated.size === 0) return;
+    const waiting = this.truncated.get(`${linkId}|${stripScope(from.address)}`);
+    if (!waiting) return;
+    waiting.records = waiting.records.filter((r) => !knownToQuerier(r, query.answers));
+  }
+
   private answeredOneShot(linkId: string, from: Endpoint): boolean {
     const at = this.oneShotAnswered.get(`${linkId}|${stripScope(from.address)}`);
     return at !== undefined && this.ctx.clock.now() - at < ONE_SHOT_ANSWER_COVERS_MS;
@@ -183,12 +269,12 @@ export class Responder {
     this.pending.delete(linkId);
     const own = this.ctx.ownRecords(linkId);
     if (!entry || !own) return;
-    // Records may have changed (rename, new address) since the query: answer with the current ones.
-    const current = new Map(
-      [own.ptr, own.meta, own.srv, own.txt, ...own.addresses].map((r) => [recordKey(r), r] as const),
+    void this.sendResponse(
+      linkId,
+      own,
+      currentOf(own, [...entry.records.values()]),
+      MULTICAST_MIN_INTERVAL_MS,
     );
-    const answers = [...entry.records.keys()].flatMap((k) => current.get(k) ?? []);
-    void this.sendResponse(linkId, own, answers, MULTICAST_MIN_INTERVAL_MS);
   }
 
   private async sendResponse(linkId: string, own: OwnRecordSet, answers: MdnsRecord[], minInterval: number) {
@@ -223,5 +309,7 @@ export class Responder {
   cancel(): void {
     for (const entry of this.pending.values()) this.ctx.clock.clearTimeout(entry.timer);
     this.pending.clear();
+    for (const entry of this.truncated.values()) this.ctx.clock.clearTimeout(entry.timer);
+    this.truncated.clear();
   }
 }

@@ -18,7 +18,7 @@ import {
 import { groupAddressOf, multicastInterfaceOf } from './multicast-address.js';
 import type { NetInterface } from './net-interfaces.js';
 import { sendOneShotQuery } from './one-shot-socket.js';
-import { toWire } from './packet-guard.js';
+import { encodePacket } from './wire-encoder.js';
 
 export interface UdpLinkOptions {
   /** Default 5353; tests on loopback may use another port. */
@@ -59,10 +59,6 @@ function openUdpLink(
     loopback: true,
     ttl: 255,
   });
-  // multicast-dns has a generic send(packet, rinfo, cb) that its typings omit.
-  const sender = mdns as unknown as {
-    send(packet: unknown, rinfo: Endpoint, cb: (err: Error | null) => void): void;
-  };
   return new Promise((resolve, reject) => {
     let open = false;
     mdns.on('error', (err: Error) => {
@@ -93,7 +89,9 @@ function openUdpLink(
           new Promise<void>((done) => {
             const dest = to ?? { address: groupAddressOf(iface, family), port };
             try {
-              sender.send(toWire(packet), dest, (err: Error | null) => {
+              // Our own encoder (name compression, the TC bit), straight to the socket: the link is
+              // bound by now, which is all multicast-dns's send would wait for.
+              socket.send(encodePacket(packet), dest.port, dest.address, (err: Error | null) => {
                 if (err) handlers.onWarning(new Error(`send on ${iface.name} failed: ${err.message}`));
                 done();
               });

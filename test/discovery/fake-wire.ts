@@ -1,12 +1,13 @@
-// A fake multicast link that carries real DNS packets: every send is encoded with dns-packet (as
-// multicast-dns would), and every receiver gets dns-packet's decoding of those bytes, like a real
+// A fake multicast link that carries real DNS packets: every send is encoded as the real link encodes
+// it (wire-encoder.ts), and every receiver gets dns-packet's decoding of those bytes, like a real
 // socket. Delivery is a 0 ms timer on the fake clock. Multicast loops back to the sender, as on a
 // real host; all packets are logged for assertions.
 import dnsPacket from 'dns-packet';
 import type { LinkFactory, LinkHandlers, MdnsLink } from '../../src/discovery/mdns-link.js';
 import { type Endpoint, MDNS_PORT, type MdnsPacket } from '../../src/discovery/mdns-packet.js';
 import type { NetInterface } from '../../src/discovery/net-interfaces.js';
-import { guardPacket, toWire } from '../../src/discovery/packet-guard.js';
+import { guardPacket } from '../../src/discovery/packet-guard.js';
+import { encodePacket } from '../../src/discovery/wire-encoder.js';
 import type { FakeClock } from './fake-clock.js';
 
 export interface SentPacket {
@@ -61,7 +62,7 @@ export class FakeWire {
       const link: MdnsLink = {
         interfaceName: iface.name,
         family,
-        send: async (packet, to) => this.transmit(me, toWire(packet), to),
+        send: async (packet, to) => this.transmit(me, encodePacket(packet), to),
         sendOneShot: async (packet) => {
           const shot: Attached = {
             get address() {
@@ -77,7 +78,7 @@ export class FakeWire {
           this.clock.setTimeout(() => {
             shot.closed = true;
           }, this.oneShotListenMs);
-          this.transmit(shot, toWire(packet));
+          this.transmit(shot, encodePacket(packet));
         },
         close: async () => {
           me.closed = true;
@@ -93,8 +94,7 @@ export class FakeWire {
     this.deliver(bytes, from, to);
   }
 
-  private transmit(sender: Attached, wire: dnsPacket.Packet, to?: Endpoint): void {
-    const bytes = dnsPacket.encode(wire);
+  private transmit(sender: Attached, bytes: Buffer, to?: Endpoint): void {
     const decoded = dnsPacket.decode(bytes);
     const guarded = guardPacket(decoded, bytes.length);
     if (!guarded.ok) throw new Error(`lanchat sent a packet it would itself reject: ${guarded.reason}`);

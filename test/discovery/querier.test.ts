@@ -27,12 +27,13 @@ function queriesFor(kit: MdnsKit, from: string, name: string, type: string) {
 }
 
 describe('continuous querying (§5.2)', () => {
-  it('first browse 1 s + 20–120 ms after the start-up one-shot query, then 1 s, 2 s, 4 s … apart, capped at one hour', async () => {
+  it('first browse 1 s + 20–120 ms after the start-up one-shot query, then 1 s, 3 s, 9 s … apart, capped at one hour', async () => {
     const kit = new MdnsKit();
     const a = await kit.node('10.0.0.1', 'alice');
-    await kit.clock.advance(40_000);
+    await kit.clock.advance(50_000);
     const times = queriesFor(kit, a.address, SERVICE, 'PTR').map((p) => p.at);
-    expect(times).toEqual([1070, 2070, 4070, 8070, 16070, 32070]);
+    // §5.2 asks each interval to be at least twice the one before; three times, as mDNSResponder.
+    expect(times).toEqual([1070, 2070, 5070, 14070, 41070]);
     await kit.clock.advance(24 * 3600_000);
     const later = queriesFor(kit, a.address, SERVICE, 'PTR').map((p) => p.at);
     const gaps = later.slice(1).map((t, i) => t - later[i]!);
@@ -69,8 +70,34 @@ describe('continuous querying (§5.2)', () => {
     kit.inject({ type: 'query', questions: [{ name: SERVICE, type: 'PTR' }] });
     await kit.clock.advance(1000);
     expect(queriesFor(kit, a.address, SERVICE, 'PTR').map((p) => p.at)).toEqual([1070]);
-    await kit.clock.advance(2000);
-    expect(queriesFor(kit, a.address, SERVICE, 'PTR').map((p) => p.at)).toEqual([1070, 4070]);
+    await kit.clock.advance(3000);
+    expect(queriesFor(kit, a.address, SERVICE, 'PTR').map((p) => p.at)).toEqual([1070, 5070]);
+  });
+});
+
+describe('known answers of a big floor (§7.2, §17)', () => {
+  it('a browse listing 150 peers goes out in MTU-sized packets, TC on all but the last, every peer listed', async () => {
+    const kit = new MdnsKit();
+    const a = await kit.node('10.0.0.1', 'alice');
+    await kit.clock.advance(100);
+    for (let i = 0; i < 150; i++) {
+      kit.inject(
+        peerResponse({ nick: `colleague-${i}`, key: 1000 + i, address: `10.0.${1 + (i >> 8)}.${i & 255}` }),
+      );
+    }
+    await kit.clock.advance(2_500); // the browse at 2,070 ms lists them
+    const sent = kit.wire
+      .from(a.address)
+      .filter((p) => p.fromPort === 5353 && p.packet.kind === 'query' && p.at >= 2_000);
+    const browse = sent.filter((p) => p.at === sent[0]!.at);
+    expect(browse.length).toBeGreaterThan(1);
+    browse.forEach((p, i) => {
+      expect(p.bytes.length).toBeLessThanOrEqual(1232);
+      expect((p.decoded as { flag_tc?: boolean }).flag_tc).toBe(i < browse.length - 1);
+    });
+    expect(browse[0]!.packet.questions).toEqual([{ name: SERVICE, type: 'PTR', unicastResponse: false }]);
+    const listed = new Set(browse.flatMap((p) => p.packet.answers.map((r) => r.type === 'PTR' && r.data)));
+    for (let i = 0; i < 150; i++) expect(listed).toContain(`colleague-${i}._lanchat._tcp.local`);
   });
 });
 
@@ -99,7 +126,7 @@ describe('duplicate question suppression needs the same known answers (§7.3)', 
     const browses = hosts.flatMap((h) =>
       queriesFor(kit, h.address, SERVICE, 'PTR').filter((p) => p.at >= since),
     );
-    // Rounds at 32 s and 64 s (and 128 s) after start: one query each, not one per host.
+    // Rounds at 41 s and 122 s after start: one query each, not one per host.
     expect(browses.length).toBeGreaterThanOrEqual(2);
     expect(browses.length).toBeLessThanOrEqual(3);
     // Nobody went missing for lack of queries.
@@ -323,6 +350,21 @@ describe('the cache (§10)', () => {
     expect(a.discovery.peers()).toHaveLength(1);
     await kit.clock.advance(200);
     expect(a.discovery.peers()).toHaveLength(0);
+  });
+
+  it('POOF does not count a truncated query (§7.2): its other known answers are still to come', async () => {
+    const kit = new MdnsKit();
+    const a = await kit.node('10.0.0.1', 'alice');
+    kit.inject(peerResponse({ nick: 'bob', key: 9, address: '10.0.0.99' }));
+    await kit.clock.advance(10);
+    // A big floor's browse: bob is listed in a packet that follows, which we happen not to hear.
+    const ask = () =>
+      kit.inject({ type: 'query', flags: 1 << 9, questions: [{ name: SERVICE, type: 'PTR' }] }, FOREIGN);
+    ask();
+    await kit.clock.advance(1000);
+    ask();
+    await kit.clock.advance(12_000);
+    expect(a.discovery.peers()).toHaveLength(1);
   });
 
   it('a goodbye (TTL 0) reports the peer down at once, reason goodbye; the cache keeps the records 1 s', async () => {

@@ -94,6 +94,56 @@ describe('responding (§6)', () => {
     expect(responsesSince(kit, a.address, READY_AT)).toHaveLength(1);
   });
 
+  it('multi-packet known answers (§7.2): a truncated query is answered 400–500 ms later, unless a following packet from the same host lists us', async () => {
+    const ptr = (label: string) => ({
+      name: SERVICE,
+      type: 'PTR' as const,
+      ttl: 4500,
+      data: `${label}._lanchat._tcp.local`,
+    });
+    const others = Array.from({ length: 40 }, (_, i) => ptr(`user${i}`));
+    const question = [{ name: SERVICE, type: 'PTR' as const }];
+    const TC = 1 << 9;
+    for (const [r, delay] of [
+      [0, 400],
+      [0.999, 500],
+    ] as const) {
+      // Listed in the second packet: no answer at all.
+      const kit = new MdnsKit();
+      const a = await announcedNode(kit);
+      kit.random = () => r;
+      kit.inject({ type: 'query', flags: TC, questions: question, answers: others });
+      await kit.clock.advance(30);
+      kit.inject({ type: 'query', answers: [...others, ptr('alice')] });
+      await kit.clock.advance(1000);
+      expect(responsesSince(kit, a.address, READY_AT)).toHaveLength(0);
+
+      // Not listed in any packet: answered, but only after the §7.2 wait, not 20–120 ms.
+      const kit2 = new MdnsKit();
+      const b = await announcedNode(kit2);
+      kit2.random = () => r;
+      kit2.inject({ type: 'query', flags: TC, questions: question, answers: others });
+      await kit2.clock.advance(30);
+      kit2.inject({ type: 'query', answers: others });
+      await kit2.clock.advance(delay - 31);
+      expect(responsesSince(kit2, b.address, READY_AT)).toHaveLength(0);
+      await kit2.clock.advance(1);
+      const [resp] = responsesSince(kit2, b.address, READY_AT);
+      expect(resp?.at).toBe(READY_AT + delay);
+      expect(resp!.packet.answers.map((x) => x.type === 'PTR' && x.data)).toEqual([INSTANCE]);
+    }
+  });
+
+  it('§7.2: known answers from another host do not stand in for the truncated query’s own', async () => {
+    const kit = new MdnsKit();
+    const a = await announcedNode(kit);
+    const mine = { name: SERVICE, type: 'PTR' as const, ttl: 4500, data: INSTANCE };
+    kit.inject({ type: 'query', flags: 1 << 9, questions: [{ name: SERVICE, type: 'PTR' }], answers: [] });
+    kit.inject({ type: 'query', answers: [mine] }, { address: '10.0.0.98', port: 5353 });
+    await kit.clock.advance(600);
+    expect(responsesSince(kit, a.address, READY_AT)).toHaveLength(1);
+  });
+
   it('handles QU questions (class with the top bit, UNKNOWN_32769 in dns-packet) like QM', async () => {
     const kit = new MdnsKit();
     const a = await announcedNode(kit);

@@ -11,7 +11,7 @@ import dnsPacket from 'dns-packet';
 import type { Clock, TimerHandle } from '../../src/discovery/clock.js';
 import { MdnsDiscovery } from '../../src/discovery/mdns-discovery.js';
 import type { LinkHandlers, MdnsLink } from '../../src/discovery/mdns-link.js';
-import { toWire } from '../../src/discovery/packet-guard.js';
+import { encodePacket } from '../../src/discovery/wire-encoder.js';
 import { fakeInterface } from './fake-wire.js';
 import { b64, keyOf, NET_TAG, peerResponse } from './mdns-kit.js';
 
@@ -112,8 +112,8 @@ async function run(n: number, packets: { decoded: unknown; size: number; from: s
     return {
       interfaceName: iface.name,
       family,
-      // What the real link does with a packet before the socket: build the wire form, encode it.
-      send: async (packet) => void dnsPacket.encode(toWire(packet)),
+      // What the real link does with a packet before the socket: encode it.
+      send: async (packet) => void encodePacket(packet),
       sendOneShot: async () => {},
       close: async () => {},
     };
