@@ -465,7 +465,7 @@ export class MdnsDiscovery implements Discovery {
     // A one-shot query (not from 5353, ours included) is answered by unicast to its sender: its
     // answers fill no cache here, so it neither stands in for our browse (§7.3) nor counts as a
     // query left unanswered (§10.5).
-    if (!own && fromMdnsPort) this.querier.handleQuery(id, packet);
+    if (!own && fromMdnsPort) this.querier.handleQuery(id, packet, from);
   }
 
   private isOwnAddress(address: string): boolean {

@@ -8,8 +8,9 @@
 import { BoundedCache } from '../crypto/bounded-cache.js';
 import { randomBetween, type TimerHandle } from './clock.js';
 import type { EngineContext } from './engine-context.js';
+import { stripScope } from './ip-address.js';
 import { labelOfInstance, SERVICE_TYPE, sameName } from './mdns-names.js';
-import type { MdnsPacket, MdnsRecord } from './mdns-packet.js';
+import type { Endpoint, MdnsPacket, MdnsRecord } from './mdns-packet.js';
 import type { Missing } from './peer-table.js';
 import type { CacheEntry, RecordCache } from './record-cache.js';
 import { recordKey, retimed } from './record-order.js';
@@ -28,6 +29,8 @@ export const MAX_INTERVAL_MS = 60 * 60 * 1000;
 export const INTERVAL_GROWTH = 3;
 /** After a one-shot query, the first browse waits for its answers at most this long. */
 export const ONE_SHOT_BROWSE_MAX_MS = 3_000;
+/** The packets of one truncated query arrive within this long of its first (§7.2). */
+const BROWSE_PACKETS_WITHIN_MS = 500;
 /** Another host's question stands in for ours this long (§7.3: its answer is multicast). */
 export const ASKED_BY_OTHERS_MS = 1_000;
 const MAX_ASKED_BY_OTHERS = 4_096;
@@ -85,6 +88,11 @@ export class Querier {
   /** §7.3 for direct questions: `link|name|type` → when another host last asked it (QM) with no
    * known answer we lack. Bounded, the oldest out first (a flood of questions only costs us asking). */
   private readonly askedByOthers = new BoundedCache<string, number>(MAX_ASKED_BY_OTHERS);
+  /** §7.3 across a truncated browse's packets: `link|source` → whether every known answer so far
+   * is one we would list. Bounded like askedByOthers. */
+  private readonly browsesHeard = new BoundedCache<string, { allKnown: boolean; until: number }>(
+    MAX_ASKED_BY_OTHERS,
+  );
 
   constructor(ctx: EngineContext, cache: RecordCache, hooks: QuerierHooks) {
     this.ctx = ctx;
@@ -204,22 +212,12 @@ export class Querier {
     this.scheduleCache();
   }
 
-  handleQuery(linkId: string, query: MdnsPacket): void {
+  handleQuery(linkId: string, query: MdnsPacket, from: Endpoint): void {
     const now = this.ctx.clock.now();
+    this.followBrowse(linkId, query, from, now);
     for (const q of query.questions) {
       if (q.unicastResponse || query.truncated) continue;
-      if (q.type !== 'PTR' || !sameName(q.name, SERVICE_TYPE)) {
-        this.noteAskedByOthers(linkId, q, query, now);
-        continue;
-      }
-      // §7.3: their query counts as ours only if its known answers hold nothing we would not list
-      // ourselves. Responders stay silent about what they list; a newcomer that knows nobody
-      // would otherwise wait a whole query interval (1 s, then 2 s) for answers never sent.
-      // Our own PTR is on our list (see knownAnswers), and every peer that knows us lists it too:
-      // leaving it out made every settled host's query look new to every other, so none was ever
-      // suppressed and a LAN of N sent N browse queries per round instead of one.
-      const theirs = query.answers.filter((r) => r.type === 'PTR' && sameName(r.name, q.name));
-      if (theirs.every((r) => this.wouldList(linkId, r, now))) this.suppressed.add(linkId);
+      if (q.type !== 'PTR' || !sameName(q.name, SERVICE_TYPE)) this.noteAskedByOthers(linkId, q, query, now);
     }
     // POOF (§10.5) counts queries that should draw a cached record. A truncated query's other
     // known answers are still to come (§7.2), so it says nothing about any one record.
@@ -232,6 +230,37 @@ export class Querier {
       }
     }
     this.scheduleCache();
+  }
+
+  /**
+   * §7.3 for our browse: another host's query counts as ours only if its known answers hold
+   * nothing we would not list ourselves. Responders stay silent about what they list; a newcomer
+   * that knows nobody would otherwise wait a whole query interval for answers never sent. Our own
+   * PTR is on our list (see knownAnswers), and every peer that knows us lists it too: leaving it
+   * out made every settled host's query look new to every other, so none was ever suppressed and
+   * a LAN of N sent N browse queries per round instead of one. On a floor whose known answers take
+   * more than one packet (TC, §7.2) the verdict waits for the last packet from that host: judged
+   * on the first alone, or not at all, every host browsed every round again.
+   */
+  private followBrowse(linkId: string, query: MdnsPacket, from: Endpoint, now: number): void {
+    const source = `${linkId}|${stripScope(from.address)}`;
+    const asks = query.questions.some(
+      (q) => q.type === 'PTR' && !q.unicastResponse && sameName(q.name, SERVICE_TYPE),
+    );
+    let browse = this.browsesHeard.get(source);
+    if (asks) {
+      browse = { allKnown: true, until: now + BROWSE_PACKETS_WITHIN_MS };
+      this.browsesHeard.set(source, browse);
+    } else if (!browse || browse.until < now) {
+      return;
+    }
+    if (!browse) return;
+    browse.allKnown &&= query.answers.every(
+      (r) => r.type !== 'PTR' || !sameName(r.name, SERVICE_TYPE) || this.wouldList(linkId, r, now),
+    );
+    if (query.truncated) return;
+    this.browsesHeard.delete(source);
+    if (browse.allKnown) this.suppressed.add(linkId);
   }
 
   /**

@@ -134,6 +134,50 @@ describe('duplicate question suppression needs the same known answers (§7.3)', 
   });
 });
 
+describe('duplicate question suppression on a floor whose known answers need several packets (§7.2, §7.3)', () => {
+  it('one host browses per round, as on a small LAN: the verdict waits for the last packet', async () => {
+    const kit = new MdnsKit();
+    kit.random = Math.random;
+    const hosts = [];
+    for (let i = 1; i <= 4; i++) hosts.push(await kit.node(`10.0.0.${i}`, `node${i}`));
+    // 120 more colleagues every host has heard of: each browse lists them in three packets.
+    for (let i = 0; i < 120; i++) {
+      kit.inject(peerResponse({ nick: `colleague-${i}`, key: 1000 + i, address: `10.0.1.${i}` }));
+    }
+    for (let t = 0; t < 20_000; t += 100) await kit.clock.advance(100);
+    const since = kit.clock.now();
+    for (let t = 0; t < 120_000; t += 100) await kit.clock.advance(100);
+    const browses = hosts.flatMap((h) =>
+      queriesFor(kit, h.address, SERVICE, 'PTR').filter((p) => p.at >= since),
+    );
+    expect(browses.every((p) => p.packet.truncated)).toBe(true);
+    // Rounds at ≈ 41 s and ≈ 122 s after start: one query each, not one per host.
+    expect(browses.length).toBeGreaterThanOrEqual(1);
+    expect(browses.length).toBeLessThanOrEqual(3);
+  });
+
+  it('a host that lists a colleague we do not know does not stand in for our browse, whichever packet lists it', async () => {
+    const kit = new MdnsKit();
+    const a = await kit.node('10.0.0.1', 'alice');
+    await kit.clock.advance(1100); // browses at 1070; next at 2070
+    const known = Array.from({ length: 60 }, (_, i) =>
+      peerResponse({ nick: `c${i}`, key: 2000 + i, address: `10.0.1.${i}` }),
+    );
+    for (const r of known) kit.inject(r);
+    const ptrs = known.map((r) => r.answers![0]!);
+    const stranger = peerResponse({ nick: 'stranger', key: 99, address: '10.0.2.1' }).answers![0]!;
+    kit.inject({
+      type: 'query',
+      flags: 1 << 9,
+      questions: [{ name: SERVICE, type: 'PTR' }],
+      answers: ptrs.slice(0, 30),
+    });
+    kit.inject({ type: 'query', answers: [...ptrs.slice(30), stranger] });
+    await kit.clock.advance(1000);
+    expect(queriesFor(kit, a.address, SERVICE, 'PTR').map((p) => p.at)).toEqual([1070, 2070]);
+  });
+});
+
 describe('resolution and the peer table', () => {
   it('reports a peer once PTR, SRV, TXT and an address are known', async () => {
     const kit = new MdnsKit();
