@@ -9,7 +9,7 @@ const SERVICE = '_lanchat._tcp.local';
 async function settledLan(kit: MdnsKit, n: number) {
   const nodes = [];
   for (let i = 1; i <= n; i++) nodes.push(await kit.node(`10.0.0.${i}`, `node${i}`));
-  // Probed, announced, all seen each other; their browses at 1, 2 and 5 s are over, the next is at 14 s.
+  // Probed, announced, all seen each other; their browses at 1, 2 and 4 s are over, the next is at 8 s.
   await kit.clock.advance(6_000);
   for (const x of nodes) expect(x.events.filter((e) => e.type === 'up')).toHaveLength(n - 1);
   return nodes;
@@ -74,8 +74,8 @@ describe('one-shot query at start', () => {
       );
       await kit.clock.advance(200);
     }
-    // The hosts browse in step (random() is fixed): each one's browse at 5 s stands in for the
-    // other's at 14 s (§7.3); the next is at 41 s.
+    // The hosts browse in step (random() is fixed), so each one's browse stands in for the
+    // other's next one (§7.3): they browse every other round.
     await kit.clock.advance(40_000);
     expect(browsesBefore()).toBeGreaterThan(before);
     expect(a!.events.filter((e) => e.type === 'down')).toEqual([]);
