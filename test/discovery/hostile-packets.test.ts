@@ -76,7 +76,7 @@ async function capturedNode() {
     }
     return ok;
   };
-  return { clock, handlers: h, receive, answers, events, discovery };
+  return { clock, handlers: h, receive, answers, events, discovery, sent };
 }
 
 const valid = dnsPacket.encode(peerResponse({ nick: 'bob', key: 9, address: '10.0.0.99' }));
@@ -154,6 +154,30 @@ describe('hostile packets', () => {
     node.receive(
       dnsPacket.encode({ type: 'query', questions: [{ name: '_lanchat._tcp.local', type: 'PTR' }] }),
     );
+    expect(await node.answers()).toBe(true);
+  });
+
+  it('a flood of truncated queries (§7.2) that never send their other packets: one answer per second, nothing piles up', async () => {
+    const node = await capturedNode();
+    const before = node.sent.length;
+    // 250 hosts of the subnet (spoofed) each start a multi-packet browse and never finish it.
+    for (let round = 0; round < 4; round++) {
+      for (let host = 2; host < 252; host++) {
+        const query = dnsPacket.encode({
+          type: 'query',
+          flags: 1 << 9,
+          questions: [{ name: '_lanchat._tcp.local', type: 'PTR' }],
+        });
+        node.receive(query, { address: `10.0.0.${host}`, port: 5353 });
+      }
+      await node.clock.advance(250);
+    }
+    await node.clock.advance(1000);
+    const responses = node.sent.slice(before).filter((p) => p.kind === 'response');
+    // 1,000 questions over 1 s, answered as one (a record is multicast at most once per second),
+    // each held answer released on its own timer, none still waiting.
+    expect(responses.length).toBeGreaterThanOrEqual(1);
+    expect(responses.length).toBeLessThanOrEqual(3);
     expect(await node.answers()).toBe(true);
   });
 
