@@ -247,14 +247,13 @@ export class Querier {
     const asks = query.questions.some(
       (q) => q.type === 'PTR' && !q.unicastResponse && sameName(q.name, SERVICE_TYPE),
     );
-    let browse = this.browsesHeard.get(source);
-    if (asks) {
-      browse = { allKnown: true, until: now + BROWSE_PACKETS_WITHIN_MS };
-      this.browsesHeard.set(source, browse);
-    } else if (!browse || browse.until < now) {
-      return;
-    }
-    if (!browse) return;
+    // A packet asking our question starts a browse; the packets that follow from that host carry
+    // the rest of its known answers.
+    const browse = asks
+      ? { allKnown: true, until: now + BROWSE_PACKETS_WITHIN_MS }
+      : this.browsesHeard.get(source);
+    if (!browse || browse.until < now) return;
+    if (asks) this.browsesHeard.set(source, browse);
     browse.allKnown &&= query.answers.every(
       (r) => r.type !== 'PTR' || !sameName(r.name, SERVICE_TYPE) || this.wouldList(linkId, r, now),
     );
