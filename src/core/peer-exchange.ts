@@ -14,6 +14,7 @@
 // each, and every address must pass the policy. A peer cannot vouch for its own address under
 // another key. A learned peer is never shown online: only a completed handshake does that.
 import type { PeerLink } from '../connection/peer-link.js';
+import { TokenBucket } from '../connection/token-bucket.js';
 import type { PeerHint } from '../discovery/discovery.js';
 import { base64Of, parseId } from '../identity/ids.js';
 import {
@@ -28,7 +29,6 @@ import {
   type PeerExchange as PeerExchangeMessage,
 } from '../protocol/messages.js';
 import type { Clock, TimerHandle } from './clock.js';
-import { MessageBudget } from './message-budget.js';
 import type { Peer, PeerTable } from './peer-table.js';
 import { PexSender } from './pex-sender.js';
 import { listenPort } from './remembered-peers.js';
@@ -74,7 +74,7 @@ interface Candidate {
 }
 
 interface Bucket {
-  budget: MessageBudget;
+  budget: TokenBucket;
   warned: boolean;
 }
 
@@ -228,12 +228,11 @@ export class PeerExchange {
   private take(link: PeerLink, from: Peer): boolean {
     const now = this.o.clock.now();
     const bucket = this.buckets.get(link) ?? {
-      budget: new MessageBudget(PEX_BURST, PEX_REFILL_MS, now),
+      budget: new TokenBucket({ burst: PEX_BURST, perSecond: 1000 / PEX_REFILL_MS }, now),
       warned: false,
     };
-    bucket.budget.refill(now);
     this.buckets.set(link, bucket);
-    if (bucket.budget.tryTake()) return true;
+    if (bucket.budget.tryTake(1, now)) return true;
     if (!bucket.warned) {
       bucket.warned = true;
       this.o.warn(from, 'sends peer lists faster than allowed; the extra ones are ignored');

@@ -4,9 +4,9 @@
 // every other about each newcomer in its own message, overrun everybody's budget and fill the
 // logs with "sends peer lists faster than allowed" about honest peers.
 import type { PeerLink } from '../connection/peer-link.js';
+import { TokenBucket } from '../connection/token-bucket.js';
 import { MAX_PEX_ENTRIES, type PeerExchangeEntry } from '../protocol/messages.js';
 import type { Clock, TimerHandle } from './clock.js';
-import { MessageBudget } from './message-budget.js';
 import type { Peer } from './peer-table.js';
 
 /** Announcements that arrive within this window go out as one message. */
@@ -27,7 +27,7 @@ interface Outgoing {
   /** The peer at the other end of the link (undefined in tests that only count messages). */
   to: Peer | undefined;
   pending: Map<string, PeerExchangeEntry>;
-  budget: MessageBudget;
+  budget: TokenBucket;
   timer: TimerHandle | undefined;
 }
 
@@ -47,7 +47,10 @@ export class PexSender {
     if (link.isClosed || entries.length === 0) return;
     let out = this.links.get(link);
     if (!out) {
-      const budget = new MessageBudget(this.budget.burst, this.budget.refillMs, this.clock.now());
+      const budget = new TokenBucket(
+        { burst: this.budget.burst, perSecond: 1000 / this.budget.refillMs },
+        this.clock.now(),
+      );
       out = { to, pending: new Map(), budget, timer: undefined };
       this.links.set(link, out);
     }
@@ -87,13 +90,12 @@ export class PexSender {
     }
     const to = out.to;
     if (to) for (const key of [...out.pending.keys()]) if (!this.stillNews(to, key)) out.pending.delete(key);
-    out.budget.refill(this.clock.now());
-    while (out.pending.size > 0 && out.budget.tryTake()) {
+    while (out.pending.size > 0 && out.budget.tryTake(1, this.clock.now())) {
       const batch = [...out.pending.values()].slice(0, MAX_PEX_ENTRIES);
       for (const entry of batch) out.pending.delete(entry.key);
       link.send({ t: 'peers', peers: batch });
     }
     if (out.pending.size === 0) return;
-    this.schedule(link, out, out.budget.msUntilOne());
+    this.schedule(link, out, out.budget.msUntil(1, this.clock.now()));
   }
 }

@@ -1,6 +1,9 @@
 // Hostile or broken peers can send a packet per millisecond; each would be a warning. This caps
 // warnings per code (a burst, then one per interval) and reports how many were swallowed, so logs
 // stay readable and cannot be flooded (RFC 6762 §11 spirit: survive, do not amplify).
+// Whole warnings per interval rather than connection/token-bucket.ts's continuous rate: discovery
+// sits below the connection layer and imports nothing from it.
+import { BoundedCache } from '../crypto/bounded-cache.js';
 import type { Clock } from './clock.js';
 
 export const WARNING_BURST = 5;
@@ -9,13 +12,12 @@ export const WARNING_INTERVAL_MS = 10_000;
 export type WarningSink = (code: string, message: string) => void;
 
 export function createWarningLimiter(clock: Clock, sink: WarningSink): WarningSink {
-  const buckets = new Map<string, { tokens: number; refilledAt: number; suppressed: number }>();
+  // Codes come from our own code, a few dozen at most; bounded all the same (oldest out first).
+  const buckets = new BoundedCache<string, { tokens: number; refilledAt: number; suppressed: number }>(64);
   return (code, message) => {
     const now = clock.now();
     let bucket = buckets.get(code);
     if (!bucket) {
-      // Bound the map itself: codes come from our own code, but be safe.
-      if (buckets.size > 64) buckets.clear();
       bucket = { tokens: WARNING_BURST, refilledAt: now, suppressed: 0 };
       buckets.set(code, bucket);
     }

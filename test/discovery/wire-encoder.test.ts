@@ -16,6 +16,9 @@ import {
 
 const SERVICE = '_lanchat._tcp.local';
 
+/** The rdata dns-packet decoded (its Answer type includes OPT, which has none). */
+const dataOf = (a: unknown) => (a as { data?: unknown }).data;
+
 function ptr(label: string, ttl = 4500): MdnsRecord {
   return { name: SERVICE, type: 'PTR', ttl, flush: false, data: `${label}.${SERVICE}` };
 }
@@ -76,10 +79,7 @@ describe('wire encoder', () => {
     const two = encodePacket({ ...emptyPacket('response'), answers: [ptr('alice'), ptr('bob')] });
     // bob's PTR: owner name 2 (pointer) + 10 + rdata: "bob" label 4 + pointer 2.
     expect(two.length - one.length).toBe(18);
-    expect(dnsPacket.decode(two).answers!.map((a) => (a as { data?: unknown }).data)).toEqual([
-      `alice.${SERVICE}`,
-      `bob.${SERVICE}`,
-    ]);
+    expect(dnsPacket.decode(two).answers!.map(dataOf)).toEqual([`alice.${SERVICE}`, `bob.${SERVICE}`]);
   });
 
   it('questions carry the QU bit; queries set TC only when told, never AA or QR', () => {
@@ -109,7 +109,9 @@ describe('wire encoder', () => {
     expect(decodeGuarded(encodePacket(packet)).questions[0]!.unicastResponse).toBe(true);
   });
 
-  it('any labels and addresses survive, exactly as dns-packet encodes them (property)', () => {
+  it('any labels survive compression: dns-packet decodes exactly the names we gave (property)', () => {
+    // The oracle is the input, not dns-packet's own encoder: that one loses the dot after a label
+    // of one space (" ._lanchat…" comes back as " _lanchat…"), which fast-check found.
     const label = fc
       .string({ minLength: 1, maxLength: 20, unit: 'grapheme' })
       .filter((s) => !s.includes('.') && Buffer.byteLength(s) <= 63);
@@ -117,23 +119,13 @@ describe('wire encoder', () => {
       fc.property(fc.array(label, { minLength: 1, maxLength: 30 }), fc.boolean(), (labels, flush) => {
         const records = labels.map((l, i) => ({ ...ptr(l, i), flush }));
         const packet: MdnsPacket = { ...emptyPacket('response'), answers: records };
-        const ours = dnsPacket.decode(encodePacket(packet));
-        const theirs = dnsPacket.decode(
-          dnsPacket.encode({
-            type: 'response',
-            flags: 1 << 10,
-            answers: records.map((r) => ({
-              name: r.name,
-              type: 'PTR',
-              ttl: r.ttl,
-              flush,
-              data: r.data as string,
-            })),
-          }),
-        );
-        expect(ours.answers).toEqual(theirs.answers);
+        const back = dnsPacket.decode(encodePacket(packet)).answers!;
+        const fields = (a: unknown) => a as { name: string; type: string; ttl?: number; flush?: boolean };
+        expect(
+          back.map((a) => [fields(a).name, fields(a).type, fields(a).ttl, fields(a).flush, dataOf(a)]),
+        ).toEqual(records.map((r) => [r.name, 'PTR', r.ttl, flush, r.data]));
       }),
-      { numRuns: 200 },
+      { numRuns: 1000 },
     );
   });
 
@@ -160,10 +152,7 @@ describe('wire encoder', () => {
     // The failed record registered other.local for compression; a pointer to it now would point
     // past the end of the message. It is forgotten, so x.other.local is written out.
     expect(w.addRecord('answers', other('x'))).toBe(true);
-    expect(dnsPacket.decode(w.finish()).answers!.map((a) => (a as { data?: unknown }).data)).toEqual([
-      `alice.${SERVICE}`,
-      'x.other.local',
-    ]);
+    expect(dnsPacket.decode(w.finish()).answers!.map(dataOf)).toEqual([`alice.${SERVICE}`, 'x.other.local']);
   });
 });
 
@@ -179,7 +168,7 @@ describe('known answers of a big floor (§7.2, §17)', () => {
       const raw = dnsPacket.decode(bytes);
       expect(raw.flag_tc).toBe(i < packets.length - 1);
       expect(raw.questions!.length).toBe(i === 0 ? 1 : 0);
-      listed.push(...raw.answers!.map((a) => String((a as { data?: unknown }).data)));
+      listed.push(...raw.answers!.map((a) => String(dataOf(a))));
     });
     expect(listed).toEqual(known.map((r) => r.data));
   });
