@@ -24,6 +24,18 @@ describe('TokenBucket', () => {
     expect(bucket.take(0, 10_000)).toBe(0);
     expect(bucket.take(11, 10_000)).toBe(10); // refilled to the burst, not beyond
   });
+
+  it('tryTake spends only what it holds, and says when the next one is there', () => {
+    // Peer exchange: a burst of 3 messages, then one per 250 ms.
+    const bucket = new TokenBucket({ perSecond: 4, burst: 3 }, 0);
+    expect([1, 2, 3, 4].map(() => bucket.tryTake(1, 0))).toEqual([true, true, true, false]);
+    expect(bucket.msUntil(1, 0)).toBe(250);
+    expect(bucket.tryTake(1, 249)).toBe(false);
+    expect(bucket.tryTake(1, 250)).toBe(true);
+    expect(bucket.msUntil(1, 250)).toBe(250);
+    expect(bucket.msUntil(1, 60_000)).toBe(0);
+    expect([1, 2, 3, 4].map(() => bucket.tryTake(1, 60_000))).toEqual([true, true, true, false]);
+  });
 });
 
 describe('a peer that floods messages', () => {
