@@ -74,6 +74,57 @@ describe('wire encoder', () => {
     expect(back.additionals.slice(1)).toEqual(packet.additionals.slice(1));
   });
 
+  it('any packet of our record types comes back through dns-packet and the guard unchanged (property)', () => {
+    const label = fc
+      .string({ minLength: 1, maxLength: 12, unit: 'grapheme' })
+      .filter((s) => !s.includes('.') && Buffer.byteLength(s) <= 63);
+    // Names that share suffixes in every way, so that compression points at every kind of offset.
+    const name = fc
+      .tuple(fc.array(label, { minLength: 1, maxLength: 3 }), fc.constantFrom('local', '_lanchat._tcp.local'))
+      .map(([labels, tail]) => `${labels.join('.')}.${tail}`);
+    const ttl = fc.integer({ min: 0, max: 4500 });
+    const record: fc.Arbitrary<MdnsRecord> = fc.oneof(
+      fc.record({ name, ttl, flush: fc.boolean(), type: fc.constant('PTR' as const), data: name }),
+      fc.record({ name, ttl, flush: fc.boolean(), type: fc.constant('A' as const), data: fc.ipV4() }),
+      fc.record({
+        name,
+        ttl,
+        flush: fc.boolean(),
+        type: fc.constant('SRV' as const),
+        data: fc.record({
+          target: name,
+          port: fc.integer({ min: 0, max: 65535 }),
+          priority: fc.integer({ min: 0, max: 65535 }),
+          weight: fc.integer({ min: 0, max: 65535 }),
+        }),
+      }),
+      fc.record({
+        name,
+        ttl,
+        flush: fc.boolean(),
+        type: fc.constant('TXT' as const),
+        data: fc.array(fc.uint8Array({ minLength: 1, maxLength: 40 }), { minLength: 1, maxLength: 5 }),
+      }),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(record, { maxLength: 12 }),
+        fc.array(record, { maxLength: 6 }),
+        (answers, additionals) => {
+          const packet: MdnsPacket = { ...emptyPacket('response'), answers, additionals };
+          const back = decodeGuarded(encodePacket(packet));
+          const plain = (rs: MdnsRecord[]) =>
+            rs.map((r) =>
+              r.type === 'TXT' ? { ...r, data: r.data.map((b) => Buffer.from(b).toString('hex')) } : r,
+            );
+          expect(plain(back.answers)).toEqual(plain(answers));
+          expect(plain(back.additionals)).toEqual(plain(additionals));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
   it('compresses names: the second record for a name costs a pointer, not the name again', () => {
     const one = encodePacket({ ...emptyPacket('response'), answers: [ptr('alice')] });
     const two = encodePacket({ ...emptyPacket('response'), answers: [ptr('alice'), ptr('bob')] });
