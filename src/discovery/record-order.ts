@@ -7,12 +7,16 @@ import type { MdnsRecord } from './mdns-packet.js';
 
 const TYPE_NUMBERS: Record<string, number> = { A: 1, PTR: 12, TXT: 16, AAAA: 28, SRV: 33, ANY: 255 };
 
-export function typeNumber(record: MdnsRecord): number {
-  if (record.type !== 'OTHER') return TYPE_NUMBERS[record.type] ?? 0;
-  const known = TYPE_NUMBERS[record.data.rrtype];
+/** The number of a type as dns-packet names it ('PTR', 'UNKNOWN_65'); undefined for other names. */
+export function typeNumberOfName(name: string): number | undefined {
+  const known = TYPE_NUMBERS[name];
   if (known !== undefined) return known;
-  const m = /^UNKNOWN_(\d+)$/.exec(record.data.rrtype);
-  return m?.[1] !== undefined ? Number(m[1]) : 0;
+  const m = /^UNKNOWN_(\d+)$/.exec(name);
+  return m?.[1] !== undefined ? Number(m[1]) & 0xffff : undefined;
+}
+
+export function typeNumber(record: MdnsRecord): number {
+  return typeNumberOfName(record.type === 'OTHER' ? record.data.rrtype : record.type) ?? 0;
 }
 
 export function rdataKey(record: MdnsRecord): string {

@@ -10,6 +10,7 @@
 import dnsTypes from 'dns-packet/types.js';
 import { ipv4Bytes, ipv6Bytes } from './ip-address.js';
 import { emptyPacket, type MdnsPacket, type MdnsQuestion, type MdnsRecord } from './mdns-packet.js';
+import { typeNumber, typeNumberOfName } from './record-order.js';
 
 /**
  * The largest message we send: the IPv6 minimum MTU (1280) less the IPv6 and UDP headers, the
@@ -29,15 +30,10 @@ const POINTER = 0xc000;
 /** A compression pointer holds 14 bits of offset. */
 const MAX_POINTER_TARGET = 0x3fff;
 
-const TYPE_NUMBERS: Record<string, number> = { A: 1, PTR: 12, TXT: 16, AAAA: 28, SRV: 33, ANY: 255 };
-
-function typeNumberOf(type: string): number {
-  const known = TYPE_NUMBERS[type];
-  if (known !== undefined) return known;
-  const unknown = /^UNKNOWN_(\d+)$/.exec(type);
-  if (unknown?.[1] !== undefined) return Number(unknown[1]) & 0xffff;
-  const named = dnsTypes.toType(type);
-  if (named > 0) return named;
+/** A question's type: ours, UNKNOWN_n, or any other name dns-packet gave a question we echo. */
+function questionTypeNumber(type: string): number {
+  const number = typeNumberOfName(type) ?? dnsTypes.toType(type);
+  if (number > 0) return number;
   throw new RangeError(`cannot encode question type ${type}`);
 }
 
@@ -77,7 +73,7 @@ export class MessageWriter {
     if (this.section > -1) throw new RangeError('questions come before records');
     return this.attempt(0, () => {
       this.writeName(q.name);
-      this.writeU16(typeNumberOf(q.type));
+      this.writeU16(questionTypeNumber(q.type));
       this.writeU16(CLASS_IN | (q.unicastResponse ? TOP_BIT : 0));
     });
   }
@@ -166,7 +162,7 @@ export class MessageWriter {
 
   private writeRecord(r: MdnsRecord): void {
     this.writeName(r.name);
-    this.writeU16(recordTypeNumber(r));
+    this.writeU16(typeNumber(r));
     this.writeU16(CLASS_IN | (r.flush ? TOP_BIT : 0));
     this.writeU32(r.ttl);
     const lengthAt = this.offset;
@@ -212,11 +208,6 @@ export class MessageWriter {
 }
 
 class Overflow extends Error {}
-
-function recordTypeNumber(r: MdnsRecord): number {
-  if (r.type === 'OTHER') throw new RangeError(`lanchat never sends ${r.data.rrtype} records`);
-  return TYPE_NUMBERS[r.type]!;
-}
 
 /** A whole packet, compressed, with no size limit but §17's 9000 bytes. */
 export function encodePacket(packet: MdnsPacket): Buffer {
