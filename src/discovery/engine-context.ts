@@ -1,10 +1,17 @@
 // What the responder, prober, announcer and querier share: the open links, our current records
 // per link, a send function, time and randomness. Built by mdns-discovery.ts; faked in tests.
 import type { Clock, Random } from './clock.js';
+import { stripScope } from './ip-address.js';
 import type { MdnsLink } from './mdns-link.js';
 import type { Endpoint, MdnsPacket } from './mdns-packet.js';
 import type { NetInterface } from './net-interfaces.js';
 import type { OwnRecordSet } from './own-records.js';
+
+/** One host as heard on one link (`link|address`, scope stripped): whom a one-shot answer, a held
+ * truncated query or a multi-packet browse belongs to. */
+export function sourceKey(linkId: string, from: Endpoint): string {
+  return `${linkId}|${stripScope(from.address)}`;
+}
 
 export interface LinkState {
   id: string;

@@ -7,8 +7,7 @@
 // 80–95 % of their TTL (record-cache.ts).
 import { BoundedCache } from '../crypto/bounded-cache.js';
 import { randomBetween, type TimerHandle } from './clock.js';
-import type { EngineContext } from './engine-context.js';
-import { stripScope } from './ip-address.js';
+import { type EngineContext, sourceKey } from './engine-context.js';
 import { labelOfInstance, SERVICE_TYPE, sameName } from './mdns-names.js';
 import type { Endpoint, MdnsPacket, MdnsRecord } from './mdns-packet.js';
 import type { Missing } from './peer-table.js';
@@ -216,8 +215,7 @@ export class Querier {
     const now = this.ctx.clock.now();
     this.followBrowse(linkId, query, from, now);
     for (const q of query.questions) {
-      if (q.unicastResponse || query.truncated) continue;
-      if (q.type !== 'PTR' || !sameName(q.name, SERVICE_TYPE)) this.noteAskedByOthers(linkId, q, query, now);
+      if (!q.unicastResponse && !query.truncated) this.noteAskedByOthers(linkId, q, query, now);
     }
     // POOF (§10.5) counts queries that should draw a cached record. A truncated query's other
     // known answers are still to come (§7.2), so it says nothing about any one record.
@@ -243,7 +241,7 @@ export class Querier {
    * on the first alone, or not at all, every host browsed every round again.
    */
   private followBrowse(linkId: string, query: MdnsPacket, from: Endpoint, now: number): void {
-    const source = `${linkId}|${stripScope(from.address)}`;
+    const source = sourceKey(linkId, from);
     const asks = query.questions.some(
       (q) => q.type === 'PTR' && !q.unicastResponse && sameName(q.name, SERVICE_TYPE),
     );
@@ -276,9 +274,8 @@ export class Querier {
     now: number,
   ): void {
     if (q.type !== 'SRV' && q.type !== 'TXT' && q.type !== 'A' && q.type !== 'AAAA') return;
-    const ours = new Set(this.knownAnswers(linkId, q.name, q.type).map(recordKey));
     const theirs = query.answers.filter((r) => r.type === q.type && sameName(r.name, q.name));
-    if (!theirs.every((r) => ours.has(recordKey(r)))) return;
+    if (!theirs.every((r) => this.wouldList(linkId, r, now))) return;
     this.askedByOthers.set(questionKey(linkId, q.name, q.type), now);
   }
 

@@ -7,8 +7,7 @@
 // the question echoed, no cache-flush bit and TTL ≤ 10 s.
 import { BoundedCache } from '../crypto/bounded-cache.js';
 import { randomBetween, type TimerHandle } from './clock.js';
-import type { EngineContext } from './engine-context.js';
-import { stripScope } from './ip-address.js';
+import { type EngineContext, sourceKey } from './engine-context.js';
 import { SERVICE_TYPE, SERVICES_META, sameName } from './mdns-names.js';
 import {
   type Endpoint,
@@ -114,7 +113,6 @@ function currentOf(own: OwnRecordSet, records: readonly MdnsRecord[]): MdnsRecor
 
 /** A truncated query (§7.2) waiting for the rest of its known answers. */
 interface Truncated {
-  linkId: string;
   records: MdnsRecord[];
   minInterval: number;
   timer: TimerHandle;
@@ -194,15 +192,6 @@ export class Responder {
   }
 
   /**
-   * A host browses a second after its one-shot query (querier.ts), listing as known answers what
-   * the one-shot's answers taught it by then. Ours may still be on its way or unread: at 9:00 a
-   * loaded host takes seconds to read them, and its browse then drew our PTR again by multicast,
-   * which every host on the link had to process (≈ 1,700 of ≈ 3,400 packets per node on a floor of
-   * 100 started at once). Our unicast answer stands in for that multicast for a while (§7.1 in
-   * spirit: the querier holds the record, or will). If it never arrived (a firewall admitting only
-   * port 5353), the host's next browse, a second later, is answered as usual.
-   */
-  /**
    * §7.2: a query with TC set has more known answers in the packets that follow from the same
    * host. We answer 400–500 ms later, with what those packets did not list. Without this wait, on a
    * floor big enough to need two packets of known answers, every host whose PTR was in the second
@@ -214,7 +203,7 @@ export class Responder {
     records: MdnsRecord[],
     minInterval: number,
   ): boolean {
-    const source = `${linkId}|${stripScope(from.address)}`;
+    const source = sourceKey(linkId, from);
     const waiting = this.truncated.get(source);
     if (waiting) {
       // A second truncated query from the host before the first was answered: one answer for both.
@@ -231,20 +220,29 @@ export class Responder {
       if (!entry || !own || entry.records.length === 0) return;
       void this.sendResponse(linkId, own, currentOf(own, entry.records), entry.minInterval);
     }, delay);
-    this.truncated.set(source, { linkId, records, minInterval, timer });
+    this.truncated.set(source, { records, minInterval, timer });
     return true;
   }
 
   /** Known answers in a packet that follows a truncated query from the same host (§7.2). */
   private moreKnownAnswers(linkId: string, query: MdnsPacket, from: Endpoint): void {
     if (query.answers.length === 0 || this.truncated.size === 0) return;
-    const waiting = this.truncated.get(`${linkId}|${stripScope(from.address)}`);
+    const waiting = this.truncated.get(sourceKey(linkId, from));
     if (!waiting) return;
     waiting.records = waiting.records.filter((r) => !knownToQuerier(r, query.answers));
   }
 
+  /**
+   * A host browses a second after its one-shot query (querier.ts), listing as known answers what
+   * the one-shot's answers taught it by then. Ours may still be on its way or unread: at 9:00 a
+   * loaded host takes seconds to read them, and its browse then drew our PTR again by multicast,
+   * which every host on the link had to process (≈ 1,700 of ≈ 3,400 packets per node on a floor of
+   * 100 started at once). Our unicast answer stands in for that multicast for a while (§7.1 in
+   * spirit: the querier holds the record, or will). If it never arrived (a firewall admitting only
+   * port 5353), the host's next browse, a second later, is answered as usual.
+   */
   private answeredOneShot(linkId: string, from: Endpoint): boolean {
-    const at = this.oneShotAnswered.get(`${linkId}|${stripScope(from.address)}`);
+    const at = this.oneShotAnswered.get(sourceKey(linkId, from));
     return at !== undefined && this.ctx.clock.now() - at < ONE_SHOT_ANSWER_COVERS_MS;
   }
 
@@ -302,7 +300,7 @@ export class Responder {
     packet.additionals.push(...additionalsFor(answers, own).map(forLegacyUnicast));
     void this.ctx.send(linkId, packet, to);
     if (answers.includes(own.ptr)) {
-      this.oneShotAnswered.set(`${linkId}|${stripScope(to.address)}`, this.ctx.clock.now());
+      this.oneShotAnswered.set(sourceKey(linkId, to), this.ctx.clock.now());
     }
   }
 
