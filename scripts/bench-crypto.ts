@@ -9,7 +9,6 @@ import { BoxStreamDecoder } from '../src/crypto/box-stream-decoder.js';
 import { BoxStreamEncoder } from '../src/crypto/box-stream-encoder.js';
 import { HandshakeLimiter } from '../src/crypto/handshake-limiter.js';
 import { DEFAULT_NETWORK_KEY } from '../src/crypto/network-key.js';
-import { secureClient, secureServer } from '../src/crypto/secure-handshake.js';
 import {
   clientAuth,
   clientHello,
@@ -25,7 +24,7 @@ import {
   serverVerifyClientAuth,
   serverVerifyClientHello,
 } from '../src/crypto/shs-server.js';
-import { pipePair } from './bench-crypto/pipe-pair.js';
+import { pipeHandshake } from './bench-crypto/pipe-handshake.js';
 
 const HANDSHAKES = 60;
 const BODY_BYTES = 4096;
@@ -77,13 +76,7 @@ async function fullHandshake(): Promise<number> {
   const limiter = new HandshakeLimiter();
   const start = process.cpuUsage();
   for (let i = 0; i < HANDSHAKES; i++) {
-    const [a, b] = pipePair();
-    const [c, s] = await Promise.all([
-      secureClient(a, { identity: alice, networkKey: K, serverPublicKey: bob.publicKey }),
-      secureServer(b, { identity: bob, networkKey: K, limiter }),
-    ]);
-    c.destroy();
-    s.destroy();
+    await pipeHandshake(alice, bob, limiter);
   }
   return cpuMs(start) / HANDSHAKES;
 }

@@ -5,10 +5,8 @@
 // the handshakes dialled by us, half by the peer; each peer's side also pays its own identity's
 // first-use costs, which a real node pays once, so this errs on the high side.
 import { HandshakeLimiter } from '../../src/crypto/handshake-limiter.js';
-import { DEFAULT_NETWORK_KEY } from '../../src/crypto/network-key.js';
-import { secureClient, secureServer } from '../../src/crypto/secure-handshake.js';
 import type { Ed25519KeyPair } from '../../src/crypto/shs-keys.js';
-import { pipePair } from './pipe-pair.js';
+import { pipeHandshake } from './pipe-handshake.js';
 
 interface HexPair {
   readonly publicKey: string;
@@ -26,16 +24,6 @@ async function readStdin(): Promise<string> {
   return text;
 }
 
-async function handshake(client: Ed25519KeyPair, server: Ed25519KeyPair, limiter: HandshakeLimiter) {
-  const [a, b] = pipePair();
-  const [c, s] = await Promise.all([
-    secureClient(a, { identity: client, networkKey: DEFAULT_NETWORK_KEY, serverPublicKey: server.publicKey }),
-    secureServer(b, { identity: server, networkKey: DEFAULT_NETWORK_KEY, limiter }),
-  ]);
-  c.destroy();
-  s.destroy();
-}
-
 const input = JSON.parse(await readStdin()) as { us: HexPair; peers: HexPair[] };
 const us = fromHex(input.us);
 const peers = input.peers.map(fromHex);
@@ -43,8 +31,8 @@ const limiter = new HandshakeLimiter();
 const start = process.cpuUsage();
 for (let i = 0; i < peers.length; i++) {
   const peer = peers[i]!;
-  if (i % 2 === 0) await handshake(us, peer, limiter);
-  else await handshake(peer, us, limiter);
+  if (i % 2 === 0) await pipeHandshake(us, peer, limiter);
+  else await pipeHandshake(peer, us, limiter);
 }
 const used = process.cpuUsage(start);
 process.stdout.write(`${JSON.stringify({ cpuMs: (used.user + used.system) / 1000 })}\n`);
