@@ -15,6 +15,17 @@ async function settledLan(kit: MdnsKit, n: number) {
   return nodes;
 }
 
+/** A host's browse queries (from port 5353, asking for our service), oldest first. */
+function browses(kit: MdnsKit, address: string) {
+  return kit.wire.sent.filter(
+    (p) =>
+      p.from === address &&
+      p.fromPort === 5353 &&
+      p.packet.kind === 'query' &&
+      p.packet.questions.some((q) => q.name === SERVICE && q.type === 'PTR'),
+  );
+}
+
 describe('one-shot query at start', () => {
   it('finds every peer from their unicast answers, before the first browse', async () => {
     const kit = new MdnsKit();
@@ -82,14 +93,6 @@ describe('one-shot query at start', () => {
   });
 
   it('browses a second after the one-shot query, later while its answers keep coming', async () => {
-    const browses = (kit: MdnsKit, address: string) =>
-      kit.wire.sent.filter(
-        (p) =>
-          p.from === address &&
-          p.fromPort === 5353 &&
-          p.packet.kind === 'query' &&
-          p.packet.questions.some((q) => q.name === SERVICE && q.type === 'PTR'),
-      );
     const lonely = new MdnsKit();
     const alone = await lonely.node('10.0.0.50', 'alone');
     await lonely.clock.advance(2_000);
@@ -130,13 +133,7 @@ describe('one-shot query at start', () => {
       kit.inject({ ...answer, id: oneShot.packet.id }, { address: `10.0.0.${20 + i}`, port: 5353 }, to);
     }
     await kit.clock.advance(2_000);
-    const first = kit.wire.sent.find(
-      (p) =>
-        p.from === joiner.address &&
-        p.fromPort === 5353 &&
-        p.packet.kind === 'query' &&
-        p.packet.questions.some((q) => q.name === SERVICE && q.type === 'PTR'),
-    )!;
+    const first = browses(kit, joiner.address)[0]!;
     expect(first.at).toBe(3_000);
     const known = first.packet.answers.filter((r) => r.type === 'PTR').map((r) => r.data);
     // Every answer that arrived before it (5 by 2.5 s; the sixth came at 3 s) is a known answer.
@@ -177,13 +174,7 @@ describe('one-shot query at start', () => {
     const settled = await settledLan(kit, 5);
     const joiner = await kit.node('10.0.0.50', 'joiner');
     await kit.clock.advance(1_500); // the postponed first browse is out, and any answers to it
-    const browse = kit.wire.sent.find(
-      (p) =>
-        p.from === joiner.address &&
-        p.fromPort === 5353 &&
-        p.packet.kind === 'query' &&
-        p.packet.questions.some((q) => q.name === SERVICE && q.type === 'PTR'),
-    );
+    const browse = browses(kit, joiner.address)[0];
     expect(browse).toBeDefined();
     const known = browse!.packet.answers.filter((r) => r.type === 'PTR' && r.name === SERVICE);
     expect(known.length).toBeGreaterThanOrEqual(5);
