@@ -1,6 +1,7 @@
 // Turns raw transport streams into PeerLinks: dial + client handshake, or accept + server
 // handshake, then the hello exchange. Everything before a link is returned is bounded in time.
 import type { Duplex } from 'node:stream';
+import { BoundedCache } from '../crypto/bounded-cache.js';
 import type { HandshakeLimiter } from '../crypto/handshake-limiter.js';
 import { HANDSHAKE_TIMEOUT_MS, secureClient, secureServer } from '../crypto/secure-handshake.js';
 import type { Ed25519KeyPair } from '../crypto/shs-keys.js';
@@ -201,10 +202,19 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** hostKey's answers, by address string. The node asks it of every known peer's addresses on
+ * each dial attempt while an accept is in progress (node.ts incomingFrom): on a floor of 100
+ * starting at once, ≈ 200 address parses per attempt. Bounded: addresses come from the network. */
+const hostKeys = new BoundedCache<string, string>(4096);
+
 /** One key per host: without the IPv6 scope (written as a name or an index) and with an
  * IPv4-mapped address unwrapped, so that an accepted socket's address and an mDNS hint compare. */
 export function hostKey(address: string): string {
+  const kept = hostKeys.get(address);
+  if (kept !== undefined) return kept;
   const host = hostAddress(address) ?? address;
   const scope = host.indexOf('%');
-  return scope < 0 ? host : host.slice(0, scope);
+  const key = scope < 0 ? host : host.slice(0, scope);
+  hostKeys.set(address, key);
+  return key;
 }
