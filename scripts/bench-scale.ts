@@ -18,7 +18,7 @@ import {
 import { PacketCounter, perHostPerMinute } from '../test/netns/mdns-counter.js';
 import type { JsonEvent, ProcessHandle } from '../test/netns/process-handle.js';
 import { Floor, type FloorNode, missingPairs, sawAllAt, warningKinds } from './bench-scale/floor.js';
-import { cpuSeconds, rssMb } from './bench-scale/proc-stats.js';
+import { busyBetween, cpuSeconds, machineCpu, rssMb } from './bench-scale/proc-stats.js';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
@@ -32,6 +32,10 @@ const settleMs = Number(option('--settle', '30')) * 1000;
 const MESH = join(REPO_ROOT, 'test/netns/fixtures/tcp-mesh.mjs');
 const MESH_PORT = 7600;
 const SAMPLES_S = [0, 5, 10, 15, 30, 60, 120];
+/** The settled window starts once the youngest node is this old (and 5 s after all-to-all): a
+ * node browses at 1, 2, 4, 8, 16 and 32 s (RFC 6762 §5.2), which is its start, not the floor's
+ * steady state. All started at once, all-to-all comes later than this anyway. */
+const SETTLED_AGE_MS = 40_000;
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 function percentile(values: number[], p: number): number {
@@ -115,6 +119,8 @@ async function rawMesh(network: Network, hosts: HostInfo[], joinerHost: HostInfo
   const at = (p: ProcessHandle, type: string) => p.timeline.find((t) => t.event.type === type)?.at;
   const deadline = performance.now() + windowMs;
   while (procs.some((p) => at(p, 'all') === undefined) && performance.now() < deadline) await delay(100);
+  // Measured at all-to-all, like the floor's, not after the fan-out and the joiner below.
+  const cpuPerNode = mean(procs.map((p) => cpuSeconds(p.pid!) ?? 0));
   const lastReady = Math.max(...procs.map((p) => at(p, 'ready') ?? Number.NaN));
   const alls = procs.map((p) => at(p, 'all'));
   const allToAll = alls.some((a) => a === undefined)
@@ -140,7 +146,7 @@ async function rawMesh(network: Network, hosts: HostInfo[], joinerHost: HostInfo
   const figures = {
     lastReadyMs: lastReady - t0,
     allToAllMs: allToAll,
-    cpuPerNode: mean(procs.map((p) => cpuSeconds(p.pid!) ?? 0)),
+    cpuPerNode,
     rssPerNode: mean(procs.map((p) => rssMb(p.pid!) ?? 0)),
     joinMs,
     fanout: fanoutMs,
@@ -158,6 +164,8 @@ interface FloorFigures {
   missing: [number, number][]; // [seconds after last ready, directed pairs missing]
   arrivals: number[]; // ms from each node's ready until it saw everyone ready before it
   cpuToAllToAll: number;
+  /** Fraction of the machine's CPU (all cores) busy from the first start to all-to-all. */
+  machineBusy: number;
   startPacketsPerHost: number;
   settledPerHostPerMin: number;
   idleCpuPercent: number[];
@@ -166,6 +174,8 @@ interface FloorFigures {
   warnings: Map<string, number>;
   joinMs: number | undefined;
   joinCostMs: number;
+  /** The fresh joiner's own CPU from its start until it saw everyone. */
+  joinerCpuS: number | undefined;
   fanout: number[];
 }
 
@@ -178,6 +188,7 @@ async function lanchatFloor(
   const floor = new Floor(network, snapshotBuild('bench-scale'));
   await counter.mark();
   const t0 = performance.now();
+  const machine0 = machineCpu();
   await startEach(hosts, (h) => floor.start(h));
   const lastStart = Math.max(...floor.nodes.map((n) => n.spawnedAt));
   const deadline = performance.now() + windowMs;
@@ -195,6 +206,7 @@ async function lanchatFloor(
   // The moment it happened, from the nodes' own lines (the loop above only polls).
   const firstComplete = allToAll === undefined ? undefined : completionTime(floor.nodes, lastReady, allToAll);
   const cpuToAllToAll = mean(floor.nodes.map((n) => cpuSeconds(n.process.pid!) ?? 0));
+  const machineBusy = busyBetween(machine0, machineCpu());
   const startPackets = await counter.mark();
   const missing: [number, number][] = SAMPLES_S.filter((x) => lastReady + x * 1000 <= performance.now()).map(
     (x) => [x, missingPairs(floor.nodes, lastReady + x * 1000)],
@@ -206,7 +218,7 @@ async function lanchatFloor(
   });
 
   // Settled: packets and idle CPU over a quiet window.
-  await delay(5_000);
+  await delay(Math.max(5_000, lastStart + SETTLED_AGE_MS - performance.now()));
   await counter.mark();
   const cpu0 = floor.nodes.map((n) => cpuSeconds(n.process.pid!) ?? 0);
   const w0 = performance.now();
@@ -239,10 +251,14 @@ async function lanchatFloor(
   const everyone = new Set(floor.nodes.filter((n) => n !== joiner).map((n) => n.id!));
   const joinDeadline = performance.now() + 30_000;
   let seen: number | undefined;
+  let joinerCpuS: number | undefined;
   while (performance.now() < joinDeadline) {
     seen = joiner.id ? sawAllAt(joiner, everyone) : undefined;
-    if (seen !== undefined) break;
-    await delay(50);
+    if (seen !== undefined) {
+      joinerCpuS = cpuSeconds(joiner.process.pid!);
+      break;
+    }
+    await delay(20);
   }
   await delay(3_000);
   const cpu2 = floor.nodes.filter((n) => n !== joiner).map((n) => cpuSeconds(n.process.pid!) ?? 0);
@@ -257,6 +273,7 @@ async function lanchatFloor(
     missing,
     arrivals,
     cpuToAllToAll,
+    machineBusy,
     startPacketsPerHost: hosts.reduce((sum, h) => sum + (startPackets.byHost.get(h.name) ?? 0), 0) / N,
     settledPerHostPerMin: perHostPerMinute(settled, hosts),
     idleCpuPercent: idle,
@@ -265,6 +282,7 @@ async function lanchatFloor(
     warnings: warningKinds(floor.nodes),
     joinMs: seen === undefined || joiner.readyAt === undefined ? undefined : seen - joiner.readyAt,
     joinCostMs: mean(joinCost),
+    joinerCpuS,
     fanout: fanoutMs,
   };
 }
@@ -298,6 +316,34 @@ async function main(): Promise<void> {
   } finally {
     await network.destroy();
   }
+}
+
+/**
+ * One arrival's CPU on a full floor (the joiner's own plus what it costs each of the N others)
+ * next to what the machine's cores offer between two arrivals: above 100 %, a floor arriving at
+ * that pace on this machine queues for CPU and falls further behind with every arrival.
+ */
+function arrivalBudget(f: FloorFigures): string[][] {
+  if (f.joinerCpuS === undefined) return [];
+  const perArrival = f.joinerCpuS + (N * f.joinCostMs) / 1000;
+  const rows = [
+    [
+      `CPU one arrival costs on a floor of ${N} (joiner + ${N} × member)`,
+      `${perArrival.toFixed(2)} s`,
+      '',
+      '',
+    ],
+  ];
+  if (staggerMs > 0) {
+    const offered = (cpus().length * staggerMs) / 1000;
+    rows.push([
+      `… against the CPU ${cpus().length} cores offer per ${staggerMs} ms between arrivals`,
+      `${((100 * perArrival) / offered).toFixed(0)} % of ${offered.toFixed(2)} s`,
+      '',
+      '',
+    ]);
+  }
+  return rows;
 }
 
 function print(mesh: MeshFigures, f: FloorFigures, loadBefore: number): void {
@@ -336,6 +382,12 @@ function print(mesh: MeshFigures, f: FloorFigures, loadBefore: number): void {
       `${mesh.cpuPerNode.toFixed(2)} s`,
       ratio(f.cpuToAllToAll, mesh.cpuPerNode),
     ],
+    [
+      `machine CPU busy, first start → all-to-all (${cpus().length} cores)`,
+      `${(f.machineBusy * 100).toFixed(0)} %`,
+      '',
+      '',
+    ],
     ['mDNS packets per host during the start', f.startPacketsPerHost.toFixed(1), '', ''],
     ['settled: mDNS packets per host per minute', f.settledPerHostPerMin.toFixed(2), '', ''],
     [
@@ -358,6 +410,13 @@ function print(mesh: MeshFigures, f: FloorFigures, loadBefore: number): void {
       ratio(f.joinMs, mesh.joinMs),
     ],
     ['CPU its arrival costs each node already there', `${f.joinCostMs.toFixed(1)} ms`, '', ''],
+    [
+      "the joiner's own CPU, from its start until it sees all",
+      f.joinerCpuS === undefined ? 'never' : `${f.joinerCpuS.toFixed(2)} s`,
+      '',
+      '',
+    ],
+    ...arrivalBudget(f),
     [
       `#general fan-out to ${N - 1} members, p50 / p99 (${FANOUT_MESSAGES} messages)`,
       `${ms(percentile(f.fanout, 50))} / ${ms(percentile(f.fanout, 99))}`,

@@ -26,3 +26,17 @@ export function rssMb(pid: number): number | undefined {
     return undefined;
   }
 }
+
+/** The whole machine's CPU time so far, in USER_HZ ticks over all cores: busy (everything but
+ * idle and iowait) and total. Two readings give how busy the machine was in between. */
+export function machineCpu(): { busy: number; total: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal (guest time is already inside user and nice)
+  const total = fields.slice(0, 8).reduce((a, b) => a + b, 0);
+  return { busy: total - fields[3]! - fields[4]!, total };
+}
+
+/** Fraction of the machine's CPU (all cores) that was busy between two machineCpu() readings. */
+export function busyBetween(a: { busy: number; total: number }, b: { busy: number; total: number }): number {
+  return b.total > a.total ? (b.busy - a.busy) / (b.total - a.total) : Number.NaN;
+}
