@@ -35,7 +35,6 @@ import { OneShotQueries } from './one-shot-queries.js';
 import { OwnPackets } from './own-packets.js';
 import type { OwnRecordSet, OwnService } from './own-records.js';
 import { OwnRecordsMemo } from './own-records-memo.js';
-import { guardPacket } from './packet-guard.js';
 import { IncrementalResolver, PeerTable } from './peer-table.js';
 import { type ConflictKind, Prober } from './prober.js';
 import { Querier } from './querier.js';
@@ -47,6 +46,7 @@ import { isOnLink } from './subnet-check.js';
 import { encodeTxt } from './txt-record.js';
 import { udpLinkFactory } from './udp-link.js';
 import { createWarningLimiter, type WarningSink } from './warning-limiter.js';
+import { decodePacket } from './wire-decoder.js';
 
 export interface MdnsDiscoveryOptions {
   /** `--interface` names: use exactly these (even virtual ones). */
@@ -351,7 +351,7 @@ export class MdnsDiscovery implements Discovery {
       if (this.links.has(id)) continue;
       const factory = this.options.linkFactory ?? udpLinkFactory();
       const link = await factory(iface, family, {
-        onMessage: (decoded, from, size) => this.onMessage(id, decoded, from, size),
+        onMessage: (bytes, from) => this.onMessage(id, bytes, from),
         onWarning: (err) => this.warn('socket-warning', `${iface.name}/IPv${family}: ${err.message}`),
         onError: (err) => this.warn('socket-error', `${iface.name}/IPv${family}: ${err.message}`),
       });
@@ -412,29 +412,29 @@ export class MdnsDiscovery implements Discovery {
     await state.link.send(packet, to);
   }
 
-  private onMessage(id: string, decoded: unknown, from: Endpoint, size: number): void {
+  private onMessage(id: string, bytes: Uint8Array, from: Endpoint): void {
     try {
-      this.handleMessage(id, decoded, from, size);
+      this.handleMessage(id, bytes, from);
     } catch (err) {
       // Untrusted input must never take the node down (RFC 6762 §11).
       this.warn('bad-packet', `packet from ${from.address} could not be handled: ${(err as Error).message}`);
     }
   }
 
-  private handleMessage(id: string, decoded: unknown, from: Endpoint, size: number): void {
+  private handleMessage(id: string, bytes: Uint8Array, from: Endpoint): void {
     const state = this.links.get(id);
     if (!state || this.state !== 'running') return;
     // §11: packets from off-link sources are ignored (and so are other interfaces' packets,
     // which every socket bound to port 5353 also receives).
     if (!isOnLink(from.address, state.iface)) return;
-    const guarded = guardPacket(decoded, size);
-    if (!guarded.ok) {
-      this.warn('bad-packet', `ignored a packet from ${from.address}: ${guarded.reason}`);
+    const decoded = decodePacket(bytes);
+    if (!decoded.ok) {
+      this.warn('bad-packet', `ignored a packet from ${from.address}: ${decoded.reason}`);
       return;
     }
-    const packet = guarded.packet;
-    if (guarded.dropped > 0) {
-      this.warn('bad-record', `ignored ${guarded.dropped} malformed record(s) from ${from.address}`);
+    const packet = decoded.packet;
+    if (decoded.dropped > 0) {
+      this.warn('bad-record', `ignored ${decoded.dropped} malformed record(s) from ${from.address}`);
     }
     // Our own multicast comes back to us (loopback is on so that same-host processes hear us).
     // An identical packet from another process on this host looks the same, so an echo only

@@ -5,9 +5,9 @@ import type { Endpoint, MdnsPacket } from './mdns-packet.js';
 import type { NetInterface } from './net-interfaces.js';
 
 export interface LinkHandlers {
-  /** A datagram decoded by dns-packet (untrusted: see packet-guard.ts) and its byte size. */
-  onMessage(decoded: unknown, from: Endpoint, size: number): void;
-  /** Non-fatal trouble: an undecodable packet, a failed send. */
+  /** A datagram as it arrived (untrusted: wire-decoder.ts reads it). */
+  onMessage(bytes: Uint8Array, from: Endpoint): void;
+  /** Non-fatal trouble: a failed send, a socket warning. */
   onWarning(error: Error): void;
   /** Fatal trouble on an open link (the socket died). */
   onError(error: Error): void;

@@ -8,8 +8,9 @@ export const SERVICES_META = '_services._dns-sd._udp.local';
 /** RFC 6763 §4.1.1: an instance name is one DNS label, at most 63 bytes of UTF-8. */
 export const MAX_LABEL_BYTES = 63;
 
-/** RFC 6763 §4.3 lets an instance name contain dots, written `\.` in presentation format. The
- * codec under multicast-dns (dns-packet 5.6.1) splits every name on '.' and has no escape, so a
+/** RFC 6763 §4.3 lets an instance name contain dots, written `\.` in presentation format. Our
+ * codec (wire-encoder.ts, wire-decoder.ts), like dns-packet's, splits every name on '.' and has
+ * no escape, so a
  * literal dot would silently become a label boundary and change the name on the wire. We publish
  * each '.' as U+2024 ONE DOT LEADER, which renders the same, and map it back when reading. */
 const DOT_STAND_IN = '\u2024';
@@ -53,7 +54,7 @@ export function instanceName(label: string): string {
 }
 
 /** The instance label of a full service instance name, or undefined if it is not ours. Names
- * compare case-insensitively (RFC 6762 §16). Labels that dns-packet joined with '.' stay joined:
+ * compare case-insensitively (RFC 6762 §16). Labels joined with '.' (wire-decoder.ts) stay joined:
  * everything before the service type is the instance. */
 export function labelOfInstance(fqdn: string): string | undefined {
   const suffix = `.${SERVICE_TYPE}`;

@@ -1,6 +1,6 @@
 // lanchat's own view of an mDNS packet: only the record types DNS-SD needs, fully validated.
-// Packets from the wire are converted into this shape by packet-guard.ts, so the responder and
-// querier never touch the loosely typed objects that dns-packet produces from untrusted bytes.
+// Packets from the wire are decoded into this shape by wire-decoder.ts, which checks every field,
+// so the responder and querier never touch untrusted bytes.
 
 export interface SrvData {
   target: string;

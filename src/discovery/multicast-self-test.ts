@@ -6,12 +6,11 @@
 // many lanchat instances are heard there. Only the interface under test is sent on.
 import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
-import dnsPacket from 'dns-packet';
 import { SERVICE_TYPE } from './mdns-names.js';
 import { MDNS_IPV4_GROUP, MDNS_IPV6_GROUP, MDNS_PORT, type MdnsPacket } from './mdns-packet.js';
 import { groupAddressOf, multicastInterfaceOf } from './multicast-address.js';
 import type { NetInterface } from './net-interfaces.js';
-import { guardPacket } from './packet-guard.js';
+import { decodePacket } from './wire-decoder.js';
 import { encodePacket } from './wire-encoder.js';
 
 /** How long to listen for our own query and for answers (responders wait 20–120 ms, §6). */
@@ -136,11 +135,8 @@ function queryBytes(): Buffer {
   return encodePacket(packet);
 }
 
+/** A malformed packet from the LAN is simply not counted. */
 function decode(bytes: Buffer): MdnsPacket | undefined {
-  try {
-    const guarded = guardPacket(dnsPacket.decode(bytes), bytes.length);
-    return guarded.ok ? guarded.packet : undefined;
-  } catch {
-    return undefined; // a malformed packet from the LAN is simply not counted
-  }
+  const decoded = decodePacket(bytes);
+  return decoded.ok ? decoded.packet : undefined;
 }

@@ -6,7 +6,6 @@
 // Unicast to 5353 would not do: the port may be shared with avahi, and only one of the sharing
 // sockets gets a unicast datagram.
 import { createSocket, type Socket } from 'node:dgram';
-import dnsPacket from 'dns-packet';
 import { type LinkHandlers, ONE_SHOT_LISTEN_MS } from './mdns-link.js';
 import { MDNS_PORT, type MdnsPacket } from './mdns-packet.js';
 import { groupAddressOf, multicastInterfaceOf } from './multicast-address.js';
@@ -35,14 +34,7 @@ export function sendOneShotQuery(
     close();
   });
   socket.on('message', (bytes, rinfo) => {
-    let decoded: unknown;
-    try {
-      decoded = dnsPacket.decode(bytes);
-    } catch (err) {
-      handlers.onWarning(err instanceof Error ? err : new Error(String(err)));
-      return;
-    }
-    handlers.onMessage(decoded, { address: rinfo.address, port: rinfo.port }, bytes.length);
+    handlers.onMessage(bytes, { address: rinfo.address, port: rinfo.port });
   });
   return new Promise<void>((done) => {
     // IPv4: bound to the interface's address, so that the query leaves with an on-link source

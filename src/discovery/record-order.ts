@@ -45,7 +45,7 @@ export function rrsetKey(record: Pick<MdnsRecord, 'name' | 'type'>): string {
 
 /** Keys already computed, per record object. One received record is keyed many times (cache
  * lookup, cache-flush of its rrset, known answers, the own-packet fingerprint) and a TXT key is the
- * hex of every string. Records are never modified once built (packet-guard.ts and own-records.ts
+ * hex of every string. Records are never modified once built (wire-decoder.ts and own-records.ts
  * build fresh objects; a changed TTL is a copy), so an object's key never changes. A WeakMap holds
  * a key no longer than its record lives, however many records the network sends. */
 const keyOf = new WeakMap<MdnsRecord, string>();

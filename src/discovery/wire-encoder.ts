@@ -4,7 +4,7 @@
 // larger than the interface MTU, which is sent using fragments, MUST NOT contain more than one
 // resource record"). Compressed, that answer is ≈ 20 bytes, and `MessageWriter` says when the next
 // record would not fit, so the querier can carry the rest in further packets with TC (§7.2).
-// Decoding stays with dns-packet (packet-guard.ts): it follows compression pointers.
+// wire-decoder.ts reads such packets back.
 // Compression is by exact bytes (a pointer repeats them), so a name differing only in case is
 // written again rather than pointed at.
 import dnsTypes from 'dns-packet/types.js';

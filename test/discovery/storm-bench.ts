@@ -1,10 +1,10 @@
 // Micro-benchmark (not a test): CPU per received packet while N peers start at once, as one node
 // hears it (issue 13): each peer's 3 probes (§8.1), 2 announcements (§8.3), a browse query with
-// the PTRs it already knows as known answers (§7.1), and one more answer set. The packets are
-// decoded beforehand and handed straight to the engine's link handler, one per macrotask (what
-// the engine does after each is run before the next arrives), with a minimal clock: the figure is
-// the engine's own work, sends included, without a test harness around it. Printed next to what
-// dns-packet alone costs to decode the same packets (the floor under any stack's processing).
+// the PTRs it already knows as known answers (§7.1), and one more answer set. The datagrams are
+// handed straight to the engine's link handler, one per macrotask (what the engine does after each
+// is run before the next arrives), with a minimal clock: the figure is the engine's own work,
+// decoding and sends included, without a test harness around it. Printed next to what dns-packet
+// alone costs to decode the same packets (the floor under any stack's processing).
 // N ≤ 250: test keys are one repeated byte.
 //   npx tsx test/discovery/storm-bench.ts [N…]
 import dnsPacket from 'dns-packet';
@@ -104,7 +104,7 @@ class BenchClock implements Clock {
   }
 }
 
-async function run(n: number, packets: { decoded: unknown; size: number; from: string }[]) {
+async function run(n: number, packets: { bytes: Buffer; from: string }[]) {
   const clock = new BenchClock();
   let handlers: LinkHandlers | undefined;
   const link = async (iface: { name: string }, family: 4 | 6, h: LinkHandlers): Promise<MdnsLink> => {
@@ -137,7 +137,7 @@ async function run(n: number, packets: { decoded: unknown; size: number; from: s
   let at = 3000;
   for (const p of packets) {
     clock.advanceTo(++at);
-    handlers?.onMessage(p.decoded, { address: p.from, port: 5353 }, p.size);
+    handlers?.onMessage(p.bytes, { address: p.from, port: 5353 });
     clock.runDeferred();
   }
   clock.advanceTo(at + 5000);
@@ -150,14 +150,9 @@ async function run(n: number, packets: { decoded: unknown; size: number; from: s
 const sizes = process.argv.slice(2).map(Number);
 for (const n of sizes.length > 0 ? sizes : [20, 100, 250]) {
   const packets = storm(n);
-  const decoded = packets.map((p) => ({
-    decoded: dnsPacket.decode(p.bytes),
-    size: p.bytes.length,
-    from: p.from,
-  }));
-  await run(n, decoded); // warm-up
+  await run(n, packets); // warm-up
   const runs = Array.from({ length: 5 }, () => 0);
-  for (let i = 0; i < runs.length; i++) runs[i] = await run(n, decoded);
+  for (let i = 0; i < runs.length; i++) runs[i] = await run(n, packets);
   runs.sort((x, y) => x - y);
   decodeOnly(packets); // warm-up
   const decode = Array.from({ length: 5 }, () => decodeOnly(packets)).sort((x, y) => x - y)[2] ?? 0;

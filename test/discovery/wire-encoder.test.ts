@@ -6,13 +6,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sameName } from '../../src/discovery/mdns-names.js';
 import { emptyPacket, type MdnsPacket, type MdnsRecord } from '../../src/discovery/mdns-packet.js';
-import { guardPacket } from '../../src/discovery/packet-guard.js';
 import {
   encodePacket,
   fitQuery,
   MAX_MESSAGE_BYTES,
   MessageWriter,
 } from '../../src/discovery/wire-encoder.js';
+import { guardPacket } from './dns-packet-guard.js';
 
 const SERVICE = '_lanchat._tcp.local';
 

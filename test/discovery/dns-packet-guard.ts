@@ -1,23 +1,20 @@
-// The boundary between untrusted bytes and the responder/querier (RFC 6762 §11, and "survive any
-// malformed packet"). dns-packet has already parsed the datagram (it rejects compression loops:
-// only backward pointers are allowed); here we re-check every field's type, apply size caps, and
-// convert to MdnsPacket. Anything odd is dropped — a record, or the whole packet — never thrown.
+// The reference the tests hold src/discovery/wire-decoder.ts to: dns-packet (an mDNS decoder no
+// one here wrote) decodes the datagram, then every field is checked and converted to MdnsPacket
+// with the same caps. This was lanchat's receive path until its own decoder replaced it; the tests
+// decode each packet both ways and compare. Also a second opinion on what our encoder writes.
 
-import { ipv4Bytes, ipv6Bytes } from './ip-address.js';
-import type { MdnsPacket, MdnsQuestion, MdnsRecord } from './mdns-packet.js';
+import { ipv4Bytes, ipv6Bytes } from '../../src/discovery/ip-address.js';
+import type { MdnsPacket, MdnsQuestion, MdnsRecord } from '../../src/discovery/mdns-packet.js';
+import {
+  type DecodeResult,
+  MAX_PACKET_BYTES,
+  MAX_QUESTIONS,
+  MAX_RECORDS,
+  MAX_TTL,
+  MAX_TXT_RDATA,
+} from '../../src/discovery/wire-decoder.js';
 
-/** RFC 6762 §17: a packet may be up to 9000 bytes on jumbo-frame links; bigger ones are junk. */
-export const MAX_PACKET_BYTES = 9000;
-/** A 9000-byte packet can hold at most ~700 minimal records; anything more is an attack. */
-export const MAX_RECORDS = 600;
-export const MAX_QUESTIONS = 128;
-/** One TXT rrset beyond this is not a DNS-SD record we want to parse (RFC 6763 §6.2 ≤ 1300). */
-export const MAX_TXT_RDATA = 1300;
-/** TTLs beyond 75 minutes (the longest DNS-SD uses) would pin junk in the cache. */
-export const MAX_TTL = 4500;
 const MAX_NAME_CHARS = 255;
-
-export type GuardResult = { ok: true; packet: MdnsPacket; dropped: number } | { ok: false; reason: string };
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null;
@@ -107,7 +104,7 @@ function convertList<T>(
 }
 
 /** Validates a packet decoded by dns-packet from `size` bytes of network input. */
-export function guardPacket(decoded: unknown, size: number): GuardResult {
+export function guardPacket(decoded: unknown, size: number): DecodeResult {
   if (size > MAX_PACKET_BYTES) return { ok: false, reason: `oversized packet (${size} bytes)` };
   if (!isRecord(decoded)) return { ok: false, reason: 'not a DNS message' };
   if (decoded.type !== 'query' && decoded.type !== 'response')
