@@ -293,6 +293,7 @@ export class Querier {
       size: () => this.cache.ptrTargetCount(SERVICE_TYPE) + named.size,
     };
     const touched: CacheEntry[] = [];
+    const jitter = this.cache.refreshJitter();
     let dropped = 0;
     // Names compare case-insensitively (RFC 6762 §16): ours are lowered once per packet.
     const ownInstance = ownNames.instance.toLowerCase();
@@ -308,7 +309,7 @@ export class Querier {
         if (r.type === 'PTR' && sameName(r.name, SERVICE_TYPE) && r.ttl > 0) dropped++;
         continue;
       }
-      const entry = this.cache.put(linkId, r, now);
+      const entry = this.cache.put(linkId, r, now, jitter);
       if (entry) touched.push(entry);
       if (r.type === 'PTR') {
         if (this.cache.hasPtrTarget(SERVICE_TYPE, r.data)) named.delete(r.data.toLowerCase());

@@ -138,8 +138,19 @@ export class RecordCache {
     return this.entries.get(entryKey(linkId, record));
   }
 
-  /** Adds or refreshes a record. TTL 0 turns an existing entry into a one-second goodbye. */
-  put(linkId: string, record: MdnsRecord, now: number): CacheEntry | undefined {
+  /** Random offsets for the refresh points (one per point, each in [0, 1)), to share among the
+   * records of one packet: see put. */
+  refreshJitter(): number[] {
+    return REFRESH_POINTS.map(() => this.random());
+  }
+
+  /** Adds or refreshes a record. TTL 0 turns an existing entry into a one-second goodbye.
+   * `jitter` (refreshJitter) is shared by the records of one packet: SRV, A and AAAA that arrived
+   * together then come due together, and one query asks for all three (one answer brings them);
+   * with offsets drawn per record they went out as three queries and three answers, 0–2.4 s apart,
+   * per peer, per family and per refresh: ≈ 3 packets per host and minute on a settled floor of
+   * 50, whatever its size. */
+  put(linkId: string, record: MdnsRecord, now: number, jitter?: readonly number[]): CacheEntry | undefined {
     const key = entryKey(linkId, record);
     const existing = this.entries.get(key);
     if (record.ttl === 0) {
@@ -157,7 +168,9 @@ export class RecordCache {
       record,
       receivedAt: now,
       expiresAt: now + ttlMs,
-      refreshAt: REFRESH_POINTS.map((p) => now + ttlMs * (p + this.random() * REFRESH_JITTER)),
+      refreshAt: REFRESH_POINTS.map(
+        (p, i) => now + ttlMs * (p + (jitter?.[i] ?? this.random()) * REFRESH_JITTER),
+      ),
       goodbye: false,
       withdrawn: false,
       unanswered: 0,

@@ -357,6 +357,21 @@ describe('the cache (§10)', () => {
     expect(srvQueries()).toEqual([97_200, 103_200]);
   });
 
+  it('refreshes the records that arrived together with one query, not one per record', async () => {
+    const kit = new MdnsKit();
+    const a = await kit.node('10.0.0.1', 'alice');
+    let draw = 0;
+    kit.random = () => (draw++ % 7) / 7; // a different offset for every record, were they drawn apart
+    kit.inject(peerResponse({ nick: 'bob', key: 9, address: '10.0.0.99' }));
+    await kit.clock.advance(100_000);
+    const refreshes = kit.wire
+      .from(a.address)
+      .filter((p) => p.fromPort === 5353 && p.packet.kind === 'query')
+      .filter((p) => p.packet.questions.some((q) => q.type === 'SRV' || q.type === 'A'));
+    expect(refreshes).toHaveLength(1);
+    expect(refreshes[0]!.packet.questions.map((q) => q.type).sort()).toEqual(['A', 'SRV']);
+  });
+
   it('expires a record at 100 % of its TTL when nothing refreshes it', async () => {
     const kit = new MdnsKit();
     const a = await kit.node('10.0.0.1', 'alice');
