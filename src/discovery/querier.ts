@@ -11,7 +11,7 @@ import { type EngineContext, sourceKey } from './engine-context.js';
 import { labelOfInstance, SERVICE_TYPE, sameName } from './mdns-names.js';
 import type { Endpoint, MdnsPacket, MdnsRecord } from './mdns-packet.js';
 import type { Missing } from './peer-table.js';
-import type { CacheEntry, RecordCache } from './record-cache.js';
+import { type CacheEntry, REFRESH_POINTS, type RecordCache } from './record-cache.js';
 import { recordKey, retimed } from './record-order.js';
 import { fitQuery } from './wire-encoder.js';
 
@@ -319,6 +319,7 @@ export class Querier {
     if (dropped > 0) {
       this.ctx.warn('cache-full', `peer cache is full (${MAX_INSTANCES} services); ignored ${dropped} more`);
     }
+    this.refreshSibling(linkId, touched, now, jitter);
     if (touched.length > 0) {
       this.hooks.onCacheChange([], touched);
       this.scheduleCache();
@@ -392,12 +393,64 @@ export class Querier {
     }
   }
 
+  /** The link of the other address family on the same interface: the same wire. */
+  private sibling(linkId: string): string | undefined {
+    const state = this.ctx.link(linkId);
+    if (!state) return undefined;
+    return this.ctx.links().find((l) => l !== state && l.iface.name === state.iface.name)?.id;
+  }
+
+  /**
+   * A record heard again on one family of an interface is fresh on the other family of the same
+   * interface too: one wire, one sender, identical bytes. Only records that link already holds are
+   * refreshed there (what is new is learned on each link from its own packets), never a goodbye,
+   * and only once past half their TTL there. With this, the cache refreshes of a dual-stack floor need asking on one family only
+   * (see tick).
+   */
+  private refreshSibling(
+    linkId: string,
+    touched: CacheEntry[],
+    now: number,
+    jitter: readonly number[],
+  ): void {
+    const sibling = this.sibling(linkId);
+    if (!sibling) return;
+    const also: CacheEntry[] = [];
+    for (const e of touched) {
+      if (e.record.ttl === 0 || e.linkId !== linkId) continue;
+      const there = this.cache.get(sibling, e.record);
+      if (!there || there.goodbye || there.withdrawn) continue;
+      // Fresh there already (an announcement goes out on both families): nothing to gain, and
+      // at 9:00 every response would be put twice.
+      if (now - there.receivedAt < (there.record.ttl * 1000) / 2) continue;
+      const refreshed = this.cache.put(sibling, e.record, now, jitter);
+      if (refreshed) also.push(refreshed);
+    }
+    touched.push(...also);
+  }
+
+  /**
+   * Whether a due refresh on an IPv6 link can leave the asking to the IPv4 link of the same
+   * interface, which holds the same record: its answer refreshes both (refreshSibling). Only at
+   * the first refresh point (80 %): if IPv4 gets no answer, IPv6 asks from the second point on.
+   * A dual-stack floor asked on both families: a query and an answer per peer per family every
+   * ≈ 96 s, ≈ 2.6 packets per host and minute however big the floor (RFC 6762 §10's 120 s for
+   * records with host names); asking on one family halves that.
+   */
+  private leftToSibling(e: CacheEntry): boolean {
+    if (e.refreshAt.length !== REFRESH_POINTS.length - 1) return false;
+    if (this.ctx.link(e.linkId)?.link.family !== 6) return false;
+    const sibling = this.sibling(e.linkId);
+    const there = sibling === undefined ? undefined : this.cache.get(sibling, e.record);
+    return there !== undefined && !there.goodbye && !there.withdrawn;
+  }
+
   /** Runs expiry and refresh now, then re-arms the single cache timer. */
   tick(): void {
     if (this.stopped) return;
     const now = this.ctx.clock.now();
     const removed = this.cache.expire(now);
-    const due = this.cache.dueRefresh(now);
+    const due = this.cache.dueRefresh(now).filter((e) => !this.leftToSibling(e));
     const byLink = new Map<string, Map<string, { name: string; type: string }>>();
     for (const e of due) {
       const q = { name: e.record.name, type: e.record.type };

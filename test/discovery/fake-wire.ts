@@ -44,10 +44,12 @@ export class FakeWire {
     this.clock = clock;
   }
 
-  /** A LinkFactory for a host whose link address is `address` (a getter: addresses change). */
-  factory(address: string | (() => string)): LinkFactory {
-    const current = typeof address === 'string' ? () => address : address;
+  /** A LinkFactory for a host whose link address is `address` (a getter: addresses change), and
+   * `ipv6` on its IPv6 links, if it has any. */
+  factory(address: string | (() => string), ipv6?: string): LinkFactory {
+    const v4 = typeof address === 'string' ? () => address : address;
     return async (iface, family, handlers) => {
+      const current = family === 6 && ipv6 !== undefined ? () => ipv6 : v4;
       const me: Attached = {
         get address() {
           return current();
@@ -114,12 +116,14 @@ export class FakeWire {
   /** A unicast datagram this returns true for is lost (a host firewall, say). */
   dropUnicast: (to: Endpoint) => boolean = () => false;
 
-  /** Multicast reaches every link (port 5353), unicast only the socket at `to`. */
+  /** Multicast reaches every link of the sender's address family (port 5353), unicast only the
+   * socket at `to`. */
   private deliver(bytes: Buffer, from: Endpoint, to?: Endpoint | string): void {
     const target = typeof to === 'string' ? { address: to, port: MDNS_PORT } : to;
     if (target !== undefined && this.dropUnicast(target)) return;
+    const family = from.address.includes(':') ? 6 : 4;
     for (const a of this.attached) {
-      if (a.closed) continue;
+      if (a.closed || a.family !== family) continue;
       if (
         target === undefined ? a.port !== MDNS_PORT : a.address !== target.address || a.port !== target.port
       ) {

@@ -3,9 +3,10 @@
 import dnsPacket from 'dns-packet';
 import { describe, expect, it } from 'vitest';
 import type { DiscoveryEvent } from '../../src/discovery/discovery.js';
+import { MdnsDiscovery } from '../../src/discovery/mdns-discovery.js';
 import { MAX_RECORDS_PER_RRSET } from '../../src/discovery/querier.js';
 import type { RecordCache } from '../../src/discovery/record-cache.js';
-import { b64, FOREIGN, MdnsKit, NET_TAG, peerResponse, typesOf } from './mdns-kit.js';
+import { b64, FOREIGN, keyOf, MdnsKit, NET_TAG, peerResponse, typesOf } from './mdns-kit.js';
 
 const SERVICE = '_lanchat._tcp.local';
 
@@ -592,5 +593,75 @@ describe('the cache (§10)', () => {
     kit.inject({ type: 'response', answers: srvTxt.slice(1) });
     await kit.clock.advance(10);
     expect(a.discovery.peers().map((p) => p.nick)).toEqual(['junk-3']);
+  });
+});
+
+describe('a dual-stack interface: one wire, two address families', () => {
+  const V6_PEER = { address: 'fe80::99', port: 5353 };
+  const bob = () => peerResponse({ nick: 'bob', key: 9, address: '10.0.0.99' });
+
+  async function dualStack(kit: MdnsKit) {
+    const interfaces = [
+      {
+        name: 'eth0',
+        addresses: [
+          { address: '10.0.0.1', family: 4 as const, prefixLength: 24 },
+          { address: 'fe80::1', family: 6 as const, prefixLength: 64 },
+        ],
+      },
+    ];
+    const discovery = new MdnsDiscovery({
+      linkFactory: kit.wire.factory('10.0.0.1', 'fe80::1'),
+      listInterfaces: () => interfaces,
+      interfaceFacts: () => ({ virtual: false, up: true }),
+      families: [4, 6],
+      clock: kit.clock,
+      random: () => kit.random(),
+    });
+    await discovery.start({ nick: 'alice', port: 7475, publicKey: keyOf(1), networkTag: NET_TAG });
+    return discovery;
+  }
+
+  /** Refresh queries for bob's SRV that alice sent from `address`. */
+  const refreshes = (kit: MdnsKit, address: string) =>
+    queriesFor(kit, address, 'bob._lanchat._tcp.local', 'SRV').map((p) => p.at);
+  const cachedOn = (discovery: MdnsDiscovery, link: string) =>
+    (discovery as unknown as { cache: RecordCache }).cache
+      .find('bob._lanchat._tcp.local', 'SRV', link)
+      .filter((e) => !e.goodbye).length;
+
+  it('a peer heard on both families is refreshed by asking on IPv4 only, and the answer keeps both', async () => {
+    const kit = new MdnsKit();
+    const alice = await dualStack(kit);
+    kit.inject(bob());
+    kit.inject(bob(), V6_PEER);
+    await kit.clock.advance(100_000); // past the 80 % point (96 s, + up to 2 %)
+    expect(refreshes(kit, '10.0.0.1')).toHaveLength(1);
+    expect(refreshes(kit, 'fe80::1')).toEqual([]);
+    kit.inject(bob()); // the answer, on IPv4
+    await kit.clock.advance(60_000); // past 120 s from the first records
+    expect(refreshes(kit, 'fe80::1')).toEqual([]);
+    expect(cachedOn(alice, 'eth0/v4')).toBe(1);
+    expect(cachedOn(alice, 'eth0/v6')).toBe(1); // refreshed by the IPv4 answer, not expired
+    expect(alice.peers()).toHaveLength(1);
+  });
+
+  it('when IPv4 brings no answer, IPv6 asks at its next refresh point', async () => {
+    const kit = new MdnsKit();
+    await dualStack(kit);
+    kit.inject(bob());
+    kit.inject(bob(), V6_PEER);
+    await kit.clock.advance(100_000);
+    expect(refreshes(kit, 'fe80::1')).toEqual([]);
+    await kit.clock.advance(5_000); // the 85 % point (102 s, + up to 2 %)
+    expect(refreshes(kit, 'fe80::1')).toHaveLength(1);
+  });
+
+  it('a peer heard on IPv6 only is refreshed on IPv6 from the first point', async () => {
+    const kit = new MdnsKit();
+    await dualStack(kit);
+    kit.inject(bob(), V6_PEER);
+    await kit.clock.advance(100_000);
+    expect(refreshes(kit, 'fe80::1')).toHaveLength(1);
   });
 });
