@@ -4,27 +4,16 @@
 // Every host on the segment decodes every such browse, twice on a dual-stack link.
 //   npx tsx test/discovery/decode-bench.ts [N…]
 import dnsPacket from 'dns-packet';
-import type { MdnsRecord } from '../../src/discovery/mdns-packet.js';
 import { decodePacket } from '../../src/discovery/wire-decoder.js';
 import { encodePacket, fitQuery } from '../../src/discovery/wire-encoder.js';
 import { guardPacket } from './dns-packet-guard.js';
-
-const SERVICE = '_lanchat._tcp.local';
-const ROUNDS = 2000;
+import { knownPtrs, SERVICE } from './wire-arbitraries.js';
 
 function browse(n: number): Buffer[] {
-  const known = Array.from(
-    { length: n },
-    (_, i): MdnsRecord => ({
-      name: SERVICE,
-      type: 'PTR',
-      ttl: 4500,
-      flush: false,
-      data: `user${i} on host-${i}.${SERVICE}`,
-    }),
-  );
-  return fitQuery([{ name: SERVICE, type: 'PTR', unicastResponse: false }], known).map(encodePacket);
+  return fitQuery([{ name: SERVICE, type: 'PTR', unicastResponse: false }], knownPtrs(n)).map(encodePacket);
 }
+
+const ROUNDS = 2000;
 
 /** Median CPU µs per browse (all its packets) over 5 timed rounds, after a warm-up. */
 function cpuPerBrowse(packets: Buffer[], decode: (bytes: Buffer) => unknown): number {

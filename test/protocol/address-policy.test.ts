@@ -1,4 +1,7 @@
+import { SocketAddress } from 'node:net';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { ipv6Bytes } from '../../src/discovery/ip-address.js';
 import {
   canonicalAddress,
   classifyAddress,
@@ -83,5 +86,27 @@ describe('hostAddress', () => {
     expect(hostAddress('FD00:0::1')).toBe('fd00::1');
     expect(hostAddress('::1:ffff:a00:1')).toBe('::1:ffff:a00:1');
     expect(hostAddress('nonsense')).toBeUndefined();
+  });
+});
+
+describe('formatIp (IPv6 text of mDNS AAAA records)', () => {
+  it('prints what Node prints (RFC 5952) and reads back to the same bytes (property)', () => {
+    const groups = fc.array(fc.oneof(fc.constant(0), fc.constant(0), fc.integer({ min: 0, max: 0xffff })), {
+      minLength: 8,
+      maxLength: 8,
+    });
+    fc.assert(
+      fc.property(groups, (g) => {
+        const bytes = new Uint8Array(g.flatMap((w) => [w >> 8, w & 0xff]));
+        const text = formatIp(bytes);
+        expect([...(ipv6Bytes(text) ?? [])]).toEqual([...bytes]);
+        // inet_ntop writes IPv4-compatible and -mapped addresses with a dotted tail; we do not.
+        if (g.slice(0, 5).every((w) => w === 0) && (g[5] === 0 || g[5] === 0xffff)) return;
+        expect(text).toBe(
+          new SocketAddress({ address: g.map((w) => w.toString(16)).join(':'), family: 'ipv6' }).address,
+        );
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
