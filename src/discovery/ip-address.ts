@@ -110,37 +110,6 @@ export function ipv6Bytes(text: string): Uint8Array | undefined {
   return out;
 }
 
-/**
- * 16 bytes as IPv6 text in RFC 5952's form, the one Node and the kernel print: lower-case hex
- * without leading zeros, the longest run of two or more zero groups (the first of equal runs) as
- * `::`. Addresses from mDNS records and from our own interfaces then compare as text.
- */
-export function ipv6Text(bytes: Uint8Array): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0));
-  let bestAt = -1;
-  let bestLength = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength) {
-      bestAt = i;
-      bestLength = j - i;
-    }
-    i = j;
-  }
-  const hex = (from: number, to: number) =>
-    groups
-      .slice(from, to)
-      .map((g) => g.toString(16))
-      .join(':');
-  return bestAt < 0 ? hex(0, 8) : `${hex(0, bestAt)}::${hex(bestAt + bestLength, 8)}`;
-}
-
 export function stripScope(address: string): string {
   const i = address.indexOf('%');
   return i < 0 ? address : address.slice(0, i);

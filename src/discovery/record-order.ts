@@ -15,6 +15,13 @@ export function typeNumberOfName(name: string): number | undefined {
   return m?.[1] !== undefined ? Number(m[1]) & 0xffff : undefined;
 }
 
+const TYPE_NAMES = new Map(Object.entries(TYPE_NUMBERS).map(([name, number]) => [number, name]));
+
+/** A type's name as typeNumberOfName reads it: ours by name, any other as UNKNOWN_<n>. */
+export function typeNameOf(type: number): string {
+  return TYPE_NAMES.get(type) ?? `UNKNOWN_${type}`;
+}
+
 export function typeNumber(record: MdnsRecord): number {
   return typeNumberOfName(record.type === 'OTHER' ? record.data.rrtype : record.type) ?? 0;
 }

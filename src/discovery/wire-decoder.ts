@@ -14,11 +14,19 @@
 // label bytes decode as UTF-8 and join with '.', the root is '.'. Where dns-packet misread a record
 // whose rdata length disagrees with its contents (it ignored the length for A, AAAA and PTR, and
 // read on into the next record), the record is dropped here and the next one read where it starts.
-import { ipv6Text } from './ip-address.js';
+import { formatIp } from '../protocol/ip-literal.js';
 import type { MdnsPacket, MdnsQuestion, MdnsRecord } from './mdns-packet.js';
+import { typeNameOf } from './record-order.js';
+import {
+  CLASS_ANY,
+  CLASS_IN,
+  FLAG_QR,
+  FLAG_TC,
+  HEADER_BYTES,
+  MAX_PACKET_BYTES,
+  TOP_BIT,
+} from './wire-format.js';
 
-/** RFC 6762 §17: a packet may be up to 9000 bytes on jumbo-frame links; bigger ones are junk. */
-export const MAX_PACKET_BYTES = 9000;
 /** A 9000-byte packet can hold at most ~700 minimal records; anything more is an attack. */
 export const MAX_RECORDS = 600;
 export const MAX_QUESTIONS = 128;
@@ -32,23 +40,7 @@ const MAX_NAME_CHARS = 255;
 
 export type DecodeResult = { ok: true; packet: MdnsPacket; dropped: number } | { ok: false; reason: string };
 
-const HEADER_BYTES = 12;
-const FLAG_QR = 0x8000;
-const FLAG_TC = 0x0200;
-const CLASS_IN = 1;
-const CLASS_ANY = 255;
-/** QU (§5.4) on a question, cache-flush (§10.2) on a record: the class's top bit. */
-const TOP_BIT = 0x8000;
 const TYPE_OPT = 41;
-/** Types whose rdata we read; any other becomes an OTHER record named UNKNOWN_<n>. */
-const TYPE_NAMES: Record<number, string> = {
-  1: 'A',
-  12: 'PTR',
-  16: 'TXT',
-  28: 'AAAA',
-  33: 'SRV',
-  255: 'ANY',
-};
 
 /** A structural fault: the whole packet is dropped. */
 class Malformed extends Error {}
@@ -142,10 +134,6 @@ function validName(text: string): boolean {
   return text.length > 0 && text.length <= MAX_NAME_CHARS;
 }
 
-function typeName(type: number): string {
-  return TYPE_NAMES[type] ?? `UNKNOWN_${type}`;
-}
-
 function readQuestion(r: Reader): MdnsQuestion | undefined {
   const { text, end } = r.name(r.offset);
   const type = r.u16(end);
@@ -155,7 +143,7 @@ function readQuestion(r: Reader): MdnsQuestion | undefined {
   if (!validName(text) || (cls !== CLASS_IN && cls !== (CLASS_IN | TOP_BIT) && cls !== CLASS_ANY)) {
     return undefined;
   }
-  return { name: text, type: typeName(type), unicastResponse: cls === (CLASS_IN | TOP_BIT) };
+  return { name: text, type: typeNameOf(type), unicastResponse: cls === (CLASS_IN | TOP_BIT) };
 }
 
 function readRecord(r: Reader): MdnsRecord | undefined {
@@ -170,19 +158,16 @@ function readRecord(r: Reader): MdnsRecord | undefined {
   if (!validName(name)) return undefined;
   if (type === TYPE_OPT) {
     // EDNS(0) (RFC 6891): its class and TTL fields mean other things; only "there is one" counts.
-    return { name, ttl: 0, flush: false, type: 'OTHER', data: { rrtype: typeName(type) } };
+    return { name, ttl: 0, flush: false, type: 'OTHER', data: { rrtype: typeNameOf(type) } };
   }
   if ((cls & ~TOP_BIT) !== CLASS_IN) return undefined;
   const base = { name, ttl: Math.min(ttl, MAX_TTL), flush: (cls & TOP_BIT) !== 0 };
   switch (type) {
-    case 1: {
-      if (length !== 4) return undefined;
-      const b = r.buf;
-      return { ...base, type: 'A', data: `${b[at]}.${b[at + 1]}.${b[at + 2]}.${b[at + 3]}` };
-    }
+    case 1:
+      return length === 4 ? { ...base, type: 'A', data: formatIp(r.buf.subarray(at, at + 4)) } : undefined;
     case 28:
       return length === 16
-        ? { ...base, type: 'AAAA', data: ipv6Text(r.buf.subarray(at, at + 16)) }
+        ? { ...base, type: 'AAAA', data: formatIp(r.buf.subarray(at, at + 16)) }
         : undefined;
     case 12: {
       const target = r.name(at);
@@ -209,7 +194,7 @@ function readRecord(r: Reader): MdnsRecord | undefined {
       return { ...base, type: 'TXT', data: entries };
     }
     default:
-      return { ...base, type: 'OTHER', data: { rrtype: typeName(type) } };
+      return { ...base, type: 'OTHER', data: { rrtype: typeNameOf(type) } };
   }
 }
 

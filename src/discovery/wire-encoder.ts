@@ -11,6 +11,15 @@ import dnsTypes from 'dns-packet/types.js';
 import { ipv4Bytes, ipv6Bytes } from './ip-address.js';
 import { emptyPacket, type MdnsPacket, type MdnsQuestion, type MdnsRecord } from './mdns-packet.js';
 import { typeNumber, typeNumberOfName } from './record-order.js';
+import {
+  CLASS_IN,
+  FLAG_AA,
+  FLAG_QR,
+  FLAG_TC,
+  HEADER_BYTES,
+  MAX_PACKET_BYTES,
+  TOP_BIT,
+} from './wire-format.js';
 
 /**
  * The largest message we send: the IPv6 minimum MTU (1280) less the IPv6 and UDP headers, the
@@ -18,14 +27,6 @@ import { typeNumber, typeNumberOfName } from './record-order.js';
  * either family runs on, Ethernet, Wi-Fi, and the tunnels and VPNs an office adds (1420 and less).
  */
 export const MAX_MESSAGE_BYTES = 1232;
-/** Headroom for a message that is not limited (ours are far smaller; §17 caps any at 9000). */
-const UNLIMITED_BYTES = 9000;
-const HEADER_BYTES = 12;
-const FLAG_QR = 0x8000;
-const FLAG_AA = 0x0400;
-const FLAG_TC = 0x0200;
-const CLASS_IN = 1;
-const TOP_BIT = 0x8000;
 const POINTER = 0xc000;
 /** A compression pointer holds 14 bits of offset. */
 const MAX_POINTER_TARGET = 0x3fff;
@@ -56,9 +57,10 @@ export class MessageWriter {
   constructor(
     private readonly kind: MdnsPacket['kind'],
     private readonly id = 0,
-    private readonly limit = UNLIMITED_BYTES,
+    // Not limited by the caller: the most §17 allows (ours are far smaller).
+    private readonly limit = MAX_PACKET_BYTES,
   ) {
-    this.buf = Buffer.alloc(Math.min(limit, UNLIMITED_BYTES));
+    this.buf = Buffer.alloc(Math.min(limit, MAX_PACKET_BYTES));
   }
 
   get size(): number {

@@ -7,12 +7,12 @@ import { ipv4Bytes, ipv6Bytes } from '../../src/discovery/ip-address.js';
 import type { MdnsPacket, MdnsQuestion, MdnsRecord } from '../../src/discovery/mdns-packet.js';
 import {
   type DecodeResult,
-  MAX_PACKET_BYTES,
   MAX_QUESTIONS,
   MAX_RECORDS,
   MAX_TTL,
   MAX_TXT_RDATA,
 } from '../../src/discovery/wire-decoder.js';
+import { MAX_PACKET_BYTES } from '../../src/discovery/wire-format.js';
 
 const MAX_NAME_CHARS = 255;
 
