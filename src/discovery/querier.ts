@@ -404,8 +404,8 @@ export class Querier {
    * A record heard again on one family of an interface is fresh on the other family of the same
    * interface too: one wire, one sender, identical bytes. Only records that link already holds are
    * refreshed there (what is new is learned on each link from its own packets), never a goodbye,
-   * and only once past half their TTL there. With this, the cache refreshes of a dual-stack floor need asking on one family only
-   * (see tick).
+   * and only once past half their TTL there. With this, the cache refreshes of a dual-stack floor
+   * need asking on one family only (leftToSibling). `touched`: this packet's entries on `linkId`.
    */
   private refreshSibling(
     linkId: string,
@@ -417,7 +417,7 @@ export class Querier {
     if (!sibling) return;
     const also: CacheEntry[] = [];
     for (const e of touched) {
-      if (e.record.ttl === 0 || e.linkId !== linkId) continue;
+      if (e.record.ttl === 0) continue;
       const there = this.cache.get(sibling, e.record);
       if (!there || there.goodbye || there.withdrawn) continue;
       // Fresh there already (an announcement goes out on both families): nothing to gain, and
