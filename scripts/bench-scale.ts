@@ -95,8 +95,10 @@ interface MeshFigures {
   lastReadyMs: number;
   allToAllMs: number | undefined; // after the last ready
   cpuPerNode: number;
+  machineBusy: number;
   rssPerNode: number;
   joinMs: number | undefined;
+  joinerCpuS: number | undefined;
   fanout: number[];
 }
 
@@ -104,6 +106,7 @@ interface MeshFigures {
 async function rawMesh(network: Network, hosts: HostInfo[], joinerHost: HostInfo): Promise<MeshFigures> {
   const addresses = hosts.map((h) => h.interfaces[0]!.ipv4!);
   const t0 = performance.now();
+  const machine0 = machineCpu();
   const procs = await startEach(hosts, (h) =>
     network.spawn(
       h,
@@ -125,6 +128,7 @@ async function rawMesh(network: Network, hosts: HostInfo[], joinerHost: HostInfo
   while (procs.some((p) => at(p, 'all') === undefined) && performance.now() < deadline) await delay(100);
   // Measured at all-to-all, like the floor's, not after the fan-out and the joiner below.
   const cpuPerNode = mean(procs.map((p) => cpuSeconds(p.pid!) ?? 0));
+  const machineBusy = busyBetween(machine0, machineCpu());
   const lastReady = Math.max(...procs.map((p) => at(p, 'ready') ?? Number.NaN));
   const alls = procs.map((p) => at(p, 'all'));
   const allToAll = alls.some((a) => a === undefined)
@@ -143,6 +147,7 @@ async function rawMesh(network: Network, hosts: HostInfo[], joinerHost: HostInfo
     },
   );
   await joiner.waitFor((e) => e.type === 'all', 30_000).catch(() => undefined);
+  const joinerCpuS = at(joiner, 'all') === undefined ? undefined : cpuSeconds(joiner.pid!);
   const joinMs =
     at(joiner, 'all') !== undefined && at(joiner, 'ready') !== undefined
       ? at(joiner, 'all')! - at(joiner, 'ready')!
@@ -151,8 +156,10 @@ async function rawMesh(network: Network, hosts: HostInfo[], joinerHost: HostInfo
     lastReadyMs: lastReady - t0,
     allToAllMs: allToAll,
     cpuPerNode,
+    machineBusy,
     rssPerNode: mean(procs.map((p) => rssMb(p.pid!) ?? 0)),
     joinMs,
+    joinerCpuS,
     fanout: fanoutMs,
   };
   for (const p of [...procs, joiner]) p.kill('SIGKILL');
@@ -389,7 +396,7 @@ function print(mesh: MeshFigures, f: FloorFigures, loadBefore: number): void {
     [
       `machine CPU busy, first start → all-to-all (${cpus().length} cores)`,
       `${(f.machineBusy * 100).toFixed(0)} %`,
-      '',
+      `${(mesh.machineBusy * 100).toFixed(0)} %`,
       '',
     ],
     ['mDNS packets per host during the start', f.startPacketsPerHost.toFixed(1), '', ''],
@@ -417,8 +424,8 @@ function print(mesh: MeshFigures, f: FloorFigures, loadBefore: number): void {
     [
       "the joiner's own CPU, from its start until it sees all",
       f.joinerCpuS === undefined ? 'never' : `${f.joinerCpuS.toFixed(2)} s`,
-      '',
-      '',
+      mesh.joinerCpuS === undefined ? 'never' : `${mesh.joinerCpuS.toFixed(2)} s`,
+      ratio(f.joinerCpuS, mesh.joinerCpuS),
     ],
     ...arrivalBudget(f),
     [
