@@ -10,14 +10,11 @@
 // connection is dropped unread; if its dial failed, the held one goes ahead as usual. The other
 // side's dial then fails while our connection to it is being accepted or already adopted, and its
 // dialer takes that as the crossing it is, not as a failure (dialer.ts).
-import { CLIENT_HANDSHAKE_TIMEOUT_MS } from '../connection/link-factory.js';
 import type { Clock } from './clock.js';
 
-/** A crossing connection waits for our dial as long as that dial may take to complete its
- * handshake; its own client has given up by then anyway. A shorter cap (10 s was tried) lets the
- * handshake start exactly when the other side is most starved, too late for its answer: 100 at
- * once on 2 cores then failed 8 such handshakes at the server's 10 s deadline. */
-export const CROSSING_HOLD_MS = CLIENT_HANDSHAKE_TIMEOUT_MS;
+/** A crossing connection waits at most this long for our dial before its handshake goes ahead
+ * anyway (well within the client's 30 s patience, CLIENT_HANDSHAKE_TIMEOUT_MS). */
+export const CROSSING_HOLD_MS = 10_000;
 
 export class CrossedDials {
   /** Our dials in flight, by peer id: each settles (never rejects) once its dial has. */
@@ -44,7 +41,7 @@ export class CrossedDials {
 
   /**
    * A connection from `peerId`'s host while our dial to it is in flight: resolves true when the
-   * connection should go ahead with its handshake (our dial failed, or is still out after
+   * connection should go ahead with its handshake (our dial failed, or took longer than
    * CROSSING_HOLD_MS), false when it should be dropped unread (`linked()`: our dial's link is up).
    * Undefined when no dial of ours is in flight.
    */
