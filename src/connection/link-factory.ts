@@ -42,16 +42,10 @@ export interface LinkFactoryOptions {
   inboundRate?: RateLimit | null;
   /** A link's peer sent faster than `inboundRate`: we stopped reading it for a moment. */
   rateLimited?: (link: PeerLink) => void;
-  /** Server side, before any byte is read: a connection that crosses one of our own dials may wait
-   * for it (core/crossed-dials.ts). Resolves true to go ahead with the handshake, false to drop the
-   * connection unread; undefined: go ahead at once. */
-  crossing?: (address: string) => Promise<boolean> | undefined;
 }
 
 export class LinkError extends Error {
-  /** 'crossed': an accepted connection dropped unread because our own dial to that peer, the one
-   * both sides keep, came up (core/crossed-dials.ts); not a fault of either side. */
-  readonly code: 'dial-failed' | 'handshake-failed' | 'no-hello' | 'over-capacity' | 'crossed';
+  readonly code: 'dial-failed' | 'handshake-failed' | 'no-hello' | 'over-capacity';
   /** The remote address, for 'over-capacity' (warnings about it are grouped per address). */
   readonly address: string | undefined;
   constructor(code: LinkError['code'], message: string, options?: { cause?: unknown; address?: string }) {
@@ -128,6 +122,7 @@ export class LinkFactory {
   async accept(stream: Duplex, remote: RemoteAddress): Promise<PeerLink> {
     const o = this.options;
     const graceMs = o.acceptToHelloMs ?? ACCEPT_TO_HELLO_MS;
+    const helloDeadline = o.clock.now() + graceMs;
     stream.on('error', () => {});
     const slot = this.halfOpen.acquire(hostKey(remote.address));
     if ('refused' in slot) {
@@ -140,19 +135,6 @@ export class LinkFactory {
         { address: remote.address },
       );
     }
-    // Held, the connection keeps its half-open slot, so the caps bound held connections too.
-    const crossing = o.crossing?.(remote.address);
-    if (crossing && !(await crossing)) {
-      slot.release();
-      stream.destroy();
-      throw new LinkError(
-        'crossed',
-        `dropped a connection from ${remote.address} unread: our own link to that peer came up`,
-        { address: remote.address },
-      );
-    }
-    // From here, not from the accept: a held connection waited for us, not we for it.
-    const helloDeadline = o.clock.now() + graceMs;
     let session: Awaited<ReturnType<typeof secureServer>>;
     try {
       session = await secureServer(stream, {

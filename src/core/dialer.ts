@@ -146,13 +146,6 @@ export class Dialer {
     } catch (error) {
       if (peer.link || !this.o.allowed(peer)) return; // it dialled us meanwhile, or we stopped
       const kind = classify(error);
-      // Cut while its own connection to us is being accepted: the two crossed, and the server
-      // dropped ours for its own (crossed-dials.ts). Wait for that one, as before a dial.
-      if (kind === 'busy' && this.o.incomingFrom?.(peer) && peer.incomingWaits < MAX_INCOMING_WAITS) {
-        peer.incomingWaits++;
-        this.later(peer, INCOMING_WAIT_MS * (1 + this.o.random() / 2));
-        return;
-      }
       this.o.attemptFailed?.(peer, error);
       if (kind !== 'unreachable') this.o.failed(peer, error, kind);
       this.backoff(peer, kind);

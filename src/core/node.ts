@@ -31,7 +31,6 @@ import { admitAuthor } from './author-admission.js';
 import { CatchUp, type CatchupPolicy, DEFAULT_CATCHUP } from './catch-up.js';
 import { type Clock, systemClock, type TimerHandle } from './clock.js';
 import { connectTarget } from './connect-target.js';
-import { CrossedDials } from './crossed-dials.js';
 import { failureRecord, type NodeDiagnosis } from './diagnosis.js';
 import { classify, DEFAULT_RECONNECT, Dialer, type ReconnectPolicy } from './dialer.js';
 import type { DropContext } from './drops/drop-context.js';
@@ -180,7 +179,6 @@ export class LanchatNode {
   private readonly catchUp: CatchUp;
   private readonly transfers: TransferService | undefined;
   private readonly dialer: Dialer;
-  private readonly crossed: CrossedDials;
   private readonly roomOffers: RoomOffers;
   private readonly views: PeerViews;
   private readonly peerMessages: PeerMessages;
@@ -214,14 +212,13 @@ export class LanchatNode {
     this.clock = components.clock ?? systemClock;
     this.random = components.random ?? Math.random;
     this.limitWarnings = new WarningGate(this.clock);
-    this.crossed = new CrossedDials(this.clock);
     this.dialer = new Dialer({
       selfId: this.id,
       clock: this.clock,
       random: this.random,
       reconnect: init.backoff ?? DEFAULT_RECONNECT,
       peer: (id) => this.peers.get(id),
-      connect: (peer) => this.crossed.track(peer.id, this.connect(peer)),
+      connect: (peer) => this.connect(peer),
       incomingFrom: (peer) => this.incomingFrom(peer),
       allowed: (peer) => !this.stopping && !this.trust.blocked(peer.id),
       failed: (_peer, error) => this.linkWarning(error),
@@ -273,7 +270,6 @@ export class LanchatNode {
       rateLimited: (link) => this.rateLimited(link),
       hello: () => this.hello(),
       authorize: (key) => idOf(key) !== this.id && !this.trust.blocked(idOf(key)),
-      crossing: (address) => this.crossing(address),
     });
     this.roomOffers = new RoomOffers(this.clock);
     this.messenger = new Messenger({
@@ -878,26 +874,6 @@ export class LanchatNode {
     return true;
   }
 
-  /** The one known peer at this address's host; undefined if none or several (see incomingFrom). */
-  private onlyPeerAt(address: string): Peer | undefined {
-    const host = hostKey(address);
-    let found: Peer | undefined;
-    for (const peer of this.peers.all()) {
-      if (!peer.hint?.addresses.some((a) => hostKey(a) === host)) continue;
-      if (found) return undefined;
-      found = peer;
-    }
-    return found;
-  }
-
-  /** A connection from the host of a peer we are dialling, when ours is the link both sides keep
-   * (dialled by the smaller id): held until our dial settles (crossed-dials.ts). */
-  private crossing(address: string): Promise<boolean> | undefined {
-    const peer = this.onlyPeerAt(address);
-    if (!peer || this.id > peer.id || !this.crossed.dialing(peer.id)) return undefined;
-    return this.crossed.hold(peer.id, () => peer.link !== undefined && !peer.link.isClosed);
-  }
-
   /** Tries each address of the peer's hint in turn; the first link that completes is adopted. */
   private async connect(peer: Peer): Promise<void> {
     const hint = peer.hint;
@@ -975,7 +951,6 @@ export class LanchatNode {
 
   private linkWarning(err: unknown): void {
     if (this.stopping) return;
-    if (err instanceof LinkError && err.code === 'crossed') return; // our own link came up instead
     if (err instanceof LinkError && err.code === 'over-capacity') {
       // One per refused connection would be a flood of its own.
       this.limitWarning(err.code, err.address ?? '', err.message);

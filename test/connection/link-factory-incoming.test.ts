@@ -4,12 +4,7 @@
 import { Duplex } from 'node:stream';
 import nacl from 'tweetnacl';
 import { describe, expect, it } from 'vitest';
-import {
-  hostKey,
-  LinkError,
-  LinkFactory,
-  type LinkFactoryOptions,
-} from '../../src/connection/link-factory.js';
+import { hostKey, LinkFactory } from '../../src/connection/link-factory.js';
 import { systemClock } from '../../src/core/clock.js';
 import { HandshakeLimiter } from '../../src/crypto/handshake-limiter.js';
 import { DEFAULT_NETWORK_KEY } from '../../src/crypto/network-key.js';
@@ -24,100 +19,6 @@ function silentStream(): Duplex {
     },
   });
 }
-
-function factoryWith(crossing?: LinkFactoryOptions['crossing']): LinkFactory {
-  return new LinkFactory({
-    identity: nacl.sign.keyPair(),
-    networkKey: DEFAULT_NETWORK_KEY,
-    transport: {} as Transport, // accept() never dials
-    limiter: new HandshakeLimiter(),
-    clock: systemClock,
-    hello: () => {
-      throw new Error('no hello: the handshake never completes here');
-    },
-    authorize: () => true,
-    ...(crossing ? { crossing } : {}),
-  });
-}
-
-/** A connection that records what the server read and wrote. */
-function watchedStream(): { stream: Duplex; reads: () => number; written: () => number } {
-  let reads = 0;
-  let written = 0;
-  const stream = new Duplex({
-    read() {
-      reads++;
-    },
-    write(chunk: Buffer, _enc, done) {
-      written += chunk.length;
-      done();
-    },
-  });
-  return { stream, reads: () => reads, written: () => written };
-}
-
-describe('LinkFactory: a connection that crosses our own dial (core/crossed-dials.ts)', () => {
-  it('is held unread, its slot counted, and dropped without a byte when told to', async () => {
-    let release!: (goAhead: boolean) => void;
-    const asked: string[] = [];
-    const factory = factoryWith((address) => {
-      asked.push(address);
-      return new Promise((r) => {
-        release = r;
-      });
-    });
-    const c = watchedStream();
-    const accepting = factory.accept(c.stream, { address: '10.0.0.5', port: 40_000 });
-    await new Promise((r) => setImmediate(r));
-    expect(asked).toEqual(['10.0.0.5']);
-    expect(factory.incomingFrom('10.0.0.5')).toBe(true); // held: still a connection being accepted
-    expect(c.reads()).toBe(0);
-    release(false);
-    const error = await accepting.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(LinkError);
-    expect((error as LinkError).code).toBe('crossed');
-    expect(c.stream.destroyed).toBe(true);
-    expect(c.written()).toBe(0);
-    expect(c.reads()).toBe(0);
-    expect(factory.incomingFrom('10.0.0.5')).toBe(false);
-  });
-
-  it('goes ahead with the handshake when told to', async () => {
-    let release!: (goAhead: boolean) => void;
-    const factory = factoryWith(
-      () =>
-        new Promise((r) => {
-          release = r;
-        }),
-    );
-    const c = watchedStream();
-    const accepting = factory.accept(c.stream, { address: '10.0.0.5', port: 40_000 });
-    await new Promise((r) => setImmediate(r));
-    release(true);
-    c.stream.push(Buffer.alloc(64, 1)); // not a client hello
-    const error = await accepting.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect((error as LinkError).code).toBe('handshake-failed'); // the handshake ran and refused it
-    expect(c.reads()).toBeGreaterThan(0);
-  });
-
-  it('control: with no dial of ours to cross, the handshake starts at once', async () => {
-    const factory = factoryWith(() => undefined);
-    const c = watchedStream();
-    const accepting = factory.accept(c.stream, { address: '10.0.0.5', port: 40_000 });
-    c.stream.push(Buffer.alloc(64, 1));
-    const error = await accepting.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect((error as LinkError).code).toBe('handshake-failed');
-  });
-});
 
 describe('LinkFactory.incomingFrom', () => {
   it('is true while a connection from that host is being accepted, and false once it failed', async () => {

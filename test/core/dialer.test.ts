@@ -109,54 +109,6 @@ describe('Dialer', () => {
     expect(a.incomingWaits).toBe(0);
   });
 
-  it('a dial cut while the peer is connecting to us is a crossing: no warning, it waits for that link', async () => {
-    // The server held our connection and dropped it once its own, the one both keep, was up
-    // (crossed-dials.ts); ours then fails while its connection to us is still being accepted.
-    let incoming = false;
-    const t = setup(
-      async () => {
-        incoming = true;
-        throw busy();
-      },
-      () => incoming,
-    );
-    const a = t.peer('A');
-    t.dialer.heard(a, false); // a newcomer: dials the smaller id at once
-    await t.settle();
-    expect(t.dials.map((d) => d.id)).toEqual(['A']);
-    expect(t.failures).toEqual([]);
-    expect(a.incomingWaits).toBe(1);
-    t.dialer.connected(a); // its link came up
-    t.clock.advance(INCOMING_WAIT_MS * 20);
-    await t.settle();
-    expect(t.dials).toHaveLength(1);
-    expect(t.failures).toEqual([]);
-  });
-
-  it('control: a dial cut with no connection from the peer under way is a busy failure, retried', async () => {
-    const t = setup(async () => {
-      throw busy();
-    });
-    t.dialer.heard(t.peer('A'), false);
-    await t.settle();
-    expect(t.failures).toEqual(['A:busy']);
-  });
-
-  it('a refusal while the peer is connecting to us is still told', async () => {
-    let incoming = false;
-    const t = setup(
-      async () => {
-        incoming = true;
-        throw refused();
-      },
-      () => incoming,
-    );
-    const a = t.peer('A');
-    t.dialer.heard(a, false);
-    await t.settle();
-    expect(t.failures).toEqual(['A:refused']);
-  });
-
   it('a newcomer dials everyone it hears at once, smaller or larger', async () => {
     const t = setup();
     t.dialer.heard(t.peer('A'), false);
