@@ -31,7 +31,7 @@ const MAX_ONE_SHOT_ANSWERED = 4_096;
 /** §7.2: a truncated query is answered after 400–500 ms, once its other packets are in. */
 export const TRUNCATED_DELAY_MIN_MS = 400;
 export const TRUNCATED_DELAY_MAX_MS = 500;
-const MAX_TRUNCATED = 1_024;
+export const MAX_TRUNCATED = 1_024;
 
 function typeMatches(question: MdnsQuestion, type: string): boolean {
   return question.type === 'ANY' || question.type === type;

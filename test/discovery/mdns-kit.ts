@@ -35,9 +35,16 @@ export class MdnsKit {
   async node(
     address: string,
     nick: string,
-    options: { key?: number; tag?: string; port?: number; extra?: Partial<MdnsDiscoveryOptions> } = {},
+    options: {
+      key?: number;
+      tag?: string;
+      port?: number;
+      extra?: Partial<MdnsDiscoveryOptions>;
+      /** The interface's prefix (default /24): /16 admits tens of thousands of on-link sources. */
+      prefixLength?: number;
+    } = {},
   ): Promise<TestNode> {
-    const interfaces = [fakeInterface('eth0', address)];
+    const interfaces = [fakeInterface('eth0', address, options.prefixLength)];
     const discovery = new MdnsDiscovery({
       linkFactory: this.wire.factory(() => interfaces[0]?.addresses[0]?.address ?? address),
       listInterfaces: () => interfaces,

@@ -1,6 +1,7 @@
 // RFC 6762 §6 responding, §6.7 legacy unicast, §7.1 known-answer suppression, §11 source check.
 import dnsPacket from 'dns-packet';
 import { describe, expect, it } from 'vitest';
+import { MAX_TRUNCATED } from '../../src/discovery/responder.js';
 import { FOREIGN, MdnsKit } from './mdns-kit.js';
 
 const SERVICE = '_lanchat._tcp.local';
@@ -142,6 +143,33 @@ describe('responding (§6)', () => {
     kit.inject({ type: 'query', answers: [mine] }, { address: '10.0.0.98', port: 5353 });
     await kit.clock.advance(600);
     expect(responsesSince(kit, a.address, READY_AT)).toHaveLength(1);
+  });
+
+  it('§7.2 under a flood: at most MAX_TRUNCATED hosts are held; past that a truncated query is answered as usual', async () => {
+    const kit = new MdnsKit();
+    const a = await kit.node('10.0.0.1', 'alice', { prefixLength: 16 }); // room for 1,025 hosts
+    await kit.clock.advance(READY_AT);
+    kit.random = () => 0.999; // shared answers at +120 ms, held ones at +500 ms
+    const truncatedBrowse = { type: 'query', flags: 1 << 9, questions: [{ name: SERVICE, type: 'PTR' }] };
+    const host = (i: number) => ({ address: `10.0.${1 + (i >> 8)}.${i & 255}`, port: 5353 });
+    // A flood of truncated queries, each from another source address (spoofed, on a LAN).
+    for (let i = 0; i < MAX_TRUNCATED; i++) kit.inject(truncatedBrowse, host(i));
+    await kit.clock.advance(130);
+    expect(responsesSince(kit, a.address, READY_AT)).toHaveLength(0); // every one held for §7.2
+    // One host more is not held (no memory for it): answered after the usual 20–120 ms.
+    const t = READY_AT + 130;
+    kit.inject(truncatedBrowse, host(MAX_TRUNCATED));
+    await kit.clock.advance(130);
+    expect(responsesSince(kit, a.address, READY_AT).map((p) => p.at)).toEqual([t + 120]);
+    // The held ones are let go when their wait ends (our PTR already went out: nothing more to
+    // send within a second), and the table is empty again: a new truncated query is held.
+    await kit.clock.advance(1_500);
+    const t2 = READY_AT + 1_760;
+    kit.inject(truncatedBrowse, host(MAX_TRUNCATED + 1));
+    await kit.clock.advance(130);
+    expect(responsesSince(kit, a.address, t2)).toHaveLength(0);
+    await kit.clock.advance(400);
+    expect(responsesSince(kit, a.address, t2).map((p) => p.at)).toEqual([t2 + 500]);
   });
 
   it('handles QU questions (class with the top bit, UNKNOWN_32769 in dns-packet) like QM', async () => {
