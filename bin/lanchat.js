@@ -2,12 +2,18 @@
 // Thin launcher: the CLI is bundled into dist/bundle/ (scripts/bundle.mjs), by `npm run build` in a
 // clone and by the prepare script before `npm pack`, so an installed package needs no build step.
 import module from 'node:module';
+import { homedir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
 
 // V8's compile cache (Node >= 22.1): later starts reuse the code compiled by earlier ones instead
 // of parsing and compiling every module again, which is most of a short command's CPU. The cache
-// lives in NODE_COMPILE_CACHE if set, else in the OS temp dir; a cache that cannot be written only
-// costs the speed-up, never the command. Enabled before dist/ is imported, or it would not cover it.
-module.enableCompileCache?.();
+// lives in NODE_COMPILE_CACHE if set, else in the user's cache directory ($XDG_CACHE_HOME/lanchat,
+// else ~/.cache/lanchat), not in Node's default of the OS temp dir: /tmp is emptied at every boot
+// (a tmpfs on Debian 13), so the morning's first start, the one an office makes all at 9:00, would
+// always be cold; and one /tmp/node-compile-cache made by one user is not writable by the others
+// on a shared host. A cache that cannot be written only costs the speed-up, never the command.
+// Enabled before dist/ is imported, or it would not cover it.
+module.enableCompileCache?.(compileCacheDir());
 // Node writes that cache only when the process exits, and a cache entry once written is not
 // rewritten. A node that runs all day and is then killed (SIGKILL, power off, a crash) never wrote
 // it; and what makes the next start cheap is the code its first peers made V8 compile (discovery,
@@ -15,6 +21,22 @@ module.enableCompileCache?.();
 // has usually met its LAN. Never holds the process open.
 setTimeout(() => module.flushCompileCache?.(), 20_000).unref();
 const { main } = await import('../dist/bundle/main.js');
+
+/** Where the compile cache goes; undefined leaves the choice to Node (NODE_COMPILE_CACHE, or the
+ * temp dir when there is no home to put it in). A relative XDG_CACHE_HOME is ignored, as the XDG
+ * spec says. */
+function compileCacheDir() {
+  if (process.env.NODE_COMPILE_CACHE) return undefined;
+  const xdg = process.env.XDG_CACHE_HOME;
+  if (xdg && isAbsolute(xdg)) return join(xdg, 'lanchat', 'compile-cache');
+  let home = '';
+  try {
+    home = homedir();
+  } catch {
+    // no home directory (a service account without one): Node's default
+  }
+  return home && isAbsolute(home) ? join(home, '.cache', 'lanchat', 'compile-cache') : undefined;
+}
 
 main(process.argv.slice(2)).then(
   // Exit explicitly: a finished command must not linger on an open stdin or a socket timer.

@@ -1,6 +1,6 @@
 // The real executable, as a user runs it: node bin/lanchat.js → dist/bundle/main.js.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,10 +17,17 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-function lanchat(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function lanchat(
+  args: string[],
+  extraEnv: Record<string, string | undefined> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const env = { ...process.env };
   delete env.LANCHAT_PROFILE;
   delete env.LANCHAT_NETWORK;
+  for (const [key, value] of Object.entries(extraEnv)) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
   return new Promise((resolve) => {
     execFile(
       process.execPath,
@@ -77,5 +84,40 @@ describe('bin/lanchat.js', () => {
     expect(notDir.code).toBe(1);
     expect(notDir.stderr).toMatch(/not a directory/);
     expect(bad.stderr + notDir.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  describe("V8's compile cache lives in the user's cache directory, not in /tmp (emptied at boot)", () => {
+    /** Files under `dir`, recursively. */
+    const filesUnder = (dir: string): string[] =>
+      existsSync(dir) ? readdirSync(dir, { recursive: true, encoding: 'utf8' }) : [];
+    // Node's own trace of the cache (Node >= 22.1): whether the main module's cached code was used.
+    const trace = { NODE_DEBUG_NATIVE: 'COMPILE_CACHE', NODE_COMPILE_CACHE: undefined };
+
+    it('$XDG_CACHE_HOME/lanchat/compile-cache: filled by one start, used by the next', async () => {
+      const xdg = join(root, 'xdg-cache');
+      const first = await lanchat(['--help'], { ...trace, XDG_CACHE_HOME: xdg });
+      expect(first.code).toBe(0);
+      expect(filesUnder(join(xdg, 'lanchat', 'compile-cache')).length).toBeGreaterThan(1);
+      const second = await lanchat(['--help'], { ...trace, XDG_CACHE_HOME: xdg });
+      expect(second.code).toBe(0);
+      expect(second.stderr).toMatch(/main\.js was accepted/);
+    });
+
+    it('~/.cache/lanchat/compile-cache when XDG_CACHE_HOME is unset or relative', async () => {
+      const home = join(root, 'home');
+      mkdirSync(home);
+      expect((await lanchat(['--help'], { HOME: home, XDG_CACHE_HOME: 'relative/cache' })).code).toBe(0);
+      expect(filesUnder(join(home, '.cache', 'lanchat', 'compile-cache')).length).toBeGreaterThan(1);
+      expect(existsSync(join(root, 'relative'))).toBe(false);
+    });
+
+    it('NODE_COMPILE_CACHE, when set, is where Node puts it', async () => {
+      const own = join(root, 'own-cache');
+      const xdg = join(root, 'xdg-unused');
+      const run = await lanchat(['--help'], { NODE_COMPILE_CACHE: own, XDG_CACHE_HOME: xdg });
+      expect(run.code).toBe(0);
+      expect(filesUnder(own).length).toBeGreaterThan(1);
+      expect(existsSync(xdg)).toBe(false);
+    });
   });
 });
