@@ -5,6 +5,22 @@ import module from 'node:module';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 
+/** Where the compile cache goes; undefined leaves the choice to Node (NODE_COMPILE_CACHE, or the
+ * temp dir when there is no home to put it in). A relative XDG_CACHE_HOME is ignored, as the XDG
+ * spec says. */
+function compileCacheDir() {
+  if (process.env.NODE_COMPILE_CACHE) return undefined;
+  const xdg = process.env.XDG_CACHE_HOME;
+  if (xdg && isAbsolute(xdg)) return join(xdg, 'lanchat', 'compile-cache');
+  let home = '';
+  try {
+    home = homedir();
+  } catch {
+    // no home directory (a service account without one): Node's default
+  }
+  return home && isAbsolute(home) ? join(home, '.cache', 'lanchat', 'compile-cache') : undefined;
+}
+
 // V8's compile cache (Node >= 22.1): later starts reuse the code compiled by earlier ones instead
 // of parsing and compiling every module again, which is most of a short command's CPU. The cache
 // lives in NODE_COMPILE_CACHE if set, else in the user's cache directory ($XDG_CACHE_HOME/lanchat,
@@ -21,22 +37,6 @@ module.enableCompileCache?.(compileCacheDir());
 // has usually met its LAN. Never holds the process open.
 setTimeout(() => module.flushCompileCache?.(), 20_000).unref();
 const { main } = await import('../dist/bundle/main.js');
-
-/** Where the compile cache goes; undefined leaves the choice to Node (NODE_COMPILE_CACHE, or the
- * temp dir when there is no home to put it in). A relative XDG_CACHE_HOME is ignored, as the XDG
- * spec says. */
-function compileCacheDir() {
-  if (process.env.NODE_COMPILE_CACHE) return undefined;
-  const xdg = process.env.XDG_CACHE_HOME;
-  if (xdg && isAbsolute(xdg)) return join(xdg, 'lanchat', 'compile-cache');
-  let home = '';
-  try {
-    home = homedir();
-  } catch {
-    // no home directory (a service account without one): Node's default
-  }
-  return home && isAbsolute(home) ? join(home, '.cache', 'lanchat', 'compile-cache') : undefined;
-}
 
 main(process.argv.slice(2)).then(
   // Exit explicitly: a finished command must not linger on an open stdin or a socket timer.
