@@ -111,6 +111,22 @@ describe('bin/lanchat.js', () => {
       expect(existsSync(join(root, 'relative'))).toBe(false);
     });
 
+    it('one directory per build: a start removes those other builds left (Node never prunes)', async () => {
+      const xdg = join(root, 'xdg-prune');
+      const builds = join(xdg, 'lanchat', 'compile-cache');
+      mkdirSync(join(builds, 'an-older-build', 'v0'), { recursive: true });
+      writeFileSync(join(builds, 'an-older-build', 'v0', 'entry'), 'stale');
+      expect((await lanchat(['--help'], { XDG_CACHE_HOME: xdg })).code).toBe(0);
+      const left = readdirSync(builds);
+      expect(left).toHaveLength(1);
+      expect(left[0]).not.toBe('an-older-build');
+      expect(filesUnder(join(builds, left[0]!)).length).toBeGreaterThan(1);
+      // The same build again keeps its directory (and uses it).
+      const again = await lanchat(['--help'], { ...trace, XDG_CACHE_HOME: xdg });
+      expect(readdirSync(builds)).toEqual(left);
+      expect(again.stderr).toMatch(/main\.js was accepted/);
+    });
+
     it('NODE_COMPILE_CACHE, when set, is where Node puts it', async () => {
       const own = join(root, 'own-cache');
       const xdg = join(root, 'xdg-unused');
