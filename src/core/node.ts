@@ -223,6 +223,7 @@ export class LanchatNode {
       allowed: (peer) => !this.stopping && !this.trust.blocked(peer.id),
       failed: (_peer, error) => this.linkWarning(error),
       attemptFailed: (peer, error) => {
+        this.linkKeeper.dialFailed(peer, classify(error) === 'unreachable');
         if (this.remembered.dialFailed(peer, error)) this.dropLearned(peer, 'remembered');
         this.exchange?.dialFailed(peer);
       },
@@ -887,6 +888,7 @@ export class LanchatNode {
       } catch (err) {
         lastError = err;
         if (classify(err) !== 'unreachable') break; // reached it: another address would not help
+        this.linkKeeper.dialFailed(peer, true);
       }
     }
     peer.lastFailure = failureRecord(lastError, this.clock.now());

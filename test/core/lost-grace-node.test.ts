@@ -1,0 +1,123 @@
+// A link that times out or is lost without a goodbye: the peer is dialled again at once and called
+// offline only if that dial finds nobody (link-keeper.ts, LOST_GRACE_MS). A peer whose process
+// merely stood still comes back without an offline/online pair; a peer that is gone is still
+// reported at once, not after the grace.
+import { Duplex } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LOST_GRACE_MS } from '../../src/core/link-keeper.js';
+import type { Transport } from '../../src/transport/transport.js';
+import { eventsOf, NodeFixture, onlineIds, type TestNode, waitFor } from './node-fixture.js';
+
+let fx: NodeFixture;
+beforeEach(() => {
+  fx = new NodeFixture();
+});
+afterEach(async () => {
+  await fx.destroy();
+});
+
+/** A connection that can stand still: while frozen, nothing it carries moves either way, as when
+ * the process at this end is stopped (the kernel keeps the connection; nobody reads or writes). */
+class Gate extends Duplex {
+  private frozen = false;
+  private readonly heldIn: Buffer[] = [];
+  private readonly heldOut: { chunk: Buffer; done: () => void }[] = [];
+
+  constructor(private readonly inner: Duplex) {
+    super({ allowHalfOpen: false });
+    inner.on('data', (chunk: Buffer) => {
+      if (this.frozen) this.heldIn.push(chunk);
+      else this.push(chunk);
+    });
+    inner.on('end', () => this.push(null));
+    inner.on('close', () => this.destroy());
+    inner.on('error', (error: Error) => this.destroy(error));
+  }
+
+  freeze(): void {
+    this.frozen = true;
+  }
+
+  override _read(): void {}
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+    if (this.frozen) this.heldOut.push({ chunk, done: () => done() });
+    else this.inner.write(chunk, () => done());
+  }
+
+  override _final(done: (error?: Error | null) => void): void {
+    this.inner.end();
+    done();
+  }
+
+  override _destroy(error: Error | null, done: (error?: Error | null) => void): void {
+    this.inner.destroy();
+    done(error);
+  }
+}
+
+/** Every connection of the node goes through a Gate; `freezeAll` stops the ones open now. */
+function gated(gates: Gate[]): (base: Transport) => Transport {
+  const wrap = (stream: Duplex): Gate => {
+    const gate = new Gate(stream);
+    gates.push(gate);
+    return gate;
+  };
+  return (base) => ({
+    dial: async (o) => {
+      const dialed = await base.dial(o);
+      return { ...dialed, stream: wrap(dialed.stream) };
+    },
+    listen: async (o) => {
+      const listener = await base.listen(o);
+      return {
+        get port() {
+          return listener.port;
+        },
+        get host() {
+          return listener.host;
+        },
+        close: () => listener.close(),
+        onConnection: (handler) => listener.onConnection((stream, remote) => handler(wrap(stream), remote)),
+      };
+    },
+  });
+}
+
+const flaps = (t: TestNode) => eventsOf(t, 'peer_offline').map((e) => `${e.peer.nick}: ${e.reason}`);
+
+describe('node: a lost link is given a moment before the peer is called offline', () => {
+  it('a peer that stood still (its link timed out) comes back with no offline and online in between', async () => {
+    const gates: Gate[] = [];
+    const a = await fx.start('alice');
+    const b = await fx.start('bob', { transport: gated(gates) });
+    await waitFor('linked', () => onlineIds(a).length === 1 && onlineIds(b).length === 1);
+    const before = gates.length;
+    for (const gate of gates) gate.freeze(); // bob's process stands still on its link
+    const id = a.node.sendDirect('bob', 'are you still there?'); // unproven: the heartbeat times out
+    await waitFor(
+      'delivered over a new link',
+      () => eventsOf(a, 'delivered').find((e) => e.id === id),
+      15_000,
+    );
+    expect(gates.length).toBeGreaterThan(before); // the old link died and a new one came up
+    expect(flaps(a)).toEqual([]);
+    expect(flaps(b)).toEqual([]);
+    expect(eventsOf(a, 'peer_online')).toHaveLength(1);
+    expect(eventsOf(b, 'peer_online')).toHaveLength(1);
+    expect(eventsOf(b, 'message').filter((m) => m.id === id)).toHaveLength(1);
+  });
+
+  it('a peer whose cable is out is still called offline as soon as the dial again finds nobody', async () => {
+    const a = await fx.start('alice');
+    const b = await fx.start('bob');
+    await waitFor('linked', () => onlineIds(a).length === 1);
+    const cutAt = Date.now();
+    fx.network.setLinkDown(b.host, true);
+    a.node.sendDirect('bob', 'are you there?'); // unproven: the heartbeat times out
+    const offline = await waitFor('offline', () => eventsOf(a, 'peer_offline')[0], LOST_GRACE_MS + 10_000);
+    expect(offline.reason).toBe('timeout');
+    // Not after waiting the grace out: the dial again was refused by the cut link.
+    expect(Date.now() - cutAt).toBeLessThan(LOST_GRACE_MS);
+  });
+});
