@@ -14,6 +14,7 @@
 // dialled, blocked) is retried slowly. Dials go through DialQueue (a few at a time).
 import { LinkError } from '../connection/link-factory.js';
 import { HandshakeError } from '../crypto/handshake-error.js';
+import { TransportError } from '../transport/transport.js';
 import { type BackoffPolicy, backoffDelay } from './backoff.js';
 import type { Clock } from './clock.js';
 import { DialQueue } from './dial-queue.js';
@@ -187,4 +188,13 @@ export function classify(error: unknown): DialFailure {
   const busy =
     cause.code === 'timeout' || cause.code === 'connection-lost' || cause.code === 'too-many-handshakes';
   return busy ? 'busy' : 'refused';
+}
+
+/** A failed dial that no process answered for: refused (nothing listens: it crashed or quit) or no
+ * route to its host. Not a connect timeout: on a loaded host that may be our own slowness, and a
+ * peer whose process stood still may be about to answer. */
+export function nobodyThere(error: unknown): boolean {
+  if (!(error instanceof LinkError) || error.code !== 'dial-failed') return false;
+  const cause = error.cause;
+  return cause instanceof TransportError && (cause.code === 'refused' || cause.code === 'unreachable');
 }

@@ -29,8 +29,10 @@ export const REPLACED_GRACE_MS = 3_000;
  * still comes back within it, with no offline and online in between. At 9:00 with 100 nodes on 2
  * cores, event loops stood still for up to 9 s; the heartbeat's 14 s then called live peers gone
  * and a link came back some 10 s later (presence flaps in the benchmark). A peer that is really
- * gone is still reported at once after a crash (its kernel refuses the dial) and within the dial
- * timeout (3 s) after a cut.
+ * gone is still reported at once after a crash (its kernel refuses the dial) or when its host has
+ * no route; a cable pulled on a quiet link is found by keepalive and reported at once as before.
+ * Only a cut while our data was unproven waits the grace out (a connect timeout may be our own
+ * event loop's lag on a loaded host, not the peer's absence).
  */
 export const LOST_GRACE_MS = 15_000;
 /** A link closed with one of these: the kernel found the peer's host gone (TCP keepalive went
@@ -252,12 +254,12 @@ export class LinkKeeper {
     o.dialer.dial(peer);
   }
 
-  /** A dial to the peer failed; `unreachable`: nothing answered at the TCP level (refused, no
-   * route, no answer), at one of its addresses. A peer in its lost grace that nobody answers for
-   * is gone: say so now, not after the dial's other addresses (3 s each when a cable is out). */
-  dialFailed(peer: Peer, unreachable: boolean): void {
+  /** A dial to one of the peer's addresses failed; `nobodyThere`: refused, or no route to its host
+   * (dialer.ts nobodyThere). A peer in its lost grace that nobody is there for is gone: say so
+   * now, not after the grace. */
+  dialFailed(peer: Peer, nobodyThere: boolean): void {
     const reason = this.lost.get(peer.id);
-    if (reason === undefined || !unreachable || peer.link) return;
+    if (reason === undefined || !nobodyThere || peer.link) return;
     if (peer.offlineGrace) this.o.clock.clearTimeout(peer.offlineGrace);
     peer.offlineGrace = undefined;
     this.lost.delete(peer.id);

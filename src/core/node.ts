@@ -32,7 +32,7 @@ import { CatchUp, type CatchupPolicy, DEFAULT_CATCHUP } from './catch-up.js';
 import { type Clock, systemClock, type TimerHandle } from './clock.js';
 import { connectTarget } from './connect-target.js';
 import { failureRecord, type NodeDiagnosis } from './diagnosis.js';
-import { classify, DEFAULT_RECONNECT, Dialer, type ReconnectPolicy } from './dialer.js';
+import { classify, DEFAULT_RECONNECT, Dialer, nobodyThere, type ReconnectPolicy } from './dialer.js';
 import type { DropContext } from './drops/drop-context.js';
 import { DEFAULT_DROP_POLICY, type DropPolicy, HOLD_CAPABILITY } from './drops/drop-policy.js';
 import { Drops } from './drops/drops.js';
@@ -223,7 +223,6 @@ export class LanchatNode {
       allowed: (peer) => !this.stopping && !this.trust.blocked(peer.id),
       failed: (_peer, error) => this.linkWarning(error),
       attemptFailed: (peer, error) => {
-        this.linkKeeper.dialFailed(peer, classify(error) === 'unreachable');
         if (this.remembered.dialFailed(peer, error)) this.dropLearned(peer, 'remembered');
         this.exchange?.dialFailed(peer);
       },
@@ -888,7 +887,7 @@ export class LanchatNode {
       } catch (err) {
         lastError = err;
         if (classify(err) !== 'unreachable') break; // reached it: another address would not help
-        this.linkKeeper.dialFailed(peer, true);
+        this.linkKeeper.dialFailed(peer, nobodyThere(err));
       }
     }
     peer.lastFailure = failureRecord(lastError, this.clock.now());

@@ -10,9 +10,11 @@ import {
   INCOMING_WAIT_MS,
   MAX_INCOMING_WAITS,
   NEWCOMER_MS,
+  nobodyThere,
 } from '../../src/core/dialer.js';
 import { PeerTable } from '../../src/core/peer-table.js';
 import { HandshakeError } from '../../src/crypto/handshake-error.js';
+import { TransportError } from '../../src/transport/transport.js';
 import { FakeClock } from './fake-clock.js';
 
 const SELF = 'M'; // ids compare as strings: 'A' < 'M' < 'Z'
@@ -234,5 +236,15 @@ describe('classify', () => {
     expect(
       classify(new LinkError('handshake-failed', 'x', { cause: new HandshakeError('bad-accept', 'forged') })),
     ).toBe('refused');
+  });
+
+  it('tells "nobody is there" (refused, no route) from a connect timeout, which a loaded host can cause itself', () => {
+    const dialFailed = (code: 'refused' | 'unreachable' | 'timeout') =>
+      new LinkError('dial-failed', code, { cause: new TransportError(code, code) });
+    expect(nobodyThere(dialFailed('refused'))).toBe(true);
+    expect(nobodyThere(dialFailed('unreachable'))).toBe(true);
+    expect(nobodyThere(dialFailed('timeout'))).toBe(false);
+    expect(nobodyThere(busy())).toBe(false);
+    expect(nobodyThere(new Error('ECONNREFUSED'))).toBe(false);
   });
 });
