@@ -24,8 +24,9 @@ import type { TrustBook } from './trust.js';
 export const REPLACED_GRACE_MS = 3_000;
 /**
  * A link that timed out or was lost without a goodbye: we dial the peer again at once and call it
- * offline only when that dial finds nobody there (refused, no answer: a crash, a cut, a machine
- * gone to sleep) or when no new link came up within this long. A peer whose process merely stood
+ * offline only when that dial finds nobody there (refused or no route: it crashed or quit, its
+ * host left the network) or when no new link came up within this long (a cut, a machine gone to
+ * sleep). A peer whose process merely stood
  * still comes back within it, with no offline and online in between. At 9:00 with 100 nodes on 2
  * cores, event loops stood still for up to 9 s; the heartbeat's 14 s then called live peers gone
  * and a link came back some 10 s later (presence flaps in the benchmark). A peer that is really
