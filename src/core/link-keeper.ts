@@ -62,6 +62,8 @@ export interface LinkKeeperOptions {
   peerCaps?: PeerCapLimits;
   /** Identities kept in memory (MAX_KNOWN_PEERS); idle ones beyond are forgotten. */
   maxKnownPeers?: number;
+  /** A lost peer's grace before it is reported offline (LOST_GRACE_MS). */
+  lostGraceMs?: number;
   /** A link refused by a cap: logged, at most once a minute per address (warning-gate.ts). */
   refused: (address: string, message: string) => void;
   /** Handling a peer's message failed to write the store (disk full, read-only): tell the user. */
@@ -249,7 +251,7 @@ export class LinkKeeper {
       peer.offlineGrace = undefined;
       this.lost.delete(peer.id);
       if (!peer.link) this.goneOffline(peer, reason);
-    }, LOST_GRACE_MS);
+    }, o.lostGraceMs ?? LOST_GRACE_MS);
     grace.unref?.();
     peer.offlineGrace = grace;
     o.dialer.dial(peer);

@@ -129,6 +129,9 @@ export interface NodeInit {
   segmentOf?: (address: string) => string | undefined;
   /** Loopback addresses pass the address policy: only for nodes that share one host (tests). */
   allowLoopback?: boolean;
+  /** How long a peer whose link was lost is given to come back before it is reported offline
+   * (LOST_GRACE_MS; tests shorten it). */
+  lostGraceMs?: number;
 }
 
 /** Addresses kept in a hint merged from several sources (discovery, remembered, exchange). */
@@ -355,6 +358,7 @@ export class LanchatNode {
       emit: (event) => this.emit(event),
       ...(init.limits?.peers ? { peerCaps: init.limits.peers } : {}),
       ...(init.limits?.maxKnownPeers !== undefined ? { maxKnownPeers: init.limits.maxKnownPeers } : {}),
+      ...(init.lostGraceMs !== undefined ? { lostGraceMs: init.lostGraceMs } : {}),
       refused: (address, message) => this.limitWarning('peer-limit', address, message),
       storeFailed: (error, what) => this.storeFailed(error, what),
       linkUp: (peer, link) => {

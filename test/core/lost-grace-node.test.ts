@@ -56,10 +56,12 @@ class Gate extends Duplex {
   }
 }
 
-/** Every connection of the node goes through a Gate; `freezeAll` stops the ones open now. */
-function gated(gates: Gate[]): (base: Transport) => Transport {
+/** Every connection of the node goes through a Gate (frozen from the start once `hung()` says so,
+ * as for a process that hangs for good). */
+function gated(gates: Gate[], hung: () => boolean = () => false): (base: Transport) => Transport {
   const wrap = (stream: Duplex): Gate => {
     const gate = new Gate(stream);
+    if (hung()) gate.freeze();
     gates.push(gate);
     return gate;
   };
@@ -119,5 +121,21 @@ describe('node: a lost link is given a moment before the peer is called offline'
     expect(offline.reason).toBe('timeout');
     // Not after waiting the grace out: the dial again was refused by the cut link.
     expect(Date.now() - cutAt).toBeLessThan(LOST_GRACE_MS);
+  });
+
+  it('a peer that stays hung (its kernel takes the new connection, nothing answers) is offline when the grace ends', async () => {
+    const gates: Gate[] = [];
+    let hung = false;
+    const grace = 1_500; // LOST_GRACE_MS, shortened
+    const a = await fx.start('alice', { init: { lostGraceMs: grace } });
+    const b = await fx.start('bob', { transport: gated(gates, () => hung) });
+    await waitFor('linked', () => onlineIds(a).length === 1);
+    hung = true;
+    for (const gate of gates) gate.freeze();
+    a.node.sendDirect('bob', 'are you there?'); // unproven: the heartbeat times out
+    const offline = await waitFor('offline', () => eventsOf(a, 'peer_offline')[0], 15_000);
+    expect(offline.reason).toBe('timeout');
+    expect(offline.peer.id).toBe(b.node.id);
+    expect(gates.length).toBeGreaterThan(1); // it was dialled again, and that dial hung too
   });
 });
