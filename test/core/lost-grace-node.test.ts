@@ -134,7 +134,8 @@ describe('node: a lost link is given a moment before the peer is called offline'
     for (const gate of gates) gate.freeze();
     a.node.sendDirect('bob', 'are you there?'); // unproven: the heartbeat times out
     const offline = await waitFor('offline', () => eventsOf(a, 'peer_offline')[0], 15_000);
-    expect(offline.reason).toBe('timeout');
+    // Whichever heartbeat gave up first: ours (timeout), or bob's, which closed the link (lost).
+    expect(['timeout', 'connection-lost']).toContain(offline.reason);
     expect(offline.peer.id).toBe(b.node.id);
     expect(gates.length).toBeGreaterThan(1); // it was dialled again, and that dial hung too
   });
