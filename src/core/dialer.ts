@@ -190,11 +190,14 @@ export function classify(error: unknown): DialFailure {
   return busy ? 'busy' : 'refused';
 }
 
-/** A failed dial that no process answered for: refused (nothing listens: it crashed or quit) or no
- * route to its host. Not a connect timeout: on a loaded host that may be our own slowness, and a
- * peer whose process stood still may be about to answer. */
+/** A failed dial that no process answered for: refused (nothing listens: it crashed or quit), no
+ * route to its host, or no answer in time (a cut). Not a connect timeout whose timer fired late
+ * because our own event loop stood still (a loaded host): the answer may be waiting unread. */
 export function nobodyThere(error: unknown): boolean {
   if (!(error instanceof LinkError) || error.code !== 'dial-failed') return false;
   const cause = error.cause;
-  return cause instanceof TransportError && (cause.code === 'refused' || cause.code === 'unreachable');
+  if (!(cause instanceof TransportError)) return false;
+  return (
+    cause.code === 'refused' || cause.code === 'unreachable' || (cause.code === 'timeout' && !cause.ownStall)
+  );
 }

@@ -7,6 +7,8 @@ import { type TcpSocketTuning, tuneSocket } from './tcp-listen.js';
 import { type Dialed, type DialOptions, TransportError } from './transport.js';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+/** A connect timer this late means our own event loop stood still meanwhile (TransportError.ownStall). */
+export const OWN_STALL_MS = 1_000;
 
 /** A link-local address whose `%scope` names no interface here. Node 20 refused such a dial
  * (EINVAL); Node 22 and later ignore the scope and send the SYN out of some other interface, onto a
@@ -64,11 +66,15 @@ export function tcpDial(options: DialOptions, tuning: TcpSocketTuning): Promise<
         remote: { address: plainAddress(socket.remoteAddress) || address, port: socket.remotePort ?? port },
       });
     };
-    const timer = setTimeout(
-      () =>
-        settle(new TransportError('timeout', `cannot connect to ${where}: no answer within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
+    const startedAt = performance.now();
+    const timer = setTimeout(() => {
+      const late = performance.now() - startedAt - timeoutMs;
+      settle(
+        new TransportError('timeout', `cannot connect to ${where}: no answer within ${timeoutMs} ms`, {
+          ownStall: late > OWN_STALL_MS,
+        }),
+      );
+    }, timeoutMs);
     socket.once('error', onError);
     socket.once('connect', onConnect);
     signal?.addEventListener('abort', onAbort, { once: true });

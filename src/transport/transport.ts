@@ -83,9 +83,13 @@ export type TransportErrorCode =
 export class TransportError extends Error {
   override readonly name = 'TransportError';
   readonly code: TransportErrorCode;
+  /** A 'timeout' whose timer fired well after its time: our own event loop stood still (a loaded
+   * host), so the peer may have answered and we did not look. */
+  readonly ownStall: boolean;
 
-  constructor(code: TransportErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: TransportErrorCode, message: string, options?: { cause?: unknown; ownStall?: boolean }) {
     super(message, options);
     this.code = code;
+    this.ownStall = options?.ownStall ?? false;
   }
 }

@@ -238,12 +238,13 @@ describe('classify', () => {
     ).toBe('refused');
   });
 
-  it('tells "nobody is there" (refused, no route) from a connect timeout, which a loaded host can cause itself', () => {
-    const dialFailed = (code: 'refused' | 'unreachable' | 'timeout') =>
-      new LinkError('dial-failed', code, { cause: new TransportError(code, code) });
+  it('tells "nobody is there" (refused, no route, no answer) from a connect timeout our own stall caused', () => {
+    const dialFailed = (code: 'refused' | 'unreachable' | 'timeout', ownStall = false) =>
+      new LinkError('dial-failed', code, { cause: new TransportError(code, code, { ownStall }) });
     expect(nobodyThere(dialFailed('refused'))).toBe(true);
     expect(nobodyThere(dialFailed('unreachable'))).toBe(true);
-    expect(nobodyThere(dialFailed('timeout'))).toBe(false);
+    expect(nobodyThere(dialFailed('timeout'))).toBe(true); // a cut: nothing answered in time
+    expect(nobodyThere(dialFailed('timeout', true))).toBe(false); // we were not looking
     expect(nobodyThere(busy())).toBe(false);
     expect(nobodyThere(new Error('ECONNREFUSED'))).toBe(false);
   });

@@ -4,6 +4,7 @@ import { connect, createServer } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createTcpTransport } from '../../src/transport/tcp-transport.js';
+import { TransportError } from '../../src/transport/transport.js';
 import { expectTransportError, transportContract } from './transport-contract.js';
 
 transportContract('tcp over 127.0.0.1', () => ({
@@ -88,6 +89,28 @@ describe('tcp transport specifics', () => {
       },
     };
   }
+
+  it.skipIf(!hasPython)('a timeout whose timer fired late (our own loop stood still) says so', async () => {
+    const hole = await blackHole();
+    try {
+      const onTime = await createTcpTransport()
+        .dial({ address: '127.0.0.1', port: hole.port, timeoutMs: 100 })
+        .catch((e: unknown) => e as TransportError);
+      expect(onTime).toBeInstanceOf(TransportError);
+      expect((onTime as TransportError).code).toBe('timeout');
+      expect((onTime as TransportError).ownStall).toBe(false);
+      const dialing = createTcpTransport().dial({ address: '127.0.0.1', port: hole.port, timeoutMs: 50 });
+      const until = Date.now() + 1_300; // a loaded host: nothing runs for 1.3 s
+      while (Date.now() < until) {
+        // busy
+      }
+      const late = await dialing.catch((e: unknown) => e as TransportError);
+      expect((late as TransportError).code).toBe('timeout');
+      expect((late as TransportError).ownStall).toBe(true);
+    } finally {
+      hole.release();
+    }
+  });
 
   it.skipIf(!hasPython)('times out a dial that gets no answer', async () => {
     const hole = await blackHole();
