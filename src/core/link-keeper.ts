@@ -24,16 +24,14 @@ import type { TrustBook } from './trust.js';
 export const REPLACED_GRACE_MS = 3_000;
 /**
  * A link that timed out or was lost without a goodbye: we dial the peer again at once and call it
- * offline only when that dial finds nobody there (refused or no route: it crashed or quit, its
- * host left the network) or when no new link came up within this long (a cut, a machine gone to
- * sleep). A peer whose process merely stood
- * still comes back within it, with no offline and online in between. At 9:00 with 100 nodes on 2
- * cores, event loops stood still for up to 9 s; the heartbeat's 14 s then called live peers gone
- * and a link came back some 10 s later (presence flaps in the benchmark). A peer that is really
- * gone is still reported at once after a crash (its kernel refuses the dial) or when its host has
- * no route; a cable pulled on a quiet link is found by keepalive and reported at once as before.
- * Only a cut while our data was unproven waits the grace out (a connect timeout may be our own
- * event loop's lag on a loaded host, not the peer's absence).
+ * offline only when that dial finds nobody there (dialer.ts nobodyThere: refused, no route, or no
+ * answer in time: a crash, a quit, a cut) or when no new link came up within this long. A peer
+ * whose process merely stood still comes back within it, with no offline and online in between.
+ * At 9:00 with 100 nodes on 2 cores, event loops stood still for up to 9 s; the heartbeat's 14 s
+ * then called live peers gone and a link came back some 10 s later (presence flaps in the
+ * benchmark). A connect timeout whose timer fired late because our own loop stood still does not
+ * count as "nobody there": the answer may be waiting unread. A cable pulled on a quiet link is
+ * found by keepalive and reported at once, as before (HOST_GONE_CODES).
  */
 export const LOST_GRACE_MS = 15_000;
 /** A link closed with one of these: the kernel found the peer's host gone (TCP keepalive went
