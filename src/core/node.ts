@@ -132,6 +132,8 @@ export interface NodeInit {
   /** How long a peer whose link was lost is given to come back before it is reported offline
    * (LOST_GRACE_MS; tests shorten it). */
   lostGraceMs?: number;
+  /** How long that grace may be drawn out while we are getting through (LOST_GRACE_MAX_MS). */
+  lostGraceMaxMs?: number;
 }
 
 /** Addresses kept in a hint merged from several sources (discovery, remembered, exchange). */
@@ -359,6 +361,8 @@ export class LanchatNode {
       ...(init.limits?.peers ? { peerCaps: init.limits.peers } : {}),
       ...(init.limits?.maxKnownPeers !== undefined ? { maxKnownPeers: init.limits.maxKnownPeers } : {}),
       ...(init.lostGraceMs !== undefined ? { lostGraceMs: init.lostGraceMs } : {}),
+      ...(init.lostGraceMaxMs !== undefined ? { lostGraceMaxMs: init.lostGraceMaxMs } : {}),
+      reconnecting: (peer) => this.dialer.dialing(peer) || this.incomingFrom(peer),
       refused: (address, message) => this.limitWarning('peer-limit', address, message),
       storeFailed: (error, what) => this.storeFailed(error, what),
       linkUp: (peer, link) => {

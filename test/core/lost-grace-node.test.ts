@@ -1,7 +1,8 @@
 // A link that times out or is lost without a goodbye: the peer is dialled again at once and called
 // offline only if that dial finds nobody (link-keeper.ts, LOST_GRACE_MS). A peer whose process
 // merely stood still comes back without an offline/online pair; a peer that is gone is still
-// reported at once, not after the grace.
+// reported at once, not after the grace; one we are still getting through to (a dial in its
+// handshake) is waited for, up to LOST_GRACE_MAX_MS.
 import { Duplex } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LOST_GRACE_MS } from '../../src/core/link-keeper.js';
@@ -36,6 +37,13 @@ class Gate extends Duplex {
 
   freeze(): void {
     this.frozen = true;
+  }
+
+  /** The process moves again: what waited goes through, in order. */
+  thaw(): void {
+    this.frozen = false;
+    for (const chunk of this.heldIn.splice(0)) this.push(chunk);
+    for (const { chunk, done } of this.heldOut.splice(0)) this.inner.write(chunk, done);
   }
 
   override _read(): void {}
@@ -122,11 +130,40 @@ describe('node: a lost link is given a moment before the peer is called offline'
     expect(offline.reason).toBe('timeout');
   });
 
-  it('a peer that stays hung (its kernel takes the new connection, nothing answers) is offline when the grace ends', async () => {
+  it('a peer that stands still for longer than the grace, while we are getting through, is not called offline', async () => {
+    // At 9:00 on 2 cores a peer's process stood still for up to 15 s; the dial again was then
+    // still in its handshake when LOST_GRACE_MS ended (a flap). While a dial is under way, the
+    // grace waits for it (LOST_GRACE_MAX_MS).
     const gates: Gate[] = [];
     let hung = false;
     const grace = 1_500; // LOST_GRACE_MS, shortened
     const a = await fx.start('alice', { init: { lostGraceMs: grace } });
+    const b = await fx.start('bob', { transport: gated(gates, () => hung) });
+    await waitFor('linked', () => onlineIds(a).length === 1 && onlineIds(b).length === 1);
+    const before = gates.length;
+    hung = true;
+    for (const gate of gates) gate.freeze();
+    const id = a.node.sendDirect('bob', 'are you still there?'); // unproven: the heartbeat times out
+    await waitFor('dialled again', () => gates.length > before, 15_000);
+    await new Promise((resolve) => setTimeout(resolve, 3 * grace)); // the grace is over meanwhile
+    hung = false;
+    for (const gate of gates) gate.thaw();
+    await waitFor(
+      'delivered over the new link',
+      () => eventsOf(a, 'delivered').find((e) => e.id === id),
+      15_000,
+    );
+    expect(flaps(a)).toEqual([]);
+    expect(eventsOf(a, 'peer_online')).toHaveLength(1);
+    expect(eventsOf(b, 'message').filter((m) => m.id === id)).toHaveLength(1);
+  });
+
+  it('a peer that stays hung (its kernel takes the new connection, nothing answers) is offline when the drawn-out grace ends', async () => {
+    const gates: Gate[] = [];
+    let hung = false;
+    const grace = 1_500; // LOST_GRACE_MS, shortened
+    // LOST_GRACE_MAX_MS, shortened: the dial's own handshake deadline (30 s) would end it later.
+    const a = await fx.start('alice', { init: { lostGraceMs: grace, lostGraceMaxMs: 2 * grace } });
     const b = await fx.start('bob', { transport: gated(gates, () => hung) });
     await waitFor('linked', () => onlineIds(a).length === 1);
     hung = true;
