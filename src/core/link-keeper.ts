@@ -1,8 +1,8 @@
 // One authenticated link per peer identity. A link whose handshake and hello completed is adopted
 // here: checked against trust (TOFU, blocks), deduplicated when both sides dialled at once (the link
 // dialled by the smaller id survives on both sides alike, with no timeout involved), and wired to
-// the rest of the node; when it closes, the peer goes offline (after a grace period if it only
-// lost a duplicate) and the dialer takes over.
+// the rest of the node; when it closes without a goodbye, the peer is given a grace to come back
+// (LOST_GRACE_MS) before it is reported offline, and the dialer takes over.
 import type { LinkCloseReason, PeerLink } from '../connection/peer-link.js';
 import { idOf } from '../identity/ids.js';
 import type { PresenceState, WireMessage } from '../protocol/messages.js';
@@ -20,7 +20,8 @@ import type { Peer, PeerTable } from './peer-table.js';
 import type { PeerViews } from './peer-views.js';
 import type { TrustBook } from './trust.js';
 
-/** How long a link closed as "replaced by the duplicate" waits for the winner before "offline". */
+/** How long a link closed as "replaced by the duplicate" waits for the winner before we dial the
+ * peer ourselves (still in its grace: no "offline" while we get through). */
 export const REPLACED_GRACE_MS = 3_000;
 /**
  * A link that timed out or was lost without a goodbye: we dial the peer again at once and call it
@@ -236,13 +237,11 @@ export class LinkKeeper {
     o.catchUp.forget(peer);
     if (o.stopping()) return;
     if (reason === 'replaced' || link.replacedByPeer) {
-      // The peer keeps our other link; give it a moment to complete before calling the peer gone.
-      const grace = o.clock.setTimeout(() => {
-        peer.offlineGrace = undefined;
-        if (!peer.link) this.goneOffline(peer, 'connection-lost');
-      }, REPLACED_GRACE_MS);
-      grace.unref?.();
-      peer.offlineGrace = grace;
+      // The peer keeps our other link: give it a moment to complete, then dial ourselves. Under
+      // load that other link can fail on our side alone (its hello came after our deadline): at
+      // 100 at once on 2 cores, both flaps left in a run were peers reported offline 3 s after
+      // "replaced", with nobody dialling until then.
+      this.grace(peer, 'connection-lost', REPLACED_GRACE_MS, false);
       return;
     }
     // Only when the peer's host may still be there: not when the kernel already found it gone
@@ -253,22 +252,30 @@ export class LinkKeeper {
       !link.quitByPeer &&
       peer.hint
     ) {
-      this.lostGrace(peer, reason);
+      this.grace(peer, reason, o.lostGraceMs ?? LOST_GRACE_MS, true);
       return;
     }
     this.goneOffline(peer, link.quitByPeer ? 'quit' : reason);
   }
 
-  /** Lost without a goodbye, and we know where to dial it: see LOST_GRACE_MS. */
-  private lostGrace(peer: Peer, reason: LinkCloseReason): void {
+  /** The link is gone but the peer may well be there (see LOST_GRACE_MS): it is reported offline
+   * only if no new link comes within `ms` (drawn out while we are getting through, up to
+   * LOST_GRACE_MAX_MS) or a dial finds nobody there. `dialNow`: dial at once; otherwise (the peer
+   * said it keeps another link) only when `ms` has passed without one. */
+  private grace(peer: Peer, reason: LinkCloseReason, ms: number, dialNow: boolean): void {
     const o = this.o;
     this.lost.set(peer.id, reason);
     const lostAt = o.clock.now();
-    const maxMs = Math.max(o.lostGraceMs ?? LOST_GRACE_MS, o.lostGraceMaxMs ?? LOST_GRACE_MAX_MS);
+    const maxMs = Math.max(ms, o.lostGraceMaxMs ?? LOST_GRACE_MAX_MS);
+    let dialled = dialNow;
     const expire = (): void => {
       peer.offlineGrace = undefined;
       if (peer.link) return void this.lost.delete(peer.id);
       const left = maxMs - (o.clock.now() - lostAt);
+      if (left > 0 && !dialled) {
+        dialled = true;
+        o.dialer.dial(peer);
+      }
       if (left > 0 && o.reconnecting?.(peer)) {
         this.wait(peer, expire, Math.min(LOST_GRACE_RECHECK_MS, left));
         return;
@@ -276,8 +283,8 @@ export class LinkKeeper {
       this.lost.delete(peer.id);
       this.goneOffline(peer, reason);
     };
-    this.wait(peer, expire, o.lostGraceMs ?? LOST_GRACE_MS);
-    o.dialer.dial(peer);
+    this.wait(peer, expire, ms);
+    if (dialNow) o.dialer.dial(peer);
   }
 
   private wait(peer: Peer, then: () => void, ms: number): void {
@@ -287,8 +294,8 @@ export class LinkKeeper {
   }
 
   /** A dial to one of the peer's addresses failed; `nobodyThere`: refused, or no route to its host
-   * (dialer.ts nobodyThere). A peer in its lost grace that nobody is there for is gone: say so
-   * now, not after the grace. */
+   * (dialer.ts nobodyThere). A peer in its grace that nobody is there for is gone: say so now,
+   * not after the grace. */
   dialFailed(peer: Peer, nobodyThere: boolean): void {
     const reason = this.lost.get(peer.id);
     if (reason === undefined || !nobodyThere || peer.link) return;

@@ -6,6 +6,7 @@
 import { Duplex } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LOST_GRACE_MS } from '../../src/core/link-keeper.js';
+import type { PeerTable } from '../../src/core/peer-table.js';
 import type { Transport } from '../../src/transport/transport.js';
 import { eventsOf, NodeFixture, onlineIds, type TestNode, waitFor } from './node-fixture.js';
 
@@ -156,6 +157,34 @@ describe('node: a lost link is given a moment before the peer is called offline'
     expect(flaps(a)).toEqual([]);
     expect(eventsOf(a, 'peer_online')).toHaveLength(1);
     expect(eventsOf(b, 'message').filter((m) => m.id === id)).toHaveLength(1);
+  });
+
+  it('a link the peer closed as "replaced" with no other link coming: dialled again, not reported offline', async () => {
+    // Under load the surviving link of two crossed dials can fail on one side only (its hello came
+    // after that side's deadline); that side was told "replaced" and, 3 s later, reported the
+    // peer offline with nobody dialling. Here the peer says "replaced" and keeps nothing.
+    const a = await fx.start('alice');
+    const b = await fx.start('bob');
+    await waitFor('linked', () => onlineIds(a).length === 1 && onlineIds(b).length === 1);
+    const peersOf = (t: TestNode) => (t.node as unknown as { peers: PeerTable }).peers;
+    const link = peersOf(b).get(a.node.id)?.link;
+    expect(link).toBeDefined();
+    link!.send({ t: 'close', reason: 'replaced' });
+    link!.close('replaced');
+    await waitFor(
+      'linked again',
+      () => {
+        const again = peersOf(a).get(b.node.id)?.link;
+        return again !== undefined && again !== link && !again.isClosed && onlineIds(b).length === 1;
+      },
+      15_000,
+    );
+    const id = a.node.sendDirect('bob', 'still here?');
+    await waitFor('delivered', () => eventsOf(a, 'delivered').find((e) => e.id === id), 15_000);
+    expect(flaps(a)).toEqual([]);
+    expect(flaps(b)).toEqual([]);
+    expect(eventsOf(a, 'peer_online')).toHaveLength(1);
+    expect(eventsOf(b, 'peer_online')).toHaveLength(1);
   });
 
   it('a peer that stays hung (its kernel takes the new connection, nothing answers) is offline when the drawn-out grace ends', async () => {
