@@ -1,6 +1,7 @@
 // The driver over in-memory pairs: success and clean/unclean ends, and every rejection with the
 // exact outcome on both sides, including how many bytes the server let out.
 import { once } from 'node:events';
+import { type AddressInfo, createServer, connect as netConnect, type Socket } from 'node:net';
 import nacl from 'tweetnacl';
 import { describe, expect, it } from 'vitest';
 import { authMac } from '../../src/crypto/digests.js';
@@ -297,6 +298,49 @@ describe.each(ENGINES)('secure stream driver on %s', (engine) => {
       timers.elapse();
       expect(codeOf(await clientSide)).toBe('timeout');
       expect(client.destroyed).toBe(true);
+    });
+
+    it('is judged after reading what arrived while our own loop stood still past it, not before', async () => {
+      // Real sockets and timers: after a stall, Node runs a due timer before it reads the
+      // sockets. The client's message 3 reaches the server's kernel, then this process stands
+      // still (a loaded host) past the server's deadline: the handshake must complete.
+      const timeoutMs = 300;
+      const listener = createServer();
+      listener.listen(0, '127.0.0.1');
+      await once(listener, 'listening');
+      const accepted = once(listener, 'connection') as Promise<[Socket]>;
+      const raw = netConnect((listener.address() as AddressInfo).port, '127.0.0.1');
+      await once(raw, 'connect');
+      const [socket] = await accepted;
+      const serverSide = settle(
+        secureServer(socket, { identity: bob, networkKey: K, limiter: new HandshakeLimiter(), timeoutMs }),
+      );
+      let writes = 0;
+      const write = raw.write.bind(raw) as (chunk: Uint8Array) => boolean;
+      raw.write = ((chunk: Uint8Array) => {
+        const queued = write(chunk);
+        // Message 3 went into the kernel (a socket write is tried at once): now stand still.
+        if (++writes === 2) {
+          const until = performance.now() + 2 * timeoutMs;
+          while (performance.now() < until);
+        }
+        return queued;
+      }) as typeof raw.write;
+      const clientSide = settle(
+        secureClient(raw, { identity: alice, networkKey: K, serverPublicKey: bob.publicKey }),
+      );
+      try {
+        const [server, client] = await Promise.all([serverSide, clientSide]);
+        expect(writes).toBeGreaterThanOrEqual(2);
+        expect(server.ok ? 'ok' : server.error.message).toBe('ok');
+        expect(client.ok ? 'ok' : client.error.message).toBe('ok');
+        stream(server).destroy();
+        stream(client).destroy();
+      } finally {
+        raw.destroy();
+        socket.destroy();
+        listener.close();
+      }
     });
 
     it('disarms the deadline once the handshake is done', async () => {
