@@ -1,7 +1,8 @@
 // Scale benchmark: an office floor of N `lanchat --headless` processes on one LAN segment
 // (network namespaces on one bridge), started at once or one every --stagger-ms, next to the
 // baseline of the same N processes doing nothing but a raw TCP full mesh (fixtures/tcp-mesh.mjs)
-// in the same run. Prints one markdown table. Root only; everything happens in its own namespaces.
+// in the same run; then the next morning (everyone quits and starts again: same profiles, warm
+// compile cache). Prints one markdown table. Root only; everything happens in its own namespaces.
 //   npm run bench:scale -- [--nodes 50] [--stagger-ms 0] [--window 120] [--settle 200]
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -187,6 +188,7 @@ interface FloorFigures {
   joinCostMs: number;
   /** The fresh joiner's own CPU from its start until it saw everyone. */
   joinerCpuS: number | undefined;
+  morning: MorningFigures;
   fanout: number[];
 }
 
@@ -196,7 +198,8 @@ async function lanchatFloor(
   joinerHost: HostInfo,
   counter: PacketCounter,
 ): Promise<FloorFigures> {
-  const floor = new Floor(network, snapshotBuild('bench-scale'));
+  const build = snapshotBuild('bench-scale');
+  const floor = new Floor(network, build);
   await counter.mark();
   const t0 = performance.now();
   const machine0 = machineCpu();
@@ -275,6 +278,7 @@ async function lanchatFloor(
   const cpu2 = floor.nodes.filter((n) => n !== joiner).map((n) => cpuSeconds(n.process.pid!) ?? 0);
   const joinWindowS = (performance.now() - j0) / 1000;
   const joinCost = cpu2.map((c, i) => (c - cpuBeforeJoin[i]! - (idle[i]! / 100) * joinWindowS) * 1000);
+  const morning = await nextMorning(network, floor, build);
 
   return {
     lastReadyMs: lastReady - t0,
@@ -295,6 +299,63 @@ async function lanchatFloor(
     joinCostMs: mean(joinCost),
     joinerCpuS,
     fanout: fanoutMs,
+    morning,
+  };
+}
+
+interface MorningFigures {
+  lastReadyMs: number;
+  allToAllMs: number | undefined;
+  cpuToAllToAll: number;
+  flaps: number;
+}
+
+/**
+ * The next morning: everyone quits (each says goodbye) and the same N start again the same way,
+ * with what a real office has on its second day: the same profiles (each remembers yesterday's
+ * peers and addresses and dials them at once) and V8's compile cache warm (the same build: the
+ * first day's nodes wrote it 20 s after their start). The first day is the worst case, after an
+ * install or an upgrade; this is every other day.
+ */
+async function nextMorning(network: Network, yesterday: Floor, build: string): Promise<MorningFigures> {
+  const members = yesterday.nodes.slice(0, N);
+  for (const n of yesterday.nodes) n.process.kill('SIGTERM');
+  await Promise.all(yesterday.nodes.map((n) => n.process.exited));
+  await delay(3_000);
+  const floor = new Floor(network, build);
+  const t0 = performance.now();
+  await startEach(
+    members.map((n) => n.host),
+    (h) =>
+      floor.start(
+        h,
+        members.find((n) => n.host === h),
+      ),
+  );
+  const deadline = performance.now() + windowMs;
+  while (floor.ready().length < N && performance.now() < deadline) await delay(100);
+  if (floor.ready().length < N) throw new Error(`next morning: only ${floor.ready().length} of ${N} ready`);
+  const lastReady = Math.max(...floor.nodes.map((n) => n.readyAt!));
+  let allToAll: number | undefined;
+  while (performance.now() < lastReady + windowMs) {
+    if (missingPairs(floor.nodes) === 0) {
+      allToAll = performance.now();
+      break;
+    }
+    await delay(100);
+  }
+  const done = allToAll === undefined ? undefined : completionTime(floor.nodes, lastReady, allToAll);
+  const cpuToAllToAll = mean(floor.nodes.map((n) => cpuSeconds(n.process.pid!) ?? 0));
+  await delay(5_000); // a flap right after all-to-all counts too
+  const flaps = floor.nodes.reduce(
+    (sum, n) => sum + n.process.events.filter((e) => e.type === 'peer_offline').length,
+    0,
+  );
+  return {
+    lastReadyMs: lastReady - t0,
+    allToAllMs: done === undefined ? undefined : done - lastReady,
+    cpuToAllToAll,
+    flaps,
   };
 }
 
@@ -439,6 +500,24 @@ function print(mesh: MeshFigures, f: FloorFigures, loadBefore: number): void {
       String(f.fanout.filter((x) => Number.isNaN(x)).length),
       String(mesh.fanout.filter((x) => Number.isNaN(x)).length),
       '',
+    ],
+    [
+      'the next morning (same profiles, warm compile cache): start → last ready',
+      s(f.morning.lastReadyMs),
+      s(mesh.lastReadyMs),
+      ratio(f.morning.lastReadyMs, mesh.lastReadyMs),
+    ],
+    [
+      '… last ready → all-to-all online',
+      s(f.morning.allToAllMs),
+      s(mesh.allToAllMs),
+      ratio(f.morning.allToAllMs, mesh.allToAllMs),
+    ],
+    [
+      '… CPU per node until all-to-all; presence flaps',
+      `${f.morning.cpuToAllToAll.toFixed(2)} s; ${f.morning.flaps}`,
+      `${mesh.cpuPerNode.toFixed(2)} s`,
+      ratio(f.morning.cpuToAllToAll, mesh.cpuPerNode),
     ],
   ];
   const mode = staggerMs > 0 ? `one arrival every ${staggerMs} ms` : 'all started at once';

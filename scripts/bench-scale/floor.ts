@@ -14,6 +14,9 @@ export interface FloorNode {
   spawnedAt: number;
   readyAt: number | undefined;
   id: string | undefined;
+  /** Its profile directory and nick: a restart (the next morning) reuses both. */
+  profile: string;
+  nick: string;
 }
 
 export class Floor {
@@ -24,11 +27,12 @@ export class Floor {
     private readonly build: string,
   ) {}
 
-  start(host: HostInfo): FloorNode {
+  /** Starts a node on `host`: a new one, or `again` (its profile and nick) once more. */
+  start(host: HostInfo, again?: FloorNode): FloorNode {
     const index = this.nodes.length;
-    const profile = join(this.network.dir, `scale-${host.name}-${index}`);
+    const profile = again?.profile ?? join(this.network.dir, `scale-${host.name}-${index}`);
     mkdirSync(profile, { recursive: true, mode: 0o700 });
-    const nick = `u${String(index).padStart(3, '0')}`;
+    const nick = again?.nick ?? `u${String(index).padStart(3, '0')}`;
     const argv = ['node', join(this.build, 'bin/lanchat.js'), '--headless', '--json', '--nick', nick];
     argv.push('--profile', profile);
     const env = { LANCHAT_NETWORK: undefined, LANCHAT_PROFILE: undefined };
@@ -40,6 +44,8 @@ export class Floor {
       spawnedAt: performance.now(),
       readyAt: undefined,
       id: undefined,
+      profile,
+      nick,
     };
     void process
       .waitFor((e) => e.type === 'ready', 120_000, { what: 'ready' })
