@@ -7,7 +7,6 @@
 // wire-decoder.ts reads such packets back.
 // Compression is by exact bytes (a pointer repeats them), so a name differing only in case is
 // written again rather than pointed at.
-import dnsTypes from 'dns-packet/types.js';
 import { ipv4Bytes, ipv6Bytes } from './ip-address.js';
 import { emptyPacket, type MdnsPacket, type MdnsQuestion, type MdnsRecord } from './mdns-packet.js';
 import { typeNumber, typeNumberOfName } from './record-order.js';
@@ -31,10 +30,11 @@ const POINTER = 0xc000;
 /** A compression pointer holds 14 bits of offset. */
 const MAX_POINTER_TARGET = 0x3fff;
 
-/** A question's type: ours, UNKNOWN_n, or any other name dns-packet gave a question we echo. */
+/** A question's type: one of ours by name, or UNKNOWN_n (wire-decoder.ts names every other type
+ * so, so a question we echo back always has one of the two). */
 function questionTypeNumber(type: string): number {
-  const number = typeNumberOfName(type) ?? dnsTypes.toType(type);
-  if (number > 0) return number;
+  const number = typeNumberOfName(type);
+  if (number !== undefined && number > 0) return number;
   throw new RangeError(`cannot encode question type ${type}`);
 }
 

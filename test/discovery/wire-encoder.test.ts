@@ -110,7 +110,7 @@ describe('wire encoder', () => {
       questions: [
         { name: SERVICE, type: 'PTR', unicastResponse: true },
         { name: 'x.local', type: 'ANY', unicastResponse: false },
-        { name: 'x.local', type: 'HINFO', unicastResponse: false },
+        { name: 'x.local', type: 'UNKNOWN_13', unicastResponse: false }, // HINFO, as we decode it
         { name: 'x.local', type: 'UNKNOWN_65', unicastResponse: false },
       ],
       answers: [ptr('alice')],
@@ -127,6 +127,14 @@ describe('wire encoder', () => {
       ['UNKNOWN_65', 'IN'],
     ]);
     expect(decodeGuarded(encodePacket(packet)).questions[0]!.unicastResponse).toBe(true);
+  });
+
+  it('refuses a question type that is neither ours nor UNKNOWN_n, instead of writing type 0', () => {
+    const packet: MdnsPacket = {
+      ...emptyPacket('query'),
+      questions: [{ name: 'x.local', type: 'HINFO', unicastResponse: false }],
+    };
+    expect(() => encodePacket(packet)).toThrow(/cannot encode question type HINFO/);
   });
 
   it('any labels survive compression: dns-packet decodes exactly the names we gave (property)', () => {
