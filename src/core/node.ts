@@ -887,6 +887,9 @@ export class LanchatNode {
     const hint = peer.hint;
     if (!hint) return;
     let lastError: unknown;
+    // Gone only if nobody answered at any of its addresses: a stale or unroutable one (an old IPv6
+    // address, another family under load) says nothing while another address may still work.
+    let nobodyAtAll = true;
     for (const address of hint.addresses) {
       try {
         this.adopt(await this.links.dial(address, hint.port, peer.publicKey));
@@ -894,10 +897,11 @@ export class LanchatNode {
         return;
       } catch (err) {
         lastError = err;
+        nobodyAtAll &&= nobodyThere(err);
         if (classify(err) !== 'unreachable') break; // reached it: another address would not help
-        this.linkKeeper.dialFailed(peer, nobodyThere(err));
       }
     }
+    this.linkKeeper.dialFailed(peer, nobodyAtAll);
     peer.lastFailure = failureRecord(lastError, this.clock.now());
     throw lastError;
   }
