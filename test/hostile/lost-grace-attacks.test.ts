@@ -1,0 +1,54 @@
+// The presence grace (link-keeper.ts) keeps a peer "online" while we get back to it. What can a
+// peer that holds a valid key make us show and spend with it? It says "replaced" (it keeps another
+// link) and leaves, having announced an address that takes connections and never answers: the
+// grace must still end, by LOST_GRACE_MAX_MS, and cost one dial at a time, not a storm.
+import type { Duplex } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { base64Of } from '../../src/identity/ids.js';
+import { eventsOf, NodeFixture, onlineIds, waitFor } from '../core/node-fixture.js';
+import { HostilePeer, startVictim } from './hostile-peer.js';
+
+let fx: NodeFixture;
+beforeEach(() => {
+  fx = new NodeFixture();
+});
+afterEach(async () => {
+  await fx.destroy();
+});
+
+describe('hostile peer: the presence grace', () => {
+  it('a peer that says "replaced", leaves, and points us at a black hole is shown online no longer than the bound', async () => {
+    const graceMaxMs = 6_000; // LOST_GRACE_MAX_MS, shortened; REPLACED_GRACE_MS (3 s) comes first
+    const victim = await startVictim(fx, 'victim', { init: { lostGraceMaxMs: graceMaxMs } });
+    // The black hole: takes every connection, never says a byte.
+    const held: Duplex[] = [];
+    const hole = await fx.network.transport('10.66.9.9').listen({ port: 7475 });
+    hole.onConnection((stream) => {
+      stream.on('error', () => {});
+      held.push(stream);
+    });
+    const evil = await HostilePeer.connect(fx, victim, { host: '10.66.9.8' });
+    await waitFor('evil online', () => onlineIds(victim).includes(evil.id));
+    victim.mdns.announce({
+      publicKey: base64Of(evil.identity.publicKey),
+      nick: 'mallory',
+      addresses: ['10.66.9.9'],
+      port: 7475,
+    });
+    await waitFor('the hint is in', () => victim.node.peerList().find((p) => p.id === evil.id));
+    expect(held).toHaveLength(0); // linked: nothing dialled
+    evil.send({ t: 'close', reason: 'replaced' });
+    evil.close();
+    const offline = await waitFor(
+      'reported offline',
+      () => eventsOf(victim, 'peer_offline').find((e) => e.peer.id === evil.id),
+      // The dial's own handshake deadline (30 s) is far off: only the bound can end it in time.
+      graceMaxMs + 8_000,
+    );
+    expect(offline.reason).toBe('connection-lost');
+    // It was dialled again once the other link did not come, and that one dial hung: no more.
+    expect(held).toHaveLength(1);
+    expect(onlineIds(victim)).not.toContain(evil.id);
+    hole.close();
+  });
+});
