@@ -81,6 +81,9 @@ export interface LinkKeeperOptions {
   /** Are we getting through to the peer: a dial queued or under way, or a connection from its
    * host being accepted? */
   reconnecting?: (peer: Peer) => boolean;
+  /** A lost peer we have no address for: learn one from its link (where it came from, the port
+   * its hello named), if that is dialable. */
+  learnFromLink?: (peer: Peer, link: PeerLink) => void;
   /** A link refused by a cap: logged, at most once a minute per address (warning-gate.ts). */
   refused: (address: string, message: string) => void;
   /** Handling a peer's message failed to write the store (disk full, read-only): tell the user. */
@@ -236,7 +239,15 @@ export class LinkKeeper {
     peer.sentSeq = 0;
     o.catchUp.forget(peer);
     if (o.stopping()) return;
-    if (reason === 'replaced' || link.replacedByPeer) {
+    const replaced = reason === 'replaced' || link.replacedByPeer;
+    // Only when the peer's host may still be there: not when the kernel already found it gone
+    // (keepalive unanswered, no route).
+    const hostGone = HOST_GONE_CODES.has((error as { code?: string } | undefined)?.code ?? '');
+    const lost = (reason === 'timeout' || (reason === 'connection-lost' && !hostGone)) && !link.quitByPeer;
+    // A peer that only ever dialled us (it was not announced to us yet, e.g. at 9:00) is dialled
+    // back where its link came from: at 100 at once, both flaps left in a run were such peers.
+    if ((replaced || lost) && !peer.hint) o.learnFromLink?.(peer, link);
+    if (replaced) {
       // The peer keeps our other link: give it a moment to complete, then dial ourselves. Under
       // load that other link can fail on our side alone (its hello came after our deadline): at
       // 100 at once on 2 cores, both flaps left in a run were peers reported offline 3 s after
@@ -244,14 +255,7 @@ export class LinkKeeper {
       this.grace(peer, 'connection-lost', REPLACED_GRACE_MS, false);
       return;
     }
-    // Only when the peer's host may still be there: not when the kernel already found it gone
-    // (keepalive unanswered, no route), and not for a peer we cannot dial.
-    const hostGone = HOST_GONE_CODES.has((error as { code?: string } | undefined)?.code ?? '');
-    if (
-      (reason === 'timeout' || (reason === 'connection-lost' && !hostGone)) &&
-      !link.quitByPeer &&
-      peer.hint
-    ) {
+    if (lost && peer.hint) {
       this.grace(peer, reason, o.lostGraceMs ?? LOST_GRACE_MS, true);
       return;
     }

@@ -363,6 +363,10 @@ export class LanchatNode {
       ...(init.lostGraceMs !== undefined ? { lostGraceMs: init.lostGraceMs } : {}),
       ...(init.lostGraceMaxMs !== undefined ? { lostGraceMaxMs: init.lostGraceMaxMs } : {}),
       reconnecting: (peer) => this.dialer.dialing(peer) || this.incomingFrom(peer),
+      learnFromLink: (peer, link) => {
+        const hint = this.remembered.hintFromLink(peer, link);
+        if (hint) this.learn(hint);
+      },
       refused: (address, message) => this.limitWarning('peer-limit', address, message),
       storeFailed: (error, what) => this.storeFailed(error, what),
       linkUp: (peer, link) => {

@@ -64,6 +64,21 @@ export class RememberedPeers {
     return hints;
   }
 
+  /** Where to dial a peer that only ever dialled us, from its lost link: the address it came from
+   * and the port its hello named, as a restart would dial it (undefined if not dialable). */
+  hintFromLink(peer: Peer, link: PeerLink): PeerHint | undefined {
+    const port = listenPort(peer, link);
+    const address = canonicalAddress(link.remoteAddress);
+    if (port === undefined || address === undefined || !this.dialable(address)) return undefined;
+    return {
+      publicKey: base64Of(peer.publicKey),
+      nick: '',
+      addresses: [address],
+      port,
+      source: 'remembered',
+    };
+  }
+
   /** A chat link is up: remember where it reached us or we reached it. */
   linkUp(peer: Peer, link: PeerLink): void {
     const port = listenPort(peer, link);

@@ -7,8 +7,10 @@ import { Duplex } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LOST_GRACE_MS } from '../../src/core/link-keeper.js';
 import type { PeerTable } from '../../src/core/peer-table.js';
+import { MemoryDiscovery, MemoryDiscoveryBus } from '../../src/discovery/memory-discovery.js';
 import { base64Of } from '../../src/identity/ids.js';
 import { type Transport, TransportError } from '../../src/transport/transport.js';
+import { ForgeableDiscovery } from '../hostile/forgeable-discovery.js';
 import { startVictim } from '../hostile/hostile-peer.js';
 import { eventsOf, NodeFixture, onlineIds, type TestNode, waitFor } from './node-fixture.js';
 
@@ -226,6 +228,34 @@ describe('node: a lost link is given a moment before the peer is called offline'
       15_000,
     );
     expect(flaps(a)).toEqual([]);
+  });
+
+  it('a peer that only ever dialled us (never announced to us) is dialled back, not called offline', async () => {
+    // At 9:00 a peer may dial us before its announcement reaches us; when that link was lost we
+    // had no address to dial and reported it offline at once.
+    const gates: Gate[] = [];
+    const a = await fx.start('alice');
+    const unheard = new ForgeableDiscovery(
+      new MemoryDiscovery(new MemoryDiscoveryBus(), { address: '10.55.0.2' }),
+    );
+    const b = await fx.start('bob', { host: '10.55.0.2', discovery: unheard, transport: gated(gates) });
+    unheard.announce({
+      publicKey: base64Of(a.identity.publicKey),
+      nick: 'alice',
+      addresses: [a.host],
+      port: a.node.port,
+    });
+    await waitFor('linked', () => onlineIds(a).length === 1 && onlineIds(b).length === 1);
+    expect(peersOf(a).get(b.node.id)?.hint).toBeUndefined(); // alice never heard of bob's address
+    for (const gate of gates) gate.freeze(); // bob's process stands still on its link
+    const id = a.node.sendDirect('bob', 'are you still there?'); // unproven: the heartbeat times out
+    await waitFor(
+      'delivered over a new link',
+      () => eventsOf(a, 'delivered').find((e) => e.id === id),
+      15_000,
+    );
+    expect(flaps(a)).toEqual([]);
+    expect(eventsOf(a, 'peer_online')).toHaveLength(1);
   });
 
   it('a peer that stays hung (its kernel takes the new connection, nothing answers) is offline when the drawn-out grace ends', async () => {
