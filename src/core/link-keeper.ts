@@ -245,13 +245,14 @@ export class LinkKeeper {
     const hostGone = HOST_GONE_CODES.has((error as { code?: string } | undefined)?.code ?? '');
     const lost = (reason === 'timeout' || (reason === 'connection-lost' && !hostGone)) && !link.quitByPeer;
     // A peer that only ever dialled us (it was not announced to us yet, e.g. at 9:00) is dialled
-    // back where its link came from: at 100 at once, both flaps left in a run were such peers.
+    // back where its link came from: at 100 at once, the two flaps left in a later traced run
+    // (after the 'replaced' change below) were such peers.
     if ((replaced || lost) && !peer.hint) o.learnFromLink?.(peer, link);
     if (replaced) {
       // The peer keeps our other link: give it a moment to complete, then dial ourselves. Under
       // load that other link can fail on our side alone (its hello came after our deadline): at
-      // 100 at once on 2 cores, both flaps left in a run were peers reported offline 3 s after
-      // "replaced", with nobody dialling until then.
+      // 100 at once on 2 cores, the two flaps left in one traced run were peers reported offline
+      // 3 s after "replaced", with nobody dialling until then.
       this.grace(peer, 'connection-lost', REPLACED_GRACE_MS, false);
       return;
     }
