@@ -298,9 +298,9 @@ export class LinkKeeper {
     peer.offlineGrace = grace;
   }
 
-  /** A dial to the peer failed; `nobodyThere`: nobody answered at any of its addresses (each was
-   * refused, had no route or no answer in time: dialer.ts nobodyThere). A peer in its grace that
-   * nobody is there for is gone: say so now, not after the grace. */
+  /** A dial to one of the peer's addresses failed; `nobodyThere`: refused, or no route to its host
+   * (dialer.ts nobodyThere). A peer in its grace that nobody is there for is gone: say so now,
+   * not after the grace. */
   dialFailed(peer: Peer, nobodyThere: boolean): void {
     const reason = this.lost.get(peer.id);
     if (reason === undefined || !nobodyThere || peer.link) return;

@@ -27,7 +27,8 @@ describe('hostile peer: the presence grace', () => {
       stream.on('error', () => {});
       held.push(stream);
     });
-    const evil = await HostilePeer.connect(fx, victim, { host: '10.66.9.8' });
+    // It dials from the black hole's host: the address its link worked through leads there too.
+    const evil = await HostilePeer.connect(fx, victim, { host: '10.66.9.9' });
     await waitFor('evil online', () => onlineIds(victim).includes(evil.id));
     victim.mdns.announce({
       publicKey: base64Of(evil.identity.publicKey),
