@@ -9,7 +9,7 @@ import { LOST_GRACE_MS } from '../../src/core/link-keeper.js';
 import type { PeerTable } from '../../src/core/peer-table.js';
 import { MemoryDiscovery, MemoryDiscoveryBus } from '../../src/discovery/memory-discovery.js';
 import { base64Of } from '../../src/identity/ids.js';
-import type { Transport } from '../../src/transport/transport.js';
+import { type Transport, TransportError } from '../../src/transport/transport.js';
 import { ForgeableDiscovery } from '../hostile/forgeable-discovery.js';
 import { eventsOf, NodeFixture, onlineIds, type TestNode, waitFor } from './node-fixture.js';
 
@@ -217,6 +217,52 @@ describe('node: a lost link is given a moment before the peer is called offline'
     );
     expect(flaps(a)).toEqual([]);
     expect(eventsOf(a, 'peer_online')).toHaveLength(1);
+  });
+
+  it('a lost peer whose dial again failed, with a retry pending when the grace ends, is not called offline', async () => {
+    // A traced run at 100 at once: the dial again failed (a busy peer) and its retry was scheduled
+    // but not yet running when the 15 s ended; the peer was reported offline while we still tried.
+    const gates: Gate[] = [];
+    let failing = false;
+    const grace = 1_500; // LOST_GRACE_MS, shortened
+    const b = await fx.start('bob', {
+      transport: (base) => {
+        const gate = gated(gates)(base);
+        // Bob cannot get back to alice either: only alice's own dials can bring the link back.
+        return {
+          dial: async (o) => {
+            if (failing) throw new TransportError('refused', 'refused (test)');
+            return gate.dial(o);
+          },
+          listen: (o) => gate.listen(o),
+        };
+      },
+    });
+    const a = await fx.start('alice', {
+      init: { lostGraceMs: grace },
+      transport: (base) => ({
+        dial: async (o) => {
+          // Not "nobody there" (our own loop stood still): the dialer backs off and tries again.
+          if (failing && o.address === b.host)
+            throw new TransportError('timeout', 'no answer in time (test)', { ownStall: true });
+          return base.dial(o);
+        },
+        listen: (o) => base.listen(o),
+      }),
+    });
+    await waitFor('linked', () => onlineIds(a).length === 1 && onlineIds(b).length === 1);
+    failing = true;
+    for (const gate of gates) gate.freeze(); // bob stands still, and alice's dials to him fail
+    const id = a.node.sendDirect('bob', 'are you still there?'); // unproven: the heartbeat times out
+    await waitFor('the link is lost', () => peersOf(a).get(b.node.id)?.link === undefined, 15_000);
+    await new Promise((resolve) => setTimeout(resolve, 3 * grace)); // the grace is over meanwhile
+    failing = false;
+    await waitFor(
+      'delivered over a new link',
+      () => eventsOf(a, 'delivered').find((e) => e.id === id),
+      15_000,
+    );
+    expect(flaps(a)).toEqual([]);
   });
 
   it('a peer that stays hung (its kernel takes the new connection, nothing answers) is offline when the drawn-out grace ends', async () => {
