@@ -36,8 +36,8 @@ export const REPLACED_GRACE_MS = 3_000;
  */
 export const LOST_GRACE_MS = 15_000;
 /**
- * When LOST_GRACE_MS ends while we are still getting through to the peer (a dial queued or under
- * way, or its connection to us being accepted), we wait for that attempt, looking again every
+ * When LOST_GRACE_MS ends while we are still getting through to the peer (a dial queued, under
+ * way or scheduled, or its connection to us being accepted), we wait for it, looking again every
  * LOST_GRACE_RECHECK_MS, up to this long after the loss. At 9:00 with 100 nodes on 2 cores, every
  * one of 18 flaps in a run was a grace that ended while the dial again was still in its handshake
  * with a peer that had stood still for up to 15 s; 9 other lost peers came back after 7–15 s.
@@ -78,8 +78,8 @@ export interface LinkKeeperOptions {
   lostGraceMs?: number;
   /** How long the grace may be drawn out while we are getting through (LOST_GRACE_MAX_MS). */
   lostGraceMaxMs?: number;
-  /** Are we getting through to the peer: a dial queued or under way, or a connection from its
-   * host being accepted? */
+  /** Are we getting through to the peer: a dial queued, under way or scheduled, or a connection
+   * from its host being accepted? */
   reconnecting?: (peer: Peer) => boolean;
   /** A lost peer we have no address for: learn one from its link (where it came from, the port
    * its hello named), if that is dialable. */
