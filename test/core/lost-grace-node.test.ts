@@ -102,20 +102,35 @@ const peersOf = (t: TestNode) => (t.node as unknown as { peers: PeerTable }).pee
 
 const flaps = (t: TestNode) => eventsOf(t, 'peer_offline').map((e) => `${e.peer.nick}: ${e.reason}`);
 
+const linked = (a: TestNode, b: TestNode) =>
+  waitFor('linked', () => onlineIds(a).length === 1 && onlineIds(b).length === 1);
+
+/** The DM `id` from `a` was acked: a new link came up (the old one had stood still). */
+const deliveredOverNewLink = (a: TestNode, id: string) =>
+  waitFor('delivered over a new link', () => eventsOf(a, 'delivered').find((e) => e.id === id), 15_000);
+
+/** `base`, whose dials throw what `refuse` returns for them (undefined: dial as usual). */
+function failingDials(base: Transport, refuse: (address: string) => Error | undefined): Transport {
+  return {
+    dial: async (o) => {
+      const error = refuse(o.address);
+      if (error) throw error;
+      return base.dial(o);
+    },
+    listen: (o) => base.listen(o),
+  };
+}
+
 describe('node: a lost link is given a moment before the peer is called offline', () => {
   it('a peer that stood still (its link timed out) comes back with no offline and online in between', async () => {
     const gates: Gate[] = [];
     const a = await fx.start('alice');
     const b = await fx.start('bob', { transport: gated(gates) });
-    await waitFor('linked', () => onlineIds(a).length === 1 && onlineIds(b).length === 1);
+    await linked(a, b);
     const before = gates.length;
     for (const gate of gates) gate.freeze(); // bob's process stands still on its link
     const id = a.node.sendDirect('bob', 'are you still there?'); // unproven: the heartbeat times out
-    await waitFor(
-      'delivered over a new link',
-      () => eventsOf(a, 'delivered').find((e) => e.id === id),
-      15_000,
-    );
+    await deliveredOverNewLink(a, id);
     expect(gates.length).toBeGreaterThan(before); // the old link died and a new one came up
     expect(flaps(a)).toEqual([]);
     expect(flaps(b)).toEqual([]);
@@ -145,7 +160,7 @@ describe('node: a lost link is given a moment before the peer is called offline'
     const grace = 1_500; // LOST_GRACE_MS, shortened
     const a = await fx.start('alice', { init: { lostGraceMs: grace } });
     const b = await fx.start('bob', { transport: gated(gates, () => hung) });
-    await waitFor('linked', () => onlineIds(a).length === 1 && onlineIds(b).length === 1);
+    await linked(a, b);
     const before = gates.length;
     hung = true;
     for (const gate of gates) gate.freeze();
@@ -154,11 +169,7 @@ describe('node: a lost link is given a moment before the peer is called offline'
     await new Promise((resolve) => setTimeout(resolve, 3 * grace)); // the grace is over meanwhile
     hung = false;
     for (const gate of gates) gate.thaw();
-    await waitFor(
-      'delivered over the new link',
-      () => eventsOf(a, 'delivered').find((e) => e.id === id),
-      15_000,
-    );
+    await deliveredOverNewLink(a, id);
     expect(flaps(a)).toEqual([]);
     expect(eventsOf(a, 'peer_online')).toHaveLength(1);
     expect(eventsOf(b, 'message').filter((m) => m.id === id)).toHaveLength(1);
@@ -170,7 +181,7 @@ describe('node: a lost link is given a moment before the peer is called offline'
     // peer offline with nobody dialling. Here the peer says "replaced" and keeps nothing.
     const a = await fx.start('alice');
     const b = await fx.start('bob');
-    await waitFor('linked', () => onlineIds(a).length === 1 && onlineIds(b).length === 1);
+    await linked(a, b);
     const link = peersOf(b).get(a.node.id)?.link;
     expect(link).toBeDefined();
     link!.send({ t: 'close', reason: 'replaced' });
@@ -206,15 +217,11 @@ describe('node: a lost link is given a moment before the peer is called offline'
       addresses: [a.host],
       port: a.node.port,
     });
-    await waitFor('linked', () => onlineIds(a).length === 1 && onlineIds(b).length === 1);
+    await linked(a, b);
     expect(peersOf(a).get(b.node.id)?.hint).toBeUndefined(); // alice never heard of bob's address
     for (const gate of gates) gate.freeze(); // bob's process stands still on its link
     const id = a.node.sendDirect('bob', 'are you still there?'); // unproven: the heartbeat times out
-    await waitFor(
-      'delivered over a new link',
-      () => eventsOf(a, 'delivered').find((e) => e.id === id),
-      15_000,
-    );
+    await deliveredOverNewLink(a, id);
     expect(flaps(a)).toEqual([]);
     expect(eventsOf(a, 'peer_online')).toHaveLength(1);
   });
@@ -226,42 +233,30 @@ describe('node: a lost link is given a moment before the peer is called offline'
     let failing = false;
     const grace = 1_500; // LOST_GRACE_MS, shortened
     const b = await fx.start('bob', {
-      transport: (base) => {
-        const gate = gated(gates)(base);
-        // Bob cannot get back to alice either: only alice's own dials can bring the link back.
-        return {
-          dial: async (o) => {
-            if (failing) throw new TransportError('refused', 'refused (test)');
-            return gate.dial(o);
-          },
-          listen: (o) => gate.listen(o),
-        };
-      },
+      // Bob cannot get back to alice either: only alice's own dials can bring the link back.
+      transport: (base) =>
+        failingDials(gated(gates)(base), () =>
+          failing ? new TransportError('refused', 'refused (test)') : undefined,
+        ),
     });
     const a = await fx.start('alice', {
       init: { lostGraceMs: grace },
-      transport: (base) => ({
-        dial: async (o) => {
-          // Not "nobody there" (our own loop stood still): the dialer backs off and tries again.
-          if (failing && o.address === b.host)
-            throw new TransportError('timeout', 'no answer in time (test)', { ownStall: true });
-          return base.dial(o);
-        },
-        listen: (o) => base.listen(o),
-      }),
+      // Not "nobody there" (our own loop stood still): the dialer backs off and tries again.
+      transport: (base) =>
+        failingDials(base, (address) =>
+          failing && address === b.host
+            ? new TransportError('timeout', 'no answer in time (test)', { ownStall: true })
+            : undefined,
+        ),
     });
-    await waitFor('linked', () => onlineIds(a).length === 1 && onlineIds(b).length === 1);
+    await linked(a, b);
     failing = true;
     for (const gate of gates) gate.freeze(); // bob stands still, and alice's dials to him fail
     const id = a.node.sendDirect('bob', 'are you still there?'); // unproven: the heartbeat times out
     await waitFor('the link is lost', () => peersOf(a).get(b.node.id)?.link === undefined, 15_000);
     await new Promise((resolve) => setTimeout(resolve, 3 * grace)); // the grace is over meanwhile
     failing = false;
-    await waitFor(
-      'delivered over a new link',
-      () => eventsOf(a, 'delivered').find((e) => e.id === id),
-      15_000,
-    );
+    await deliveredOverNewLink(a, id);
     expect(flaps(a)).toEqual([]);
   });
 
