@@ -205,20 +205,7 @@ async function lanchatFloor(
   const machine0 = machineCpu();
   await startEach(hosts, (h) => floor.start(h));
   const lastStart = Math.max(...floor.nodes.map((n) => n.spawnedAt));
-  const deadline = performance.now() + windowMs;
-  while (floor.ready().length < N && performance.now() < deadline) await delay(100);
-  if (floor.ready().length < N) throw new Error(`only ${floor.ready().length} of ${N} nodes became ready`);
-  const lastReady = Math.max(...floor.nodes.map((n) => n.readyAt!));
-  let allToAll: number | undefined;
-  while (performance.now() < lastReady + windowMs) {
-    if (missingPairs(floor.nodes) === 0) {
-      allToAll = performance.now();
-      break;
-    }
-    await delay(100);
-  }
-  // The moment it happened, from the nodes' own lines (the loop above only polls).
-  const firstComplete = allToAll === undefined ? undefined : completionTime(floor.nodes, lastReady, allToAll);
+  const { lastReady, allToAll: firstComplete } = await convergence(floor, '');
   const cpuToAllToAll = mean(floor.nodes.map((n) => cpuSeconds(n.process.pid!) ?? 0));
   const machineBusy = busyBetween(machine0, machineCpu());
   const startPackets = await counter.mark();
@@ -242,10 +229,7 @@ async function lanchatFloor(
   const windowS = (performance.now() - w0) / 1000;
   const idle = cpu1.map((c, i) => ((c - cpu0[i]!) / windowS) * 100);
   const rss = floor.nodes.map((n) => rssMb(n.process.pid!) ?? 0);
-  const flaps = floor.nodes.reduce(
-    (sum, n) => sum + n.process.events.filter((e) => e.type === 'peer_offline').length,
-    0,
-  );
+  const flaps = flapsOf(floor);
 
   // #general fan-out from one member to all the others, on the settled floor.
   const sender = floor.nodes[0]!;
@@ -332,31 +316,46 @@ async function nextMorning(network: Network, yesterday: Floor, build: string): P
         members.find((n) => n.host === h),
       ),
   );
-  const deadline = performance.now() + windowMs;
-  while (floor.ready().length < N && performance.now() < deadline) await delay(100);
-  if (floor.ready().length < N) throw new Error(`next morning: only ${floor.ready().length} of ${N} ready`);
-  const lastReady = Math.max(...floor.nodes.map((n) => n.readyAt!));
-  let allToAll: number | undefined;
-  while (performance.now() < lastReady + windowMs) {
-    if (missingPairs(floor.nodes) === 0) {
-      allToAll = performance.now();
-      break;
-    }
-    await delay(100);
-  }
-  const done = allToAll === undefined ? undefined : completionTime(floor.nodes, lastReady, allToAll);
+  const { lastReady, allToAll: done } = await convergence(floor, 'next morning: ');
   const cpuToAllToAll = mean(floor.nodes.map((n) => cpuSeconds(n.process.pid!) ?? 0));
   await delay(5_000); // a flap right after all-to-all counts too
-  const flaps = floor.nodes.reduce(
-    (sum, n) => sum + n.process.events.filter((e) => e.type === 'peer_offline').length,
-    0,
-  );
+  const flaps = flapsOf(floor);
   return {
     lastReadyMs: lastReady - t0,
     allToAllMs: done === undefined ? undefined : done - lastReady,
     cpuToAllToAll,
     flaps,
   };
+}
+
+/**
+ * Waits for all N nodes to be ready (else throws, `what` first), then for all-to-all, each for
+ * at most --window. `allToAll`: when the last missing pair came online, from the nodes' own lines
+ * (the loop only polls); undefined if it did not within the window.
+ */
+async function convergence(
+  floor: Floor,
+  what: string,
+): Promise<{ lastReady: number; allToAll: number | undefined }> {
+  const deadline = performance.now() + windowMs;
+  while (floor.ready().length < N && performance.now() < deadline) await delay(100);
+  if (floor.ready().length < N)
+    throw new Error(`${what}only ${floor.ready().length} of ${N} nodes became ready`);
+  const lastReady = Math.max(...floor.nodes.map((n) => n.readyAt!));
+  while (performance.now() < lastReady + windowMs) {
+    if (missingPairs(floor.nodes) === 0)
+      return { lastReady, allToAll: completionTime(floor.nodes, lastReady, performance.now()) };
+    await delay(100);
+  }
+  return { lastReady, allToAll: undefined };
+}
+
+/** `peer_offline` lines the floor's nodes printed (presence flaps, on a floor nobody leaves). */
+function flapsOf(floor: Floor): number {
+  return floor.nodes.reduce(
+    (sum, n) => sum + n.process.events.filter((e) => e.type === 'peer_offline').length,
+    0,
+  );
 }
 
 /** When the last missing pair came online (from the nodes' lines), between `from` and `to`. */
