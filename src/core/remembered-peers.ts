@@ -67,23 +67,30 @@ export class RememberedPeers {
   /** Where to dial a peer that only ever dialled us, from its lost link: the address it came from
    * and the port its hello named, as a restart would dial it (undefined if not dialable). */
   hintFromLink(peer: Peer, link: PeerLink): PeerHint | undefined {
-    const port = listenPort(peer, link);
-    const address = canonicalAddress(link.remoteAddress);
-    if (port === undefined || address === undefined || !this.dialable(address)) return undefined;
+    const where = this.whereLinked(peer, link);
+    if (!where) return undefined;
     return {
       publicKey: base64Of(peer.publicKey),
       nick: '',
-      addresses: [address],
-      port,
+      addresses: [where.address],
+      port: where.port,
       source: 'remembered',
     };
   }
 
-  /** A chat link is up: remember where it reached us or we reached it. */
-  linkUp(peer: Peer, link: PeerLink): void {
+  /** The link's remote address and the peer's listening port, if that is somewhere we may dial. */
+  private whereLinked(peer: Peer, link: PeerLink): { address: string; port: number } | undefined {
     const port = listenPort(peer, link);
     const address = canonicalAddress(link.remoteAddress);
-    if (port === undefined || address === undefined || !this.dialable(address)) return;
+    if (port === undefined || address === undefined || !this.dialable(address)) return undefined;
+    return { address, port };
+  }
+
+  /** A chat link is up: remember where it reached us or we reached it. */
+  linkUp(peer: Peer, link: PeerLink): void {
+    const where = this.whereLinked(peer, link);
+    if (!where) return;
+    const { address, port } = where;
     this.failures.delete(peer.id);
     const now = this.o.clock.now();
     const last = this.written.get(peer.id);
