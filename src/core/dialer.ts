@@ -120,9 +120,10 @@ export class Dialer {
     this.queue.cancel(peer.id);
   }
 
-  /** A dial is queued or running for the peer. */
+  /** A dial is queued, running or scheduled for later (a retry after a failed attempt, or a wait
+   * for the peer's own connection to us). */
   dialing(peer: Peer): boolean {
-    return this.queue.has(peer.id);
+    return this.queue.has(peer.id) || peer.retry !== undefined;
   }
 
   private designated(peer: Peer): boolean {

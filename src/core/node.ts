@@ -362,10 +362,7 @@ export class LanchatNode {
       ...(init.limits?.maxKnownPeers !== undefined ? { maxKnownPeers: init.limits.maxKnownPeers } : {}),
       ...(init.lostGraceMs !== undefined ? { lostGraceMs: init.lostGraceMs } : {}),
       ...(init.lostGraceMaxMs !== undefined ? { lostGraceMaxMs: init.lostGraceMaxMs } : {}),
-      // Still trying: a dial queued, running or scheduled (a retry after a failed attempt, or a
-      // wait for its own connection to us), or its connection being accepted.
-      reconnecting: (peer) =>
-        this.dialer.dialing(peer) || peer.retry !== undefined || this.incomingFrom(peer),
+      reconnecting: (peer) => this.dialer.dialing(peer) || this.incomingFrom(peer),
       learnFromLink: (peer, link) => {
         const hint = this.remembered.hintFromLink(peer, link);
         if (hint) this.learn(hint);
