@@ -4,6 +4,7 @@
 // grace must still end, by LOST_GRACE_MAX_MS, and cost one dial at a time, not a storm.
 import type { Duplex } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { PeerTable } from '../../src/core/peer-table.js';
 import { base64Of } from '../../src/identity/ids.js';
 import { eventsOf, NodeFixture, onlineIds, waitFor } from '../core/node-fixture.js';
 import { HostilePeer, startVictim } from './hostile-peer.js';
@@ -50,6 +51,34 @@ describe('hostile peer: the presence grace', () => {
     // It was dialled again once the other link did not come, and that one dial hung: no more.
     expect(held).toHaveLength(1);
     expect(onlineIds(victim)).not.toContain(evil.id);
+    hole.close();
+  });
+
+  it('a peer never announced to us is dialled back only at its own address, the port its hello named, once, within the bound', async () => {
+    // A lost peer that only ever dialled us is dialled back where its link came from (link-keeper
+    // learnFromLink). The hello's port is the peer's word; the address is not: it is where its
+    // authenticated connection came from. So a liar can point us at a port of its own host only.
+    const graceMaxMs = 6_000; // LOST_GRACE_MAX_MS, shortened
+    const victim = await startVictim(fx, 'victim', { init: { lostGraceMaxMs: graceMaxMs } });
+    const held: Duplex[] = [];
+    const hole = await fx.network.transport('10.66.9.7').listen({ port: 7999 });
+    hole.onConnection((stream) => {
+      stream.on('error', () => {});
+      held.push(stream);
+    });
+    const evil = await HostilePeer.connect(fx, victim, { host: '10.66.9.7', hello: { port: 7999 } });
+    await waitFor('evil online', () => onlineIds(victim).includes(evil.id));
+    const peers = (victim.node as unknown as { peers: PeerTable }).peers;
+    expect(peers.get(evil.id)?.hint).toBeUndefined(); // never announced: nowhere to dial yet
+    evil.send({ t: 'close', reason: 'replaced' });
+    evil.close();
+    const offline = await waitFor(
+      'reported offline',
+      () => eventsOf(victim, 'peer_offline').find((e) => e.peer.id === evil.id),
+      graceMaxMs + 8_000,
+    );
+    expect(offline.reason).toBe('connection-lost');
+    expect(held).toHaveLength(1); // one dial, to its own host at the port it named, hung there
     hole.close();
   });
 });
