@@ -33,8 +33,11 @@ export interface Peer {
   /** Why the last dial failed (for `lanchat doctor`); cleared when a link is adopted. */
   lastFailure: DialFailureRecord | undefined;
   retry: TimerHandle | undefined;
-  /** A replaced link's close waits briefly for the winning link before saying "offline". */
+  /** A lost link's grace (link-keeper.ts): the peer is not reported offline while it runs. */
   offlineGrace: TimerHandle | undefined;
+  /** Discovery said it went (goodbye, expiry) during its grace: the hint is kept for the grace's
+   * dial and dropped only if the grace ends with the peer offline (link-keeper.ts goneOffline). */
+  hintWithdrawn: boolean;
   rooms: Set<string>;
   /** Message ids sent on the current link and not yet acked (bounded by the send window). */
   inFlight: Set<string>;
@@ -115,6 +118,7 @@ export class PeerTable {
         lastFailure: undefined,
         retry: undefined,
         offlineGrace: undefined,
+        hintWithdrawn: false,
         rooms: new Set(),
         inFlight: new Set(),
         sentSeq: 0,

@@ -260,6 +260,83 @@ describe('node: a lost link is given a moment before the peer is called offline'
     expect(flaps(a)).toEqual([]);
   });
 
+  it('discovery saying the peer went, during its grace, does not stop the dial again', async () => {
+    // A traced run at 100 at once: two peers' hints were gone before their grace ended (their
+    // records can go while the process stands still: POOF, RFC 6762 §10.5), which cancelled the
+    // retry of the dial again; both were reported offline while they were still there.
+    const gates: Gate[] = [];
+    let failing = false;
+    const grace = 1_500; // LOST_GRACE_MS, shortened
+    const b = await fx.start('bob', {
+      // Bob cannot get back to alice either: only alice's own dials can bring the link back.
+      transport: (base) =>
+        failingDials(gated(gates)(base), () =>
+          failing ? new TransportError('refused', 'refused (test)') : undefined,
+        ),
+    });
+    const heard = new ForgeableDiscovery(new MemoryDiscovery(fx.bus, { address: '10.0.0.2' }));
+    const a = await fx.start('alice', {
+      host: '10.0.0.2',
+      discovery: heard,
+      init: { lostGraceMs: grace },
+      transport: (base) =>
+        failingDials(base, (address) =>
+          failing && address === b.host
+            ? new TransportError('timeout', 'no answer in time (test)', { ownStall: true })
+            : undefined,
+        ),
+    });
+    await linked(a, b);
+    failing = true;
+    for (const gate of gates) gate.freeze();
+    const id = a.node.sendDirect('bob', 'are you still there?'); // unproven: the heartbeat times out
+    const bob = () => peersOf(a).get(b.node.id);
+    await waitFor('the link is lost', () => bob()?.link === undefined, 15_000);
+    heard.goodbye(base64Of(b.identity.publicKey)); // its records went meanwhile
+    await new Promise((resolve) => setTimeout(resolve, 3 * grace)); // the grace is over meanwhile
+    failing = false;
+    await deliveredOverNewLink(a, id);
+    expect(flaps(a)).toEqual([]);
+    expect(bob()?.hint).toBeDefined(); // back, at the address that proved itself
+  });
+
+  it('a peer discovery said went, that does not come back in its grace, is offline and no longer dialled', async () => {
+    const gates: Gate[] = [];
+    let failing = false;
+    let dialsToBob = 0;
+    const grace = 1_500; // LOST_GRACE_MS, shortened
+    const b = await fx.start('bob', {
+      transport: (base) =>
+        failingDials(gated(gates)(base), () =>
+          failing ? new TransportError('refused', 'refused (test)') : undefined,
+        ),
+    });
+    const heard = new ForgeableDiscovery(new MemoryDiscovery(fx.bus, { address: '10.0.0.2' }));
+    const a = await fx.start('alice', {
+      host: '10.0.0.2',
+      discovery: heard,
+      init: { lostGraceMs: grace, lostGraceMaxMs: 2 * grace },
+      transport: (base) =>
+        failingDials(base, (address) => {
+          if (!failing || address !== b.host) return undefined;
+          dialsToBob++;
+          return new TransportError('timeout', 'no answer in time (test)', { ownStall: true });
+        }),
+    });
+    await linked(a, b);
+    failing = true;
+    for (const gate of gates) gate.freeze();
+    a.node.sendDirect('bob', 'are you still there?'); // unproven: the heartbeat times out
+    const bob = () => peersOf(a).get(b.node.id);
+    await waitFor('the link is lost', () => bob()?.link === undefined, 15_000);
+    heard.goodbye(base64Of(b.identity.publicKey));
+    await waitFor('offline', () => eventsOf(a, 'peer_offline')[0], 15_000);
+    expect(bob()?.hint).toBeUndefined(); // what discovery said holds now
+    const dials = dialsToBob;
+    await new Promise((resolve) => setTimeout(resolve, 4 * grace)); // FAST_BACKOFF retries are sub-second
+    expect(dialsToBob).toBe(dials);
+  });
+
   it('a peer that stays hung (its kernel takes the new connection, nothing answers) is offline when the drawn-out grace ends', async () => {
     const gates: Gate[] = [];
     let hung = false;
