@@ -151,7 +151,7 @@ export class LinkKeeper {
     }
     if (peer.offlineGrace) o.clock.clearTimeout(peer.offlineGrace);
     peer.offlineGrace = undefined;
-    peer.hintWithdrawn = false; // it came back: as for any live link, its address stays
+    peer.hintWithdrawnAt = undefined; // it came back: as for any live link, its address stays
     this.lost.delete(id);
     peer.link = link;
     // A reconnect may bring news that was sent while we were apart: report it like a live change.
@@ -316,9 +316,9 @@ export class LinkKeeper {
     peer.typingExpiry = undefined;
     this.o.drops.peerOffline(peer);
     this.o.emit({ type: 'peer_offline', peer: this.o.views.ref(peer), reason });
-    if (peer.hintWithdrawn) {
+    if (peer.hintWithdrawnAt !== undefined) {
       // Discovery said it went while we were still trying it: now that is so, stop dialling.
-      peer.hintWithdrawn = false;
+      peer.hintWithdrawnAt = undefined;
       peer.hint = undefined;
       this.o.dialer.forget(peer);
     } else if (reason !== 'quit') this.o.dialer.redial(peer);

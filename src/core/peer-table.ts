@@ -35,9 +35,10 @@ export interface Peer {
   retry: TimerHandle | undefined;
   /** A lost link's grace (link-keeper.ts): the peer is not reported offline while it runs. */
   offlineGrace: TimerHandle | undefined;
-  /** Discovery said it went (goodbye, expiry) during its grace: the hint is kept for the grace's
-   * dial and dropped only if the grace ends with the peer offline (link-keeper.ts goneOffline). */
-  hintWithdrawn: boolean;
+  /** When discovery said it went (goodbye, expiry) while we were still getting through to it (its
+   * grace, or a dial under way): the hint is kept for that dial and dropped once the peer is found
+   * gone (link-keeper.ts goneOffline, node.ts withdrawnDialFailed). */
+  hintWithdrawnAt: number | undefined;
   rooms: Set<string>;
   /** Message ids sent on the current link and not yet acked (bounded by the send window). */
   inFlight: Set<string>;
@@ -118,7 +119,7 @@ export class PeerTable {
         lastFailure: undefined,
         retry: undefined,
         offlineGrace: undefined,
-        hintWithdrawn: false,
+        hintWithdrawnAt: undefined,
         rooms: new Set(),
         inFlight: new Set(),
         sentSeq: 0,

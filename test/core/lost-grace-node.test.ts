@@ -11,7 +11,7 @@ import { MemoryDiscovery, MemoryDiscoveryBus } from '../../src/discovery/memory-
 import { base64Of } from '../../src/identity/ids.js';
 import { type Transport, TransportError } from '../../src/transport/transport.js';
 import { ForgeableDiscovery } from '../hostile/forgeable-discovery.js';
-import { eventsOf, NodeFixture, onlineIds, type TestNode, waitFor } from './node-fixture.js';
+import { eventsOf, failingDials, NodeFixture, onlineIds, type TestNode, waitFor } from './node-fixture.js';
 
 let fx: NodeFixture;
 beforeEach(() => {
@@ -108,18 +108,6 @@ const linked = (a: TestNode, b: TestNode) =>
 /** The DM `id` from `a` was acked: a new link came up (the old one had stood still). */
 const deliveredOverNewLink = (a: TestNode, id: string) =>
   waitFor('delivered over a new link', () => eventsOf(a, 'delivered').find((e) => e.id === id), 15_000);
-
-/** `base`, whose dials throw what `refuse` returns for them (undefined: dial as usual). */
-function failingDials(base: Transport, refuse: (address: string) => Error | undefined): Transport {
-  return {
-    dial: async (o) => {
-      const error = refuse(o.address);
-      if (error) throw error;
-      return base.dial(o);
-    },
-    listen: (o) => base.listen(o),
-  };
-}
 
 describe('node: a lost link is given a moment before the peer is called offline', () => {
   it('a peer that stood still (its link timed out) comes back with no offline and online in between', async () => {

@@ -146,3 +146,15 @@ export function logDials(log: string[]): (base: Transport) => Transport {
     },
   });
 }
+
+/** `base`, whose dials throw what `refuse` returns for them (undefined: dial as usual). */
+export function failingDials(base: Transport, refuse: (address: string) => Error | undefined): Transport {
+  return {
+    dial: async (o) => {
+      const error = refuse(o.address);
+      if (error) throw error;
+      return base.dial(o);
+    },
+    listen: (o) => base.listen(o),
+  };
+}

@@ -56,6 +56,12 @@ export class ForgeableDiscovery implements Discovery {
     this.emit({ type: 'down', publicKey, reason: 'goodbye' });
   }
 
+  /** Its records aged out, or went early for want of answers (POOF, RFC 6762 §10.5). */
+  expire(publicKey: string): void {
+    this.forged.delete(publicKey);
+    this.emit({ type: 'down', publicKey, reason: 'expired' });
+  }
+
   private emit(event: DiscoveryEvent): void {
     for (const listener of [...this.listeners]) listener(event);
   }
