@@ -464,8 +464,9 @@ export class MdnsDiscovery implements Discovery {
     this.responder.handleQuery(id, packet, from);
     // A one-shot query (not from 5353, ours included) is answered by unicast to its sender: its
     // answers fill no cache here, so it neither stands in for our browse (§7.3) nor counts as a
-    // query left unanswered (§10.5).
+    // query left unanswered (§10.5); the querier notes it, since it covers that host's next browse.
     if (!own && fromMdnsPort) this.querier.handleQuery(id, packet, from);
+    else if (!own) this.querier.handleOneShotQuery(id, packet, from);
   }
 
   private isOwnAddress(address: string): boolean {

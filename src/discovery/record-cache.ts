@@ -224,12 +224,23 @@ export class RecordCache {
     return removed;
   }
 
-  /** Removes expired entries and those POOF says are gone; returns them (in cache order). */
-  expire(now: number): CacheEntry[] {
+  /**
+   * Removes expired entries and those POOF says are gone; returns them (in cache order).
+   * `stalled`: our own event loop stood still until now (the caller's timer fired late). Node runs
+   * a due timer before it reads the sockets, so the answers a POOF window waited for may be
+   * waiting unread: that window says nothing, and starts again. At 100 at once on 2 cores, loops
+   * stood still for up to 20 s, and every host flushed dozens of live peers' PTRs this way (a
+   * traced one: its records' owner answered three times while it stood still; it read those
+   * answers seconds after the flush).
+   */
+  expire(now: number, stalled = false): CacheEntry[] {
     const removed: CacheEntry[] = [];
     for (const [k, e] of this.takeDue(now)) {
       const poofed = e.unanswered >= POOF_QUERIES && now - e.firstUnansweredAt >= POOF_WINDOW_MS;
-      if (e.expiresAt <= now || poofed) {
+      if (poofed && stalled && e.expiresAt > now) {
+        e.firstUnansweredAt = now;
+        this.schedule(k, e);
+      } else if (e.expiresAt <= now || poofed) {
         this.remove(k, e);
         removed.push(e);
       } else {

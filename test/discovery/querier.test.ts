@@ -411,6 +411,67 @@ describe('the cache (§10)', () => {
     expect(a.discovery.peers()).toHaveLength(0);
   });
 
+  it('POOF: a window that ends while our own loop stands still starts again (the answer may wait unread)', async () => {
+    // At 100 at once on 2 cores, a host's loop stood still for 9 s; its cache timer then ran first
+    // and flushed a live peer whose three answers were waiting in the socket.
+    const kit = new MdnsKit();
+    const a = await kit.node('10.0.0.1', 'alice');
+    const bob = () => peerResponse({ nick: 'bob', key: 9, address: '10.0.0.99' });
+    kit.inject(bob());
+    await kit.clock.advance(10);
+    const ask = () =>
+      kit.inject({ type: 'query', questions: [{ name: 'peer-9.local', type: 'A' }] }, FOREIGN);
+    ask();
+    await kit.clock.advance(1000);
+    ask();
+    await kit.clock.advance(5_000);
+    kit.clock.stall(9_000); // past the window's end
+    await kit.clock.advance(0); // the overdue timers run first
+    expect(a.discovery.peers()).toHaveLength(1);
+    kit.inject(bob()); // then the socket is read: bob had answered
+    await kit.clock.advance(20_000);
+    expect(a.discovery.peers()).toHaveLength(1);
+    expect(peerEvents(a.events).filter((e) => e.type === 'down')).toEqual([]);
+  });
+
+  it('POOF does not count the browse of a host whose one-shot query responders just answered by unicast', async () => {
+    // Responders do not multicast their PTR to such a host's browse (responder.ts,
+    // ONE_SHOT_ANSWER_COVERS_MS): counting it flushed live peers at 9:00.
+    const kit = new MdnsKit();
+    const a = await kit.node('10.0.0.1', 'alice');
+    kit.inject(peerResponse({ nick: 'bob', key: 9, address: '10.0.0.99' }));
+    await kit.clock.advance(10);
+    const newcomer = (address: string) => {
+      const browse = { type: 'query', questions: [{ name: SERVICE, type: 'PTR' }] };
+      kit.inject(browse, { address, port: 49_152 }); // its one-shot query
+      kit.inject(browse, { address, port: 5353 }); // its first browse, knowing nobody yet
+    };
+    newcomer('10.0.0.50');
+    await kit.clock.advance(1000);
+    newcomer('10.0.0.51');
+    await kit.clock.advance(12_000);
+    expect(a.discovery.peers()).toHaveLength(1);
+  });
+
+  it('POOF: a peer that really went is still flushed, one window after the stall', async () => {
+    const kit = new MdnsKit();
+    const a = await kit.node('10.0.0.1', 'alice');
+    kit.inject(peerResponse({ nick: 'bob', key: 9, address: '10.0.0.99' }));
+    await kit.clock.advance(10);
+    const ask = () =>
+      kit.inject({ type: 'query', questions: [{ name: 'peer-9.local', type: 'A' }] }, FOREIGN);
+    ask();
+    await kit.clock.advance(1000);
+    ask();
+    await kit.clock.advance(5_000);
+    kit.clock.stall(9_000);
+    await kit.clock.advance(9_900); // the window started again when the loop moved
+    expect(a.discovery.peers()).toHaveLength(1);
+    await kit.clock.advance(200);
+    expect(a.discovery.peers()).toHaveLength(0);
+    expect(a.events.at(-1)).toEqual({ type: 'down', publicKey: b64(9), reason: 'expired' });
+  });
+
   it('POOF does not count a truncated query (§7.2): its other known answers are still to come', async () => {
     const kit = new MdnsKit();
     const a = await kit.node('10.0.0.1', 'alice');

@@ -67,6 +67,20 @@ describe('RecordCache', () => {
     expect(cache.expire(11_000)).toHaveLength(1);
   });
 
+  it('a POOF window that ended while the caller stood still starts again; TTL expiry does not wait', () => {
+    const cache = new RecordCache(() => 0);
+    const e = cache.put('l', a('10.0.0.1'), 0)!;
+    const short = cache.put('l', { ...a('10.0.0.2'), ttl: 15 }, 0)!;
+    for (const entry of [e, short]) {
+      cache.noteUnanswered(entry, 1000);
+      cache.noteUnanswered(entry, 2000);
+    }
+    expect(cache.expire(14_000, true)).toHaveLength(0); // e's window starts again at 14 s
+    expect(cache.expire(15_000, true).map((x) => x.record)).toEqual([short.record]);
+    expect(cache.expire(23_999)).toHaveLength(0);
+    expect(cache.expire(24_000).map((x) => x.record)).toEqual([e.record]);
+  });
+
   it('an answer resets POOF', () => {
     const cache = new RecordCache(() => 0);
     const e = cache.put('l', a('10.0.0.1'), 0)!;
