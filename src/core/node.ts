@@ -65,6 +65,7 @@ import { OwnPresence } from './presence.js';
 import { RememberedPeers } from './remembered-peers.js';
 import { RoomOffers } from './room-offers.js';
 import { SIGNATURE_V2_CAPABILITY } from './room-signature.js';
+import { sharingIntervals } from './shared-intervals.js';
 import { TrustBook } from './trust.js';
 import { WarningGate } from './warning-gate.js';
 
@@ -267,7 +268,7 @@ export class LanchatNode {
       networkKey: components.networkKey,
       transport: components.transport,
       limiter: new HandshakeLimiter(),
-      clock: this.clock,
+      clock: sharingIntervals(this.clock), // every link's heartbeat on one timer (shared-intervals.ts)
       ...(init.heartbeat ? { heartbeat: init.heartbeat } : {}),
       ...(init.limits?.acceptToHelloMs !== undefined ? { acceptToHelloMs: init.limits.acceptToHelloMs } : {}),
       ...(init.limits?.send ? { sendLimits: init.limits.send } : {}),

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nacl from 'tweetnacl';
+import type { Clock } from '../../src/core/clock.js';
 import type { NodeEvent } from '../../src/core/events.js';
 import type { FileAccess } from '../../src/core/files/file-access.js';
 import { LanchatNode, type NodeInit } from '../../src/core/node.js';
@@ -60,6 +61,8 @@ export class NodeFixture {
       fastCrypto?: () => Promise<unknown>;
       /** Wraps the node's in-memory transport, e.g. to watch its dials. */
       transport?: (base: Transport) => Transport;
+      /** Instead of the system clock (e.g. one that watches the node's timers). */
+      clock?: Clock;
     } = {},
   ): Promise<TestNode> {
     const host = opts.host ?? `10.0.0.${++this.hostCounter}`;
@@ -75,6 +78,7 @@ export class NodeFixture {
         store,
         files: opts.files ?? createNodeFileAccess(),
         ...(opts.fastCrypto ? { fastCrypto: opts.fastCrypto } : {}),
+        ...(opts.clock ? { clock: opts.clock } : {}),
       },
       { nick: name, port: 7475, heartbeat: FAST_HEARTBEAT, backoff: FAST_BACKOFF, ...opts.init },
     );
