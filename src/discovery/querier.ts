@@ -229,8 +229,9 @@ export class Querier {
     const theirKnown = new Set(query.answers.map(recordKey));
     // Responders do not multicast their PTR to a host whose one-shot browse they have just
     // answered by unicast (responder.ts, ONE_SHOT_ANSWER_COVERS_MS): its browse that follows draws
-    // no PTR, and counting it flushed live peers. At 100 at once on 2 cores, 98 % of 7,959 early
-    // removals in one start were PTRs, and every host reported hundreds of live peers down.
+    // no PTR, and counting it flushed live peers. One of two causes of the PTR removals at 100 at
+    // once on 2 cores (thousands a start, hundreds of live peers reported down on every host);
+    // RecordCache.expire has the other, the larger.
     const heardAt = this.oneShotsHeard.get(sourceKey(linkId, from));
     const covered = heardAt !== undefined && now - heardAt < ONE_SHOT_ANSWER_COVERS_MS;
     for (const q of query.questions) {
