@@ -453,6 +453,30 @@ describe('the cache (§10)', () => {
     expect(a.discovery.peers()).toHaveLength(1);
   });
 
+  it('POOF under forged one-shot queries: a flood exempts only the forged sources, not an honest host', async () => {
+    // Anybody on the LAN can send one-shot browses from any on-link address (spoofed). Each only
+    // keeps that source's next browse from counting; an honest host's queries still flush a peer
+    // that went, on time, and the notes stay bounded.
+    const kit = new MdnsKit();
+    const a = await kit.node('10.0.0.1', 'alice', { prefixLength: 16 });
+    kit.inject(peerResponse({ nick: 'bob', key: 9, address: '10.0.0.99' }));
+    await kit.clock.advance(10);
+    const browse = { type: 'query', questions: [{ name: SERVICE, type: 'PTR' }] };
+    const forged = (i: number) => `10.0.${1 + (i >> 8)}.${i & 255}`;
+    for (let i = 0; i < 10_000; i++) kit.inject(browse, { address: forged(i % 5_000), port: 40_000 + i });
+    const honest = { address: '10.0.200.7', port: 5353 };
+    kit.inject(browse, honest);
+    await kit.clock.advance(1000);
+    kit.inject(browse, honest);
+    await kit.clock.advance(8_900);
+    expect(a.discovery.peers()).toHaveLength(1);
+    await kit.clock.advance(200); // 10 s after the honest host's first browse: bob is gone
+    expect(a.discovery.peers()).toHaveLength(0);
+    const notes = (a.discovery as unknown as { querier: { oneShotsHeard: { size: number } } }).querier
+      .oneShotsHeard;
+    expect(notes.size).toBeLessThanOrEqual(4_096);
+  });
+
   it('POOF: a peer that really went is still flushed, one window after the stall', async () => {
     const kit = new MdnsKit();
     const a = await kit.node('10.0.0.1', 'alice');
