@@ -25,8 +25,8 @@ import { encodePacket } from './wire-encoder.js';
  * 208 KiB on Linux: a few hundred small datagrams) overflowed at 9:00 on a floor of 100 on 2
  * cores, where loops stood still for up to 15 s: 44,008 IPv4 and 51,569 IPv6 mDNS datagrams were
  * dropped against 86,905 delivered in one start. Each lost answer is asked for again, and records
- * whose answers were lost go early (POOF, RFC 6762 §10.5). The kernel doubles what we ask and
- * caps it at net.core.rmem_max (208 KiB on many systems: then nothing changes).
+ * whose answers were lost go early (POOF, RFC 6762 §10.5). The kernel caps the request at
+ * net.core.rmem_max (208 KiB on many systems) and doubles it: 2 MiB here, 416 KiB there.
  */
 export const MDNS_RECEIVE_BUFFER = 1024 * 1024;
 
