@@ -4,7 +4,7 @@ import dnsPacket from 'dns-packet';
 import { describe, expect, it } from 'vitest';
 import type { DiscoveryEvent } from '../../src/discovery/discovery.js';
 import { MdnsDiscovery } from '../../src/discovery/mdns-discovery.js';
-import { MAX_RECORDS_PER_RRSET } from '../../src/discovery/querier.js';
+import { LATE_TIMER_MS, MAX_RECORDS_PER_RRSET } from '../../src/discovery/querier.js';
 import type { RecordCache } from '../../src/discovery/record-cache.js';
 import { b64, FOREIGN, keyOf, MdnsKit, NET_TAG, peerResponse, typesOf } from './mdns-kit.js';
 
@@ -475,6 +475,27 @@ describe('the cache (§10)', () => {
     const notes = (a.discovery as unknown as { querier: { oneShotsHeard: { size: number } } }).querier
       .oneShotsHeard;
     expect(notes.size).toBeLessThanOrEqual(4_096);
+  });
+
+  it('POOF: a cache timer more than LATE_TIMER_MS late restarts the window; one less late does not', async () => {
+    for (const [late, kept] of [
+      [LATE_TIMER_MS + 10, true],
+      [LATE_TIMER_MS - 10, false],
+    ] as const) {
+      const kit = new MdnsKit();
+      const a = await kit.node('10.0.0.1', 'alice');
+      kit.inject(peerResponse({ nick: 'bob', key: 9, address: '10.0.0.99' }));
+      await kit.clock.advance(10);
+      const ask = () =>
+        kit.inject({ type: 'query', questions: [{ name: 'peer-9.local', type: 'A' }] }, FOREIGN);
+      ask(); // the window ends 10 s from here
+      await kit.clock.advance(1000);
+      ask();
+      await kit.clock.advance(9_000 - 1);
+      kit.clock.stall(late + 1);
+      await kit.clock.advance(0);
+      expect(a.discovery.peers()).toHaveLength(kept ? 1 : 0);
+    }
   });
 
   it('POOF: a peer that really went is still flushed, one window after the stall', async () => {
