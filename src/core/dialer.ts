@@ -120,6 +120,14 @@ export class Dialer {
     this.queue.cancel(peer.id);
   }
 
+  /** We no longer know where to reach the peer (discovery said it went, a learned address gave
+   * up): its address goes, with any dial queued or scheduled (one running finishes). */
+  dropHint(peer: Peer): void {
+    peer.hint = undefined;
+    peer.hintWithdrawnAt = undefined;
+    this.forget(peer);
+  }
+
   /** A dial is queued, running or scheduled for later (a retry after a failed attempt, or a wait
    * for the peer's own connection to us). */
   dialing(peer: Peer): boolean {

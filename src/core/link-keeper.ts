@@ -316,12 +316,9 @@ export class LinkKeeper {
     peer.typingExpiry = undefined;
     this.o.drops.peerOffline(peer);
     this.o.emit({ type: 'peer_offline', peer: this.o.views.ref(peer), reason });
-    if (peer.hintWithdrawnAt !== undefined) {
-      // Discovery said it went while we were still trying it: now that is so, stop dialling.
-      peer.hintWithdrawnAt = undefined;
-      peer.hint = undefined;
-      this.o.dialer.forget(peer);
-    } else if (reason !== 'quit') this.o.dialer.redial(peer);
+    // Discovery said it went while we were still trying it: now that is so, stop dialling.
+    if (peer.hintWithdrawnAt !== undefined) this.o.dialer.dropHint(peer);
+    else if (reason !== 'quit') this.o.dialer.redial(peer);
     this.o.peers.evictIdle(this.o.maxKnownPeers);
   }
 }

@@ -822,8 +822,7 @@ export class LanchatNode {
   /** A learned hint of `source` gave up (expired candidate, /forget): stop dialling it. */
   private dropLearned(peer: Peer, source: PeerHint['source']): void {
     if (peer.link || peer.hint?.source !== source) return;
-    peer.hint = undefined;
-    this.dialer.forget(peer);
+    this.dialer.dropHint(peer);
     this.peers.removeIfUnknown(peer.id);
   }
 
@@ -836,9 +835,7 @@ export class LanchatNode {
     if (since === undefined || peer.link || peer.offlineGrace !== undefined) return;
     const bound = this.init.lostGraceMaxMs ?? LOST_GRACE_MAX_MS;
     if (!nobodyThere(error) && this.clock.now() - since < bound) return;
-    peer.hintWithdrawnAt = undefined;
-    peer.hint = undefined;
-    this.dialer.forget(peer);
+    this.dialer.dropHint(peer);
     this.peers.evictIdle(this.init.limits?.maxKnownPeers);
   }
 
@@ -861,8 +858,7 @@ export class LanchatNode {
           peer.hintWithdrawnAt ??= this.clock.now();
           return;
         }
-        peer.hint = undefined;
-        this.dialer.forget(peer);
+        this.dialer.dropHint(peer);
         this.peers.evictIdle(this.init.limits?.maxKnownPeers);
       }
     } else if (event.type === 'renamed') {
