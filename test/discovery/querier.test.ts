@@ -27,6 +27,22 @@ function queriesFor(kit: MdnsKit, from: string, name: string, type: string) {
     );
 }
 
+/** Bob's answer set, as any peer's. */
+const bobAnswers = () => peerResponse({ nick: 'bob', key: 9, address: '10.0.0.99' });
+
+/** Alice with bob cached, whose A record another host then asks for twice, 1 s apart, with no
+ * answer: POOF's window ends 10 s after the first question, at 10,010 ms on the kit's clock. */
+async function bobAskedTwice(kit: MdnsKit) {
+  const a = await kit.node('10.0.0.1', 'alice');
+  kit.inject(bobAnswers());
+  await kit.clock.advance(10);
+  const ask = () => kit.inject({ type: 'query', questions: [{ name: 'peer-9.local', type: 'A' }] }, FOREIGN);
+  ask();
+  await kit.clock.advance(1000);
+  ask();
+  return a;
+}
+
 describe('continuous querying (§5.2)', () => {
   it('first browse 1 s + 20–120 ms after the start-up one-shot query, then 1 s, 2 s, 4 s … apart, capped at one hour', async () => {
     const kit = new MdnsKit();
@@ -397,14 +413,7 @@ describe('the cache (§10)', () => {
 
   it('POOF (§10.5): a record whose queries go unanswered is flushed early', async () => {
     const kit = new MdnsKit();
-    const a = await kit.node('10.0.0.1', 'alice');
-    kit.inject(peerResponse({ nick: 'bob', key: 9, address: '10.0.0.99' }));
-    await kit.clock.advance(10);
-    const ask = () =>
-      kit.inject({ type: 'query', questions: [{ name: 'peer-9.local', type: 'A' }] }, FOREIGN);
-    ask();
-    await kit.clock.advance(1000);
-    ask();
+    const a = await bobAskedTwice(kit);
     await kit.clock.advance(8_900);
     expect(a.discovery.peers()).toHaveLength(1);
     await kit.clock.advance(200);
@@ -415,20 +424,12 @@ describe('the cache (§10)', () => {
     // At 100 at once on 2 cores, a host's loop stood still for 9 s; its cache timer then ran first
     // and flushed a live peer whose three answers were waiting in the socket.
     const kit = new MdnsKit();
-    const a = await kit.node('10.0.0.1', 'alice');
-    const bob = () => peerResponse({ nick: 'bob', key: 9, address: '10.0.0.99' });
-    kit.inject(bob());
-    await kit.clock.advance(10);
-    const ask = () =>
-      kit.inject({ type: 'query', questions: [{ name: 'peer-9.local', type: 'A' }] }, FOREIGN);
-    ask();
-    await kit.clock.advance(1000);
-    ask();
+    const a = await bobAskedTwice(kit);
     await kit.clock.advance(5_000);
     kit.clock.stall(9_000); // past the window's end
     await kit.clock.advance(0); // the overdue timers run first
     expect(a.discovery.peers()).toHaveLength(1);
-    kit.inject(bob()); // then the socket is read: bob had answered
+    kit.inject(bobAnswers()); // then the socket is read: bob had answered
     await kit.clock.advance(20_000);
     expect(a.discovery.peers()).toHaveLength(1);
     expect(peerEvents(a.events).filter((e) => e.type === 'down')).toEqual([]);
@@ -483,14 +484,7 @@ describe('the cache (§10)', () => {
       [LATE_TIMER_MS - 10, false],
     ] as const) {
       const kit = new MdnsKit();
-      const a = await kit.node('10.0.0.1', 'alice');
-      kit.inject(peerResponse({ nick: 'bob', key: 9, address: '10.0.0.99' }));
-      await kit.clock.advance(10);
-      const ask = () =>
-        kit.inject({ type: 'query', questions: [{ name: 'peer-9.local', type: 'A' }] }, FOREIGN);
-      ask(); // the window ends 10 s from here
-      await kit.clock.advance(1000);
-      ask();
+      const a = await bobAskedTwice(kit); // the window ends 10 s after the first question
       await kit.clock.advance(9_000 - 1);
       kit.clock.stall(late + 1);
       await kit.clock.advance(0);
@@ -500,14 +494,7 @@ describe('the cache (§10)', () => {
 
   it('POOF: a peer that really went is still flushed, one window after the stall', async () => {
     const kit = new MdnsKit();
-    const a = await kit.node('10.0.0.1', 'alice');
-    kit.inject(peerResponse({ nick: 'bob', key: 9, address: '10.0.0.99' }));
-    await kit.clock.advance(10);
-    const ask = () =>
-      kit.inject({ type: 'query', questions: [{ name: 'peer-9.local', type: 'A' }] }, FOREIGN);
-    ask();
-    await kit.clock.advance(1000);
-    ask();
+    const a = await bobAskedTwice(kit);
     await kit.clock.advance(5_000);
     kit.clock.stall(9_000);
     await kit.clock.advance(9_900); // the window started again when the loop moved
