@@ -6,6 +6,7 @@
 import { Duplex } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LOST_GRACE_MS } from '../../src/core/link-keeper.js';
+import type { NodeInit } from '../../src/core/node.js';
 import type { PeerTable } from '../../src/core/peer-table.js';
 import { MemoryDiscovery, MemoryDiscoveryBus } from '../../src/discovery/memory-discovery.js';
 import { base64Of } from '../../src/identity/ids.js';
@@ -109,6 +110,56 @@ const linked = (a: TestNode, b: TestNode) =>
 const deliveredOverNewLink = (a: TestNode, id: string) =>
   waitFor('delivered over a new link', () => eventsOf(a, 'delivered').find((e) => e.id === id), 15_000);
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Alice and bob linked; then bob stands still (every connection of his frozen) and no dial gets
+ * through: bob's are refused, and alice's to him time out while her own loop stood still (not
+ * "nobody there": she backs off and tries again). Returns once alice has lost the link, with the
+ * DM she sent (unproven, so the heartbeat timed out) and a way to let dials through again.
+ * Alice's discovery can be told that bob went.
+ */
+async function lostWhileDialsFail(init: Partial<NodeInit>) {
+  const gates: Gate[] = [];
+  let failing = false;
+  let dialsToBob = 0;
+  const b = await fx.start('bob', {
+    transport: (base) =>
+      failingDials(gated(gates)(base), () =>
+        failing ? new TransportError('refused', 'refused (test)') : undefined,
+      ),
+  });
+  const heard = new ForgeableDiscovery(new MemoryDiscovery(fx.bus, { address: '10.0.0.2' }));
+  const a = await fx.start('alice', {
+    host: '10.0.0.2',
+    discovery: heard,
+    init,
+    transport: (base) =>
+      failingDials(base, (address) => {
+        if (!failing || address !== b.host) return undefined;
+        dialsToBob++;
+        return new TransportError('timeout', 'no answer in time (test)', { ownStall: true });
+      }),
+  });
+  await linked(a, b);
+  failing = true;
+  for (const gate of gates) gate.freeze();
+  const id = a.node.sendDirect('bob', 'are you still there?');
+  const bob = () => peersOf(a).get(b.node.id);
+  await waitFor('the link is lost', () => bob()?.link === undefined, 15_000);
+  return {
+    a,
+    id,
+    bob,
+    heard,
+    bobKey: base64Of(b.identity.publicKey),
+    dialsToBob: () => dialsToBob,
+    letDialsThrough: () => {
+      failing = false;
+    },
+  };
+}
+
 describe('node: a lost link is given a moment before the peer is called offline', () => {
   it('a peer that stood still (its link timed out) comes back with no offline and online in between', async () => {
     const gates: Gate[] = [];
@@ -154,7 +205,7 @@ describe('node: a lost link is given a moment before the peer is called offline'
     for (const gate of gates) gate.freeze();
     const id = a.node.sendDirect('bob', 'are you still there?'); // unproven: the heartbeat times out
     await waitFor('dialled again', () => gates.length > before, 15_000);
-    await new Promise((resolve) => setTimeout(resolve, 3 * grace)); // the grace is over meanwhile
+    await sleep(3 * grace); // the grace is over meanwhile
     hung = false;
     for (const gate of gates) gate.thaw();
     await deliveredOverNewLink(a, id);
@@ -217,112 +268,55 @@ describe('node: a lost link is given a moment before the peer is called offline'
   it('a lost peer whose dial again failed, with a retry pending when the grace ends, is not called offline', async () => {
     // A traced run at 100 at once: the dial again failed (a busy peer) and its retry was scheduled
     // but not yet running when the 15 s ended; the peer was reported offline while we still tried.
-    const gates: Gate[] = [];
-    let failing = false;
     const grace = 1_500; // LOST_GRACE_MS, shortened
-    const b = await fx.start('bob', {
-      // Bob cannot get back to alice either: only alice's own dials can bring the link back.
-      transport: (base) =>
-        failingDials(gated(gates)(base), () =>
-          failing ? new TransportError('refused', 'refused (test)') : undefined,
-        ),
-    });
-    const a = await fx.start('alice', {
-      init: { lostGraceMs: grace },
-      // Not "nobody there" (our own loop stood still): the dialer backs off and tries again.
-      transport: (base) =>
-        failingDials(base, (address) =>
-          failing && address === b.host
-            ? new TransportError('timeout', 'no answer in time (test)', { ownStall: true })
-            : undefined,
-        ),
-    });
-    await linked(a, b);
-    failing = true;
-    for (const gate of gates) gate.freeze(); // bob stands still, and alice's dials to him fail
-    const id = a.node.sendDirect('bob', 'are you still there?'); // unproven: the heartbeat times out
-    await waitFor('the link is lost', () => peersOf(a).get(b.node.id)?.link === undefined, 15_000);
-    await new Promise((resolve) => setTimeout(resolve, 3 * grace)); // the grace is over meanwhile
-    failing = false;
-    await deliveredOverNewLink(a, id);
-    expect(flaps(a)).toEqual([]);
+    const t = await lostWhileDialsFail({ lostGraceMs: grace });
+    await sleep(3 * grace); // the grace is over meanwhile
+    t.letDialsThrough();
+    await deliveredOverNewLink(t.a, t.id);
+    expect(flaps(t.a)).toEqual([]);
   });
 
   it('discovery saying the peer went, during its grace, does not stop the dial again', async () => {
     // A traced run at 100 at once: two peers' hints were gone before their grace ended (their
     // records can go while the process stands still: POOF, RFC 6762 §10.5), which cancelled the
     // retry of the dial again; both were reported offline while they were still there.
-    const gates: Gate[] = [];
-    let failing = false;
     const grace = 1_500; // LOST_GRACE_MS, shortened
+    const t = await lostWhileDialsFail({ lostGraceMs: grace });
+    t.heard.goodbye(t.bobKey); // its records went meanwhile
+    await sleep(3 * grace); // the grace is over meanwhile
+    t.letDialsThrough();
+    await deliveredOverNewLink(t.a, t.id);
+    expect(flaps(t.a)).toEqual([]);
+    expect(t.bob()?.hint).toBeDefined(); // back, at the address that proved itself
+  });
+
+  it('discovery saying the peer went, in the moment after "replaced" when nobody dials yet, does not drop its address', async () => {
+    // The 'replaced' grace waits REPLACED_GRACE_MS before it dials: no dial is pending, only the
+    // grace itself keeps the address.
     const b = await fx.start('bob', {
-      // Bob cannot get back to alice either: only alice's own dials can bring the link back.
-      transport: (base) =>
-        failingDials(gated(gates)(base), () =>
-          failing ? new TransportError('refused', 'refused (test)') : undefined,
-        ),
+      transport: (base) => failingDials(base, () => new TransportError('refused', 'refused (test)')),
     });
     const heard = new ForgeableDiscovery(new MemoryDiscovery(fx.bus, { address: '10.0.0.2' }));
-    const a = await fx.start('alice', {
-      host: '10.0.0.2',
-      discovery: heard,
-      init: { lostGraceMs: grace },
-      transport: (base) =>
-        failingDials(base, (address) =>
-          failing && address === b.host
-            ? new TransportError('timeout', 'no answer in time (test)', { ownStall: true })
-            : undefined,
-        ),
-    });
+    const a = await fx.start('alice', { host: '10.0.0.2', discovery: heard });
     await linked(a, b);
-    failing = true;
-    for (const gate of gates) gate.freeze();
-    const id = a.node.sendDirect('bob', 'are you still there?'); // unproven: the heartbeat times out
-    const bob = () => peersOf(a).get(b.node.id);
-    await waitFor('the link is lost', () => bob()?.link === undefined, 15_000);
-    heard.goodbye(base64Of(b.identity.publicKey)); // its records went meanwhile
-    await new Promise((resolve) => setTimeout(resolve, 3 * grace)); // the grace is over meanwhile
-    failing = false;
-    await deliveredOverNewLink(a, id);
+    const link = peersOf(b).get(a.node.id)?.link;
+    link!.send({ t: 'close', reason: 'replaced' });
+    link!.close('replaced');
+    await waitFor('lost', () => peersOf(a).get(b.node.id)?.link === undefined);
+    heard.goodbye(base64Of(b.identity.publicKey));
+    await waitFor('linked again', () => onlineIds(a).length === 1 && onlineIds(b).length === 1, 15_000);
     expect(flaps(a)).toEqual([]);
-    expect(bob()?.hint).toBeDefined(); // back, at the address that proved itself
   });
 
   it('a peer discovery said went, that does not come back in its grace, is offline and no longer dialled', async () => {
-    const gates: Gate[] = [];
-    let failing = false;
-    let dialsToBob = 0;
     const grace = 1_500; // LOST_GRACE_MS, shortened
-    const b = await fx.start('bob', {
-      transport: (base) =>
-        failingDials(gated(gates)(base), () =>
-          failing ? new TransportError('refused', 'refused (test)') : undefined,
-        ),
-    });
-    const heard = new ForgeableDiscovery(new MemoryDiscovery(fx.bus, { address: '10.0.0.2' }));
-    const a = await fx.start('alice', {
-      host: '10.0.0.2',
-      discovery: heard,
-      init: { lostGraceMs: grace, lostGraceMaxMs: 2 * grace },
-      transport: (base) =>
-        failingDials(base, (address) => {
-          if (!failing || address !== b.host) return undefined;
-          dialsToBob++;
-          return new TransportError('timeout', 'no answer in time (test)', { ownStall: true });
-        }),
-    });
-    await linked(a, b);
-    failing = true;
-    for (const gate of gates) gate.freeze();
-    a.node.sendDirect('bob', 'are you still there?'); // unproven: the heartbeat times out
-    const bob = () => peersOf(a).get(b.node.id);
-    await waitFor('the link is lost', () => bob()?.link === undefined, 15_000);
-    heard.goodbye(base64Of(b.identity.publicKey));
-    await waitFor('offline', () => eventsOf(a, 'peer_offline')[0], 15_000);
-    expect(bob()?.hint).toBeUndefined(); // what discovery said holds now
-    const dials = dialsToBob;
-    await new Promise((resolve) => setTimeout(resolve, 4 * grace)); // FAST_BACKOFF retries are sub-second
-    expect(dialsToBob).toBe(dials);
+    const t = await lostWhileDialsFail({ lostGraceMs: grace, lostGraceMaxMs: 2 * grace });
+    t.heard.goodbye(t.bobKey);
+    await waitFor('offline', () => eventsOf(t.a, 'peer_offline')[0], 15_000);
+    expect(t.bob()?.hint).toBeUndefined(); // what discovery said holds now
+    const dials = t.dialsToBob();
+    await sleep(4 * grace); // FAST_BACKOFF retries are sub-second
+    expect(t.dialsToBob()).toBe(dials);
   });
 
   it('a peer that stays hung (its kernel takes the new connection, nothing answers) is offline when the drawn-out grace ends', async () => {
