@@ -118,6 +118,8 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   replacedByPeer = false;
   /** The peer announced it is quitting. */
   quitByPeer = false;
+  /** The peer announced it does not accept our identity (its trust refused us). */
+  refusedByPeer = false;
   private readonly decoder = new FrameDecoder();
   private lastReceived: number;
   /** When we sent the oldest thing the peer has not yet proven it read (a pong to a later ping). */

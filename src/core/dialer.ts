@@ -171,7 +171,8 @@ export class Dialer {
     this.later(peer, backoffDelay(peer.attempts++, policy, this.o.random));
   }
 
-  private later(peer: Peer, ms: number): void {
+  /** Dial `peer` in `ms` (whatever is scheduled for it now is replaced). */
+  later(peer: Peer, ms: number): void {
     this.clearRetry(peer);
     const handle = this.o.clock.setTimeout(() => {
       peer.retry = undefined;

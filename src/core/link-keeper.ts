@@ -4,6 +4,7 @@
 // the rest of the node; when it closes without a goodbye, the peer is given a grace to come back
 // (LOST_GRACE_MS) before it is reported offline, and the dialer takes over.
 import type { LinkCloseReason, PeerLink } from '../connection/peer-link.js';
+import type { PeerHint } from '../discovery/discovery.js';
 import { idOf } from '../identity/ids.js';
 import type { PresenceState, WireMessage } from '../protocol/messages.js';
 import { type Store, StoreError } from '../store/store.js';
@@ -18,6 +19,7 @@ import { type PeerCapLimits, peerCapRefusal } from './peer-caps.js';
 import type { PeerMessages } from './peer-messages.js';
 import type { Peer, PeerTable } from './peer-table.js';
 import type { PeerViews } from './peer-views.js';
+import { REFUSED_RETRY_MS, type Refusals } from './refusals.js';
 import type { TrustBook } from './trust.js';
 
 /** How long a link closed as "replaced by the duplicate" waits for the winner before we dial the
@@ -58,6 +60,7 @@ export interface LinkKeeperOptions {
   store: Store;
   peers: PeerTable;
   trust: TrustBook;
+  refusals: Refusals;
   dialer: Dialer;
   catchUp: CatchUp;
   messenger: Messenger;
@@ -84,8 +87,15 @@ export interface LinkKeeperOptions {
   /** A lost peer we have no address for: learn one from its link (where it came from, the port
    * its hello named), if that is dialable. */
   learnFromLink?: (peer: Peer, link: PeerLink) => void;
+  /** Where to dial back the identity at the other end of `link` (refused ones: refusals.ts). */
+  dialBack?: (link: PeerLink) => PeerHint | undefined;
   /** A link refused by a cap: logged, at most once a minute per address (warning-gate.ts). */
   refused: (address: string, message: string) => void;
+  /** A peer turned our link away for who we are: tell the user (rate-limited by the node). */
+  refusedBy: (peer: Peer) => void;
+  /** We turned an identity away (first time since the last trust change): tell the user, at most
+   * once a minute per claimed name (anyone can make keys). */
+  warnRefused: (code: 'blocked' | 'impersonation', nick: string, message: string) => void;
   /** Handling a peer's message failed to write the store (disk full, read-only): tell the user. */
   storeFailed: (error: unknown, what: string) => void;
   /** A chat link was adopted (remembered peers, peer exchange). */
@@ -93,8 +103,6 @@ export interface LinkKeeperOptions {
 }
 
 export class LinkKeeper {
-  /** Identities refused this session (warned about once each). */
-  private readonly refusedWarned = new Set<string>();
   /** Identities that have been online this session (their presence has been reported before). */
   private readonly seenOnline = new Set<string>();
   /** Peers in their LOST_GRACE_MS, with the reason their link closed (reported if they are gone). */
@@ -124,16 +132,19 @@ export class LinkKeeper {
     }
     const admission = o.trust.admit(id, hello.nick);
     if (!admission.ok) {
+      // Said, so that it does not dial again at once (refusals.ts); warned once per identity.
+      link.send({ t: 'close', reason: 'refused' });
       link.close('local');
-      // It will try again (it cannot tell a refusal from a network fault): warn once per identity.
-      if (!this.refusedWarned.has(id)) {
-        this.refusedWarned.add(id);
-        o.emit({ type: 'warning', code: admission.code, message: admission.message });
-      }
+      const dialBack = link.initiator ? undefined : o.dialBack?.(link);
+      if (o.refusals.weRefused(id, hello.nick, dialBack))
+        o.warnRefused(admission.code, hello.nick, admission.message);
       return;
     }
-    this.refusedWarned.delete(id);
+    o.refusals.admitted(id);
     const peer = o.peers.getOrCreate(id, link.remotePublicKey, hello.nick);
+    // A link is up, so any refusal of ours by it is over (if it still refuses us, its close says
+    // so in a moment: the hellos cross before its verdict).
+    o.refusals.cleared(peer);
     const existing = peer.link;
     const wasOnline = (existing !== undefined && !existing.isClosed) || peer.offlineGrace !== undefined;
     if (existing && !existing.isClosed) {
@@ -240,6 +251,12 @@ export class LinkKeeper {
     peer.sentSeq = 0;
     o.catchUp.forget(peer);
     if (o.stopping()) return;
+    if (link.refusedByPeer) {
+      o.refusals.theyRefused(peer);
+      o.refusedBy(peer); // after theyRefused: the warning says when we try again
+      this.goneOffline(peer, 'refused');
+      return;
+    }
     const replaced = reason === 'replaced' || link.replacedByPeer;
     // Only when the peer's host may still be there: not when the kernel already found it gone
     // (keepalive unanswered, no route).
@@ -318,6 +335,7 @@ export class LinkKeeper {
     this.o.emit({ type: 'peer_offline', peer: this.o.views.ref(peer), reason });
     // Discovery said it went while we were still trying it: now that is so, stop dialling.
     if (peer.hintWithdrawnAt !== undefined) this.o.dialer.dropHint(peer);
+    else if (reason === 'refused') this.o.dialer.later(peer, REFUSED_RETRY_MS);
     else if (reason !== 'quit') this.o.dialer.redial(peer);
     this.o.peers.evictIdle(this.o.maxKnownPeers);
   }

@@ -22,6 +22,7 @@ import { loadFastSecretbox } from '../crypto/secretbox-libsodium.js';
 import type { Ed25519KeyPair } from '../crypto/shs-keys.js';
 import type { Discovery, DiscoveryEvent, PeerHint } from '../discovery/discovery.js';
 import { fingerprint, idOf } from '../identity/ids.js';
+import { nickSkeleton } from '../identity/nick-skeleton.js';
 import { safetyNumber, safetyNumbersMatch } from '../identity/safety-number.js';
 import { type Hello, PROTOCOL_VERSION, type PresenceState } from '../protocol/messages.js';
 import { normaliseRoom, roomKey } from '../protocol/names.js';
@@ -62,6 +63,7 @@ import { resolvePeer } from './peer-resolver.js';
 import { type Peer, PeerTable } from './peer-table.js';
 import { PeerViews } from './peer-views.js';
 import { OwnPresence } from './presence.js';
+import { REFUSED_RETRY_MS, Refusals } from './refusals.js';
 import { RememberedPeers } from './remembered-peers.js';
 import { RoomOffers } from './room-offers.js';
 import { SIGNATURE_V2_CAPABILITY } from './room-signature.js';
@@ -204,6 +206,7 @@ export class LanchatNode {
   private readonly shownBarriers = new Set<() => void>();
   /** Warnings about limits a flood hits: once a minute per limit and address. */
   private readonly limitWarnings: WarningGate;
+  private readonly refusals: Refusals;
   private readonly historyQuota: HistoryQuota | undefined;
 
   constructor(
@@ -218,6 +221,7 @@ export class LanchatNode {
     this.clock = components.clock ?? systemClock;
     this.random = components.random ?? Math.random;
     this.limitWarnings = new WarningGate(this.clock);
+    this.refusals = new Refusals(this.clock);
     this.dialer = new Dialer({
       selfId: this.id,
       clock: this.clock,
@@ -226,7 +230,11 @@ export class LanchatNode {
       peer: (id) => this.peers.get(id),
       connect: (peer) => this.connect(peer),
       incomingFrom: (peer) => this.incomingFrom(peer),
-      allowed: (peer) => !this.stopping && !this.trust.blocked(peer.id),
+      allowed: (peer) =>
+        !this.stopping &&
+        !this.trust.blocked(peer.id) &&
+        !this.refusals.weRefuse(peer.id) &&
+        this.refusals.mayDial(peer),
       failed: (_peer, error) => this.linkWarning(error),
       attemptFailed: (peer, error) => {
         if (this.remembered.dialFailed(peer, error)) this.dropLearned(peer, 'remembered');
@@ -349,6 +357,7 @@ export class LanchatNode {
       store,
       peers: this.peers,
       trust: this.trust,
+      refusals: this.refusals,
       dialer: this.dialer,
       catchUp: this.catchUp,
       messenger: this.messenger,
@@ -369,7 +378,10 @@ export class LanchatNode {
         const hint = this.remembered.hintFromLink(peer, link);
         if (hint) this.learn(hint);
       },
+      dialBack: (link) => this.remembered.hintFromLink(undefined, link),
       refused: (address, message) => this.limitWarning('peer-limit', address, message),
+      refusedBy: (peer) => this.refusedBy(peer),
+      warnRefused: (code, nick, message) => this.limitWarning(code, nickSkeleton(nick), message),
       storeFailed: (error, what) => this.storeFailed(error, what),
       linkUp: (peer, link) => {
         this.remembered.linkUp(peer, link);
@@ -554,6 +566,8 @@ export class LanchatNode {
     this.nickTakenFrom = undefined;
     this.components.discovery.update({ nick });
     for (const peer of this.peers.online()) peer.link?.send({ t: 'nick', nick });
+    // Peers that refused us for another key holding our old nick may take us under this one.
+    for (const peer of this.peers.all()) if (this.refusals.cleared(peer)) this.dialer.dial(peer);
   }
 
   setPresence(presence: PresenceState, status = ''): void {
@@ -677,7 +691,7 @@ export class LanchatNode {
     if (number === undefined) return { peer: this.views.ref(peer), safetyNumber: expected };
     const matched = safetyNumbersMatch(expected, number);
     if (matched) this.components.store.contacts.setVerified(peer.id, true);
-    this.trust.invalidate();
+    this.trustChanged();
     return { peer: this.views.ref(peer), safetyNumber: expected, matched };
   }
 
@@ -688,7 +702,7 @@ export class LanchatNode {
     const ref = this.views.ref(peer);
     this.components.store.contacts.forget(peer.id);
     this.remembered.forget(peer.id);
-    this.trust.invalidate();
+    this.trustChanged();
     this.dropLearned(peer, 'remembered');
     return ref;
   }
@@ -700,6 +714,8 @@ export class LanchatNode {
     if (!peer) throw new NodeError('invalid', 'that invite is your own (or names a blocked peer)');
     peer.attempts = 0; // asked for by the user: first in the dial queue, fast schedule
     peer.unreachableSince = undefined;
+    this.refusals.cleared(peer); // even if it refused us a moment ago: the user asks
+
     if (!peer.link) this.dialer.dial(peer);
     return { id: peer.id, addresses: hint.addresses, port: hint.port };
   }
@@ -719,7 +735,7 @@ export class LanchatNode {
     const peer = this.resolve(name);
     if (!this.components.store.contacts.get(peer.id)) this.components.store.contacts.pin(peer.id, peer.nick);
     this.components.store.contacts.setBlocked(peer.id, blocked);
-    this.trust.invalidate();
+    this.trustChanged();
     if (blocked && peer.link) {
       peer.link.close('local');
     }
@@ -987,6 +1003,35 @@ export class LanchatNode {
   }
 
   /** A limit turned something away: a warning, at most once a minute per limit and address. */
+  /** Pins, verifications or blocks changed: identities we turned away may be admitted now, and we
+   * never dialled them meanwhile (refusals.ts): dial them. */
+  private trustChanged(): void {
+    this.trust.invalidate();
+    for (const { id, dialBack } of this.refusals.trustChanged((id, nick) =>
+      this.trust.wouldAdmit(id, nick),
+    )) {
+      const known = this.peers.get(id);
+      // learn() dials a peer it gives a first address; dial() the one that had one.
+      const peer = !known?.hint && dialBack ? this.learn(dialBack) : known;
+      if (peer && !peer.link) this.dialer.dial(peer);
+    }
+  }
+
+  /** A peer turned us away (refusals.ts): `lanchat doctor` says why it is missing, and the user is
+   * told. On a floor that knew our old key every peer does so within a second or two: one warning
+   * a minute, with the count of the others. */
+  private refusedBy(peer: Peer): void {
+    const why = `it knows another key under our nick "${this.nickname}", or it blocks us`;
+    peer.lastFailure = { reason: 'refused', code: 'refused-by-peer', message: why, at: this.clock.now() };
+    const minutes = Math.round(REFUSED_RETRY_MS / 60_000);
+    this.limitWarning(
+      'refused-by-peer',
+      '',
+      `${this.views.ref(peer).display} does not accept us: ${why}. It is dialled again in ${minutes} ` +
+        'min, at once if you change your nick (/nick) or it connects to us',
+    );
+  }
+
   private limitWarning(code: string, key: string, message: string): void {
     const shown = this.limitWarnings.pass(`${code} ${key}`, message);
     if (shown !== undefined) this.emit({ type: 'warning', code, message: shown });

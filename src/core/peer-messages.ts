@@ -48,6 +48,7 @@ export class PeerMessages {
         return;
       case 'close':
         if (message.reason === 'replaced') link.replacedByPeer = true;
+        else if (message.reason === 'refused') link.refusedByPeer = true;
         else link.quitByPeer = true;
         return;
       case 'join': {

@@ -39,6 +39,9 @@ export interface Peer {
    * grace, or a dial under way): the hint is kept for that dial and dropped once the peer is found
    * gone (link-keeper.ts goneOffline, node.ts withdrawnDialFailed). */
   hintWithdrawnAt: number | undefined;
+  /** When it last turned our link away for who we are (its trust: another key holds our nick
+   * there, or it blocks us; link-keeper.ts): not dialled again for REFUSED_RETRY_MS. */
+  refusedUsAt: number | undefined;
   rooms: Set<string>;
   /** Message ids sent on the current link and not yet acked (bounded by the send window). */
   inFlight: Set<string>;
@@ -120,6 +123,7 @@ export class PeerTable {
         retry: undefined,
         offlineGrace: undefined,
         hintWithdrawnAt: undefined,
+        refusedUsAt: undefined,
         rooms: new Set(),
         inFlight: new Set(),
         sentSeq: 0,

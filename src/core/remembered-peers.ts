@@ -66,11 +66,11 @@ export class RememberedPeers {
 
   /** Where to dial a peer that only ever dialled us, from its lost link: the address it came from
    * and the port its hello named, as a restart would dial it (undefined if not dialable). */
-  hintFromLink(peer: Peer, link: PeerLink): PeerHint | undefined {
+  hintFromLink(peer: Peer | undefined, link: PeerLink): PeerHint | undefined {
     const where = this.whereLinked(peer, link);
     if (!where) return undefined;
     return {
-      publicKey: base64Of(peer.publicKey),
+      publicKey: base64Of(link.remotePublicKey),
       nick: '',
       addresses: [where.address],
       port: where.port,
@@ -79,7 +79,7 @@ export class RememberedPeers {
   }
 
   /** The link's remote address and the peer's listening port, if that is somewhere we may dial. */
-  private whereLinked(peer: Peer, link: PeerLink): { address: string; port: number } | undefined {
+  private whereLinked(peer: Peer | undefined, link: PeerLink): { address: string; port: number } | undefined {
     const port = listenPort(peer, link);
     const address = canonicalAddress(link.remoteAddress);
     if (port === undefined || address === undefined || !this.dialable(address)) return undefined;
@@ -125,6 +125,6 @@ export class RememberedPeers {
 
 /** The port a peer accepts connections on: the one its hello names (older versions send none),
  * else the one we know from discovery. */
-export function listenPort(peer: Peer, link: PeerLink): number | undefined {
-  return link.remoteHello?.port ?? peer.hint?.port;
+export function listenPort(peer: Peer | undefined, link: PeerLink): number | undefined {
+  return link.remoteHello?.port ?? peer?.hint?.port;
 }

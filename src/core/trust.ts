@@ -106,6 +106,13 @@ export class TrustBook {
     return { ok: true, firstContact: created, collidesWith: others };
   }
 
+  /** Would admit() let `id` in as `nick` now? Reads only: pins nothing. */
+  wouldAdmit(id: string, nick: string): boolean {
+    const known = this.store.contacts.get(id);
+    if (known?.blocked) return false;
+    return known !== undefined || this.store.contacts.findByNick(nick).every((c) => c.id === id);
+  }
+
   /** A known identity now claims `nick`: pins the claim, returns the other identities using it. */
   rename(id: string, nick: string): Contact[] {
     this.store.contacts.pin(id, nick);

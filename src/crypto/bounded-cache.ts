@@ -22,6 +22,17 @@ export class BoundedCache<K, V> {
     this.#entries.delete(key);
   }
 
+  has(key: K): boolean {
+    return this.#entries.has(key);
+  }
+
+  /** Every entry, oldest first; the cache is left empty. */
+  drain(): [K, V][] {
+    const all = [...this.#entries];
+    this.#entries.clear();
+    return all;
+  }
+
   set(key: K, value: V): void {
     if (!this.#entries.has(key) && this.#entries.size >= this.capacity) {
       // A Map iterates in insertion order: the first key is the oldest.

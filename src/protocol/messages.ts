@@ -75,10 +75,12 @@ export interface NickChange {
   nick: string;
 }
 /** Sent just before a deliberate close, so the peer can tell "this duplicate connection is being
- * replaced by the other one" from "I am leaving". */
+ * replaced by the other one" from "I am leaving" from "I do not accept you" (our trust turned its
+ * identity away: another key holds its nick here, or it is blocked), which it must not redial at
+ * once. An older lanchat reads any reason but `replaced` as `quit`. */
 export interface CloseNotice {
   t: 'close';
-  reason: 'replaced' | 'quit';
+  reason: 'replaced' | 'quit' | 'refused';
 }
 
 export interface PresenceChange {
@@ -324,7 +326,7 @@ export function decodeMessage(payload: Uint8Array): WireMessage | undefined {
     case 'nick':
       return { t: 'nick', nick: nick(o) };
     case 'close':
-      return { t: 'close', reason: o.reason === 'replaced' ? 'replaced' : 'quit' };
+      return { t: 'close', reason: o.reason === 'replaced' || o.reason === 'refused' ? o.reason : 'quit' };
     case 'presence':
       return {
         t: 'presence',

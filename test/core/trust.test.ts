@@ -26,17 +26,21 @@ describe('trust on first use', () => {
       eventsOf(observer, 'warning').find((w) => w.code === 'impersonation'),
     );
     expect(warning.message).toMatch(/alice/);
-    // It keeps redialling; every attempt is refused, and the warning is not repeated. Wait for two
-    // more refused attempts rather than a fixed time: olga drops each link right after the hello,
-    // so the impostor sees it come and go.
-    await waitFor('two more refused attempts', () => eventsOf(impostor, 'peer_offline').length >= 3);
+    // olga says why she closes (right after the hellos, so the impostor sees her come and go once):
+    // it is told, and does not dial her again (refusals.ts); nor is the warning repeated.
+    await waitFor('the impostor is told', () =>
+      eventsOf(impostor, 'warning').find((w) => w.code === 'refused-by-peer'),
+    );
+    await new Promise((r) => setTimeout(r, 1_000)); // the tests' backoff would have redialled by now
+    expect(eventsOf(impostor, 'peer_offline').map((e) => e.reason)).toEqual(['refused']);
     expect(eventsOf(observer, 'warning').filter((w) => w.code === 'impersonation')).toHaveLength(1);
     expect(onlineIds(observer)).not.toContain(impostor.node.id);
     expect(observer.store.contacts.get(impostor.node.id)).toBeUndefined(); // never pinned
     const id = observer.node.sendDirect('alice', 'is that really you?');
     await waitFor('real alice gets it', () => eventsOf(alice, 'message').find((m) => m.id === id));
     expect(eventsOf(impostor, 'message')).toHaveLength(0);
-    // After /forget, a new key may claim the nick (alice reinstalled): it is accepted on its next try.
+    // After /forget, a new key may claim the nick (alice reinstalled): olga dials it back at once,
+    // where it came from (it was never announced to her).
     observer.node.forget('alice');
     await waitFor('accepted after /forget', () => onlineIds(observer).includes(impostor.node.id), 10_000);
   });

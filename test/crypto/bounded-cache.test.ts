@@ -21,6 +21,19 @@ describe('BoundedCache', () => {
     expect([cache.get('a'), cache.get('b')]).toEqual([3, 2]);
   });
 
+  it('has() tells a key stored with an undefined value; drain() empties it, oldest first', () => {
+    const cache = new BoundedCache<string, number | undefined>(3);
+    cache.set('a', undefined);
+    cache.set('b', 2);
+    expect([cache.has('a'), cache.has('z')]).toEqual([true, false]);
+    expect(cache.drain()).toEqual([
+      ['a', undefined],
+      ['b', 2],
+    ]);
+    expect(cache.size).toBe(0);
+    expect(cache.has('a')).toBe(false);
+  });
+
   it('refuses a capacity that could not hold anything', () => {
     expect(() => new BoundedCache(0)).toThrow(RangeError);
     expect(() => new BoundedCache(1.5)).toThrow(RangeError);

@@ -43,6 +43,8 @@ describe('application messages', () => {
       { t: 'part', room: '#dev' },
       { t: 'nick', nick: 'bob' },
       { t: 'close', reason: 'replaced' },
+      { t: 'close', reason: 'refused' },
+      { t: 'close', reason: 'quit' },
       { t: 'presence', presence: 'busy', status: 'call' },
       { t: 'typing', active: true },
       { t: 'read', ids: ['aA', 'bA'] },
@@ -58,6 +60,10 @@ describe('application messages', () => {
       },
     ];
     for (const m of all) expect(decodeMessage(encodeMessage(m))).toEqual(m);
+  });
+
+  it('reads a close reason it does not know as quit (a newer peer leaving for its own reason)', () => {
+    expect(decodeMessage(bytes({ t: 'close', reason: 'moved' }))).toEqual({ t: 'close', reason: 'quit' });
   });
 
   it('ignores a well-formed message of a type from a newer version', () => {

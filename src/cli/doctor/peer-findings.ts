@@ -10,7 +10,9 @@ const FIX: Record<string, string> = {
     '(VPN, Wi-Fi client isolation, another subnet) and that its firewall allows its TCP port',
   'network-mismatch':
     'it uses another network passphrase: start both with the same --network (or LANCHAT_NETWORK)',
-  refused: 'it refused the connection: it may have blocked you, or its key changed (reinstall?)',
+  refused:
+    'it refused the connection: it may have blocked you, or it knows another key under your nick ' +
+    '(you reinstalled? it can /forget the old one, or you can pick another nick), or its key changed',
   'handshake-timeout': 'it accepted TCP but did not finish the handshake: it may be overloaded or stuck',
   'handshake-failed':
     'it does not speak lanchat’s protocol at that address (another program, or an old version)',
