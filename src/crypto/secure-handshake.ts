@@ -53,6 +53,9 @@ interface CommonOptions {
 
 export interface SecureClientOptions extends CommonOptions {
   readonly serverPublicKey: Uint8Array;
+  /** Milliseconds on a monotonic clock (default performance.now): tells a hang-up the server's own
+   * deadline may explain from a refusal (see hungUp). */
+  readonly now?: () => number;
 }
 
 export interface SecureServerOptions extends CommonOptions {
@@ -66,6 +69,9 @@ export interface SecureServerOptions extends CommonOptions {
 
 /** Dials: proves we know the network key and `serverPublicKey`, and that we hold our identity. */
 export function secureClient(raw: Duplex, options: SecureClientOptions): Promise<SecureStream> {
+  const now = options.now ?? (() => performance.now());
+  const startedAt = now();
+  const late = () => now() - startedAt >= HANDSHAKE_TIMEOUT_MS;
   return withDeadline(raw, options, 'client', async (reader, step) => {
     const start = createClient(options);
     step('waiting for the server hello (message 2)');
@@ -75,6 +81,7 @@ export function secureClient(raw: Duplex, options: SecureClientOptions): Promise
         error,
         'wrong-network',
         'handshake: the server hung up on our hello (message 1): it uses another network key (--network), is busy, or is not lanchat',
+        late(),
       );
     });
     const authenticating = clientVerifyServerHello(start, message2);
@@ -85,6 +92,7 @@ export function secureClient(raw: Duplex, options: SecureClientOptions): Promise
         error,
         'wrong-server-key',
         'handshake: the server hung up on our authentication (message 3): its key is not the one we dialled, or it refused us',
+        late(),
       );
     });
     return clientVerifyServerAccept(authenticating, message4).session;
@@ -207,10 +215,27 @@ async function withDeadline(
   }
 }
 
-function hungUp(error: unknown, code: 'wrong-network' | 'wrong-server-key', message: string): unknown {
-  // Only a plain hang-up means "rejected"; a deadline or another failure keeps its own code.
-  if (error instanceof HandshakeError && error.code === 'connection-lost') {
-    return new HandshakeError(code, message, { cause: error });
+/**
+ * Only a plain hang-up means "rejected"; a deadline or another failure keeps its own code. And
+ * only a prompt one (`late` false): a server drops a handshake it has waited HANDSHAKE_TIMEOUT_MS
+ * for, counted from its accept, which came after our connect; a hang-up later than that after we
+ * started may be a busy host giving up on us (our own answer was late: our loop stood still), and
+ * is a timeout, retried soon. At 100 nodes started at once on 2 cores, 74 such hang-ups a run were
+ * read as "not the key we dialled, or it refused us" and retried on the slow schedule (5–30 s).
+ */
+function hungUp(
+  error: unknown,
+  code: 'wrong-network' | 'wrong-server-key',
+  message: string,
+  late: boolean,
+): unknown {
+  if (!(error instanceof HandshakeError) || error.code !== 'connection-lost') return error;
+  if (late) {
+    return new HandshakeError(
+      'timeout',
+      `${message.replace(/:[^:]*$/, '')}, ${HANDSHAKE_TIMEOUT_MS / 1000} s or more after we connected: it may have given up on us for time (a busy host)`,
+      { cause: error },
+    );
   }
-  return error;
+  return new HandshakeError(code, message, { cause: error });
 }

@@ -135,6 +135,56 @@ describe.each(ENGINES)('secure stream driver on %s', (engine) => {
     expect(server.bytesSent).toBe(64);
   });
 
+  it('a hang-up after message 3 that came after the server could have given up on us for time is a timeout', async () => {
+    // The server refuses (authorize) as promptly as ever; our clock says HANDSHAKE_TIMEOUT_MS had
+    // passed since we started: a busy server dropping us at its deadline looks the same.
+    const { client, server } = duplexPair();
+    const serverSide = settle(
+      secureServer(server, {
+        identity: bob,
+        networkKey: K,
+        limiter: new HandshakeLimiter(),
+        authorize: () => false,
+      }),
+    );
+    let calls = 0;
+    const clientSide = settle(
+      secureClient(client, {
+        identity: alice,
+        networkKey: K,
+        serverPublicKey: bob.publicKey,
+        now: () => (calls++ === 0 ? 1_000 : 1_000 + HANDSHAKE_TIMEOUT_MS),
+      }),
+    );
+    expect(codeOf(await serverSide)).toBe('unauthorized');
+    const outcome = await clientSide;
+    expect(codeOf(outcome)).toBe('timeout');
+    expect(outcome.ok ? '' : outcome.error.message).toMatch(
+      /authentication \(message 3\), 10 s or more after we connected/,
+    );
+  });
+
+  it('a hang-up after message 1 that late is a timeout too, not another network', async () => {
+    const { client, server } = duplexPair();
+    void settle(
+      secureServer(server, {
+        identity: bob,
+        networkKey: networkKeyFromPassphrase('x'),
+        limiter: new HandshakeLimiter(),
+      }),
+    );
+    let calls = 0;
+    const clientSide = settle(
+      secureClient(client, {
+        identity: alice,
+        networkKey: K,
+        serverPublicKey: bob.publicKey,
+        now: () => (calls++ === 0 ? 0 : HANDSHAKE_TIMEOUT_MS + 1),
+      }),
+    );
+    expect(codeOf(await clientSide)).toBe('timeout');
+  });
+
   it('unauthorized client: refused after message 3, without message 4', async () => {
     const { server, clientSide, serverSide } = connect({ authorize: async () => false });
     expect(codeOf(await serverSide)).toBe('unauthorized');
