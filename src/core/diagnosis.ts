@@ -60,7 +60,10 @@ export function failureRecord(error: unknown, at: number): DialFailureRecord {
       ? 'network-mismatch'
       : cause.code === 'wrong-server-key' || cause.code === 'unauthorized'
         ? 'refused'
-        : cause.code === 'timeout' || cause.code === 'connection-lost' || cause.code === 'too-many-handshakes'
+        : cause.code === 'timeout' ||
+            cause.code === 'dropped-late' ||
+            cause.code === 'connection-lost' ||
+            cause.code === 'too-many-handshakes'
           ? 'handshake-timeout'
           : 'handshake-failed';
   return { reason, code: cause.code, message, at };

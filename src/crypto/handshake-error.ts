@@ -10,6 +10,7 @@ export type HandshakeErrorCode =
   | 'low-order-key' // a DH result of all zeros, or a small-order / invalid Ed25519 key
   | 'unauthorized' // server: authorize() said no (or threw)
   | 'timeout' // the whole handshake exceeded its wall-clock deadline
+  | 'dropped-late' // client: the server hung up past the time it may wait for us (a busy host, most likely)
   | 'too-many-handshakes' // server: the half-open handshake limit is reached
   | 'flood' // the peer sent far more than a handshake before it was its turn
   | 'connection-lost'; // the transport closed or failed mid-handshake

@@ -219,9 +219,10 @@ async function withDeadline(
  * Only a plain hang-up means "rejected"; a deadline or another failure keeps its own code. And
  * only a prompt one (`late` false): a server drops a handshake it has waited HANDSHAKE_TIMEOUT_MS
  * for, counted from its accept, which came after our connect; a hang-up later than that after we
- * started may be a busy host giving up on us (our own answer was late: our loop stood still), and
- * is a timeout, retried soon. At 100 nodes started at once on 2 cores, 74 such hang-ups a run were
- * read as "not the key we dialled, or it refused us" and retried on the slow schedule (5–30 s).
+ * started may be a busy host giving up on us (our own answer was late: our loop stood still):
+ * 'dropped-late'. At 100 nodes started at once on 2 cores, 74–119 such hang-ups a run; they were
+ * reported as "not the key we dialled, or it refused us", `lanchat doctor` said "refused", and the
+ * dialler retried them on its slow schedule, as for a refusal (now: like any busy peer).
  */
 function hungUp(
   error: unknown,
@@ -232,7 +233,7 @@ function hungUp(
   if (!(error instanceof HandshakeError) || error.code !== 'connection-lost') return error;
   if (late) {
     return new HandshakeError(
-      'timeout',
+      'dropped-late',
       `${message.replace(/:[^:]*$/, '')}, ${HANDSHAKE_TIMEOUT_MS / 1000} s or more after we connected: it may have given up on us for time (a busy host)`,
       { cause: error },
     );

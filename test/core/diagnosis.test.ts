@@ -2,6 +2,9 @@
 // turned into a reason the user can act on (network passphrase, unreachable address).
 import nacl from 'tweetnacl';
 import { afterEach, describe, expect, it } from 'vitest';
+import { LinkError } from '../../src/connection/link-factory.js';
+import { failureRecord } from '../../src/core/diagnosis.js';
+import { HandshakeError } from '../../src/crypto/handshake-error.js';
 import { networkKeyFromPassphrase } from '../../src/crypto/network-key.js';
 import { StaticPeers } from '../../src/discovery/static-peers.js';
 import { NodeFixture, staticTo, waitFor } from './node-fixture.js';
@@ -49,5 +52,18 @@ describe('node diagnosis', () => {
     const seen = alice.node.diagnose().peers.find((p) => p.id === erin.node.id);
     expect(seen?.lastFailure).toBeUndefined();
     expect(seen?.clockAhead).toBe(false);
+  });
+});
+
+describe('failureRecord', () => {
+  it('calls a handshake a busy host dropped late a timeout, not a refusal', () => {
+    const late = new LinkError('handshake-failed', 'x', {
+      cause: new HandshakeError('dropped-late', 'the server hung up 10 s or more after we connected'),
+    });
+    expect(failureRecord(late, 1)).toMatchObject({ reason: 'handshake-timeout', code: 'dropped-late' });
+    const refused = new LinkError('handshake-failed', 'x', {
+      cause: new HandshakeError('wrong-server-key', 'no'),
+    });
+    expect(failureRecord(refused, 1)).toMatchObject({ reason: 'refused' });
   });
 });

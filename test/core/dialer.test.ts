@@ -236,6 +236,9 @@ describe('classify', () => {
     expect(
       classify(new LinkError('handshake-failed', 'x', { cause: new HandshakeError('bad-accept', 'forged') })),
     ).toBe('refused');
+    expect(
+      classify(new LinkError('handshake-failed', 'x', { cause: new HandshakeError('dropped-late', 'late') })),
+    ).toBe('busy');
   });
 
   it('tells "nobody is there" (refused, no route, no answer) from a connect timeout our own stall caused', () => {
