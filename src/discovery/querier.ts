@@ -166,8 +166,24 @@ export class Querier {
   private browse(): void {
     for (const state of this.ctx.links()) {
       if (this.suppressed.delete(state.id)) continue;
+      if (this.browsedOnSibling(state.id)) continue;
       this.sendQuestions(state.id, [{ name: SERVICE_TYPE, type: 'PTR' }]);
     }
+  }
+
+  /**
+   * An IPv6 link whose interface also speaks IPv4 where we have heard peers: its browse would ask
+   * the same wire again, and every dual-stack peer would handle it and answer it a second time
+   * (each browse carries the known answers of the whole floor). Measured at 100 started at once,
+   * back to back: an IPv4-only floor reached all-to-all in 44.4 s with 1.23 s of CPU per node,
+   * the dual-stack one in 62.2 s with 1.55 s. An IPv6-only peer still meets us: we announce and
+   * answer on IPv6, so its own browse finds us and it dials; and while IPv4 has heard nobody on
+   * the interface (IPv4 multicast filtered), IPv6 browses as before.
+   */
+  private browsedOnSibling(linkId: string): boolean {
+    if (this.ctx.link(linkId)?.link.family !== 6) return false;
+    const sibling = this.sibling(linkId);
+    return sibling !== undefined && this.cache.find(SERVICE_TYPE, 'PTR', sibling).some((e) => !e.goodbye);
   }
 
   /** §7.1: our cached answers with more than half their TTL left. */

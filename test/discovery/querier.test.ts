@@ -750,6 +750,27 @@ describe('a dual-stack interface: one wire, two address families', () => {
     expect(refreshes(kit, 'fe80::1')).toHaveLength(1);
   });
 
+  /** Alice's continuous browses (PTR queries from port 5353) from `address`. */
+  const browses = (kit: MdnsKit, address: string) => queriesFor(kit, address, '_lanchat._tcp.local', 'PTR');
+
+  it('once IPv4 has heard a peer on the interface, IPv6 browses no more; IPv4 goes on', async () => {
+    const kit = new MdnsKit();
+    await dualStack(kit);
+    kit.inject(bob()); // on IPv4, before the first browse (1 s in)
+    await kit.clock.advance(40_000); // browses at ≈ 1, 2, 4, 8, 16 and 32 s
+    expect(browses(kit, '10.0.0.1').length).toBeGreaterThanOrEqual(5);
+    expect(browses(kit, 'fe80::1')).toEqual([]);
+  });
+
+  it('while IPv4 has heard nobody (its multicast filtered, or only IPv6 peers), IPv6 browses', async () => {
+    const kit = new MdnsKit();
+    const alice = await dualStack(kit);
+    kit.inject(bob(), V6_PEER); // an IPv6-only peer
+    await kit.clock.advance(40_000);
+    expect(browses(kit, 'fe80::1').length).toBeGreaterThanOrEqual(5);
+    expect(alice.peers()).toHaveLength(1);
+  });
+
   it('a peer heard on IPv6 only is refreshed on IPv6 from the first point', async () => {
     const kit = new MdnsKit();
     await dualStack(kit);
