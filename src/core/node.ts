@@ -1011,15 +1011,16 @@ export class LanchatNode {
       this.trust.wouldAdmit(id, nick),
     )) {
       const known = this.peers.get(id);
-      // learn() dials a peer it gives a first address; dial() the one that had one.
-      const peer = !known?.hint && dialBack ? this.learn(dialBack) : known;
+      // One it knows no address for gets the one it came from. learn() may queue the dial itself:
+      // the queue holds one dial per peer, so dial() here is then a no-op.
+      const peer = known?.hint || !dialBack ? known : this.learn(dialBack);
       if (peer && !peer.link) this.dialer.dial(peer);
     }
   }
 
   /** A peer turned us away (refusals.ts): `lanchat doctor` says why it is missing, and the user is
    * told. On a floor that knew our old key every peer does so within a second or two: one warning
-   * a minute, with the count of the others. */
+   * a minute (WarningGate: the next one shown counts those it swallowed). */
   private refusedBy(peer: Peer): void {
     const why = `it knows another key under our nick "${this.nickname}", or it blocks us`;
     peer.lastFailure = { reason: 'refused', code: 'refused-by-peer', message: why, at: this.clock.now() };

@@ -80,7 +80,8 @@ export function secureClient(raw: Duplex, options: SecureClientOptions): Promise
       throw hungUp(
         error,
         'wrong-network',
-        'handshake: the server hung up on our hello (message 1): it uses another network key (--network), is busy, or is not lanchat',
+        'handshake: the server hung up on our hello (message 1)',
+        'it uses another network key (--network), is busy, or is not lanchat',
         late(),
       );
     });
@@ -91,7 +92,8 @@ export function secureClient(raw: Duplex, options: SecureClientOptions): Promise
       throw hungUp(
         error,
         'wrong-server-key',
-        'handshake: the server hung up on our authentication (message 3): its key is not the one we dialled, or it refused us',
+        'handshake: the server hung up on our authentication (message 3)',
+        'its key is not the one we dialled, or it refused us',
         late(),
       );
     });
@@ -227,16 +229,17 @@ async function withDeadline(
 function hungUp(
   error: unknown,
   code: 'wrong-network' | 'wrong-server-key',
-  message: string,
+  what: string,
+  why: string,
   late: boolean,
 ): unknown {
   if (!(error instanceof HandshakeError) || error.code !== 'connection-lost') return error;
   if (late) {
     return new HandshakeError(
       'dropped-late',
-      `${message.replace(/:[^:]*$/, '')}, ${HANDSHAKE_TIMEOUT_MS / 1000} s or more after we connected: it may have given up on us for time (a busy host)`,
+      `${what}, ${HANDSHAKE_TIMEOUT_MS / 1000} s or more after we connected: it may have given up on us for time (a busy host)`,
       { cause: error },
     );
   }
-  return new HandshakeError(code, message, { cause: error });
+  return new HandshakeError(code, `${what}: ${why}`, { cause: error });
 }

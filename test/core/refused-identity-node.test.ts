@@ -53,6 +53,12 @@ async function reinstalledBob(): Promise<Reinstall> {
   return { alice, bob, aliceDials, bobDials, aliceDiscovery, bobDiscovery };
 }
 
+/** Both see each other online within 5 s ("at once": nobody waits for REFUSED_RETRY_MS). */
+async function linkedAgain({ alice, bob }: { alice: TestNode; bob: TestNode }): Promise<void> {
+  await waitFor('alice has bob', () => onlineIds(alice).includes(bob.node.id), 5_000);
+  await waitFor('bob has alice', () => onlineIds(bob).includes(alice.node.id), 5_000);
+}
+
 /** Lets the nodes run: with the tests' fast backoff (50–400 ms) a redial loop makes many rounds. */
 const run = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -92,16 +98,14 @@ describe('a new key under a pinned nick', () => {
   it('/forget of the old key on the refusing side brings the new one online at once', async () => {
     const { alice, bob } = await reinstalledBob();
     alice.node.forget('bob');
-    await waitFor('alice has the new bob', () => onlineIds(alice).includes(bob.node.id), 5_000);
-    await waitFor('bob has alice', () => onlineIds(bob).includes(alice.node.id), 5_000);
+    await linkedAgain({ alice, bob });
     expect(alice.store.contacts.get(bob.node.id)?.nick).toBe('bob');
   });
 
   it('a new nick on the refused side brings it online at once', async () => {
     const { alice, bob } = await reinstalledBob();
     bob.node.setNick('bobby');
-    await waitFor('alice has bobby', () => onlineIds(alice).includes(bob.node.id), 5_000);
-    await waitFor('bobby has alice', () => onlineIds(bob).includes(alice.node.id), 5_000);
+    await linkedAgain({ alice, bob });
     expect(alice.store.contacts.get(bob.node.id)?.nick).toBe('bobby');
   });
 });

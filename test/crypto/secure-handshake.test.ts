@@ -50,6 +50,18 @@ function connect(
   return { client, server, clientSide, serverSide, limiter };
 }
 
+/** alice dials bob over `client`, her clock saying `elapsedMs` have passed after its first reading
+ * (the start of the handshake): whatever ends it, it ends that late. */
+function lateClient(client: End, elapsedMs: number): Promise<SecureStream> {
+  let calls = 0;
+  return secureClient(client, {
+    identity: alice,
+    networkKey: K,
+    serverPublicKey: bob.publicKey,
+    now: () => (calls++ === 0 ? 1_000 : 1_000 + elapsedMs),
+  });
+}
+
 function stream(outcome: Outcome<SecureStream>): SecureStream {
   if (!outcome.ok) throw outcome.error;
   // Tests that cut connections assert on closeReason / once('error'); an unobserved 'error' on
@@ -147,15 +159,7 @@ describe.each(ENGINES)('secure stream driver on %s', (engine) => {
         authorize: () => false,
       }),
     );
-    let calls = 0;
-    const clientSide = settle(
-      secureClient(client, {
-        identity: alice,
-        networkKey: K,
-        serverPublicKey: bob.publicKey,
-        now: () => (calls++ === 0 ? 1_000 : 1_000 + HANDSHAKE_TIMEOUT_MS),
-      }),
-    );
+    const clientSide = settle(lateClient(client, HANDSHAKE_TIMEOUT_MS));
     expect(codeOf(await serverSide)).toBe('unauthorized');
     const outcome = await clientSide;
     expect(codeOf(outcome)).toBe('dropped-late');
@@ -173,15 +177,7 @@ describe.each(ENGINES)('secure stream driver on %s', (engine) => {
         limiter: new HandshakeLimiter(),
       }),
     );
-    let calls = 0;
-    const clientSide = settle(
-      secureClient(client, {
-        identity: alice,
-        networkKey: K,
-        serverPublicKey: bob.publicKey,
-        now: () => (calls++ === 0 ? 0 : HANDSHAKE_TIMEOUT_MS + 1),
-      }),
-    );
+    const clientSide = settle(lateClient(client, HANDSHAKE_TIMEOUT_MS + 1));
     expect(codeOf(await clientSide)).toBe('dropped-late');
   });
 
