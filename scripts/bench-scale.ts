@@ -3,7 +3,9 @@
 // baseline of the same N processes doing nothing but a raw TCP full mesh (fixtures/tcp-mesh.mjs)
 // in the same run; then the next morning (everyone quits and starts again: same profiles, warm
 // compile cache). Prints one markdown table. Root only; everything happens in its own namespaces.
-//   npm run bench:scale -- [--nodes 50] [--stagger-ms 0] [--window 120] [--settle 200]
+//   npm run bench:scale -- [--nodes 50] [--stagger-ms 0] [--window 120] [--settle 200] [--ipv4-only]
+// --ipv4-only turns IPv6 off in every host: the same floor without its second address family, the
+// bound that what dual-stack costs is measured against (run it next to a run without).
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -29,6 +31,7 @@ function option(name: string, fallback: string): string {
 const N = Number(option('--nodes', '50'));
 const staggerMs = Number(option('--stagger-ms', '0'));
 const windowMs = Number(option('--window', '120')) * 1000;
+const ipv4Only = process.argv.includes('--ipv4-only');
 /** Long enough for two rounds of cache refreshes: records with a host name live 120 s (RFC 6762
  * §10) and every peer's are asked for again at 80 % of that, ≈ every 96 s; a 30 s window that
  * fell between two rounds measured 0.1–0.4 packets per host and minute where the floor sends
@@ -374,7 +377,7 @@ async function main(): Promise<void> {
   const available = netnsAvailable();
   if (!available.ok) throw new Error(`bench:scale needs network namespaces: ${available.reason}`);
   const loadBefore = loadavg()[0]!;
-  const network = await createNetwork({ hosts: N + 2, prefix: `lctscale${process.pid}` });
+  const network = await createNetwork({ hosts: N + 2, prefix: `lctscale${process.pid}`, ipv4Only });
   try {
     const hosts = network.hosts.slice(0, N);
     const joinerHost = network.hosts[N]!;
@@ -519,7 +522,9 @@ function print(mesh: MeshFigures, f: FloorFigures, loadBefore: number): void {
       ratio(f.morning.cpuToAllToAll, mesh.cpuPerNode),
     ],
   ];
-  const mode = staggerMs > 0 ? `one arrival every ${staggerMs} ms` : 'all started at once';
+  const mode =
+    (staggerMs > 0 ? `one arrival every ${staggerMs} ms` : 'all started at once') +
+    (ipv4Only ? ', IPv6 off in every host (--ipv4-only)' : ', dual-stack (IPv4 and IPv6 link-local)');
   console.log(
     `\nbench:scale — ${N} nodes on one segment, ${mode}; ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ` +
       `Node ${process.version}, load average ${loadBefore.toFixed(2)} before, ${loadavg()[0]!.toFixed(2)} after\n`,

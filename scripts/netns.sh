@@ -4,8 +4,8 @@
 # Nothing is ever created in, or sent on, the root namespace. Every name carries a prefix that
 # starts with "lct", so `down` can remove exactly one run's namespaces and nothing else.
 #
-#   netns.sh up             [--hosts N] [--no-default-route] [--ipv6-only] [--prefix P] [--subnet S]
-#   netns.sh up-multihomed  [--hosts N] [--no-default-route] [--ipv6-only] [--prefix P] [--subnet S]
+#   netns.sh up             [--hosts N] [--no-default-route] [--ipv6-only|--ipv4-only] [--prefix P] [--subnet S]
+#   netns.sh up-multihomed  [--hosts N] [--no-default-route] [--ipv6-only|--ipv4-only] [--prefix P] [--subnet S]
 #   netns.sh up-routed      [--hosts N] [--subnets K] [--prefix P] [--subnet S]
 #   netns.sh down           --prefix P
 #   netns.sh cut|restore    --prefix P HOST [--iface IF] [--admin]
@@ -16,6 +16,8 @@
 # `up-routed` builds K subnets (bridges b0..bK-1, default 2) with the N hosts split between them in
 # blocks (h1..h3 on b0, h4..h6 on b1 for N=6, K=2), joined by a router namespace "r" that forwards
 # unicast IPv4 and IPv6 (ULA) but not multicast, like an office router between wired and Wi-Fi.
+# --ipv4-only turns IPv6 off in every host (no link-local address, no ff02::fb): the bound a
+# dual-stack floor is measured against.
 set -euo pipefail
 
 readonly BASE_OCTET_A=213 # bridge 0 → 10.213.S.0/24, bridge 1 → 10.214.S.0/24 (private range)
@@ -45,6 +47,7 @@ hosts=3
 subnets=2
 default_route=1
 ipv6_only=0
+ipv4_only=0
 prefix="lct-$$-"
 prefix_given=0
 subnet=""
@@ -56,6 +59,7 @@ while [[ $# -gt 0 ]]; do
   --hosts) hosts=${2:?--hosts needs a number}; shift 2 ;;
   --no-default-route) default_route=0; shift ;;
   --ipv6-only) ipv6_only=1; shift ;;
+  --ipv4-only) ipv4_only=1; shift ;;
   --prefix) prefix=${2:?--prefix needs a value}; prefix_given=1; shift 2 ;;
   --subnets) subnets=${2:?--subnets needs a number}; shift 2 ;;
   --subnet) subnet=${2:?--subnet needs a number 1-250}; shift 2 ;;
@@ -138,6 +142,10 @@ new_bridge() {
 new_host() {
   local ns=$1
   new_namespace "$ns"
+  if ((ipv4_only)); then
+    in_ns "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+    return
+  fi
   # IPv6 on, and no duplicate address detection: a tentative link-local address cannot be used
   # for ff02::fb for ~1 s, which would make the first seconds of every test flaky.
   in_ns "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0 \
@@ -185,6 +193,7 @@ wait_link_local() {
 }
 
 link_local_of() {
+  ((!ipv4_only)) || return 0
   ip -n "$1" -6 -o addr show dev "$2" scope link | awk '{ sub(/\/.*/, "", $4); print $4; exit }'
 }
 
@@ -192,13 +201,15 @@ json_iface() {
   local ns=$1 dev=$2 bridge=$3 addr=$4
   local v6
   v6=$(link_local_of "$ns" "$dev")
-  printf '{"name":"%s","bridge":"%s","ipv4":%s,"ipv6":"%s"}' "$dev" "$bridge" \
-    "$([[ -n $addr ]] && printf '"%s"' "$addr" || printf null)" "$v6"
+  printf '{"name":"%s","bridge":"%s","ipv4":%s,"ipv6":%s}' "$dev" "$bridge" \
+    "$([[ -n $addr ]] && printf '"%s"' "$addr" || printf null)" \
+    "$([[ -n $v6 ]] && printf '"%s"' "$v6" || printf null)"
 }
 
 up() {
   local multihomed=$1
   [[ $hosts =~ ^[0-9]+$ ]] && ((hosts >= 1 && hosts <= MAX_HOSTS)) || die "--hosts must be 1..$MAX_HOSTS"
+  ((!(ipv4_only && ipv6_only))) || die "--ipv4-only and --ipv6-only exclude each other"
   if [[ -z $subnet ]]; then
     # Derived from the prefix so that runs differ; namespaces isolate them anyway.
     subnet=$(($(printf '%s' "$prefix" | cksum | cut -d' ' -f1) % 250 + 1))
@@ -241,7 +252,7 @@ up() {
       # interface is a lab LAN.
       ((default_route && !ipv6_only)) && [[ $dev == eth0 ]] && gw="$net.$GATEWAY_HOST"
       attach "$ns" "$host" "$dev" "${prefix}b$br" "$addr" "$gw"
-      wait_link_local "$ns" "$dev"
+      ((ipv4_only)) || wait_link_local "$ns" "$dev"
       ifaces+="$isep$(json_iface "$ns" "$dev" "b$br" "$addr")"
       isep=","
     done
@@ -256,9 +267,10 @@ up() {
     bjson+="$bsep{\"name\":\"b$b\",\"netns\":\"${prefix}b$b\",\"subnet\":\"10.$((BASE_OCTET_A + b)).$subnet.0/24\"}"
     bsep=","
   done
-  printf '{"prefix":"%s","defaultRoute":%s,"ipv6Only":%s,"multihomed":%s,"bridges":[%s],"hosts":[%s]}\n' \
+  printf '{"prefix":"%s","defaultRoute":%s,"ipv6Only":%s,"ipv4Only":%s,"multihomed":%s,"bridges":[%s],"hosts":[%s]}\n' \
     "$prefix" "$([[ $default_route == 1 ]] && echo true || echo false)" \
     "$([[ $ipv6_only == 1 ]] && echo true || echo false)" \
+    "$([[ $ipv4_only == 1 ]] && echo true || echo false)" \
     "$([[ $multihomed == 1 ]] && echo true || echo false)" "$bjson" "$json_hosts"
 }
 
@@ -287,6 +299,7 @@ up_routed() {
   [[ $subnets =~ ^[0-9]+$ ]] && ((subnets >= 2 && subnets <= MAX_SUBNETS)) ||
     die "--subnets must be 2..$MAX_SUBNETS"
   ((hosts >= subnets)) || die "--hosts must be at least --subnets (one host per subnet)"
+  ((!ipv4_only && !ipv6_only)) || die "up-routed is dual-stack: no --ipv4-only or --ipv6-only"
   if [[ -z $subnet ]]; then
     subnet=$(($(printf '%s' "$prefix" | cksum | cut -d' ' -f1) % 250 + 1))
   fi

@@ -156,6 +156,25 @@ describe.skipIf(!netns.ok)('netns harness', () => {
     await watch.waitFor((e) => e.op === '-' && e.name === 'harness check', DEADLINE_MS);
   });
 
+  it('builds an IPv4-only network: no IPv6 address in any host, IPv4 multicast works', async () => {
+    const network = await createNetwork({ hosts: 2, ipv4Only: true });
+    networks.push(network);
+    const [h1, h2] = network.hosts as [HostInfo, HostInfo];
+    for (const host of network.hosts) {
+      expect(host.interfaces[0]!.ipv6).toBeNull();
+      expect(host.interfaces[0]!.ipv4).toMatch(/^10\./);
+      const v6 = await network.exec(host, 'ip -6 -o addr show');
+      expect(v6.stdout.trim()).toBe('');
+      const off = await network.exec(host, 'sysctl -n net.ipv6.conf.eth0.disable_ipv6');
+      expect(off.stdout.trim()).toBe('1');
+    }
+    const a = probe(network, h1, 4);
+    const b = probe(network, h2, 4);
+    await Promise.all([a.waitFor(isReady, DEADLINE_MS), b.waitFor(isReady, DEADLINE_MS)]);
+    a.send('send only-v4');
+    expect((await b.waitFor(received('only-v4'), DEADLINE_MS)).from).toBe(h1.interfaces[0]!.ipv4);
+  });
+
   it('destroy() kills its processes and leaves no namespace with its prefix', async () => {
     const network = await createNetwork({ hosts: 2 });
     const p = probe(network, network.hosts[0]!, 4);

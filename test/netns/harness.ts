@@ -28,8 +28,8 @@ export interface InterfaceInfo {
   /** Bridge (LAN segment) this interface is plugged into: b0 or b1. */
   bridge: string;
   ipv4: string | null;
-  /** Link-local, without scope. */
-  ipv6: string;
+  /** Link-local, without scope; null on a network built with ipv4Only. */
+  ipv6: string | null;
   /** Routed topology only: the interface's global IPv6 (ULA) address, reachable across the router. */
   ula?: string;
 }
@@ -58,11 +58,14 @@ export interface NetworkOptions {
   multihomed?: boolean;
   /** No IPv4 addresses at all: only IPv6 link-local. */
   ipv6Only?: boolean;
+  /** IPv6 turned off in every host: no link-local address, no ff02::fb (the bound a dual-stack
+   * floor is measured against). */
+  ipv4Only?: boolean;
   /** Must start with "lct"; default "lct" + random. */
   prefix?: string;
   /** Several subnets (one bridge each) joined by a router namespace that forwards unicast IPv4/IPv6
    * but not multicast; the hosts are split between them in blocks (h1-h3 | h4-h6 for 6 hosts and
-   * 2 subnets). Excludes multihomed/ipv6Only/defaultRoute=false. */
+   * 2 subnets). Excludes multihomed/ipv6Only/ipv4Only/defaultRoute=false. */
   routed?: { subnets?: number };
 }
 
@@ -101,14 +104,19 @@ function installExitHook(): void {
 
 export async function createNetwork(options: NetworkOptions): Promise<Network> {
   const prefix = options.prefix ?? uniquePrefix();
-  if (options.routed && (options.multihomed || options.ipv6Only || options.defaultRoute === false)) {
-    throw new Error('a routed network cannot also be multihomed, IPv6-only or without default route');
+  if (
+    options.routed &&
+    (options.multihomed || options.ipv6Only || options.ipv4Only || options.defaultRoute === false)
+  ) {
+    throw new Error('a routed network cannot also be multihomed, single-stack or without default route');
   }
+  if (options.ipv4Only && options.ipv6Only) throw new Error('ipv4Only and ipv6Only exclude each other');
   const verb = options.routed ? 'up-routed' : options.multihomed ? 'up-multihomed' : 'up';
   const args = [verb, '--hosts', String(options.hosts), '--prefix', prefix];
   if (options.routed) args.push('--subnets', String(options.routed.subnets ?? 2));
   if (options.defaultRoute === false) args.push('--no-default-route');
   if (options.ipv6Only) args.push('--ipv6-only');
+  if (options.ipv4Only) args.push('--ipv4-only');
   const network = new Network(prefix);
   liveNetworks.add(network);
   installExitHook();

@@ -17,13 +17,18 @@ export class PacketCounter {
 
   constructor(network: Network, observer: HostInfo) {
     const eth0 = observer.interfaces[0]!;
-    this.handle = network.spawn(observer, ['node', COUNTER, '--iface', eth0.name, '--ipv4', eth0.ipv4!], {
-      label: 'mdns-counter',
-    });
+    const families = eth0.ipv6 === null ? ['--no-ipv6'] : [];
+    this.handle = network.spawn(
+      observer,
+      ['node', COUNTER, '--iface', eth0.name, '--ipv4', eth0.ipv4!, ...families],
+      {
+        label: 'mdns-counter',
+      },
+    );
     for (const h of network.hosts) {
       for (const i of h.interfaces) {
         if (i.ipv4) this.owners.set(i.ipv4, h.name);
-        this.owners.set(i.ipv6, h.name);
+        if (i.ipv6) this.owners.set(i.ipv6, h.name);
       }
     }
   }
