@@ -4,7 +4,12 @@ import dnsPacket from 'dns-packet';
 import { describe, expect, it } from 'vitest';
 import type { DiscoveryEvent } from '../../src/discovery/discovery.js';
 import { MdnsDiscovery } from '../../src/discovery/mdns-discovery.js';
-import { LATE_TIMER_MS, MAX_RECORDS_PER_RRSET } from '../../src/discovery/querier.js';
+import {
+  BROWSE_POSTPONE_MS,
+  LATE_TIMER_MS,
+  MAX_BROWSE_POSTPONES,
+  MAX_RECORDS_PER_RRSET,
+} from '../../src/discovery/querier.js';
 import type { RecordCache } from '../../src/discovery/record-cache.js';
 import { b64, FOREIGN, keyOf, MdnsKit, NET_TAG, peerResponse, typesOf } from './mdns-kit.js';
 
@@ -54,6 +59,37 @@ describe('continuous querying (§5.2)', () => {
     const later = queriesFor(kit, a.address, SERVICE, 'PTR').map((p) => p.at);
     const gaps = later.slice(1).map((t, i) => t - later[i]!);
     expect(Math.max(...gaps)).toBe(3600_000);
+  });
+
+  it('a browse due while our own loop was late waits for it to keep time again, then goes out', async () => {
+    const kit = new MdnsKit();
+    const a = await kit.node('10.0.0.1', 'alice');
+    await kit.clock.advance(1_500); // the first browse went out at 1070
+    kit.clock.stall(1_500); // the loop stands still until 3000: the 2070 browse is 930 ms late
+    await kit.clock.advance(0);
+    expect(queriesFor(kit, a.address, SERVICE, 'PTR').map((p) => p.at)).toEqual([1070]);
+    kit.clock.stall(BROWSE_POSTPONE_MS + LATE_TIMER_MS + 1); // still late at its next try
+    await kit.clock.advance(0);
+    expect(queriesFor(kit, a.address, SERVICE, 'PTR').map((p) => p.at)).toEqual([1070]);
+    await kit.clock.advance(BROWSE_POSTPONE_MS); // on time: out, and the schedule goes on from it
+    const out = 3_000 + BROWSE_POSTPONE_MS + LATE_TIMER_MS + 1 + BROWSE_POSTPONE_MS;
+    expect(queriesFor(kit, a.address, SERVICE, 'PTR').map((p) => p.at)).toEqual([1070, out]);
+    await kit.clock.advance(2_000);
+    expect(queriesFor(kit, a.address, SERVICE, 'PTR').map((p) => p.at)).toEqual([1070, out, out + 2_000]);
+  });
+
+  it('a loop late for ever still browses: at the latest after MAX_BROWSE_POSTPONES tries', async () => {
+    const kit = new MdnsKit();
+    const a = await kit.node('10.0.0.1', 'alice');
+    await kit.clock.advance(1_500);
+    for (let i = 0; i < MAX_BROWSE_POSTPONES; i++) {
+      kit.clock.stall(BROWSE_POSTPONE_MS + LATE_TIMER_MS + 1 + (i === 0 ? 1_000 : 0));
+      await kit.clock.advance(0);
+      expect(queriesFor(kit, a.address, SERVICE, 'PTR')).toHaveLength(1);
+    }
+    kit.clock.stall(BROWSE_POSTPONE_MS + LATE_TIMER_MS + 1);
+    await kit.clock.advance(0);
+    expect(queriesFor(kit, a.address, SERVICE, 'PTR')).toHaveLength(2);
   });
 
   it('the first browse delay spans 1 s + 20–120 ms', async () => {
