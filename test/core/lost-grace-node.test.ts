@@ -7,12 +7,20 @@ import { Duplex } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LOST_GRACE_MS } from '../../src/core/link-keeper.js';
 import type { NodeInit } from '../../src/core/node.js';
-import type { PeerTable } from '../../src/core/peer-table.js';
 import { MemoryDiscovery, MemoryDiscoveryBus } from '../../src/discovery/memory-discovery.js';
 import { base64Of } from '../../src/identity/ids.js';
 import { type Transport, TransportError } from '../../src/transport/transport.js';
 import { ForgeableDiscovery } from '../hostile/forgeable-discovery.js';
-import { eventsOf, failingDials, NodeFixture, onlineIds, type TestNode, waitFor } from './node-fixture.js';
+import {
+  aliceDiallingBob,
+  eventsOf,
+  failingDials,
+  NodeFixture,
+  onlineIds,
+  peersOf,
+  type TestNode,
+  waitFor,
+} from './node-fixture.js';
 
 let fx: NodeFixture;
 beforeEach(() => {
@@ -99,8 +107,6 @@ function gated(gates: Gate[], hung: () => boolean = () => false): (base: Transpo
   });
 }
 
-const peersOf = (t: TestNode) => (t.node as unknown as { peers: PeerTable }).peers;
-
 const flaps = (t: TestNode) => eventsOf(t, 'peer_offline').map((e) => `${e.peer.nick}: ${e.reason}`);
 
 const linked = (a: TestNode, b: TestNode) =>
@@ -122,38 +128,23 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function lostWhileDialsFail(init: Partial<NodeInit>) {
   const gates: Gate[] = [];
   let failing = false;
-  let dialsToBob = 0;
-  const b = await fx.start('bob', {
-    transport: (base) =>
+  const t = await aliceDiallingBob(fx, {
+    init,
+    bobTransport: (base) =>
       failingDials(gated(gates)(base), () =>
         failing ? new TransportError('refused', 'refused (test)') : undefined,
       ),
+    dialToBob: () =>
+      failing ? new TransportError('timeout', 'no answer in time (test)', { ownStall: true }) : undefined,
   });
-  const heard = new ForgeableDiscovery(new MemoryDiscovery(fx.bus, { address: '10.0.0.2' }));
-  const a = await fx.start('alice', {
-    host: '10.0.0.2',
-    discovery: heard,
-    init,
-    transport: (base) =>
-      failingDials(base, (address) => {
-        if (!failing || address !== b.host) return undefined;
-        dialsToBob++;
-        return new TransportError('timeout', 'no answer in time (test)', { ownStall: true });
-      }),
-  });
-  await linked(a, b);
+  await linked(t.a, t.b);
   failing = true;
   for (const gate of gates) gate.freeze();
-  const id = a.node.sendDirect('bob', 'are you still there?');
-  const bob = () => peersOf(a).get(b.node.id);
-  await waitFor('the link is lost', () => bob()?.link === undefined, 15_000);
+  const id = t.a.node.sendDirect('bob', 'are you still there?');
+  await waitFor('the link is lost', () => t.bob()?.link === undefined, 15_000);
   return {
-    a,
+    ...t,
     id,
-    bob,
-    heard,
-    bobKey: base64Of(b.identity.publicKey),
-    dialsToBob: () => dialsToBob,
     letDialsThrough: () => {
       failing = false;
     },
@@ -293,11 +284,7 @@ describe('node: a lost link is given a moment before the peer is called offline'
   it('discovery saying the peer went, in the moment after "replaced" when nobody dials yet, does not drop its address', async () => {
     // The 'replaced' grace waits REPLACED_GRACE_MS before it dials: no dial is pending, only the
     // grace itself keeps the address.
-    const b = await fx.start('bob', {
-      transport: (base) => failingDials(base, () => new TransportError('refused', 'refused (test)')),
-    });
-    const heard = new ForgeableDiscovery(new MemoryDiscovery(fx.bus, { address: '10.0.0.2' }));
-    const a = await fx.start('alice', { host: '10.0.0.2', discovery: heard });
+    const { a, b, heard } = await aliceDiallingBob(fx, { dialToBob: () => undefined });
     await linked(a, b);
     const link = peersOf(b).get(a.node.id)?.link;
     link!.send({ t: 'close', reason: 'replaced' });
@@ -314,9 +301,9 @@ describe('node: a lost link is given a moment before the peer is called offline'
     t.heard.goodbye(t.bobKey);
     await waitFor('offline', () => eventsOf(t.a, 'peer_offline')[0], 15_000);
     expect(t.bob()?.hint).toBeUndefined(); // what discovery said holds now
-    const dials = t.dialsToBob();
+    const dials = t.dials();
     await sleep(4 * grace); // FAST_BACKOFF retries are sub-second
-    expect(t.dialsToBob()).toBe(dials);
+    expect(t.dials()).toBe(dials);
   });
 
   it('a peer that stays hung (its kernel takes the new connection, nothing answers) is offline when the drawn-out grace ends', async () => {

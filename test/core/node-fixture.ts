@@ -8,16 +8,19 @@ import type { Clock } from '../../src/core/clock.js';
 import type { NodeEvent } from '../../src/core/events.js';
 import type { FileAccess } from '../../src/core/files/file-access.js';
 import { LanchatNode, type NodeInit } from '../../src/core/node.js';
+import type { PeerTable } from '../../src/core/peer-table.js';
 import { DEFAULT_NETWORK_KEY } from '../../src/crypto/network-key.js';
 import type { Ed25519KeyPair } from '../../src/crypto/shs-keys.js';
 import type { Discovery } from '../../src/discovery/discovery.js';
 import { MemoryDiscovery, MemoryDiscoveryBus } from '../../src/discovery/memory-discovery.js';
 import { StaticPeers } from '../../src/discovery/static-peers.js';
 import { createNodeFileAccess } from '../../src/files/node-file-access.js';
+import { base64Of } from '../../src/identity/ids.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import { createMemoryNetwork, type MemoryNetwork } from '../../src/transport/memory-transport.js';
-import type { Transport } from '../../src/transport/transport.js';
+import { type Transport, TransportError } from '../../src/transport/transport.js';
+import { ForgeableDiscovery } from '../hostile/forgeable-discovery.js';
 
 export interface TestNode {
   name: string;
@@ -161,4 +164,44 @@ export function failingDials(base: Transport, refuse: (address: string) => Error
     },
     listen: (o) => base.listen(o),
   };
+}
+
+/** The node's peer table (its private state), for assertions. */
+export const peersOf = (t: TestNode) => (t.node as unknown as { peers: PeerTable }).peers;
+
+/**
+ * alice (10.0.0.2) hears bob through a ForgeableDiscovery (a test can make it expire bob's
+ * records or forge his goodbye) and her dials to bob throw what `dialToBob` returns (undefined:
+ * the dial goes through). `bobTransport` wraps bob's transport; by default bob's own dials are
+ * refused, so that only alice dials.
+ */
+export async function aliceDiallingBob(
+  fx: NodeFixture,
+  options: {
+    dialToBob: () => Error | undefined;
+    init?: Partial<NodeInit>;
+    bobTransport?: (base: Transport) => Transport;
+  },
+) {
+  const b = await fx.start('bob', {
+    transport:
+      options.bobTransport ??
+      ((base) => failingDials(base, () => new TransportError('refused', 'refused (test)'))),
+  });
+  const heard = new ForgeableDiscovery(new MemoryDiscovery(fx.bus, { address: '10.0.0.2' }));
+  let dials = 0;
+  const a = await fx.start('alice', {
+    host: '10.0.0.2',
+    discovery: heard,
+    init: options.init ?? {},
+    transport: (base) =>
+      failingDials(base, (address) => {
+        if (address !== b.host) return undefined;
+        const error = options.dialToBob();
+        if (error) dials++;
+        return error;
+      }),
+  });
+  const bob = () => peersOf(a).get(b.node.id);
+  return { a, b, bob, heard, bobKey: base64Of(b.identity.publicKey), dials: () => dials };
 }

@@ -4,12 +4,8 @@
 // in one traced run were cancelled that way. The dial goes on; the hint goes only when a dial
 // finds nobody there, or after LOST_GRACE_MAX_MS (node.ts withdrawnDialFailed).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { PeerTable } from '../../src/core/peer-table.js';
-import { MemoryDiscovery } from '../../src/discovery/memory-discovery.js';
-import { base64Of } from '../../src/identity/ids.js';
 import { TransportError } from '../../src/transport/transport.js';
-import { ForgeableDiscovery } from '../hostile/forgeable-discovery.js';
-import { failingDials, NodeFixture, onlineIds, type TestNode, waitFor } from './node-fixture.js';
+import { aliceDiallingBob, NodeFixture, onlineIds, waitFor } from './node-fixture.js';
 
 let fx: NodeFixture;
 beforeEach(() => {
@@ -19,31 +15,7 @@ afterEach(async () => {
   await fx.destroy();
 });
 
-const peersOf = (t: TestNode) => (t.node as unknown as { peers: PeerTable }).peers;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Bob, who cannot dial anybody (only alice's dials can link them), and alice, whose discovery can
- * be told that bob went and whose dials to bob throw what `dialToBob` returns. */
-async function aliceDiallingBob(dialToBob: () => Error | undefined, init = {}) {
-  const b = await fx.start('bob', {
-    transport: (base) => failingDials(base, () => new TransportError('refused', 'refused (test)')),
-  });
-  const heard = new ForgeableDiscovery(new MemoryDiscovery(fx.bus, { address: '10.0.0.2' }));
-  let dials = 0;
-  const a = await fx.start('alice', {
-    host: '10.0.0.2',
-    discovery: heard,
-    init,
-    transport: (base) =>
-      failingDials(base, (address) => {
-        if (address !== b.host) return undefined;
-        dials++;
-        return dialToBob();
-      }),
-  });
-  const bob = () => peersOf(a).get(b.node.id);
-  return { a, b, bob, heard, bobKey: base64Of(b.identity.publicKey), dials: () => dials };
-}
 
 // Not "nobody there": a connect whose timer fired late because our own loop stood still.
 const busy = () => new TransportError('timeout', 'no answer in time (test)', { ownStall: true });
@@ -52,7 +24,7 @@ const refused = () => new TransportError('refused', 'refused (test)');
 describe('node: discovery saying a peer went does not cancel the dial under way', () => {
   it('a peer whose records expire while its dials fail for load is still dialled, and linked', async () => {
     let failing = true;
-    const t = await aliceDiallingBob(() => (failing ? busy() : undefined));
+    const t = await aliceDiallingBob(fx, { dialToBob: () => (failing ? busy() : undefined) });
     await waitFor('a dial failed', () => t.dials() > 0);
     t.heard.expire(t.bobKey); // POOF: nobody answered for bob for 10 s
     expect(t.bob()?.hint).toBeDefined();
@@ -64,7 +36,7 @@ describe('node: discovery saying a peer went does not cancel the dial under way'
 
   it('the same with a goodbye (anybody can multicast one for any key)', async () => {
     let failing = true;
-    const t = await aliceDiallingBob(() => (failing ? busy() : undefined));
+    const t = await aliceDiallingBob(fx, { dialToBob: () => (failing ? busy() : undefined) });
     await waitFor('a dial failed', () => t.dials() > 0);
     t.heard.goodbye(t.bobKey);
     await sleep(500);
@@ -74,7 +46,7 @@ describe('node: discovery saying a peer went does not cancel the dial under way'
 
   it('a peer whose records expired is no longer dialled once a dial finds nobody there', async () => {
     let answer: () => Error = busy;
-    const t = await aliceDiallingBob(() => answer());
+    const t = await aliceDiallingBob(fx, { dialToBob: () => answer() });
     await waitFor('a dial failed', () => t.dials() > 0);
     t.heard.expire(t.bobKey);
     answer = refused; // its process is gone: nothing listens
@@ -86,7 +58,7 @@ describe('node: discovery saying a peer went does not cancel the dial under way'
 
   it('a peer whose records expired and whose dials keep failing for load is given up after the bound', async () => {
     const bound = 1_500; // LOST_GRACE_MAX_MS, shortened
-    const t = await aliceDiallingBob(busy, { lostGraceMaxMs: bound });
+    const t = await aliceDiallingBob(fx, { dialToBob: busy, init: { lostGraceMaxMs: bound } });
     await waitFor('a dial failed', () => t.dials() > 0);
     t.heard.expire(t.bobKey);
     await sleep(bound / 2);
