@@ -487,6 +487,7 @@ export class LanchatNode {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    this.limitWarnings.close();
     this.unsubscribe?.();
     this.presence.stop();
     this.historyQuota?.stop();
@@ -984,8 +985,9 @@ export class LanchatNode {
   private storeFailed(error: unknown, what: string): void {
     const code = error instanceof StoreError ? error.code : 'bug';
     const detail = error instanceof Error ? error.message : String(error);
-    const shown = this.limitWarnings.pass(`store-failed ${code} ${what}`, `${what}: ${detail}`);
-    if (shown !== undefined) this.emit({ type: 'error', code: 'store-failed', message: shown });
+    this.limitWarnings.pass(`store-failed ${code} ${what}`, `${what}: ${detail}`, (message) =>
+      this.emit({ type: 'error', code: 'store-failed', message }),
+    );
   }
 
   /** A peer sent faster than its inbound rate: we read it more slowly (nothing is dropped). */
@@ -1002,7 +1004,6 @@ export class LanchatNode {
     );
   }
 
-  /** A limit turned something away: a warning, at most once a minute per limit and address. */
   /** Pins, verifications or blocks changed: identities we turned away may be admitted now, and we
    * never dialled them meanwhile (refusals.ts): dial them. */
   private trustChanged(): void {
@@ -1020,7 +1021,7 @@ export class LanchatNode {
 
   /** A peer turned us away (refusals.ts): `lanchat doctor` says why it is missing, and the user is
    * told. On a floor that knew our old key every peer does so within a second or two: one warning
-   * a minute (WarningGate: the next one shown counts those it swallowed). */
+   * a minute (WarningGate: the others of that minute in one line when it ends). */
   private refusedBy(peer: Peer): void {
     const why = `it knows another key under our nick "${this.nickname}", or it blocks us`;
     peer.lastFailure = { reason: 'refused', code: 'refused-by-peer', message: why, at: this.clock.now() };
@@ -1033,9 +1034,12 @@ export class LanchatNode {
     );
   }
 
+  /** A limit turned something away: a warning, at most once a minute per limit and address (the
+   * repeats counted in one line at the end of the minute: WarningGate). */
   private limitWarning(code: string, key: string, message: string): void {
-    const shown = this.limitWarnings.pass(`${code} ${key}`, message);
-    if (shown !== undefined) this.emit({ type: 'warning', code, message: shown });
+    this.limitWarnings.pass(`${code} ${key}`, message, (text) =>
+      this.emit({ type: 'warning', code, message: text }),
+    );
   }
 
   private linkWarning(err: unknown): void {

@@ -1,34 +1,76 @@
 // A flood must not become a flood of warnings: each key (a limit and the address that hit it) is
-// reported at most once per interval, with the number of repeats swallowed since.
-import type { Clock } from './clock.js';
+// shown at most once per interval. Repeats within the interval are swallowed and counted, and
+// when it ends the last of them is shown with the count: a burst of 300 ends in two lines, the
+// first and "… (and 298 more like it in the last minute)", never in silence about the rest.
+import type { Clock, TimerHandle } from './clock.js';
 
 export const WARNING_GATE_INTERVAL_MS = 60_000;
-/** Keys remembered at once; beyond it the oldest are forgotten (a flood of addresses). */
+/** Keys remembered at once; beyond it the oldest are forgotten (a flood of addresses), their
+ * swallowed repeats shown at once. */
 const MAX_KEYS = 256;
 
+interface Entry {
+  at: number;
+  suppressed: number;
+  /** The last repeat swallowed, and where to show its summary. */
+  last?: { message: string; show: (text: string) => void };
+  timer?: TimerHandle;
+}
+
 export class WarningGate {
-  private readonly seen = new Map<string, { at: number; suppressed: number }>();
+  private readonly seen = new Map<string, Entry>();
+  private closed = false;
 
   constructor(
     private readonly clock: Clock,
     private readonly intervalMs = WARNING_GATE_INTERVAL_MS,
   ) {}
 
-  /** The message to log (with the swallowed repeats noted), or undefined to stay quiet. */
-  pass(key: string, message: string): string | undefined {
+  /** Shows `message` through `show` now, or counts it and shows the count when the key's interval
+   * ends. */
+  pass(key: string, message: string, show: (text: string) => void): void {
+    if (this.closed) return;
     const now = this.clock.now();
     const entry = this.seen.get(key);
     if (entry && now - entry.at < this.intervalMs) {
       entry.suppressed++;
-      return undefined;
+      entry.last = { message, show };
+      entry.timer ??= this.clock.setTimeout(() => this.summarize(key), entry.at + this.intervalMs - now);
+      entry.timer.unref?.();
+      return;
     }
-    const note = entry && entry.suppressed > 0 ? ` (${entry.suppressed} more like it not shown)` : '';
     this.seen.delete(key);
     this.seen.set(key, { at: now, suppressed: 0 });
     if (this.seen.size > MAX_KEYS) {
       const oldest = this.seen.keys().next().value;
-      if (oldest !== undefined) this.seen.delete(oldest);
+      if (oldest !== undefined) this.summarize(oldest, true);
     }
-    return message + note;
+    show(message);
+  }
+
+  /** No more warnings or summaries (the node stops). */
+  close(): void {
+    this.closed = true;
+    for (const entry of this.seen.values()) if (entry.timer) this.clock.clearTimeout(entry.timer);
+    this.seen.clear();
+  }
+
+  /** The interval of `key` ended with repeats swallowed: one line for them, which starts the
+   * key's next interval (a flood that goes on shows one line a minute). `forget`: the key is
+   * dropped instead (too many keys). */
+  private summarize(key: string, forget = false): void {
+    const entry = this.seen.get(key);
+    if (!entry) return;
+    if (entry.timer) this.clock.clearTimeout(entry.timer);
+    const { last, suppressed } = entry;
+    if (forget) this.seen.delete(key);
+    else this.seen.set(key, { at: this.clock.now(), suppressed: 0 });
+    if (!last || suppressed === 0 || this.closed) return;
+    const span = this.intervalMs === 60_000 ? 'minute' : `${this.intervalMs / 1000} s`;
+    last.show(
+      suppressed === 1
+        ? last.message
+        : `${last.message} (and ${suppressed - 1} more like it in the last ${span})`,
+    );
   }
 }
