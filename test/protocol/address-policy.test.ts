@@ -20,6 +20,31 @@ describe('ip literals', () => {
     expect(formatIp(parseIp('1:0:1:1:1:1:1:1')!.bytes)).toBe('1:0:1:1:1:1:1:1');
   });
 
+  it('formats every address as the WHATWG URL serializer does (RFC 5952: longest zero run, first on a tie)', () => {
+    const groups = fc.array(fc.oneof(fc.constant(0), fc.constant(1), fc.integer({ min: 0, max: 0xffff })), {
+      minLength: 8,
+      maxLength: 8,
+    });
+    fc.assert(
+      fc.property(groups, (g) => {
+        const bytes = new Uint8Array(16);
+        g.forEach((v, i) => {
+          bytes[i * 2] = v >> 8;
+          bytes[i * 2 + 1] = v & 0xff;
+        });
+        const full = g.map((v) => v.toString(16)).join(':');
+        expect(formatIp(bytes)).toBe(new URL(`http://[${full}]/`).hostname.slice(1, -1));
+      }),
+      { numRuns: 2_000 },
+    );
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 4, maxLength: 4 }), (b) => {
+        expect(formatIp(b)).toBe([...b].join('.'));
+      }),
+    );
+    expect(() => formatIp(new Uint8Array(5))).toThrow(RangeError);
+  });
+
   it('refuses what is not an address', () => {
     for (const bad of [
       '',
