@@ -122,7 +122,12 @@ export function scopeOf(address: string): string | undefined {
 
 export function isLinkLocalV6(address: string): boolean {
   const b = ipv6Bytes(address);
-  return b !== undefined && b[0] === 0xfe && ((b[1] ?? 0) & 0xc0) === 0x80;
+  return b !== undefined && isLinkLocalV6Bytes(b);
+}
+
+/** fe80::/10, from the 16 bytes (for callers that parsed the address already). */
+export function isLinkLocalV6Bytes(b: Uint8Array): boolean {
+  return b.length === 16 && b[0] === 0xfe && ((b[1] ?? 0) & 0xc0) === 0x80;
 }
 
 /** True when `address` and `base` share their first `prefixLength` bits. */

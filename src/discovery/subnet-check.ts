@@ -4,7 +4,7 @@
 // link-local sources are on-link by definition (but must carry this interface's scope if any).
 // With one socket per interface all bound to port 5353, Linux delivers every group packet to every
 // socket, so this check is also what keeps eth1's packets out of eth0's link.
-import { ipv4Bytes, ipv6Bytes, isLinkLocalV6, samePrefix, scopeOf } from './ip-address.js';
+import { ipv4Bytes, ipv6Bytes, isLinkLocalV6Bytes, samePrefix, scopeOf } from './ip-address.js';
 import type { NetInterface } from './net-interfaces.js';
 
 interface Subnet {
@@ -37,7 +37,8 @@ export function isOnLink(source: string, iface: NetInterface): boolean {
   if (v4) return subnets(iface).v4.some((s) => samePrefix(v4, s.base, s.prefixLength));
   const v6 = ipv6Bytes(source);
   if (!v6) return false;
-  if (isLinkLocalV6(source)) {
+  // Every IPv6 datagram asks this: the address is parsed once (isLinkLocalV6 would parse it again).
+  if (isLinkLocalV6Bytes(v6)) {
     const scope = scopeOf(source);
     if (scope === undefined || scope === iface.name) return true;
     // Some platforms print the scope as the interface index.
