@@ -2,7 +2,7 @@
 // connected and, if not, why the last dial failed. The node keeps only the last failure per peer
 // (bounded by the peer table); this file turns errors into the few reasons a user can act on.
 import { LinkError } from '../connection/link-factory.js';
-import { HandshakeError } from '../crypto/handshake-error.js';
+import { HandshakeError, meansBusy } from '../crypto/handshake-error.js';
 import type { PeerInfo, RememberedPeerInfo } from './events.js';
 
 export type DialFailureReason =
@@ -60,10 +60,7 @@ export function failureRecord(error: unknown, at: number): DialFailureRecord {
       ? 'network-mismatch'
       : cause.code === 'wrong-server-key' || cause.code === 'unauthorized'
         ? 'refused'
-        : cause.code === 'timeout' ||
-            cause.code === 'dropped-late' ||
-            cause.code === 'connection-lost' ||
-            cause.code === 'too-many-handshakes'
+        : meansBusy(cause.code)
           ? 'handshake-timeout'
           : 'handshake-failed';
   return { reason, code: cause.code, message, at };

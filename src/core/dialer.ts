@@ -13,7 +13,7 @@
 // retried the same way; a peer that answered and refused us (other network key, not the key we
 // dialled, blocked) is retried slowly. Dials go through DialQueue (a few at a time).
 import { LinkError } from '../connection/link-factory.js';
-import { HandshakeError } from '../crypto/handshake-error.js';
+import { HandshakeError, meansBusy } from '../crypto/handshake-error.js';
 import { TransportError } from '../transport/transport.js';
 import { type BackoffPolicy, backoffDelay } from './backoff.js';
 import type { Clock } from './clock.js';
@@ -197,12 +197,7 @@ export function classify(error: unknown): DialFailure {
   // means it answered and said no (another network key, not the key we dialled, refused) or is
   // broken. ('dropped-late' on the slow schedule instead, like a refusal, measured no different at
   // 100 at once: 59.96 s against 62.09 and 66.07 s, all on one slow night, CPU-bound.)
-  const busy =
-    cause.code === 'timeout' ||
-    cause.code === 'dropped-late' ||
-    cause.code === 'connection-lost' ||
-    cause.code === 'too-many-handshakes';
-  return busy ? 'busy' : 'refused';
+  return meansBusy(cause.code) ? 'busy' : 'refused';
 }
 
 /** A failed dial that no process answered for: refused (nothing listens: it crashed or quit), no

@@ -15,6 +15,18 @@ export type HandshakeErrorCode =
   | 'flood' // the peer sent far more than a handshake before it was its turn
   | 'connection-lost'; // the transport closed or failed mid-handshake
 
+/** Slow, cut, dropped late or turned away for load: what a busy host looks like, not a peer
+ * that answered and said no. The dialler retries these on its fast schedule (dialer.ts classify)
+ * and `lanchat doctor` calls them a handshake timeout (diagnosis.ts failureRecord). */
+export function meansBusy(code: HandshakeErrorCode): boolean {
+  return (
+    code === 'timeout' ||
+    code === 'dropped-late' ||
+    code === 'connection-lost' ||
+    code === 'too-many-handshakes'
+  );
+}
+
 export class HandshakeError extends Error {
   override readonly name = 'HandshakeError';
   readonly code: HandshakeErrorCode;
