@@ -31,12 +31,18 @@ export class WarningGate {
   pass(key: string, message: string, show: (text: string) => void): void {
     if (this.closed) return;
     const now = this.clock.now();
+    // Its interval is over but its summary's timer has not run yet (a busy loop runs it late):
+    // the summary first, or the repeats it counts would be lost.
+    const before = this.seen.get(key);
+    if (before?.timer && now - before.at >= this.intervalMs) this.summarize(key);
     const entry = this.seen.get(key);
     if (entry && now - entry.at < this.intervalMs) {
       entry.suppressed++;
       entry.last = { message, show };
-      entry.timer ??= this.clock.setTimeout(() => this.summarize(key), entry.at + this.intervalMs - now);
-      entry.timer.unref?.();
+      if (!entry.timer) {
+        entry.timer = this.clock.setTimeout(() => this.summarize(key), entry.at + this.intervalMs - now);
+        entry.timer.unref?.();
+      }
       return;
     }
     this.seen.delete(key);
@@ -66,7 +72,7 @@ export class WarningGate {
     if (forget) this.seen.delete(key);
     else this.seen.set(key, { at: this.clock.now(), suppressed: 0 });
     if (!last || suppressed === 0 || this.closed) return;
-    const span = this.intervalMs === 60_000 ? 'minute' : `${this.intervalMs / 1000} s`;
+    const span = this.intervalMs === WARNING_GATE_INTERVAL_MS ? 'minute' : `${this.intervalMs / 1000} s`;
     last.show(
       suppressed === 1
         ? last.message

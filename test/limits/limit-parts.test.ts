@@ -82,6 +82,19 @@ describe('WarningGate', () => {
     ]);
   });
 
+  it('a repeat that comes after the interval, before its late summary timer ran, loses no count', () => {
+    const { clock, shown, pass } = gateWithLog();
+    pass('x', 'first');
+    pass('x', 'again 1');
+    pass('x', 'again 2');
+    // The loop was busy: time is past the interval, the summary's timer has not fired yet.
+    (clock as unknown as { time: number }).time += 1_500;
+    pass('x', 'again 3');
+    expect(shown.map(([, text]) => text)).toEqual(['first', 'again 2 (and 1 more like it in the last 1 s)']);
+    clock.advance(1_000); // 'again 3' is the next interval's repeat
+    expect(shown.at(-1)?.[1]).toBe('again 3');
+  });
+
   it('shows nothing more once closed (the node stops)', () => {
     const { clock, gate, shown, pass } = gateWithLog();
     pass('x', 'first');
