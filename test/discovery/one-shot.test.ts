@@ -9,8 +9,8 @@ const SERVICE = '_lanchat._tcp.local';
 async function settledLan(kit: MdnsKit, n: number) {
   const nodes = [];
   for (let i = 1; i <= n; i++) nodes.push(await kit.node(`10.0.0.${i}`, `node${i}`));
-  // Probed, announced, all seen each other; their browses at 1, 2 and 4 s are over, the next is at 8 s.
-  await kit.clock.advance(6_000);
+  // Probed, announced, all seen each other; their browses at 1, 2 and 6 s are over, the next is at 14 s.
+  await kit.clock.advance(8_000);
   for (const x of nodes) expect(x.events.filter((e) => e.type === 'up')).toHaveLength(n - 1);
   return nodes;
 }
