@@ -100,6 +100,8 @@ export interface LinkKeeperOptions {
   storeFailed: (error: unknown, what: string) => void;
   /** A chat link was adopted (remembered peers, peer exchange). */
   linkUp?: (peer: Peer, link: PeerLink) => void;
+  /** The peer's chat link closed (it has none now). */
+  linkDown?: (peer: Peer) => void;
 }
 
 export class LinkKeeper {
@@ -247,6 +249,7 @@ export class LinkKeeper {
     }
     if (peer.link !== link) return; // a duplicate that lost; the peer is still online
     peer.link = undefined;
+    o.linkDown?.(peer);
     peer.inFlight.clear();
     peer.sentSeq = 0;
     o.catchUp.forget(peer);

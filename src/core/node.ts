@@ -387,6 +387,7 @@ export class LanchatNode {
         this.remembered.linkUp(peer, link);
         this.exchange?.linkUp(peer, link);
       },
+      linkDown: (peer) => this.exchange?.linkDown(peer),
     });
   }
 

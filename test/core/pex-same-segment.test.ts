@@ -29,12 +29,15 @@ function peer(id: string, address: string, source: 'mdns' | 'invite'): Peer & { 
   };
 }
 
+/** A node whose links to the peers of `online` other than `newcomer` came up earlier (what they
+ * told each other then is forgotten): the test then brings the newcomer's link up. */
 function exchange(
   online: Peer[],
   clock: FakeClock,
-  segmentOf?: (address: string) => string | undefined,
+  segmentOf: ((address: string) => string | undefined) | undefined,
+  newcomer: Peer,
 ): PeerExchange {
-  return new PeerExchange({
+  const pex = new PeerExchange({
     clock,
     peers: {
       online: () => online,
@@ -48,6 +51,10 @@ function exchange(
     warn: () => {},
     ...(segmentOf ? { segmentOf } : {}),
   });
+  for (const p of online) if (p !== newcomer) pex.linkUp(p, p.link!);
+  clock.advance(10_000);
+  for (const p of online) (p as Peer & { sent: WireMessage[] }).sent.length = 0;
+  return pex;
 }
 
 const told = (p: { sent: WireMessage[] }) =>
@@ -61,7 +68,7 @@ describe('peer exchange on one segment', () => {
     const clock = new FakeClock();
     const a = peer('A', '10.1.0.2', 'mdns');
     const b = peer('B', '10.1.0.3', 'mdns');
-    const pex = exchange([a, b], clock, lan);
+    const pex = exchange([a, b], clock, lan, b);
     pex.linkUp(b, b.link!);
     clock.advance(10_000);
     expect(told(a)).toEqual([]);
@@ -73,7 +80,7 @@ describe('peer exchange on one segment', () => {
     const a = peer('A', '10.1.0.2', 'mdns');
     const far = peer('F', '10.2.0.9', 'mdns');
     const routed = peer('R', '10.9.0.7', 'invite');
-    const pex = exchange([a, far, routed], clock, lan);
+    const pex = exchange([a, far, routed], clock, lan, a);
     pex.linkUp(a, a.link!);
     clock.advance(10_000);
     expect(told(a).sort()).toEqual(['F', 'R']);
@@ -86,7 +93,7 @@ describe('peer exchange on one segment', () => {
     const a = peer('A', '10.1.0.2', 'mdns');
     const b = peer('B', '10.1.0.3', 'invite');
     b.heardViaMdns = false;
-    const pex = exchange([a, b], clock, lan);
+    const pex = exchange([a, b], clock, lan, b);
     pex.linkUp(b, b.link!);
     clock.advance(10_000);
     expect(told(a)).toEqual([]);
@@ -97,18 +104,61 @@ describe('peer exchange on one segment', () => {
     const clock = new FakeClock();
     const a = peer('A', '10.1.0.2', 'invite');
     const b = peer('B', '10.1.0.3', 'invite');
-    const pex = exchange([a, b], clock, lan);
+    const pex = exchange([a, b], clock, lan, b);
     pex.linkUp(b, b.link!);
     clock.advance(10_000);
     expect(told(a)).toEqual(['B']);
     expect(told(b)).toEqual(['A']);
   });
 
+  it('an arrival on a floor of 300 on one mDNS segment looks at none of them (O(1) per host)', () => {
+    const clock = new FakeClock();
+    const floor = Array.from({ length: 300 }, (_, i) =>
+      peer(`P${i}`, `10.1.${i >> 8}.${(i & 255) + 2}`, 'mdns'),
+    );
+    const far = peer('F', '10.2.0.9', 'mdns');
+    const newcomer = peer('N', '10.1.9.9', 'mdns');
+    const pex = exchange([...floor, far, newcomer], clock, lan, newcomer);
+    let looked = 0;
+    for (const p of floor) {
+      const link = p.link;
+      Object.defineProperty(p, 'link', {
+        get: () => {
+          looked++;
+          return link;
+        },
+      });
+    }
+    pex.linkUp(newcomer, newcomer.link!);
+    clock.advance(10_000);
+    expect(looked).toBe(0);
+    // Still told across segments, both ways.
+    expect(told(newcomer)).toEqual(['F']);
+    expect(told(far)).toEqual(['N']);
+  });
+
+  it('a peer whose link closed is neither passed on nor told; a replaced link counts once', () => {
+    const clock = new FakeClock();
+    const far = peer('F', '10.2.0.9', 'mdns');
+    const routed = peer('R', '10.9.0.7', 'invite');
+    const a = peer('A', '10.1.0.2', 'mdns');
+    const pex = exchange([far, routed, a], clock, lan, a);
+    pex.linkUp(routed, routed.link!); // its link replaced by a new one: indexed once
+    pex.linkDown(far);
+    clock.advance(10_000);
+    for (const p of [far, routed]) p.sent.length = 0;
+    pex.linkUp(a, a.link!);
+    clock.advance(10_000);
+    expect(told(a)).toEqual(['R']);
+    expect(told(routed)).toEqual(['A']);
+    expect(told(far)).toEqual([]);
+  });
+
   it('without a segment test, everybody is told (the behaviour before)', () => {
     const clock = new FakeClock();
     const a = peer('A', '10.1.0.2', 'mdns');
     const b = peer('B', '10.1.0.3', 'mdns');
-    const pex = exchange([a, b], clock);
+    const pex = exchange([a, b], clock, undefined, b);
     pex.linkUp(b, b.link!);
     clock.advance(10_000);
     expect(told(a)).toEqual(['B']);
