@@ -6,7 +6,7 @@
 import type { LinkCloseReason, PeerLink } from '../connection/peer-link.js';
 import type { PeerHint } from '../discovery/discovery.js';
 import { idOf } from '../identity/ids.js';
-import type { PresenceState, WireMessage } from '../protocol/messages.js';
+import { type PresenceState, VERDICT_CAPABILITY, type WireMessage } from '../protocol/messages.js';
 import { type Store, StoreError } from '../store/store.js';
 import type { CatchUp } from './catch-up.js';
 import type { Clock } from './clock.js';
@@ -52,6 +52,15 @@ export const LOST_GRACE_MAX_MS = 45_000;
 export const LOST_GRACE_RECHECK_MS = 1_000;
 /** A link closed with one of these: the kernel found the peer's host gone (TCP keepalive went
  * unanswered, no route): no grace. */
+/**
+ * How long a peer that promised a verdict (VERDICT_CAPABILITY) has to send it before it is shown
+ * online anyway. Until then it is not shown: a peer whose trust turns us away (another key holds
+ * our nick there, or it blocks us) sends its refusal right after the hellos, and we used to show
+ * it online for that moment, then offline, on every retry. An honest peer's verdict follows its
+ * hello within one read; the wait only bounds a peer that never sends it.
+ */
+export const VERDICT_WAIT_MS = 5_000;
+
 const HOST_GONE_CODES = new Set(['ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 export interface LinkKeeperOptions {
@@ -79,6 +88,8 @@ export interface LinkKeeperOptions {
   maxKnownPeers?: number;
   /** A lost peer's grace before it is reported offline (LOST_GRACE_MS). */
   lostGraceMs?: number;
+  /** VERDICT_WAIT_MS unless given (tests). */
+  verdictWaitMs?: number;
   /** How long the grace may be drawn out while we are getting through (LOST_GRACE_MAX_MS). */
   lostGraceMaxMs?: number;
   /** Are we getting through to the peer: a dial queued, under way or scheduled, or a connection
@@ -181,16 +192,22 @@ export class LinkKeeper {
       }
     }
     this.seenOnline.add(id);
+    // Before anything else we send on it: the peer shows us online once it has this.
+    if (speaksVerdict(link)) link.send({ t: 'admitted' });
     // Normalised and at most 256 (decodeMessage); rows only for rooms we are in (room-offers.ts).
     peer.rooms = new Set(hello.rooms);
     o.dialer.connected(peer);
     peer.inFlight.clear();
     peer.sentSeq = 0;
     for (const room of peer.rooms) if (o.inRoom(room)) o.store.rooms.addMember(room, id);
+    this.endVerdictWait(peer); // a link that replaced a waiting one waits for its own verdict
+    // Before attach() hands us what arrived meanwhile: the verdict may be among it.
+    const awaiting = !peer.shownOnline && speaksVerdict(link);
+    if (awaiting) this.awaitVerdict(peer, link);
     link.on('close', (reason, error) => this.onClosed(peer, link, reason, error));
     link.on('room', () => o.messenger.pump(peer));
     link.attach((message) => this.handle(peer, link, message));
-    if (!wasOnline) o.emit({ type: 'peer_online', peer: o.views.info(peer) });
+    if (!awaiting) this.showOnline(peer);
     if (admission.collidesWith.length > 0) o.peerMessages.warnCollision(peer);
     this.resync(link);
     o.messenger.pump(peer);
@@ -231,6 +248,33 @@ export class LinkKeeper {
     for (const room of sent.rooms) if (!rooms.includes(room)) link.send({ t: 'part', room });
   }
 
+  /** The peer took our link (its `admitted`): shown online now if it was waiting for that. */
+  admittedBy(peer: Peer, link: PeerLink): void {
+    if (peer.verdictWait?.link !== link) return;
+    this.endVerdictWait(peer);
+    this.showOnline(peer);
+  }
+
+  private awaitVerdict(peer: Peer, link: PeerLink): void {
+    const timer = this.o.clock.setTimeout(
+      () => this.admittedBy(peer, link),
+      this.o.verdictWaitMs ?? VERDICT_WAIT_MS,
+    );
+    timer.unref?.();
+    peer.verdictWait = { link, timer };
+  }
+
+  private endVerdictWait(peer: Peer): void {
+    if (peer.verdictWait) this.o.clock.clearTimeout(peer.verdictWait.timer);
+    peer.verdictWait = undefined;
+  }
+
+  private showOnline(peer: Peer): void {
+    if (peer.shownOnline) return;
+    peer.shownOnline = true;
+    this.o.emit({ type: 'peer_online', peer: this.o.views.info(peer) });
+  }
+
   private dialledBySmallerId(link: PeerLink, remoteId: string): boolean {
     const dialler = link.initiator ? this.o.selfId : remoteId;
     const other = link.initiator ? remoteId : this.o.selfId;
@@ -249,6 +293,7 @@ export class LinkKeeper {
     }
     if (peer.link !== link) return; // a duplicate that lost; the peer is still online
     peer.link = undefined;
+    this.endVerdictWait(peer); // never shown: goneOffline reports nothing
     o.linkDown?.(peer);
     peer.inFlight.clear();
     peer.sentSeq = 0;
@@ -335,11 +380,16 @@ export class LinkKeeper {
     if (peer.typingExpiry) this.o.clock.clearTimeout(peer.typingExpiry);
     peer.typingExpiry = undefined;
     this.o.drops.peerOffline(peer);
-    this.o.emit({ type: 'peer_offline', peer: this.o.views.ref(peer), reason });
+    if (peer.shownOnline) this.o.emit({ type: 'peer_offline', peer: this.o.views.ref(peer), reason });
+    peer.shownOnline = false;
     // Discovery said it went while we were still trying it: now that is so, stop dialling.
     if (peer.hintWithdrawnAt !== undefined) this.o.dialer.dropHint(peer);
     else if (reason === 'refused') this.o.dialer.later(peer, REFUSED_RETRY_MS);
     else if (reason !== 'quit') this.o.dialer.redial(peer);
     this.o.peers.evictIdle(this.o.maxKnownPeers);
   }
+}
+
+function speaksVerdict(link: PeerLink): boolean {
+  return link.remoteHello?.caps.includes(VERDICT_CAPABILITY) ?? false;
 }

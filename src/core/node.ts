@@ -24,7 +24,12 @@ import type { Discovery, DiscoveryEvent, PeerHint } from '../discovery/discovery
 import { fingerprint, idOf } from '../identity/ids.js';
 import { nickSkeleton } from '../identity/nick-skeleton.js';
 import { safetyNumber, safetyNumbersMatch } from '../identity/safety-number.js';
-import { type Hello, PROTOCOL_VERSION, type PresenceState } from '../protocol/messages.js';
+import {
+  type Hello,
+  PROTOCOL_VERSION,
+  type PresenceState,
+  VERDICT_CAPABILITY,
+} from '../protocol/messages.js';
 import { normaliseRoom, roomKey } from '../protocol/names.js';
 import { type Store, type StoredMessage, StoreError } from '../store/store.js';
 import type { Listener, Transport } from '../transport/transport.js';
@@ -137,6 +142,8 @@ export interface NodeInit {
   lostGraceMs?: number;
   /** How long that grace may be drawn out while we are getting through (LOST_GRACE_MAX_MS). */
   lostGraceMaxMs?: number;
+  /** How long a peer that promised its verdict on our link has to send it (VERDICT_WAIT_MS; tests). */
+  verdictWaitMs?: number;
 }
 
 /** Addresses kept in a hint merged from several sources (discovery, remembered, exchange). */
@@ -169,6 +176,7 @@ export const CAPABILITIES = [
   SIGNATURE_V2_CAPABILITY,
   'files',
   'drops',
+  VERDICT_CAPABILITY,
 ];
 
 export class LanchatNode {
@@ -350,6 +358,7 @@ export class LanchatNode {
       ...(init.typingExpiryMs !== undefined ? { typingExpiryMs: init.typingExpiryMs } : {}),
       emit: (event) => this.emit(event),
       peerList: (peer, link, message) => this.exchange?.received(peer, link, message),
+      admitted: (peer, link) => this.linkKeeper.admittedBy(peer, link),
     });
     this.linkKeeper = new LinkKeeper({
       selfId: this.id,
@@ -372,6 +381,7 @@ export class LanchatNode {
       ...(init.limits?.peers ? { peerCaps: init.limits.peers } : {}),
       ...(init.limits?.maxKnownPeers !== undefined ? { maxKnownPeers: init.limits.maxKnownPeers } : {}),
       ...(init.lostGraceMs !== undefined ? { lostGraceMs: init.lostGraceMs } : {}),
+      ...(init.verdictWaitMs !== undefined ? { verdictWaitMs: init.verdictWaitMs } : {}),
       ...(init.lostGraceMaxMs !== undefined ? { lostGraceMaxMs: init.lostGraceMaxMs } : {}),
       reconnecting: (peer) => this.dialer.dialing(peer) || this.incomingFrom(peer),
       learnFromLink: (peer, link) => {
@@ -497,7 +507,7 @@ export class LanchatNode {
     if (this.ackTimer) this.clock.clearInterval(this.ackTimer);
     await this.transfers?.stop();
     for (const peer of this.peers.all()) {
-      for (const timer of [peer.retry, peer.offlineGrace, peer.typingExpiry])
+      for (const timer of [peer.retry, peer.offlineGrace, peer.typingExpiry, peer.verdictWait?.timer])
         if (timer) this.clock.clearTimeout(timer);
       if (peer.link) {
         peer.link.send({ t: 'close', reason: 'quit' });

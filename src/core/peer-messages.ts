@@ -35,6 +35,8 @@ export interface PeerMessagesOptions {
   emit: (event: NodeEvent) => void;
   /** A peer exchange list (core/peer-exchange.ts); ignored when peer exchange is off. */
   peerList?: (peer: Peer, link: PeerLink, message: PeerExchange) => void;
+  /** The peer took our link (VERDICT_CAPABILITY, link-keeper.ts). */
+  admitted?: (peer: Peer, link: PeerLink) => void;
 }
 
 export class PeerMessages {
@@ -45,6 +47,9 @@ export class PeerMessages {
     switch (message.t) {
       case 'peers':
         this.o.peerList?.(peer, link, message);
+        return;
+      case 'admitted':
+        this.o.admitted?.(peer, link);
         return;
       case 'close':
         if (message.reason === 'replaced') link.replacedByPeer = true;

@@ -35,6 +35,11 @@ export interface Peer {
   retry: TimerHandle | undefined;
   /** A lost link's grace (link-keeper.ts): the peer is not reported offline while it runs. */
   offlineGrace: TimerHandle | undefined;
+  /** peer_online was reported and no peer_offline since (link-keeper.ts). */
+  shownOnline: boolean;
+  /** A link up whose peer has not said yet that it took it (VERDICT_CAPABILITY): not shown online
+   * until it does, or until the timer gives up waiting (link-keeper.ts). */
+  verdictWait: { link: PeerLink; timer: TimerHandle } | undefined;
   /** When discovery said it went (goodbye, expiry) while we were still getting through to it (its
    * grace, or a dial under way): the hint is kept for that dial and dropped once the peer is found
    * gone (link-keeper.ts goneOffline, node.ts withdrawnDialFailed). */
@@ -86,6 +91,7 @@ export class PeerTable {
         p.hint !== undefined ||
         p.retry !== undefined ||
         p.offlineGrace !== undefined ||
+        p.verdictWait !== undefined ||
         p.typingExpiry !== undefined ||
         p.inFlight.size > 0 ||
         p.pumping;
@@ -122,6 +128,8 @@ export class PeerTable {
         lastFailure: undefined,
         retry: undefined,
         offlineGrace: undefined,
+        shownOnline: false,
+        verdictWait: undefined,
         hintWithdrawnAt: undefined,
         refusedUsAt: undefined,
         rooms: new Set(),

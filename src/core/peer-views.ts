@@ -44,7 +44,7 @@ export class PeerViews {
       ...this.ref(peer),
       ...(peer.named || peer.advertisedNick === undefined ? {} : { advertisedNick: peer.advertisedNick }),
       address: peer.link?.remoteAddress ?? peer.hint?.addresses[0] ?? '',
-      online: peer.link !== undefined,
+      online: peer.link !== undefined && peer.verdictWait === undefined,
       presence: peer.presence,
       status: peer.status,
       blocked: this.o.trust.blocked(peer.id),

@@ -83,6 +83,15 @@ export interface CloseNotice {
   reason: 'replaced' | 'quit' | 'refused';
 }
 
+/** "I took your link": sent first after admitting a peer whose hello lists VERDICT_CAPABILITY,
+ * so that it shows us online only once we accepted it (a refusal comes as a close instead). */
+export interface Admitted {
+  t: 'admitted';
+}
+
+/** A peer that lists this capability sends `admitted` after taking our link. */
+export const VERDICT_CAPABILITY = 'verdict';
+
 export interface PresenceChange {
   t: 'presence';
   presence: PresenceState;
@@ -151,6 +160,7 @@ export type WireMessage =
   | Part
   | NickChange
   | CloseNotice
+  | Admitted
   | PresenceChange
   | Typing
   | ReadReceipt
@@ -327,6 +337,8 @@ export function decodeMessage(payload: Uint8Array): WireMessage | undefined {
       return { t: 'nick', nick: nick(o) };
     case 'close':
       return { t: 'close', reason: o.reason === 'replaced' || o.reason === 'refused' ? o.reason : 'quit' };
+    case 'admitted':
+      return { t: 'admitted' };
     case 'presence':
       return {
         t: 'presence',

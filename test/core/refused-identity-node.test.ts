@@ -73,11 +73,10 @@ describe('a new key under a pinned nick', () => {
     await run(1_500);
     expect(bobDials.slice(before.bob).filter((a) => a === alice.host)).toEqual([]);
     expect(aliceDials.slice(before.alice).filter((a) => a === bob.host)).toEqual([]);
-    // Shown once at most (its hello arrived before the refusal), and gone with the reason.
-    const aliceOnline = eventsOf(bob, 'peer_online').filter((e) => e.peer.id === alice.node.id);
-    expect(aliceOnline.length).toBeLessThanOrEqual(1);
-    const offline = eventsOf(bob, 'peer_offline').filter((e) => e.peer.id === alice.node.id);
-    expect(offline.map((e) => e.reason)).toEqual(aliceOnline.map(() => 'refused'));
+    // Never shown, not even between the hellos and the refusal: alice's hello promised a verdict
+    // (VERDICT_CAPABILITY), and the verdict was the refusal.
+    expect(eventsOf(bob, 'peer_online').filter((e) => e.peer.id === alice.node.id)).toEqual([]);
+    expect(eventsOf(bob, 'peer_offline').filter((e) => e.peer.id === alice.node.id)).toEqual([]);
     expect(onlineIds(bob)).not.toContain(alice.node.id);
     const told = eventsOf(bob, 'warning').filter((w) => w.code === 'refused-by-peer');
     expect(told).toHaveLength(1);
