@@ -15,7 +15,7 @@ import type { Drops } from './drops/drops.js';
 import type { NodeEvent } from './events.js';
 import type { TransferService } from './files/transfer-service.js';
 import type { Messenger } from './messenger.js';
-import { type PeerCapLimits, peerCapRefusal } from './peer-caps.js';
+import { LinkedPeers, type PeerCapLimits } from './peer-caps.js';
 import type { PeerMessages } from './peer-messages.js';
 import type { Peer, PeerTable } from './peer-table.js';
 import type { PeerViews } from './peer-views.js';
@@ -120,6 +120,8 @@ export class LinkKeeper {
   private readonly seenOnline = new Set<string>();
   /** Peers in their LOST_GRACE_MS, with the reason their link closed (reported if they are gone). */
   private readonly lost = new Map<string, LinkCloseReason>();
+  /** What the peer caps count (peer-caps.ts). */
+  private readonly linked = new LinkedPeers();
 
   constructor(private readonly o: LinkKeeperOptions) {}
 
@@ -137,7 +139,7 @@ export class LinkKeeper {
       return;
     }
     // Before admission: a refused identity costs no contact row and no peer-table entry.
-    const overCap = peerCapRefusal(o.peers.online(), id, link.remoteAddress, o.peerCaps);
+    const overCap = this.linked.refusal(id, link.remoteAddress, o.peerCaps);
     if (overCap) {
       link.close('local');
       o.refused(link.remoteAddress, overCap);
@@ -178,6 +180,7 @@ export class LinkKeeper {
     peer.hintWithdrawnAt = undefined; // it came back: as for any live link, its address stays
     this.lost.delete(id);
     peer.link = link;
+    this.linked.add(id, link.remoteAddress);
     // A reconnect may bring news that was sent while we were apart: report it like a live change.
     const previousNick = peer.nick;
     const presenceChanged = peer.presence !== hello.presence || peer.status !== hello.status;
@@ -293,6 +296,7 @@ export class LinkKeeper {
     }
     if (peer.link !== link) return; // a duplicate that lost; the peer is still online
     peer.link = undefined;
+    this.linked.remove(peer.id);
     this.endVerdictWait(peer); // never shown: goneOffline reports nothing
     o.linkDown?.(peer);
     peer.inFlight.clear();
