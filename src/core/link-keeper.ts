@@ -50,17 +50,18 @@ export const LOST_GRACE_MS = 15_000;
  */
 export const LOST_GRACE_MAX_MS = 45_000;
 export const LOST_GRACE_RECHECK_MS = 1_000;
-/** A link closed with one of these: the kernel found the peer's host gone (TCP keepalive went
- * unanswered, no route): no grace. */
 /**
  * How long a peer that promised a verdict (VERDICT_CAPABILITY) has to send it before it is shown
  * online anyway. Until then it is not shown: a peer whose trust turns us away (another key holds
  * our nick there, or it blocks us) sends its refusal right after the hellos, and we used to show
- * it online for that moment, then offline, on every retry. An honest peer's verdict follows its
- * hello within one read; the wait only bounds a peer that never sends it.
+ * it online for that moment, then offline, on every retry. An honest peer sends it as soon as it
+ * has read our hello (milliseconds; seconds on a host as busy as 9:00 on two cores makes it); the
+ * wait only bounds a peer that never sends it.
  */
 export const VERDICT_WAIT_MS = 5_000;
 
+/** A link closed with one of these: the kernel found the peer's host gone (TCP keepalive went
+ * unanswered, no route): no grace. */
 const HOST_GONE_CODES = new Set(['ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 export interface LinkKeeperOptions {
@@ -88,10 +89,10 @@ export interface LinkKeeperOptions {
   maxKnownPeers?: number;
   /** A lost peer's grace before it is reported offline (LOST_GRACE_MS). */
   lostGraceMs?: number;
-  /** VERDICT_WAIT_MS unless given (tests). */
-  verdictWaitMs?: number;
   /** How long the grace may be drawn out while we are getting through (LOST_GRACE_MAX_MS). */
   lostGraceMaxMs?: number;
+  /** VERDICT_WAIT_MS unless given (tests). */
+  verdictWaitMs?: number;
   /** Are we getting through to the peer: a dial queued, under way or scheduled, or a connection
    * from its host being accepted? */
   reconnecting?: (peer: Peer) => boolean;
