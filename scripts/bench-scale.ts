@@ -4,6 +4,7 @@
 // in the same run; then the next morning (everyone quits and starts again: same profiles, warm
 // compile cache). Prints one markdown table. Root only; everything happens in its own namespaces.
 //   npm run bench:scale -- [--nodes 50] [--stagger-ms 0] [--window 120] [--settle 200] [--ipv4-only]
+//                          [--joiners 3]
 // --ipv4-only turns IPv6 off in every host: the same floor without its second address family, the
 // bound that what dual-stack costs is measured against (run it next to a run without).
 import { cpus, loadavg } from 'node:os';
@@ -32,6 +33,8 @@ const N = Number(option('--nodes', '50'));
 const staggerMs = Number(option('--stagger-ms', '0'));
 const windowMs = Number(option('--window', '120')) * 1000;
 const ipv4Only = process.argv.includes('--ipv4-only');
+/** Fresh joiners on the settled floor, one after another (≥ 1; the table gives their median). */
+const JOINERS = Math.max(1, Number(option('--joiners', '3')));
 /** Long enough for two rounds of cache refreshes: records with a host name live 120 s (RFC 6762
  * §10) and every peer's are asked for again at 80 % of that, ≈ every 96 s; a 30 s window that
  * fell between two rounds measured 0.1–0.4 packets per host and minute where the floor sends
@@ -53,6 +56,22 @@ function percentile(values: number[], p: number): number {
 const ms = (x: number) => (Number.isNaN(x) ? 'never' : `${x.toFixed(1)} ms`);
 const s = (ms: number | undefined) =>
   ms === undefined || Number.isNaN(ms) ? 'never' : `${(ms / 1000).toFixed(2)} s`;
+/** The median (nearest rank) of figures where undefined means "never" and ranks last. */
+function medianOf(xs: (number | undefined)[]): number | undefined {
+  const m = percentile(
+    xs.map((x) => x ?? Number.POSITIVE_INFINITY),
+    50,
+  );
+  return Number.isFinite(m) ? m : undefined;
+}
+/** "median (min–max)" of several figures, or the one figure. */
+function spread(xs: (number | undefined)[], show: (x: number) => string): string {
+  const shown = (x: number | undefined) => (x === undefined ? 'never' : show(x));
+  if (xs.length === 1) return shown(xs[0]);
+  const ranked = xs.map((x) => x ?? Number.POSITIVE_INFINITY).sort((a, b) => a - b);
+  const finite = (x: number) => (Number.isFinite(x) ? x : undefined);
+  return `${shown(medianOf(xs))} (${shown(finite(ranked[0]!))}–${shown(finite(ranked.at(-1)!))})`;
+}
 
 async function startEach<T>(hosts: HostInfo[], start: (host: HostInfo) => T): Promise<T[]> {
   const out: T[] = [];
@@ -187,18 +206,56 @@ interface FloorFigures {
   rss: number[];
   flaps: number;
   warnings: Map<string, number>;
-  joinMs: number | undefined;
-  joinCostMs: number;
-  /** The fresh joiner's own CPU from its start until it saw everyone. */
-  joinerCpuS: number | undefined;
+  joins: JoinFigures[];
   morning: MorningFigures;
   fanout: number[];
+}
+
+interface JoinFigures {
+  /** From its ready until it saw every node already there online; undefined: not within 30 s. */
+  ms: number | undefined;
+  /** Its own CPU from its start until then. */
+  cpuS: number | undefined;
+  /** What its arrival cost each node already there, mean, above that node's idle. */
+  costMs: number;
+}
+
+/** One fresh joiner on the settled floor: how soon it sees everyone, and at what CPU. */
+async function arrival(floor: Floor, host: HostInfo, idlePercent: number[]): Promise<JoinFigures> {
+  const there = floor.nodes.slice();
+  const cpuBefore = there.map((n) => cpuSeconds(n.process.pid!) ?? 0);
+  const j0 = performance.now();
+  const joiner = floor.start(host);
+  const everyone = new Set(there.map((n) => n.id!));
+  const deadline = performance.now() + 30_000;
+  let seen: number | undefined;
+  let cpuS: number | undefined;
+  while (performance.now() < deadline) {
+    seen = joiner.id ? sawAllAt(joiner, everyone) : undefined;
+    if (seen !== undefined) {
+      cpuS = cpuSeconds(joiner.process.pid!);
+      break;
+    }
+    await delay(20);
+  }
+  await delay(3_000);
+  const windowS = (performance.now() - j0) / 1000;
+  // Earlier joiners have no idle figure of their own: the floor's mean stands in.
+  const idleOf = (i: number) => (idlePercent[i] ?? mean(idlePercent)) / 100;
+  const cost = there.map(
+    (n, i) => ((cpuSeconds(n.process.pid!) ?? 0) - cpuBefore[i]! - idleOf(i) * windowS) * 1000,
+  );
+  return {
+    ms: seen === undefined || joiner.readyAt === undefined ? undefined : seen - joiner.readyAt,
+    cpuS,
+    costMs: mean(cost),
+  };
 }
 
 async function lanchatFloor(
   network: Network,
   hosts: HostInfo[],
-  joinerHost: HostInfo,
+  joinerHosts: HostInfo[],
   counter: PacketCounter,
 ): Promise<FloorFigures> {
   const build = snapshotBuild('bench-scale');
@@ -243,28 +300,12 @@ async function lanchatFloor(
     (e, i) => e.type === 'message' && e.room === '#general' && e.text === `${tag} ${i}`,
   );
 
-  // A fresh joiner on the settled floor, and what its arrival cost everyone else (measured from
-  // here: the fan-out's own CPU must not count as the arrival's).
+  // Fresh joiners on the settled floor, one after another (each stays), and what each arrival
+  // cost the nodes already there (measured from here: the fan-out's own CPU must not count as the
+  // arrival's). Several, because one arrival is one sample of a noisy machine.
   await delay(2_000);
-  const cpuBeforeJoin = floor.nodes.map((n) => cpuSeconds(n.process.pid!) ?? 0);
-  const j0 = performance.now();
-  const joiner = floor.start(joinerHost);
-  const everyone = new Set(floor.nodes.filter((n) => n !== joiner).map((n) => n.id!));
-  const joinDeadline = performance.now() + 30_000;
-  let seen: number | undefined;
-  let joinerCpuS: number | undefined;
-  while (performance.now() < joinDeadline) {
-    seen = joiner.id ? sawAllAt(joiner, everyone) : undefined;
-    if (seen !== undefined) {
-      joinerCpuS = cpuSeconds(joiner.process.pid!);
-      break;
-    }
-    await delay(20);
-  }
-  await delay(3_000);
-  const cpu2 = floor.nodes.filter((n) => n !== joiner).map((n) => cpuSeconds(n.process.pid!) ?? 0);
-  const joinWindowS = (performance.now() - j0) / 1000;
-  const joinCost = cpu2.map((c, i) => (c - cpuBeforeJoin[i]! - (idle[i]! / 100) * joinWindowS) * 1000);
+  const joins: JoinFigures[] = [];
+  for (const host of joinerHosts) joins.push(await arrival(floor, host, idle));
   const morning = await nextMorning(network, floor, build);
 
   return {
@@ -282,9 +323,7 @@ async function lanchatFloor(
     rss,
     flaps,
     warnings: warningKinds(floor.nodes),
-    joinMs: seen === undefined || joiner.readyAt === undefined ? undefined : seen - joiner.readyAt,
-    joinCostMs: mean(joinCost),
-    joinerCpuS,
+    joins,
     fanout: fanoutMs,
     morning,
   };
@@ -377,15 +416,16 @@ async function main(): Promise<void> {
   const available = netnsAvailable();
   if (!available.ok) throw new Error(`bench:scale needs network namespaces: ${available.reason}`);
   const loadBefore = loadavg()[0]!;
-  const network = await createNetwork({ hosts: N + 2, prefix: `lctscale${process.pid}`, ipv4Only });
+  const network = await createNetwork({ hosts: N + 1 + JOINERS, prefix: `lctscale${process.pid}`, ipv4Only });
   try {
     const hosts = network.hosts.slice(0, N);
     const joinerHost = network.hosts[N]!;
     const counter = new PacketCounter(network, network.hosts[N + 1]!);
+    const joinerHosts = [joinerHost, ...network.hosts.slice(N + 2)];
     await counter.ready();
     const mesh = await rawMesh(network, hosts, joinerHost);
     await delay(3_000); // let the machine calm down between the two floors
-    const f = await lanchatFloor(network, hosts, joinerHost, counter);
+    const f = await lanchatFloor(network, hosts, joinerHosts, counter);
     print(mesh, f, loadBefore);
   } finally {
     await network.destroy();
@@ -398,8 +438,9 @@ async function main(): Promise<void> {
  * that pace on this machine queues for CPU and falls further behind with every arrival.
  */
 function arrivalBudget(f: FloorFigures): string[][] {
-  if (f.joinerCpuS === undefined) return [];
-  const perArrival = f.joinerCpuS + (N * f.joinCostMs) / 1000;
+  const joinerCpuS = medianOf(f.joins.map((j) => j.cpuS));
+  if (joinerCpuS === undefined) return [];
+  const perArrival = joinerCpuS + (N * (medianOf(f.joins.map((j) => j.costMs)) ?? 0)) / 1000;
   const rows = [
     [
       `CPU one arrival costs on a floor of ${N} (joiner + ${N} × member)`,
@@ -424,6 +465,7 @@ function print(mesh: MeshFigures, f: FloorFigures, loadBefore: number): void {
   const ratio = (a: number | undefined, b: number | undefined) =>
     a === undefined || b === undefined || b <= 0 ? '—' : `${(a / b).toFixed(1)}×`;
   const arrivals = f.arrivals.slice(1);
+  const joinersNote = f.joins.length > 1 ? `, median (range) of ${f.joins.length} one after another` : '';
   const rows: string[][] = [
     [
       'start → last process ready',
@@ -478,17 +520,31 @@ function print(mesh: MeshFigures, f: FloorFigures, loadBefore: number): void {
     ],
     ['peer_offline lines (presence flaps)', String(f.flaps), '', ''],
     [
-      `fresh joiner on the settled floor: sees all ${N}`,
-      s(f.joinMs),
+      `fresh joiner on the settled floor: sees all already there${joinersNote}`,
+      spread(
+        f.joins.map((j) => j.ms),
+        s,
+      ),
       s(mesh.joinMs),
-      ratio(f.joinMs, mesh.joinMs),
+      ratio(medianOf(f.joins.map((j) => j.ms)), mesh.joinMs),
     ],
-    ['CPU its arrival costs each node already there', `${f.joinCostMs.toFixed(1)} ms`, '', ''],
+    [
+      'CPU its arrival costs each node already there',
+      spread(
+        f.joins.map((j) => j.costMs),
+        (x) => `${x.toFixed(1)} ms`,
+      ),
+      '',
+      '',
+    ],
     [
       "the joiner's own CPU, from its start until it sees all",
-      f.joinerCpuS === undefined ? 'never' : `${f.joinerCpuS.toFixed(2)} s`,
+      spread(
+        f.joins.map((j) => j.cpuS),
+        (x) => `${x.toFixed(2)} s`,
+      ),
       mesh.joinerCpuS === undefined ? 'never' : `${mesh.joinerCpuS.toFixed(2)} s`,
-      ratio(f.joinerCpuS, mesh.joinerCpuS),
+      ratio(medianOf(f.joins.map((j) => j.cpuS)), mesh.joinerCpuS),
     ],
     ...arrivalBudget(f),
     [
