@@ -44,7 +44,7 @@ const MESH = join(REPO_ROOT, 'test/netns/fixtures/tcp-mesh.mjs');
 const MESH_PORT = 7600;
 const SAMPLES_S = [0, 5, 10, 15, 30, 60, 120];
 /** The settled window starts once the youngest node is this old (and 5 s after all-to-all): a
- * node browses at 1, 2, 4, 8, 16 and 32 s (RFC 6762 §5.2), which is its start, not the floor's
+ * node browses at ≈ 1, 2, 6, 14 and 30 s (RFC 6762 §5.2), which is its start, not the floor's
  * steady state. All started at once, all-to-all comes later than this anyway. */
 const SETTLED_AGE_MS = 40_000;
 

@@ -1,5 +1,6 @@
 // RFC 6762 §5.2 continuous querying for `_lanchat._tcp.local` PTR, plus the cache upkeep that
-// goes with it. First query after 20–120 ms, then 1 s, 2 s, 4 s… up to one hour: after the first
+// goes with it. First query after 20–120 ms, then 1 s, 2 s, 4 s… apart up to one hour (after a
+// start-up one-shot query: 1 s + 20–120 ms, then 1 s, 4 s, 8 s…, see skipStep): after the first
 // few, new peers are learned from their own announcements, not from our polling (periodic polls
 // would cost O(N²) packets). Known answers ride along (§7.1, split with TC when long, §7.2);
 // a question another host just asked with no fewer known answers is treated as ours (§7.3).
