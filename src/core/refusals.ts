@@ -9,7 +9,8 @@
 // Now the refusing side says so (a `close` with reason `refused`), never dials an identity it
 // turns away until its trust changes (/forget, /unblock, /verify), and then dials it at once; the
 // refused side reports it once and waits REFUSED_RETRY_MS before dialling that peer again, or
-// less if it changes its nick or the peer connects to it.
+// less if it changes its nick or the peer connects to it. It never shows the refusing peer online:
+// a peer is shown only once the other side has taken the link (the verdict, link-keeper.ts).
 import { BoundedCache } from '../crypto/bounded-cache.js';
 import type { PeerHint } from '../discovery/discovery.js';
 import type { Clock } from './clock.js';
