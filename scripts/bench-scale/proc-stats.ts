@@ -1,37 +1,18 @@
 // CPU time and resident memory of a process, read from /proc (Linux): the bench measures what
 // each node really consumed, not wall time on a shared machine.
-import { readdirSync, readFileSync } from 'node:fs';
-
-const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+import { readFileSync } from 'node:fs';
+import { cpuOfLiveProcess } from '../bench-startup/cpu.js';
 
 /**
- * CPU seconds the process has used so far (undefined when it is gone): the sum over its threads
- * of the scheduler's nanosecond count (/proc/PID/task/TID/schedstat), not /proc/PID/stat's 10 ms
- * ticks, which made an arrival's cost to each member read in steps of 10 ms (−2 to 24 ms for one
- * arrival). A thread that has exited no longer counts; a node's threads live as long as it does.
- * Falls back to the ticks where schedstat is missing.
+ * CPU seconds the process has used so far (undefined when it is gone), from the scheduler's
+ * per-thread nanoseconds (bench-startup's cpuOfLiveProcess): /proc/PID/stat's 10 ms ticks made an
+ * arrival's cost to each member read in steps of 10 ms (−2 to 24 ms for one arrival).
  */
 export function cpuSeconds(pid: number): number | undefined {
   try {
-    let ns = 0;
-    for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-    }
-    if (Number.isFinite(ns) && ns > 0) return ns / 1e9;
+    return cpuOfLiveProcess(pid);
   } catch {
-    // Gone, or no schedstat: the ticks below say which.
-  }
-  return cpuTicksSeconds(pid);
-}
-
-function cpuTicksSeconds(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name, which is in parentheses and may contain spaces.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-  } catch {
-    return undefined;
+    return undefined; // gone
   }
 }
 
