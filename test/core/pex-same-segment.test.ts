@@ -57,6 +57,18 @@ function exchange(
   return pex;
 }
 
+/** `newcomer`'s link comes up on a node already linked to the rest of `online`; what each peer was
+ * told is in its `sent` once the sender's pacing has run (10 s). */
+function arrive(
+  online: Peer[],
+  newcomer: Peer,
+  segmentOf: ((address: string) => string | undefined) | undefined,
+): void {
+  const clock = new FakeClock();
+  exchange(online, clock, segmentOf, newcomer).linkUp(newcomer, newcomer.link!);
+  clock.advance(10_000);
+}
+
 const told = (p: { sent: WireMessage[] }) =>
   p.sent.flatMap((m) => (m.t === 'peers' ? m.peers.map((e) => e.key) : []));
 
@@ -65,48 +77,36 @@ describe('peer exchange on one segment', () => {
     address.startsWith('10.1.') ? 'lan' : address.startsWith('10.2.') ? 'far' : undefined;
 
   it('tells two mDNS peers of one subnet nothing about each other', () => {
-    const clock = new FakeClock();
     const a = peer('A', '10.1.0.2', 'mdns');
     const b = peer('B', '10.1.0.3', 'mdns');
-    const pex = exchange([a, b], clock, lan, b);
-    pex.linkUp(b, b.link!);
-    clock.advance(10_000);
+    arrive([a, b], b, lan);
     expect(told(a)).toEqual([]);
     expect(told(b)).toEqual([]);
   });
 
   it('still introduces a peer from another subnet, or one on no subnet of ours', () => {
-    const clock = new FakeClock();
     const a = peer('A', '10.1.0.2', 'mdns');
     const far = peer('F', '10.2.0.9', 'mdns');
     const routed = peer('R', '10.9.0.7', 'invite');
-    const pex = exchange([a, far, routed], clock, lan, a);
-    pex.linkUp(a, a.link!);
-    clock.advance(10_000);
+    arrive([a, far, routed], a, lan);
     expect(told(a).sort()).toEqual(['F', 'R']);
     expect(told(far)).toEqual(['A']);
     expect(told(routed)).toEqual(['A']);
   });
 
   it('skips a newcomer not heard yet on a segment where mDNS works (it dials before it announces)', () => {
-    const clock = new FakeClock();
     const a = peer('A', '10.1.0.2', 'mdns');
     const b = peer('B', '10.1.0.3', 'invite');
     b.heardViaMdns = false;
-    const pex = exchange([a, b], clock, lan, b);
-    pex.linkUp(b, b.link!);
-    clock.advance(10_000);
+    arrive([a, b], b, lan);
     expect(told(a)).toEqual([]);
     expect(told(b)).toEqual([]);
   });
 
   it('passes on peers of a segment where nobody was heard by mDNS (a switch that drops multicast)', () => {
-    const clock = new FakeClock();
     const a = peer('A', '10.1.0.2', 'invite');
     const b = peer('B', '10.1.0.3', 'invite');
-    const pex = exchange([a, b], clock, lan, b);
-    pex.linkUp(b, b.link!);
-    clock.advance(10_000);
+    arrive([a, b], b, lan);
     expect(told(a)).toEqual(['B']);
     expect(told(b)).toEqual(['A']);
   });
@@ -155,12 +155,9 @@ describe('peer exchange on one segment', () => {
   });
 
   it('without a segment test, everybody is told (the behaviour before)', () => {
-    const clock = new FakeClock();
     const a = peer('A', '10.1.0.2', 'mdns');
     const b = peer('B', '10.1.0.3', 'mdns');
-    const pex = exchange([a, b], clock, undefined, b);
-    pex.linkUp(b, b.link!);
-    clock.advance(10_000);
+    arrive([a, b], b, undefined);
     expect(told(a)).toEqual(['B']);
     expect(told(b)).toEqual(['A']);
   });
