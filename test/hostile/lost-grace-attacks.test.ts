@@ -4,9 +4,8 @@
 // grace must still end, by LOST_GRACE_MAX_MS, and cost one dial at a time, not a storm.
 import type { Duplex } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { PeerTable } from '../../src/core/peer-table.js';
 import { base64Of } from '../../src/identity/ids.js';
-import { eventsOf, NodeFixture, onlineIds, type TestNode, waitFor } from '../core/node-fixture.js';
+import { eventsOf, NodeFixture, onlineIds, peersOf, type TestNode, waitFor } from '../core/node-fixture.js';
 import { HostilePeer, startVictim } from './hostile-peer.js';
 
 let fx: NodeFixture;
@@ -74,7 +73,7 @@ describe('hostile peer: the presence grace', () => {
     const hole = await blackHole('10.66.9.7', 7999);
     const evil = await HostilePeer.connect(fx, victim, { host: '10.66.9.7', hello: { port: 7999 } });
     await waitFor('evil online', () => onlineIds(victim).includes(evil.id));
-    const peers = (victim.node as unknown as { peers: PeerTable }).peers;
+    const peers = peersOf(victim);
     expect(peers.get(evil.id)?.hint).toBeUndefined(); // never announced: nowhere to dial yet
     const offline = await replacedAndGone(victim, evil, graceMaxMs);
     expect(offline.reason).toBe('connection-lost');
