@@ -27,7 +27,6 @@ const onlineEvents = (victim: TestNode, id: string) =>
   eventsOf(victim, 'peer_online').filter((e) => e.peer.id === id);
 const offlineEvents = (victim: TestNode, id: string) =>
   eventsOf(victim, 'peer_offline').filter((e) => e.peer.id === id);
-const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('the verdict on a link', () => {
   it('is told first of all to a peer that promised to wait for it, and only to such a peer', async () => {
@@ -48,7 +47,9 @@ describe('the verdict on a link', () => {
     const victim = await startVictim(fx, 'victim', { init: { verdictWaitMs: 60_000 } });
     const evil = await HostilePeer.connect(fx, victim, { hello: PROMISING });
     await evil.waitFor('our link taken', (m) => m.t === 'admitted');
-    await settle(200);
+    // A round trip: the victim has read all we sent and acted on it, not a fixed wait.
+    evil.send({ t: 'ping', n: 0 });
+    await evil.waitFor('the pong', (m) => m.t === 'pong' && m.n === 0);
     expect(onlineEvents(victim, evil.id)).toEqual([]);
     expect(onlineIds(victim)).not.toContain(evil.id);
     evil.send({ t: 'admitted' });
@@ -56,7 +57,7 @@ describe('the verdict on a link', () => {
     expect(onlineIds(victim)).toContain(evil.id);
     evil.send({ t: 'admitted' }); // again: nothing
     evil.send({ t: 'ping', n: 1 });
-    await evil.waitFor('the pong after it', (m) => m.t === 'pong');
+    await evil.waitFor('the pong after it', (m) => m.t === 'pong' && m.n === 1);
     expect(onlineEvents(victim, evil.id)).toHaveLength(1);
   });
 
@@ -72,14 +73,15 @@ describe('the verdict on a link', () => {
   });
 
   it('shows a peer that promised and never says after the wait, and a late verdict changes nothing', async () => {
-    const victim = await startVictim(fx, 'victim', { init: { verdictWaitMs: 400 } });
+    // Long enough that no stall of a loaded machine lets it run out before the check below.
+    const victim = await startVictim(fx, 'victim', { init: { verdictWaitMs: 1_500 } });
     const evil = await HostilePeer.connect(fx, victim, { hello: PROMISING });
     await evil.waitFor('our link taken', (m) => m.t === 'admitted');
     expect(onlineEvents(victim, evil.id)).toEqual([]); // the wait has only begun
     await waitFor('shown after the wait', () => onlineEvents(victim, evil.id).length === 1);
     evil.send({ t: 'admitted' });
     evil.send({ t: 'ping', n: 1 });
-    await evil.waitFor('the pong after it', (m) => m.t === 'pong');
+    await evil.waitFor('the pong after it', (m) => m.t === 'pong' && m.n === 1);
     expect(onlineEvents(victim, evil.id)).toHaveLength(1);
   });
 
@@ -102,7 +104,7 @@ describe('the verdict on a link', () => {
     await waitFor('shown at once', () => onlineEvents(victim, evil.id).length === 1);
     evil.send({ t: 'admitted' });
     evil.send({ t: 'ping', n: 1 });
-    await evil.waitFor('the pong after it', (m) => m.t === 'pong');
+    await evil.waitFor('the pong after it', (m) => m.t === 'pong' && m.n === 1);
     expect(onlineEvents(victim, evil.id)).toHaveLength(1);
   });
 });
