@@ -162,7 +162,6 @@ export class LinkKeeper {
     // so in a moment: the hellos cross before its verdict).
     o.refusals.cleared(peer);
     const existing = peer.link;
-    const wasOnline = (existing !== undefined && !existing.isClosed) || peer.offlineGrace !== undefined;
     if (existing && !existing.isClosed) {
       // Two links (we both dialled): keep the one dialled by the smaller id, on both sides alike.
       const keepNew = this.dialledBySmallerId(link, id) && !this.dialledBySmallerId(existing, id);
@@ -188,7 +187,8 @@ export class LinkKeeper {
     peer.nick = hello.nick;
     peer.presence = hello.presence;
     peer.status = hello.status;
-    if (wasOnline || this.seenOnline.has(id)) {
+    // A live link or a grace means an earlier link was adopted, so seenOnline covers those too.
+    if (this.seenOnline.has(id)) {
       if (previousNick !== hello.nick)
         o.emit({ type: 'nick', peer: o.views.ref(peer), previous: previousNick });
       if (presenceChanged) {
