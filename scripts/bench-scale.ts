@@ -1,6 +1,6 @@
 // Scale benchmark: an office floor of N `lanchat --headless` processes on one LAN segment
 // (network namespaces on one bridge), started at once or one every --stagger-ms, next to the
-// baseline of the same N processes doing nothing but a raw TCP full mesh (fixtures/tcp-mesh.mjs)
+// baseline of the same N processes doing nothing but a raw TCP mesh (fixtures/tcp-mesh.mjs, one link a pair)
 // in the same run; then the next morning (everyone quits and starts again: same profiles, warm
 // compile cache). Prints one markdown table. Root only; everything happens in its own namespaces.
 //   npm run bench:scale -- [--nodes 50] [--stagger-ms 0] [--window 120] [--settle 200] [--ipv4-only]
@@ -116,21 +116,24 @@ async function fanout(
 
 interface MeshFigures {
   lastReadyMs: number;
+  allToAllAfterLastStartMs: number | undefined;
+  /** ms from each process's ready until all hosts started before it had greeted it. */
+  arrivals: number[];
   allToAllMs: number | undefined; // after the last ready
   cpuPerNode: number;
   machineBusy: number;
   rssPerNode: number;
-  joinMs: number | undefined;
-  joinerCpuS: number | undefined;
+  /** Its joiners: from ready until all already there greeted it, and their own CPU until then. */
+  joins: { ms: number | undefined; cpuS: number | undefined }[];
   fanout: number[];
 }
 
-/** The baseline: N raw TCP mesh processes, then one more that meets all of them. */
-async function rawMesh(network: Network, hosts: HostInfo[], joinerHost: HostInfo): Promise<MeshFigures> {
-  const addresses = hosts.map((h) => h.interfaces[0]!.ipv4!);
-  const t0 = performance.now();
-  const machine0 = machineCpu();
-  const procs = await startEach(hosts, (h) =>
+/** The baseline: N raw TCP mesh processes, then as many joiners as the lanchat floor gets. */
+async function rawMesh(network: Network, hosts: HostInfo[], joinerHosts: HostInfo[]): Promise<MeshFigures> {
+  const addressOf = (h: HostInfo) => h.interfaces[0]!.ipv4!;
+  // Each dials the hosts started before it (one connection a pair, opened by the later one, as an
+  // arrival does) and expects all the others: never a dial to a host that is not running yet.
+  const mesh = (h: HostInfo, earlier: HostInfo[], expect: number, label: string) =>
     network.spawn(
       h,
       [
@@ -138,55 +141,69 @@ async function rawMesh(network: Network, hosts: HostInfo[], joinerHost: HostInfo
         MESH,
         '--port',
         String(MESH_PORT),
-        '--peers',
-        addresses.filter((a) => a !== h.interfaces[0]!.ipv4).join(','),
+        '--dial',
+        earlier.map(addressOf).join(','),
+        '--expect',
+        String(expect),
       ],
-      {
-        label: 'tcp-mesh',
-      },
-    ),
-  );
+      { label },
+    );
+  const t0 = performance.now();
+  const machine0 = machineCpu();
+  let started = 0;
+  const procs = await startEach(hosts, (h) => mesh(h, hosts.slice(0, started++), N - 1, 'tcp-mesh'));
   const at = (p: ProcessHandle, type: string) => p.timeline.find((t) => t.event.type === type)?.at;
   const deadline = performance.now() + windowMs;
   while (procs.some((p) => at(p, 'all') === undefined) && performance.now() < deadline) await delay(100);
-  // Measured at all-to-all, like the floor's, not after the fan-out and the joiner below.
+  // Measured at all-to-all, like the floor's, not after the fan-out and the joiners below.
   const cpuPerNode = mean(procs.map((p) => cpuSeconds(p.pid!) ?? 0));
   const machineBusy = busyBetween(machine0, machineCpu());
   const lastReady = Math.max(...procs.map((p) => at(p, 'ready') ?? Number.NaN));
+  const lastStart = Math.max(...procs.map((p) => p.startedAt));
   const alls = procs.map((p) => at(p, 'all'));
-  const allToAll = alls.some((a) => a === undefined)
-    ? undefined
-    : Math.max(...(alls as number[])) - lastReady;
+  const done = alls.some((a) => a === undefined) ? undefined : Math.max(...(alls as number[]));
+  // An arrival has met everyone already there when all it dialled have greeted it.
+  const arrivals = procs.map((p) => {
+    const dialled = at(p, 'dialled');
+    const ready = at(p, 'ready');
+    return dialled === undefined || ready === undefined ? Number.NaN : dialled - ready;
+  });
   const fanoutMs = await fanout(
     procs.slice(1),
     (i) => procs[0]!.send(`fanout ${i}`),
     (e, i) => e.type === 'fanout' && e.n === i,
   );
-  const joiner = network.spawn(
-    joinerHost,
-    ['node', MESH, '--port', String(MESH_PORT), '--peers', addresses.join(',')],
-    {
-      label: 'tcp-mesh joiner',
-    },
-  );
-  await joiner.waitFor((e) => e.type === 'all', 30_000).catch(() => undefined);
-  const joinerCpuS = at(joiner, 'all') === undefined ? undefined : cpuSeconds(joiner.pid!);
-  const joinMs =
-    at(joiner, 'all') !== undefined && at(joiner, 'ready') !== undefined
-      ? at(joiner, 'all')! - at(joiner, 'ready')!
-      : undefined;
+  const floor = procs.slice();
+  const joins: { ms: number | undefined; cpuS: number | undefined }[] = [];
+  for (const host of joinerHosts) {
+    const joiner = mesh(
+      host,
+      hosts.concat(joinerHosts).slice(0, floor.length),
+      floor.length,
+      'tcp-mesh joiner',
+    );
+    floor.push(joiner);
+    await joiner.waitFor((e) => e.type === 'all', 30_000).catch(() => undefined);
+    const seen = at(joiner, 'all');
+    const ready = at(joiner, 'ready');
+    joins.push({
+      ms: seen === undefined || ready === undefined ? undefined : seen - ready,
+      cpuS: seen === undefined ? undefined : cpuSeconds(joiner.pid!),
+    });
+  }
   const figures = {
     lastReadyMs: lastReady - t0,
-    allToAllMs: allToAll,
+    allToAllMs: done === undefined ? undefined : done - lastReady,
+    allToAllAfterLastStartMs: done === undefined ? undefined : done - lastStart,
+    arrivals,
     cpuPerNode,
     machineBusy,
     rssPerNode: mean(procs.map((p) => rssMb(p.pid!) ?? 0)),
-    joinMs,
-    joinerCpuS,
+    joins,
     fanout: fanoutMs,
   };
-  for (const p of [...procs, joiner]) p.kill('SIGKILL');
-  await Promise.all([...procs, joiner].map((p) => p.exited));
+  for (const p of floor) p.kill('SIGKILL');
+  await Promise.all(floor.map((p) => p.exited));
   return figures;
 }
 
@@ -419,11 +436,10 @@ async function main(): Promise<void> {
   const network = await createNetwork({ hosts: N + 1 + JOINERS, prefix: `lctscale${process.pid}`, ipv4Only });
   try {
     const hosts = network.hosts.slice(0, N);
-    const joinerHost = network.hosts[N]!;
     const counter = new PacketCounter(network, network.hosts[N + 1]!);
-    const joinerHosts = [joinerHost, ...network.hosts.slice(N + 2)];
+    const joinerHosts = [network.hosts[N]!, ...network.hosts.slice(N + 2)];
     await counter.ready();
-    const mesh = await rawMesh(network, hosts, joinerHost);
+    const mesh = await rawMesh(network, hosts, joinerHosts);
     await delay(3_000); // let the machine calm down between the two floors
     const f = await lanchatFloor(network, hosts, joinerHosts, counter);
     print(mesh, f, loadBefore);
@@ -465,6 +481,8 @@ function print(mesh: MeshFigures, f: FloorFigures, loadBefore: number): void {
   const ratio = (a: number | undefined, b: number | undefined) =>
     a === undefined || b === undefined || b <= 0 ? '—' : `${(a / b).toFixed(1)}×`;
   const arrivals = f.arrivals.slice(1);
+  const p50p95max = (xs: number[]) =>
+    `${s(percentile(xs, 50))} / ${s(percentile(xs, 95))} / ${s(Math.max(...xs))}`;
   const joinersNote = f.joins.length > 1 ? `, median (range) of ${f.joins.length} one after another` : '';
   const rows: string[][] = [
     [
@@ -479,7 +497,12 @@ function print(mesh: MeshFigures, f: FloorFigures, loadBefore: number): void {
       s(mesh.allToAllMs),
       ratio(f.allToAllMs, mesh.allToAllMs),
     ],
-    ['last start → all-to-all online', s(f.allToAllAfterLastStartMs), '', ''],
+    [
+      'last start → all-to-all online',
+      s(f.allToAllAfterLastStartMs),
+      s(mesh.allToAllAfterLastStartMs),
+      ratio(f.allToAllAfterLastStartMs, mesh.allToAllAfterLastStartMs),
+    ],
     [
       'directed pairs missing after last ready',
       f.missing.map(([t, m]) => `+${t}s: ${m}`).join(', '),
@@ -488,9 +511,9 @@ function print(mesh: MeshFigures, f: FloorFigures, loadBefore: number): void {
     ],
     [
       'each arrival sees everyone already there, p50 / p95 / max',
-      `${s(percentile(arrivals, 50))} / ${s(percentile(arrivals, 95))} / ${s(Math.max(...arrivals))}`,
-      '',
-      '',
+      p50p95max(arrivals),
+      p50p95max(mesh.arrivals.slice(1)),
+      ratio(percentile(arrivals, 95), percentile(mesh.arrivals.slice(1), 95)),
     ],
     [
       'CPU per node until all-to-all',
@@ -525,8 +548,11 @@ function print(mesh: MeshFigures, f: FloorFigures, loadBefore: number): void {
         f.joins.map((j) => j.ms),
         s,
       ),
-      s(mesh.joinMs),
-      ratio(medianOf(f.joins.map((j) => j.ms)), mesh.joinMs),
+      spread(
+        mesh.joins.map((j) => j.ms),
+        s,
+      ),
+      ratio(medianOf(f.joins.map((j) => j.ms)), medianOf(mesh.joins.map((j) => j.ms))),
     ],
     [
       'CPU its arrival costs each node already there',
@@ -543,8 +569,11 @@ function print(mesh: MeshFigures, f: FloorFigures, loadBefore: number): void {
         f.joins.map((j) => j.cpuS),
         (x) => `${x.toFixed(2)} s`,
       ),
-      mesh.joinerCpuS === undefined ? 'never' : `${mesh.joinerCpuS.toFixed(2)} s`,
-      ratio(medianOf(f.joins.map((j) => j.cpuS)), mesh.joinerCpuS),
+      spread(
+        mesh.joins.map((j) => j.cpuS),
+        (x) => `${x.toFixed(2)} s`,
+      ),
+      ratio(medianOf(f.joins.map((j) => j.cpuS)), medianOf(mesh.joins.map((j) => j.cpuS))),
     ],
     ...arrivalBudget(f),
     [
