@@ -98,7 +98,7 @@ export async function run(argv: string[], io: PeersCommandIo = processCommandIo)
       }
     }
     const line = remembered === undefined ? { type: 'peers', peers } : { type: 'peers', peers, remembered };
-    io.stdout(json ? `${jsonLine(line)}\n` : table(peers));
+    io.stdout(json ? `${jsonLine(line)}\n` : peersTable(peers));
     return 0;
   } catch (err) {
     return reportCommandError(err, 'lanchat peers', { json, stdout: io.stdout, stderr: io.stderr });
@@ -124,13 +124,19 @@ function shownName(p: PeerInfo): string {
   return printable(`${p.display ?? p.nick}${claim}`);
 }
 
-function table(peers: PeerInfo[]): string {
+/** A lost link's grace (PeerInfo.online without .connected) reads "reconnecting", as in /peers. */
+function onlineCell(p: PeerInfo): string {
+  if (!p.online) return 'no';
+  return p.connected === false ? 'reconnecting' : 'yes'; // undefined: an older lanchat answered
+}
+
+export function peersTable(peers: PeerInfo[]): string {
   if (peers.length === 0) return 'no peers found\n';
   const rows = [
     ['NICK', 'ONLINE', 'ADDRESS', 'ID'],
     ...[...peers]
       .sort((a, b) => Number(b.online) - Number(a.online) || a.display.localeCompare(b.display))
-      .map((p) => [shownName(p), p.online ? 'yes' : 'no', printable(p.address) || '-', p.id]),
+      .map((p) => [shownName(p), onlineCell(p), printable(p.address) || '-', p.id]),
   ];
   const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => [...(r[i] ?? '')].length)));
   return rows

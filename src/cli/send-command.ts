@@ -362,7 +362,7 @@ function settleRoom(node: LanchatNode, store: Store, room: string, ms: number): 
     const online = new Set(
       node
         .peerList()
-        .filter((p) => p.online)
+        .filter((p) => p.connected)
         .map((p) => p.id),
     );
     return members.length > 0 && members.every((id) => online.has(id));

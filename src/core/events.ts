@@ -21,7 +21,12 @@ export interface PeerInfo extends PeerRef {
    * Unauthenticated (anybody can announce any nick for any key): never a name to route by. */
   advertisedNick?: string;
   address: string;
+  /** Shown online: true from its `peer_online` event until its `peer_offline`, as the events say.
+   * A peer whose link was lost stays online through the short grace while it is dialled again
+   * (link-keeper.ts LOST_GRACE_MS), with `connected` false meanwhile. */
   online: boolean;
+  /** A link the peer has taken is up now: what we send goes out at once. */
+  connected: boolean;
   presence: PresenceState;
   status: string;
   blocked: boolean;

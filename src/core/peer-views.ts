@@ -44,7 +44,10 @@ export class PeerViews {
       ...this.ref(peer),
       ...(peer.named || peer.advertisedNick === undefined ? {} : { advertisedNick: peer.advertisedNick }),
       address: peer.link?.remoteAddress ?? peer.hint?.addresses[0] ?? '',
-      online: peer.link !== undefined && peer.verdictWait === undefined,
+      // What the events said (a lost link's grace included), so that a list and the event stream
+      // never disagree; `connected` is the link itself.
+      online: peer.shownOnline,
+      connected: peer.link !== undefined && peer.verdictWait === undefined,
       presence: peer.presence,
       status: peer.status,
       blocked: this.o.trust.blocked(peer.id),

@@ -87,6 +87,30 @@ describe('peer findings', () => {
     expect(findings.find((f) => /eve/.test(f.message))).toMatchObject({ status: 'info' });
   });
 
+  it('diagnoses a peer in its lost-link grace (online, no link) like any missing one', () => {
+    const findings = peerFindings(
+      {
+        nick: 'alice',
+        port: 7475,
+        peers: [
+          peer({ nick: 'carol', online: true, connected: true, hint: { ...hint, nick: 'carol' } }),
+          peer({
+            nick: 'dan',
+            online: true,
+            connected: false,
+            hint: { ...hint, nick: 'dan' },
+            lastFailure: { reason: 'unreachable', code: 'dial-failed', message: 'ETIMEDOUT', at: 1 },
+          }),
+        ],
+      },
+      new Set(['dan']),
+    );
+    expect(findings[1]).toMatchObject({ message: expect.stringMatching(/^1 peer\(s\) connected: carol/) });
+    expect(problemsOf(findings).map((p) => p.message)).toEqual([
+      expect.stringMatching(/^dan .*not connected: unreachable \(ETIMEDOUT\)/),
+    ]);
+  });
+
   it('warns of a taken nick and a clock ahead, reports blocked peers, and sanitizes names', () => {
     const findings = peerFindings({
       nick: 'alice (2)',

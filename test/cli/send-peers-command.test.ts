@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { controlSocketPath } from '../../src/cli/control-protocol.js';
 import { ControlServer } from '../../src/cli/control-server.js';
-import { type PeersCommandIo, run } from '../../src/cli/peers-command.js';
+import { type PeersCommandIo, peersTable, run } from '../../src/cli/peers-command.js';
+import type { PeerInfo } from '../../src/core/events.js';
 import { databasePathIn } from '../../src/store/sqlite-store.js';
 import { eventsOf, NodeFixture, type TestNode, waitFor } from '../core/node-fixture.js';
 import { captured } from './captured-io.js';
@@ -47,6 +48,29 @@ describe('lanchat peers', () => {
     const [header, row] = r.stdout.trimEnd().split('\n');
     expect(header).toMatch(/^NICK\s+ONLINE\s+ADDRESS\s+ID$/);
     expect(row).toMatch(new RegExp(`^bob\\s+yes\\s+10\\.0\\.0\\.1\\s+${bob.node.id}$`));
+  });
+
+  it("says 'reconnecting' for a peer in its lost-link grace, and reads an older lanchat's answer", () => {
+    const base = {
+      display: '',
+      address: '10.0.0.9',
+      presence: 'online',
+      status: '',
+      blocked: false,
+      verified: false,
+    };
+    const rows = peersTable([
+      { ...base, id: 'B', nick: 'bob', display: 'bob', online: true, connected: false },
+      { ...base, id: 'C', nick: 'carol', display: 'carol', online: true, connected: true },
+      { ...base, id: 'D', nick: 'dan', display: 'dan', online: false, connected: false },
+      // An older running lanchat sends no `connected`: its `online` meant a link.
+      { ...base, id: 'E', nick: 'erin', display: 'erin', online: true } as PeerInfo,
+    ] as PeerInfo[])
+      .trimEnd()
+      .split('\n')
+      .slice(1)
+      .map((row) => row.split(/\s+/).slice(0, 2).join(' '));
+    expect(rows).toEqual(['bob reconnecting', 'carol yes', 'erin yes', 'dan no']);
   });
 
   it('warns on stderr about a network key on the command line and a weak passphrase', async () => {

@@ -295,6 +295,21 @@ describe('node: a lost link is given a moment before the peer is called offline'
     expect(flaps(a)).toEqual([]);
   });
 
+  it('during the grace the peer list says what the events say: online, not connected', async () => {
+    const grace = 1_500; // LOST_GRACE_MS, shortened
+    const t = await lostWhileDialsFail({ lostGraceMs: grace, lostGraceMaxMs: 2 * grace });
+    const listed = () => t.a.node.peerList().find((p) => p.id === t.b.node.id);
+    // The dials again time out (not "nobody there"), so nothing ends the grace early.
+    expect(eventsOf(t.a, 'peer_offline')).toEqual([]);
+    expect(listed()).toMatchObject({ online: true, connected: false });
+    expect(t.a.node.snapshot().peers.find((p) => p.id === t.b.node.id)).toMatchObject({
+      online: true,
+      connected: false,
+    });
+    await waitFor('offline', () => eventsOf(t.a, 'peer_offline')[0], 15_000);
+    expect(listed()).toMatchObject({ online: false, connected: false });
+  });
+
   it('a peer discovery said went, that does not come back in its grace, is offline and no longer dialled', async () => {
     const grace = 1_500; // LOST_GRACE_MS, shortened
     const t = await lostWhileDialsFail({ lostGraceMs: grace, lostGraceMaxMs: 2 * grace });

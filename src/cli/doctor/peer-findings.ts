@@ -18,6 +18,13 @@ const FIX: Record<string, string> = {
     'it does not speak lanchat’s protocol at that address (another program, or an old version)',
 };
 
+/** A link is up now. A peer in a lost link's grace is still `online` (it is being dialled again)
+ * and is diagnosed like any other missing peer; an older running lanchat sends no `connected`,
+ * and its `online` meant exactly this. */
+function connected(p: PeerDiagnosis): boolean {
+  return p.connected ?? p.online;
+}
+
 function name(p: PeerDiagnosis): string {
   const nick = p.nick || p.advertisedNick || '?';
   return `${sanitize(nick)} (${p.id.slice(0, 8)}…)`;
@@ -36,7 +43,7 @@ export function peerFindings(diagnosis: NodeDiagnosis, live: ReadonlySet<string>
       ),
     );
   } else out.push(finding('names', 'ok', `published as "${sanitize(diagnosis.nick)}" with no name conflict`));
-  const online = diagnosis.peers.filter((p) => p.online);
+  const online = diagnosis.peers.filter(connected);
   out.push(
     finding(
       'peers',
@@ -59,7 +66,7 @@ export function peerFindings(diagnosis: NodeDiagnosis, live: ReadonlySet<string>
         ),
       );
     }
-    if (p.online || !p.hint) continue;
+    if (connected(p) || !p.hint) continue;
     const at = `${p.hint.addresses.slice(0, 4).join(', ')} port ${p.hint.port} [${p.hint.source}]`;
     if (!p.lastFailure) {
       out.push(finding('peers', 'info', `${name(p)} heard at ${at}; not connected yet (dialling)`));

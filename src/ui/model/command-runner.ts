@@ -277,7 +277,7 @@ function findPeers(node: ChatPort, name: string): PeerInfo[] {
 }
 
 function describe(p: PeerInfo): string {
-  const state = p.online ? p.presence : 'offline';
+  const state = !p.online ? 'offline' : p.connected ? p.presence : 'reconnecting';
   const status = p.status ? ` "${sanitize(p.status)}"` : '';
   const name = p.nick === '' ? `${sanitizeName(p.display)} (unnamed)` : sanitizeName(p.display);
   const trust = p.verified ? 'verified' : 'not verified';

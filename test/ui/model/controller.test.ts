@@ -143,6 +143,20 @@ describe('UiController', () => {
     expect(model.buffers.current.lines.newest()?.text).toMatch(/^b\u043eb#1234abcd: online, not verified, /);
   });
 
+  it('/whois and /peers tell a peer in its lost-link grace (online, no link) from one connected', () => {
+    const { ui, model, port, type } = setup();
+    port.peers[0] = { ...peer('B', 'bob'), connected: false };
+    port.peers.push(peer('C', 'carol'), peer('D', 'dan', false));
+    type('/whois bob');
+    ui.key('enter');
+    expect(model.buffers.current.lines.newest()?.text).toMatch(/^bob: reconnecting, not verified, /);
+    type('/peers');
+    ui.key('enter');
+    const lines = model.buffers.current.lines;
+    const shown = [lines.last - 2, lines.last - 1, lines.last].map((n) => lines.get(n)?.text.split(',')[0]);
+    expect(shown).toEqual(['bob: reconnecting', 'carol: online', 'dan: offline']);
+  });
+
   it('holds a multi-line paste until Enter and sends it as one message', () => {
     const { ui, port } = setup();
     ui.pasted('line one\nline two\n');

@@ -40,6 +40,7 @@ export function peer(id: string, nick: string, online = true): PeerInfo {
     verified: false,
     address: '10.0.0.2',
     online,
+    connected: online,
     presence: 'online',
     status: '',
     blocked: false,

@@ -28,6 +28,7 @@ function start(cols = 80, rows = 24) {
       verified: false,
       address: '10.0.0.2',
       online: true,
+      connected: true,
       presence: 'online',
       status: '',
       blocked: false,

@@ -24,7 +24,15 @@ function start(cols = 80, rows = 24) {
   vt = new VirtualTerminal(cols, rows);
   const node = new FakeNode();
   node.peers = [
-    { ...BOB, address: '10.0.0.2', online: true, presence: 'online', status: '', blocked: false },
+    {
+      ...BOB,
+      address: '10.0.0.2',
+      online: true,
+      connected: true,
+      presence: 'online',
+      status: '',
+      blocked: false,
+    },
   ];
   app = startChatApp({
     node,
