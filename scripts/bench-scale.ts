@@ -222,7 +222,9 @@ interface FloorFigures {
   idleCpuPercent: number[];
   rss: number[];
   flaps: number;
-  warnings: Map<string, number>;
+  /** Warnings by kind: the first day until the floor was told to quit, while it quit (a node
+   * stopping hangs up on handshakes under way), and the next morning. */
+  warnings: { day: Map<string, number>; quitting: Map<string, number>; morning: Map<string, number> };
   joins: JoinFigures[];
   morning: MorningFigures;
   fanout: number[];
@@ -323,6 +325,7 @@ async function lanchatFloor(
   await delay(2_000);
   const joins: JoinFigures[] = [];
   for (const host of joinerHosts) joins.push(await arrival(floor, host, idle));
+  const quitAt = performance.now();
   const morning = await nextMorning(network, floor, build);
 
   return {
@@ -339,7 +342,11 @@ async function lanchatFloor(
     idleCpuPercent: idle,
     rss,
     flaps,
-    warnings: warningKinds(floor.nodes),
+    warnings: {
+      day: warningKinds(floor.nodes, (at) => at < quitAt),
+      quitting: warningKinds(floor.nodes, (at) => at >= quitAt),
+      morning: morning.warnings,
+    },
     joins,
     fanout: fanoutMs,
     morning,
@@ -351,6 +358,7 @@ interface MorningFigures {
   allToAllMs: number | undefined;
   cpuToAllToAll: number;
   flaps: number;
+  warnings: Map<string, number>;
 }
 
 /**
@@ -384,6 +392,7 @@ async function nextMorning(network: Network, yesterday: Floor, build: string): P
     allToAllMs: done === undefined ? undefined : done - lastReady,
     cpuToAllToAll,
     flaps,
+    warnings: warningKinds(floor.nodes),
   };
 }
 
@@ -617,10 +626,18 @@ function print(mesh: MeshFigures, f: FloorFigures, loadBefore: number): void {
   console.log('| measurement | lanchat | raw TCP mesh, same processes | ratio |');
   console.log('|---|---|---|---|');
   for (const row of rows) console.log(`| ${row.join(' | ')} |`);
-  console.log('\nwarnings and errors the nodes printed, by kind (addresses and numbers taken out):\n');
-  const kinds = [...f.warnings].sort((a, b) => b[1] - a[1]);
-  if (kinds.length === 0) console.log('  none');
-  for (const [kind, count] of kinds.slice(0, 12)) console.log(`${String(count).padStart(7)}  ${kind}`);
+  const phases: [string, Map<string, number>][] = [
+    ['the first day, until the floor was told to quit', f.warnings.day],
+    ['while it quit', f.warnings.quitting],
+    ['the next morning', f.warnings.morning],
+  ];
+  console.log('\nwarnings and errors the nodes printed, by kind (addresses and numbers taken out):');
+  for (const [phase, warnings] of phases) {
+    console.log(`\n${phase}:\n`);
+    const kinds = [...warnings].sort((a, b) => b[1] - a[1]);
+    if (kinds.length === 0) console.log('  none');
+    for (const [kind, count] of kinds.slice(0, 12)) console.log(`${String(count).padStart(7)}  ${kind}`);
+  }
 }
 
 await main();

@@ -106,11 +106,14 @@ export function sawAllAt(node: FloorNode, want: Set<string>): number | undefined
 }
 
 /** Warnings by kind: the message with addresses, numbers and names taken out. */
-export function warningKinds(nodes: FloorNode[]): Map<string, number> {
+export function warningKinds(
+  nodes: FloorNode[],
+  when: (at: number) => boolean = () => true,
+): Map<string, number> {
   const kinds = new Map<string, number>();
   for (const node of nodes) {
-    for (const e of node.process.events) {
-      if (e.type !== 'warning' && e.type !== 'error') continue;
+    for (const { at, event: e } of node.process.timeline) {
+      if ((e.type !== 'warning' && e.type !== 'error') || !when(at)) continue;
       const kind = `${e.code}: ${String(e.message)
         .replace(/[0-9a-f]{0,4}(:[0-9a-f]{0,4}){2,}(%\w+)?/gi, 'ADDR')
         .replace(/\d+\.\d+\.\d+\.\d+/g, 'ADDR')
