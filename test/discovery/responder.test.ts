@@ -247,6 +247,29 @@ describe('responding (§6)', () => {
     expect(responsesSince(kit, a.address, READY_AT).map((p) => p.at)).toEqual([READY_AT, READY_AT + 300]);
   });
 
+  it('does not answer its own probe read after probing ended (a busy host reads its echo late)', async () => {
+    // At 9:00 on a floor of 100 a host read the loopback copy of its last probe after it had
+    // announced, took it for another host's probe of its names, and multicast SRV, TXT and
+    // addresses to the whole floor on each family: ≈ 1 in 10 of the start's datagrams.
+    const kit = new MdnsKit();
+    const a = await announcedNode(kit);
+    const probes = kit.wire.from(a.address).filter((p) => (p.decoded.authorities ?? []).length > 0);
+    expect(probes).toHaveLength(3);
+    for (const probe of probes) kit.inject(probe.bytes, { address: a.address, port: 5353 });
+    // The same proposal from another address (a twin with identical data, §8.2: no conflict).
+    kit.inject(probes[2]!.bytes, { address: '10.0.0.77', port: 5353 });
+    await kit.clock.advance(1_000);
+    expect(responsesSince(kit, a.address, READY_AT)).toHaveLength(0);
+    // A probe proposing other data for its name is still defended at once.
+    kit.inject({
+      type: 'query',
+      questions: [{ name: INSTANCE, type: 'ANY' }],
+      authorities: [{ name: INSTANCE, type: 'TXT', ttl: 4500, data: ['x=1'] }],
+    });
+    await kit.clock.advance(0);
+    expect(responsesSince(kit, a.address, READY_AT)).toHaveLength(1);
+  });
+
   it('ignores queries from a source outside the interface subnets (§11)', async () => {
     const kit = new MdnsKit();
     const a = await announcedNode(kit);
