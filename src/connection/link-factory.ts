@@ -90,6 +90,7 @@ export class LinkFactory {
    * usual one (a data link names its transfer in it). */
   async dial(address: string, port: number, publicKey: Uint8Array, hello?: Hello): Promise<PeerLink> {
     const o = this.options;
+    const dialStartedAt = performance.now(); // secureClient's clock: see its startedAt
     let dialed: { stream: Duplex; remote: RemoteAddress };
     try {
       dialed = await o.transport.dial({
@@ -110,6 +111,7 @@ export class LinkFactory {
         networkKey: o.networkKey,
         serverPublicKey: publicKey,
         timeoutMs: o.clientHandshakeTimeoutMs ?? CLIENT_HANDSHAKE_TIMEOUT_MS,
+        startedAt: dialStartedAt,
       });
     } catch (cause) {
       dialed.stream.destroy();
