@@ -59,8 +59,8 @@ export interface SecureClientOptions extends CommonOptions {
   /** When the dial began, before the TCP connect, on the `now` clock (default: when this is
    * called). The server's deadline starts after its accept, so only time since the dial began
    * bounds it: a client whose loop stood still noticed its connection seconds late, and counting
-   * from then, a busy server's timeout read as a prompt refusal (once or twice a run of 100 at once
-   * on 2 cores, each matched by the server's "no complete handshake" in the same run). */
+   * from then, a busy server's timeout read as a prompt refusal (0 or 1 a run of 100 at once on
+   * 2 cores, each matched by a server's "no complete handshake" in the same run). */
   readonly startedAt?: number;
 }
 
