@@ -1,7 +1,15 @@
 import nacl from 'tweetnacl';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { safetyNumber } from '../../src/identity/safety-number.js';
-import { eventsOf, NodeFixture, onlineIds, staticTo, type TestNode, waitFor } from './node-fixture.js';
+import {
+  eventsOf,
+  logDials,
+  NodeFixture,
+  onlineIds,
+  staticTo,
+  type TestNode,
+  waitFor,
+} from './node-fixture.js';
 
 /** Dials this node saw refused during the handshake (it warns about each one). */
 const refusals = (t: TestNode) =>
@@ -21,7 +29,11 @@ describe('trust on first use', () => {
     const alice = await fx.start('alice');
     await waitFor('olga pins alice', () => onlineIds(observer).includes(alice.node.id));
     // The impostor skips mDNS probing (which would rename it "alice (2)") and dials olga directly.
-    const impostor = await fx.start('alice', { discovery: staticTo(observer) });
+    const impostorDials: string[] = [];
+    const impostor = await fx.start('alice', {
+      discovery: staticTo(observer),
+      transport: logDials(impostorDials),
+    });
     const warning = await waitFor('impersonation warning', () =>
       eventsOf(observer, 'warning').find((w) => w.code === 'impersonation'),
     );
@@ -32,7 +44,11 @@ describe('trust on first use', () => {
     await waitFor('the impostor is told', () =>
       eventsOf(impostor, 'warning').find((w) => w.code === 'refused-by-peer'),
     );
-    await new Promise((r) => setTimeout(r, 1_000)); // the tests' backoff would have redialled by now
+    // The tests' backoff (sub-second) would have redialled by now: its timer fires before this
+    // one, and a dial is logged the moment it starts, so no handshake needs to finish to show it.
+    const dialsWhenTold = impostorDials.length;
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(impostorDials.length).toBe(dialsWhenTold);
     expect(eventsOf(impostor, 'peer_online').filter((e) => e.peer.id === observer.node.id)).toEqual([]);
     expect(eventsOf(impostor, 'peer_offline').filter((e) => e.peer.id === observer.node.id)).toEqual([]);
     expect(eventsOf(observer, 'warning').filter((w) => w.code === 'impersonation')).toHaveLength(1);
