@@ -26,13 +26,15 @@ const commonUsage = COMMON_OPTIONS_USAGE.split('\n')
 
 export const PEERS_USAGE = `Usage: lanchat peers [--wait S] [--json] [options]
 
-Lists the lanchat peers this profile's node knows: nick, online, address and id. If lanchat
-already runs with this profile, it is asked (through control.sock in the profile directory);
-otherwise peers starts lanchat itself for a short discovery window and says goodbye.
+Lists the lanchat peers this profile's node knows: nick, online (yes, no, or reconnecting: its
+link broke and it is being dialled again), address and id. If lanchat already runs with this
+profile, it is asked (through control.sock in the profile directory); otherwise peers starts
+lanchat itself for a short discovery window and says goodbye.
 
   --wait S           seconds to discover and connect when peers starts lanchat itself
                      (default ${DEFAULT_PEERS_WAIT_S})
-  --json             print one JSON object {"type":"peers","peers":[{id,nick,address,online,...}],
+  --json             print one JSON object {"type":"peers","peers":[{id,nick,address,online,
+                     connected,...}],
                      "remembered":[{id,nick,addresses,port,lastConnected,lastError,online}]}
 ${commonUsage}
   (--nick, --port, --network, --interface and --peer apply only when peers starts lanchat itself)
