@@ -22,6 +22,7 @@ import {
 import { LanchatNode, peersFrom } from '../test/netns/lanchat-node.js';
 import { PacketCounter, perHostPerMinute } from '../test/netns/mdns-counter.js';
 import type { ProcessHandle } from '../test/netns/process-handle.js';
+import { option } from './script-args.js';
 
 const TYPE = '_lanchat._tcp';
 const JOIN_WINDOW_MS = 5_000;
@@ -35,11 +36,6 @@ interface Figures {
   drop: number[]; // seconds, per remaining host: clean exit → dropped
   perHostPerMin: number;
   joinBurst: number;
-}
-
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
 }
 
 const sizes = option('--sizes', '3,20').split(',').map(Number);

@@ -13,11 +13,7 @@ import { BenchChild, killAllChildren, startNodes } from './bench-messaging/child
 import { benchDrops, type DropFigures } from './bench-messaging/drops-bench.js';
 import { benchCatchup, benchSearch, type HistoryFigures } from './bench-messaging/history-bench.js';
 import { benchJoin, type JoinResult } from './bench-messaging/join-bench.js';
-
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
-}
+import { option } from './script-args.js';
 
 const DM_COUNT = Number(option('--dm', '2000'));
 const WARMUP = 200;

@@ -23,11 +23,7 @@ import { PacketCounter, perHostPerMinute } from '../test/netns/mdns-counter.js';
 import type { JsonEvent, ProcessHandle } from '../test/netns/process-handle.js';
 import { Floor, type FloorNode, missingPairs, sawAllAt, warningKinds } from './bench-scale/floor.js';
 import { busyBetween, cpuSeconds, machineCpu, rssMb } from './bench-scale/proc-stats.js';
-
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
-}
+import { option } from './script-args.js';
 
 const N = Number(option('--nodes', '50'));
 const staggerMs = Number(option('--stagger-ms', '0'));

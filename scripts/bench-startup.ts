@@ -16,11 +16,7 @@ import { dirname, join, resolve } from 'node:path';
 import { snapshotBuild } from '../test/netns/build-snapshot.js';
 import { createNetwork, netnsAvailable } from '../test/netns/harness.js';
 import { cpuOfExitedCommand, cpuOfLiveProcess } from './bench-startup/cpu.js';
-
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
-}
+import { option } from './script-args.js';
 
 const RUNS = Math.max(5, Number(option('--runs', '7')));
 const READY_TIMEOUT_MS = 30_000;

@@ -21,11 +21,7 @@ import { PassThrough, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { Unicode11Addon as Unicode11AddonType } from '@xterm/addon-unicode11';
 import type { Terminal as TerminalType } from '@xterm/headless';
-
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
-}
+import { option } from './script-args.js';
 
 const LAUNCHES = Number(option('--launches', '7'));
 const MESSAGES = Number(option('--messages', '100000'));

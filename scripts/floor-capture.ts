@@ -14,11 +14,7 @@ import { snapshotBuild } from '../test/netns/build-snapshot.js';
 import { createNetwork, netnsAvailable, REPO_ROOT } from '../test/netns/harness.js';
 import { Floor, missingPairs } from './bench-scale/floor.js';
 import { type DatagramKind, datagramKind, KIND_ORDER } from './floor-capture/datagram-kind.js';
-
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
-}
+import { option } from './script-args.js';
 
 const N = Number(option('--nodes', '100'));
 const staggerMs = Number(option('--stagger-ms', '0'));
