@@ -2,6 +2,7 @@
 // Unicode 11 widths. Run in a forked worker (vitest pool: forks); each test destroys its screen.
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ChatApp, startChatApp } from '../../../src/ui/blessed/chat-app.js';
+import { peer } from '../model/fake-port.js';
 import { FakeNode } from './fake-node.js';
 import { settle, until } from './screen-wait.js';
 import { VirtualTerminal } from './virtual-terminal.js';
@@ -20,20 +21,7 @@ afterEach(() => {
 function start(cols = 80, rows = 24) {
   vt = new VirtualTerminal(cols, rows);
   const node = new FakeNode();
-  node.peers = [
-    {
-      id: 'id-bob',
-      nick: 'bob',
-      display: 'bob',
-      verified: false,
-      address: '10.0.0.2',
-      online: true,
-      connected: true,
-      presence: 'online',
-      status: '',
-      blocked: false,
-    },
-  ];
+  node.peers = [peer('id-bob', 'bob')];
   quits = 0;
   app = startChatApp({
     node,

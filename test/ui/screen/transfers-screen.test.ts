@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PeerRef } from '../../../src/core/events.js';
 import { type ChatApp, startChatApp } from '../../../src/ui/blessed/chat-app.js';
+import { peer } from '../model/fake-port.js';
 import { FakeNode } from './fake-node.js';
 import { until } from './screen-wait.js';
 import { VirtualTerminal } from './virtual-terminal.js';
@@ -23,17 +24,7 @@ const ID = 'Tq7_ab12CD34ef56GH78ij';
 function start(cols = 80, rows = 24) {
   vt = new VirtualTerminal(cols, rows);
   const node = new FakeNode();
-  node.peers = [
-    {
-      ...BOB,
-      address: '10.0.0.2',
-      online: true,
-      connected: true,
-      presence: 'online',
-      status: '',
-      blocked: false,
-    },
-  ];
+  node.peers = [peer(BOB.id, BOB.nick)];
   app = startChatApp({
     node,
     input: vt.input,
