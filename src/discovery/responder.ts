@@ -104,21 +104,17 @@ function knownToQuerier(record: MdnsRecord, knownAnswers: readonly MdnsRecord[])
 }
 
 /**
- * A probe (§8.1) that proposes, for our names, only records we hold ourselves: the loopback copy
- * of our own probe, which a busy host reads after its probing ended (at 9:00 on a floor of 100 on
- * two cores, most hosts did, and each multicast its SRV, TXT and addresses to the floor on each
- * family: ≈ 1 in 10 of the start's datagrams), or a twin with identical data (§8.2: no conflict).
- * Answering either defends nothing.
+ * A probe (§8.1) whose records for our names (`proposed`) are only records we hold ourselves:
+ * the loopback copy of our own probe, which a busy host reads after its probing ended (at 9:00 on
+ * a floor of 100 on two cores, most hosts did, and each multicast its SRV, TXT and addresses to
+ * the floor on each family: ≈ 1 in 8 of the start's datagrams), or a twin with identical data
+ * (§8.2: no conflict). Answering either defends nothing.
  */
-function proposesOurs(
-  authorities: readonly MdnsRecord[],
-  own: OwnRecordSet,
-  names: { instance: string; host: string },
-): boolean {
+function proposesOurs(proposed: readonly MdnsRecord[], own: OwnRecordSet): boolean {
   const ours = [own.srv, own.txt, ...own.addresses];
-  return authorities
-    .filter((r) => sameName(r.name, names.instance) || sameName(r.name, names.host))
-    .every((r) => ours.some((o) => o.type === r.type && sameName(o.name, r.name) && sameRdata(o, r)));
+  return proposed.every((r) =>
+    ours.some((o) => o.type === r.type && sameName(o.name, r.name) && sameRdata(o, r)),
+  );
 }
 
 /** Records may have changed (rename, new address) since the query: answer with the current ones. */
@@ -175,10 +171,11 @@ export class Responder {
       );
       return;
     }
-    const isProbe = query.authorities.some(
+    const proposed = query.authorities.filter(
       (r) => sameName(r.name, names.instance) || sameName(r.name, names.host),
     );
-    if (isProbe && proposesOurs(query.authorities, own, names)) return;
+    const isProbe = proposed.length > 0;
+    if (isProbe && proposesOurs(proposed, own)) return;
     const minInterval = isProbe ? PROBE_DEFENSE_MIN_INTERVAL_MS : MULTICAST_MIN_INTERVAL_MS;
     const fresh = wanted.filter((m) => this.mayMulticast(linkId, m.record, minInterval));
     if (fresh.length === 0) return;
