@@ -21,6 +21,13 @@ const MAX_REF_CHARS = 64;
 const MAX_RECIPIENT_CHARS = 128;
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/u;
 
+/** Whether a listed peer's link is up now (`lanchat peers`, the doctor). A running lanchat from
+ * before 2026-12-07 sends no `connected`: its `online` meant exactly that. Since then `online`
+ * also covers a lost link's grace, when the peer is being dialled again. */
+export function linkUp(peer: Pick<PeerInfo, 'online'> & { connected?: boolean }): boolean {
+  return peer.connected ?? peer.online;
+}
+
 export type ControlErrorCode =
   /** Transport and framing (client or server side). */
   | 'line-too-long'

@@ -12,7 +12,7 @@ import {
   type ResolveContext,
   resolveNodeConfig,
 } from './common-options.js';
-import { ControlError, MAX_TIMEOUT_MS } from './control-protocol.js';
+import { ControlError, linkUp, MAX_TIMEOUT_MS } from './control-protocol.js';
 import { reportCommandError, UsageError } from './errors.js';
 import { jsonLine } from './json-line.js';
 import { WEAK_PASSPHRASE_WARNING } from './network-secret.js';
@@ -126,10 +126,10 @@ function shownName(p: PeerInfo): string {
   return printable(`${p.display ?? p.nick}${claim}`);
 }
 
-/** A lost link's grace (PeerInfo.online without .connected) reads "reconnecting", as in /peers. */
+/** A lost link's grace (online, no link up) reads "reconnecting", as in /peers. */
 function onlineCell(p: PeerInfo): string {
   if (!p.online) return 'no';
-  return p.connected === false ? 'reconnecting' : 'yes'; // undefined: an older lanchat answered
+  return linkUp(p) ? 'yes' : 'reconnecting';
 }
 
 export function peersTable(peers: PeerInfo[]): string {

@@ -2,6 +2,7 @@
 // failed dial), blocked, or with a clock far ahead. Nicks come from the network: sanitized.
 import type { NodeDiagnosis, PeerDiagnosis } from '../../core/diagnosis.js';
 import { sanitize } from '../../ui/model/sanitize.js';
+import { linkUp } from '../control-protocol.js';
 import { type Finding, finding } from './finding.js';
 
 const FIX: Record<string, string> = {
@@ -17,13 +18,6 @@ const FIX: Record<string, string> = {
   'handshake-failed':
     'it does not speak lanchat’s protocol at that address (another program, or an old version)',
 };
-
-/** A link is up now. A peer in a lost link's grace is still `online` (it is being dialled again)
- * and is diagnosed like any other missing peer; an older running lanchat sends no `connected`,
- * and its `online` meant exactly this. */
-function connected(p: PeerDiagnosis): boolean {
-  return p.connected ?? p.online;
-}
 
 function name(p: PeerDiagnosis): string {
   const nick = p.nick || p.advertisedNick || '?';
@@ -43,7 +37,8 @@ export function peerFindings(diagnosis: NodeDiagnosis, live: ReadonlySet<string>
       ),
     );
   } else out.push(finding('names', 'ok', `published as "${sanitize(diagnosis.nick)}" with no name conflict`));
-  const online = diagnosis.peers.filter(connected);
+  // A peer in a lost link's grace (online, no link) is diagnosed like any other missing peer.
+  const online = diagnosis.peers.filter(linkUp);
   out.push(
     finding(
       'peers',
@@ -66,7 +61,7 @@ export function peerFindings(diagnosis: NodeDiagnosis, live: ReadonlySet<string>
         ),
       );
     }
-    if (connected(p) || !p.hint) continue;
+    if (linkUp(p) || !p.hint) continue;
     const at = `${p.hint.addresses.slice(0, 4).join(', ')} port ${p.hint.port} [${p.hint.source}]`;
     if (!p.lastFailure) {
       out.push(finding('peers', 'info', `${name(p)} heard at ${at}; not connected yet (dialling)`));
