@@ -1,8 +1,8 @@
 // Scale benchmark: an office floor of N `lanchat --headless` processes on one LAN segment
 // (network namespaces on one bridge), started at once or one every --stagger-ms, next to the
-// baseline of the same N processes doing nothing but a raw TCP mesh (fixtures/tcp-mesh.mjs, one link a pair)
-// in the same run; then the next morning (everyone quits and starts again: same profiles, warm
-// compile cache). Prints one markdown table. Root only; everything happens in its own namespaces.
+// baseline of the same N processes doing nothing but a raw TCP mesh (fixtures/tcp-mesh.mjs, one
+// connection a pair) in the same run; then the next morning (everyone quits and starts again: same
+// profiles, warm compile cache). Prints one markdown table. Root only; everything happens in its own namespaces.
 //   npm run bench:scale -- [--nodes 50] [--stagger-ms 0] [--window 120] [--settle 200] [--ipv4-only]
 //                          [--joiners 3]
 // --ipv4-only turns IPv6 off in every host: the same floor without its second address family, the

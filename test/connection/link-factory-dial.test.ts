@@ -24,7 +24,7 @@ async function refusedDial(connectTakesMs: number): Promise<unknown> {
   const real = performance.now.bind(performance);
   let offset = 0;
   vi.spyOn(performance, 'now').mockImplementation(() => real() + offset);
-  const server$ = new LinkFactory({
+  const bobSide = new LinkFactory({
     identity: bob,
     networkKey: DEFAULT_NETWORK_KEY,
     transport: {} as Transport,
@@ -38,7 +38,7 @@ async function refusedDial(connectTakesMs: number): Promise<unknown> {
   const transport = {
     dial: async () => {
       offset += connectTakesMs;
-      void server$.accept(server, { address: '10.0.0.1', port: 40_000 }).catch(() => {});
+      void bobSide.accept(server, { address: '10.0.0.1', port: 40_000 }).catch(() => {});
       return { stream: client, remote: { address: '10.0.0.2', port: 7475 } };
     },
   } as unknown as Transport;
