@@ -239,8 +239,11 @@ interface JoinFigures {
 async function arrival(floor: Floor, host: HostInfo, idlePercent: number[]): Promise<JoinFigures> {
   const there = floor.nodes.slice();
   const cpuBefore = there.map((n) => cpuSeconds(n.process.pid!) ?? 0);
+  // A colleague arriving later in the morning: their machine ran this build yesterday, so its
+  // compile cache is warm (as it was when every node shared the bench's one cache directory).
+  const warmFrom = there[0]!.host;
   const j0 = performance.now();
-  const joiner = floor.start(host);
+  const joiner = floor.start(host, undefined, warmFrom);
   const everyone = new Set(there.map((n) => n.id!));
   const deadline = performance.now() + 30_000;
   let seen: number | undefined;

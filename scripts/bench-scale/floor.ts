@@ -1,7 +1,7 @@
 // A floor of `lanchat --headless --json` nodes, one per namespace host, run from a private
 // snapshot of the build. It records, per node, when it started, when it was ready and the
 // online/offline lines it printed, so the bench can compute who saw whom when.
-import { mkdirSync } from 'node:fs';
+import { cpSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { HostInfo, Network } from '../../test/netns/harness.js';
@@ -27,9 +27,12 @@ export class Floor {
     private readonly build: string,
   ) {}
 
-  /** Starts a node on `host`: a new one, or `again` (its profile and nick) once more. */
-  start(host: HostInfo, again?: FloorNode): FloorNode {
+  /** Starts a node on `host`: a new one, or `again` (its profile and nick) once more. `warmFrom`:
+   * first copy that host's cache (V8's compile cache) to this one, for a machine that ran this
+   * build before (every host has a cache of its own: the harness's Network.cacheDir). */
+  start(host: HostInfo, again?: FloorNode, warmFrom?: HostInfo): FloorNode {
     const index = this.nodes.length;
+    if (warmFrom) cpSync(this.network.cacheDir(warmFrom), this.network.cacheDir(host), { recursive: true });
     const profile = again?.profile ?? join(this.network.dir, `scale-${host.name}-${index}`);
     mkdirSync(profile, { recursive: true, mode: 0o700 });
     const nick = again?.nick ?? `u${String(index).padStart(3, '0')}`;

@@ -175,6 +175,26 @@ describe.skipIf(!netns.ok)('netns harness', () => {
     expect((await b.waitFor(received('only-v4'), DEADLINE_MS)).from).toBe(h1.interfaces[0]!.ipv4);
   });
 
+  it('gives each host a cache directory of its own, the same every time, unless the caller names one', async () => {
+    const [h1, h2] = routed.hosts as [HostInfo, HostInfo];
+    const cacheOf = async (host: HostInfo, env?: Record<string, string | undefined>) => {
+      const p = routed.spawn(
+        host,
+        ['sh', '-c', 'printf \'{"type":"env","cache":"%s"}\\n\' "$XDG_CACHE_HOME"'],
+        {
+          ...(env ? { env } : {}),
+        },
+      );
+      return String((await p.waitFor((e) => e.type === 'env', DEADLINE_MS)).cache);
+    };
+    const first = await cacheOf(h1);
+    expect(first).toBe(routed.cacheDir(h1));
+    expect(first.startsWith(routed.dir)).toBe(true); // not the home of whoever runs the tests
+    expect(await cacheOf(h1)).toBe(first); // a restart on that host finds its cache again
+    expect(await cacheOf(h2)).not.toBe(first); // another machine, another cache
+    expect(await cacheOf(h1, { XDG_CACHE_HOME: '/tmp/elsewhere' })).toBe('/tmp/elsewhere');
+  });
+
   it('destroy() kills its processes and leaves no namespace with its prefix', async () => {
     const network = await createNetwork({ hosts: 2 });
     const p = probe(network, network.hosts[0]!, 4);

@@ -197,7 +197,12 @@ export class Network {
   ): ProcessHandle<T> {
     if (this.destroyed) throw new Error(`network ${this.prefix} is destroyed`);
     const h = this.host(host);
-    const env: NodeJS.ProcessEnv = { ...process.env };
+    // Each host is a machine with a cache directory of its own (V8's compile cache, bin/lanchat.js),
+    // kept across restarts on that host, as a real machine keeps it: with the test's one home, a
+    // floor of 100 cold starts flushed the same cache files into one directory 20 s in, all at once,
+    // and ext4 served their creates and renames one at a time: each node's event loop stood still
+    // for ≈ 20 s in the middle of its start (strace, 2026-12-07). And tests leave ~/.cache alone.
+    const env: NodeJS.ProcessEnv = { ...process.env, XDG_CACHE_HOME: this.cacheDir(h) };
     for (const [key, value] of Object.entries(options.env ?? {})) {
       if (value === undefined) delete env[key];
       else env[key] = value;
@@ -212,6 +217,11 @@ export class Network {
     this.processes.add(handle as ProcessHandle<unknown>);
     void handle.exited.then(() => this.processes.delete(handle as ProcessHandle<unknown>));
     return handle;
+  }
+
+  /** The host's own cache directory (XDG_CACHE_HOME of what it runs). */
+  cacheDir(host: string | HostInfo): string {
+    return join(this.dir, 'cache', this.host(host).name);
   }
 
   /** Pulls the host's cable (bridge side down → NO-CARRIER); `admin` sets its own link down. */
