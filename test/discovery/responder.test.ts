@@ -250,7 +250,7 @@ describe('responding (§6)', () => {
   it('does not answer its own probe read after probing ended (a busy host reads its echo late)', async () => {
     // At 9:00 on a floor of 100 a host read the loopback copy of its last probe after it had
     // announced, took it for another host's probe of its names, and multicast SRV, TXT and
-    // addresses to the whole floor on each family: ≈ 1 in 10 of the start's datagrams.
+    // addresses to the whole floor on each family: ≈ 1 in 8 of the start's datagrams.
     const kit = new MdnsKit();
     const a = await announcedNode(kit);
     const probes = kit.wire.from(a.address).filter((p) => (p.decoded.authorities ?? []).length > 0);
@@ -268,6 +268,34 @@ describe('responding (§6)', () => {
     });
     await kit.clock.advance(0);
     expect(responsesSince(kit, a.address, READY_AT)).toHaveLength(1);
+  });
+
+  it('a host on the LAN replaying its probes for a minute makes it send nothing and change nothing', async () => {
+    // What the silence above gives an attacker: a replayed probe (or one proposing a subset of our
+    // records) proposes nothing that conflicts (§8.2), so it wins it no name, and each one it sends
+    // no longer buys a multicast answer to the whole segment (it did before: the defence).
+    const kit = new MdnsKit();
+    const a = await announcedNode(kit);
+    const probes = kit.wire.from(a.address).filter((p) => (p.decoded.authorities ?? []).length > 0);
+    const attacker = { address: '10.0.0.66', port: 5353 };
+    const srvOnly = {
+      type: 'query',
+      questions: [{ name: INSTANCE, type: 'ANY' }],
+      authorities: (probes[0]!.decoded.authorities ?? []).filter((r) => r.type === 'SRV'),
+    };
+    expect(srvOnly.authorities).toHaveLength(1);
+    for (let i = 0; i < 200; i++) {
+      kit.inject(i % 4 === 3 ? srvOnly : probes[i % 3]!.bytes, attacker);
+      await kit.clock.advance(300);
+    }
+    expect(responsesSince(kit, a.address, READY_AT)).toHaveLength(0);
+    expect(a.events.filter((e) => e.type === 'renamed')).toEqual([]);
+    // Still itself and still answering: a question for its SRV is answered under its own name.
+    const asked = kit.clock.now();
+    kit.inject({ type: 'query', questions: [{ name: INSTANCE, type: 'SRV' }] });
+    await kit.clock.advance(10);
+    const [answer] = responsesSince(kit, a.address, asked);
+    expect(answer?.decoded.answers?.map((r) => `${r.name} ${r.type}`)).toContain(`${INSTANCE} SRV`);
   });
 
   it('ignores queries from a source outside the interface subnets (§11)', async () => {
