@@ -1,10 +1,10 @@
 // What one captured mDNS datagram is, for scripts/floor-capture.ts: the kinds an office floor's
 // start is made of (RFC 6762 §5 queries, §8 probes and announcements, §6 answers, §10.1 goodbyes),
 // told apart by their sections alone, as an outsider on the LAN sees them.
+// Decoded with dns-packet, not lanchat's own decoder: an independent reading of what went out.
 import dnsPacket from 'dns-packet';
-
-export const SERVICE_TYPE = '_lanchat._tcp.local';
-const MDNS_PORT = 5353;
+import { SERVICE_TYPE } from '../../src/discovery/mdns-names.js';
+import { MDNS_PORT } from '../../src/discovery/mdns-packet.js';
 
 export type DatagramKind =
   | 'probe'

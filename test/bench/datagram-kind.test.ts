@@ -2,7 +2,8 @@
 // README's capture figures rest on this telling them apart.
 import dnsPacket from 'dns-packet';
 import { describe, expect, it } from 'vitest';
-import { datagramKind, SERVICE_TYPE } from '../../scripts/floor-capture/datagram-kind.js';
+import { datagramKind } from '../../scripts/floor-capture/datagram-kind.js';
+import { SERVICE_TYPE } from '../../src/discovery/mdns-names.js';
 
 const INSTANCE = `alice.${SERVICE_TYPE}`;
 const HOST = 'lanchat-0a1b2c3d.local';
