@@ -193,6 +193,20 @@ describe.skipIf(!netns.ok)('netns harness', () => {
     expect(await cacheOf(h1)).toBe(first); // a restart on that host finds its cache again
     expect(await cacheOf(h2)).not.toBe(first); // another machine, another cache
     expect(await cacheOf(h1, { XDG_CACHE_HOME: '/tmp/elsewhere' })).toBe('/tmp/elsewhere');
+    // Nor does a NODE_COMPILE_CACHE in the tester's shell put every host back in one directory.
+    const saved = process.env.NODE_COMPILE_CACHE;
+    process.env.NODE_COMPILE_CACHE = '/tmp/one-for-all';
+    try {
+      const p = routed.spawn(h1, [
+        'sh',
+        '-c',
+        'printf \'{"type":"env","ncc":"%s"}\\n\' "$NODE_COMPILE_CACHE"',
+      ]);
+      expect((await p.waitFor((e) => e.type === 'env', DEADLINE_MS)).ncc).toBe('');
+    } finally {
+      if (saved === undefined) delete process.env.NODE_COMPILE_CACHE;
+      else process.env.NODE_COMPILE_CACHE = saved;
+    }
   });
 
   it('destroy() kills its processes and leaves no namespace with its prefix', async () => {

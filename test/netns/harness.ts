@@ -202,7 +202,9 @@ export class Network {
     // floor of 100 cold starts flushed the same cache files into one directory 20 s in, all at once,
     // and ext4 served their creates and renames one at a time: each node's event loop stood still
     // for ≈ 20 s in the middle of its start (strace, 2026-12-07). And tests leave ~/.cache alone.
+    // A NODE_COMPILE_CACHE in the tester's shell would put every host back in one directory.
     const env: NodeJS.ProcessEnv = { ...process.env, XDG_CACHE_HOME: this.cacheDir(h) };
+    delete env.NODE_COMPILE_CACHE;
     for (const [key, value] of Object.entries(options.env ?? {})) {
       if (value === undefined) delete env[key];
       else env[key] = value;

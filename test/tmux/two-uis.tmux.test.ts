@@ -64,7 +64,8 @@ describe.skipIf(skipReason !== undefined)('two terminal UIs over real mDNS (tmux
       mkdirSync(profile, { recursive: true, mode: 0o700 });
       const ns = network.host(host).netns;
       // The pane outlives lanchat so the test can look at the restored terminal.
-      const cmd = `cd ${REPO_ROOT} && ip netns exec ${ns} node bin/lanchat.js --nick ${nick} --profile ${profile}; echo lanchat-exited-$?; sleep 60`;
+      const cache = network.cacheDir(host); // the host's own, as network.spawn gives it
+      const cmd = `cd ${REPO_ROOT} && env -u NODE_COMPILE_CACHE XDG_CACHE_HOME=${cache} ip netns exec ${ns} node bin/lanchat.js --nick ${nick} --profile ${profile}; echo lanchat-exited-$?; sleep 60`;
       tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', cmd);
     }
   }, 60_000);
