@@ -243,7 +243,7 @@ async function arrival(floor: Floor, host: HostInfo, idlePercent: number[]): Pro
   // compile cache is warm (as it was when every node shared the bench's one cache directory).
   const warmFrom = there[0]!.host;
   const j0 = performance.now();
-  const joiner = floor.start(host, undefined, warmFrom);
+  const joiner = floor.start(host, { warmFrom });
   const everyone = new Set(there.map((n) => n.id!));
   const deadline = performance.now() + 30_000;
   let seen: number | undefined;
@@ -376,11 +376,7 @@ async function nextMorning(network: Network, yesterday: Floor, build: string): P
   const t0 = performance.now();
   await startEach(
     members.map((n) => n.host),
-    (h) =>
-      floor.start(
-        h,
-        members.find((n) => n.host === h),
-      ),
+    (h) => floor.start(h, { again: members.find((n) => n.host === h) }),
   );
   const { lastReady, allToAll: done } = await convergence(floor, 'next morning: ');
   const cpuToAllToAll = mean(floor.nodes.map((n) => cpuSeconds(n.process.pid!) ?? 0));

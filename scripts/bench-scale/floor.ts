@@ -30,7 +30,10 @@ export class Floor {
   /** Starts a node on `host`: a new one, or `again` (its profile and nick) once more. `warmFrom`:
    * first copy that host's cache (V8's compile cache) to this one, for a machine that ran this
    * build before (every host has a cache of its own: the harness's Network.cacheDir). */
-  start(host: HostInfo, again?: FloorNode, warmFrom?: HostInfo): FloorNode {
+  start(
+    host: HostInfo,
+    { again, warmFrom }: { again?: FloorNode | undefined; warmFrom?: HostInfo } = {},
+  ): FloorNode {
     const index = this.nodes.length;
     if (warmFrom) cpSync(this.network.cacheDir(warmFrom), this.network.cacheDir(host), { recursive: true });
     const profile = again?.profile ?? join(this.network.dir, `scale-${host.name}-${index}`);
