@@ -1,8 +1,10 @@
 // Scale benchmark: an office floor of N `lanchat --headless` processes on one LAN segment
 // (network namespaces on one bridge), started at once or one every --stagger-ms, next to the
 // baseline of the same N processes doing nothing but a raw TCP mesh (fixtures/tcp-mesh.mjs, one
-// connection a pair) in the same run; then the next morning (everyone quits and starts again: same
-// profiles, warm compile cache). Prints one markdown table. Root only; everything happens in its own namespaces.
+// connection a pair) in the same run, and a second baseline: that mesh with lanchat's Secret
+// Handshake and box-stream on every connection (--secure), what the secure channel alone costs;
+// then the next morning (everyone quits and starts again: same profiles, warm compile cache).
+// Prints two markdown tables. Root only; everything happens in its own namespaces.
 //   npm run bench:scale -- [--nodes 50] [--stagger-ms 0] [--window 120] [--settle 200] [--ipv4-only]
 //                          [--joiners 3]
 // --ipv4-only turns IPv6 off in every host: the same floor without its second address family, the
@@ -22,6 +24,7 @@ import {
 import { PacketCounter, perHostPerMinute } from '../test/netns/mdns-counter.js';
 import type { JsonEvent, ProcessHandle } from '../test/netns/process-handle.js';
 import { Floor, type FloorNode, missingPairs, sawAllAt, warningKinds } from './bench-scale/floor.js';
+import { bundleMesh } from './bench-scale/mesh-bundle.js';
 import { busyBetween, cpuSeconds, machineCpu, rssMb } from './bench-scale/proc-stats.js';
 import { option } from './script-args.js';
 
@@ -124,30 +127,44 @@ interface MeshFigures {
   fanout: number[];
 }
 
-/** The baseline: N raw TCP mesh processes, then as many joiners as the lanchat floor gets. */
-async function rawMesh(network: Network, hosts: HostInfo[], joinerHosts: HostInfo[]): Promise<MeshFigures> {
+/** Which baseline: the raw TCP mesh, or the same with lanchat's Secret Handshake and box-stream on
+ * every connection (`script`: the fixture bundled, see mesh-bundle.ts). */
+interface MeshKind {
+  script: string;
+  secure: boolean;
+}
+
+/** A baseline: N mesh processes, then as many joiners as the lanchat floor gets. */
+async function rawMesh(
+  network: Network,
+  hosts: HostInfo[],
+  joinerHosts: HostInfo[],
+  kind: MeshKind,
+): Promise<MeshFigures> {
   const addressOf = (h: HostInfo) => h.interfaces[0]!.ipv4!;
+  const label = kind.secure ? 'shs-mesh' : 'tcp-mesh';
   // Each dials the hosts started before it (one connection a pair, opened by the later one, as an
   // arrival does) and expects all the others: never a dial to a host that is not running yet.
-  const mesh = (h: HostInfo, earlier: HostInfo[], expect: number, label: string) =>
+  const mesh = (h: HostInfo, earlier: HostInfo[], expect: number, suffix = '') =>
     network.spawn(
       h,
       [
         'node',
-        MESH,
+        kind.script,
         '--port',
         String(MESH_PORT),
         '--dial',
         earlier.map(addressOf).join(','),
         '--expect',
         String(expect),
+        ...(kind.secure ? ['--secure', '--self', addressOf(h)] : []),
       ],
-      { label },
+      { label: label + suffix },
     );
   const t0 = performance.now();
   const machine0 = machineCpu();
   let started = 0;
-  const procs = await startEach(hosts, (h) => mesh(h, hosts.slice(0, started++), N - 1, 'tcp-mesh'));
+  const procs = await startEach(hosts, (h) => mesh(h, hosts.slice(0, started++), N - 1));
   const at = (p: ProcessHandle, type: string) => p.timeline.find((t) => t.event.type === type)?.at;
   const deadline = performance.now() + windowMs;
   while (procs.some((p) => at(p, 'all') === undefined) && performance.now() < deadline) await delay(100);
@@ -172,12 +189,7 @@ async function rawMesh(network: Network, hosts: HostInfo[], joinerHosts: HostInf
   const floor = procs.slice();
   const joins: { ms: number | undefined; cpuS: number | undefined }[] = [];
   for (const host of joinerHosts) {
-    const joiner = mesh(
-      host,
-      hosts.concat(joinerHosts).slice(0, floor.length),
-      floor.length,
-      'tcp-mesh joiner',
-    );
+    const joiner = mesh(host, hosts.concat(joinerHosts).slice(0, floor.length), floor.length, ' joiner');
     floor.push(joiner);
     await joiner.waitFor((e) => e.type === 'all', 30_000).catch(() => undefined);
     const seen = at(joiner, 'all');
@@ -443,10 +455,14 @@ async function main(): Promise<void> {
     const counter = new PacketCounter(network, network.hosts[N + 1]!);
     const joinerHosts = [network.hosts[N]!, ...network.hosts.slice(N + 2)];
     await counter.ready();
-    const mesh = await rawMesh(network, hosts, joinerHosts);
-    await delay(3_000); // let the machine calm down between the two floors
+    const mesh = await rawMesh(network, hosts, joinerHosts, { script: MESH, secure: false });
+    await delay(3_000); // let the machine calm down between two floors
+    const shs = await rawMesh(network, hosts, joinerHosts, { script: await bundleMesh(MESH), secure: true });
+    await delay(3_000);
     const f = await lanchatFloor(network, hosts, joinerHosts, counter);
     print(mesh, f, loadBefore);
+    printAuthenticated(mesh, shs, f);
+    printWarnings(f);
   } finally {
     await network.destroy();
   }
@@ -621,6 +637,95 @@ function print(mesh: MeshFigures, f: FloorFigures, loadBefore: number): void {
   console.log('| measurement | lanchat | raw TCP mesh, same processes | ratio |');
   console.log('|---|---|---|---|');
   for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+}
+
+/**
+ * The second baseline next to the first and lanchat: what an authenticated full mesh costs on this
+ * machine with lanchat's own secure channel and nothing else. Where it alone misses a target, no
+ * design that gives every pair its own Secret Handshake can meet it here; what lanchat costs
+ * above it is everything else a node does (discovery, storage, hello, presence, catch-up).
+ */
+function printAuthenticated(raw: MeshFigures, shs: MeshFigures, f: FloorFigures): void {
+  const ratio = (a: number | undefined, b: number | undefined) =>
+    a === undefined || b === undefined || Number.isNaN(a) || Number.isNaN(b) || b <= 0
+      ? '—'
+      : `${(a / b).toFixed(1)}×`;
+  const cpu = (x: number | undefined) => (x === undefined ? 'never' : `${x.toFixed(2)} s`);
+  const tail = (xs: number[]) => xs.slice(1);
+  const p50p95max = (xs: number[]) =>
+    `${s(percentile(xs, 50))} / ${s(percentile(xs, 95))} / ${s(Math.max(...xs))}`;
+  const joinMs = (m: { joins: { ms: number | undefined }[] }) => m.joins.map((j) => j.ms);
+  const joinCpu = (m: { joins: { cpuS: number | undefined }[] }) => m.joins.map((j) => j.cpuS);
+  // [measurement, raw, authenticated, lanchat] as numbers (for the ratios) and as shown.
+  const rows: [
+    string,
+    number | undefined,
+    number | undefined,
+    number | undefined,
+    (x: number | undefined) => string,
+  ][] = [
+    ['start → last process ready', raw.lastReadyMs, shs.lastReadyMs, f.lastReadyMs, s],
+    ['last ready → all-to-all', raw.allToAllMs, shs.allToAllMs, f.allToAllMs, s],
+    [
+      'last start → all-to-all',
+      raw.allToAllAfterLastStartMs,
+      shs.allToAllAfterLastStartMs,
+      f.allToAllAfterLastStartMs,
+      s,
+    ],
+    ['CPU per node until all-to-all', raw.cpuPerNode, shs.cpuPerNode, f.cpuToAllToAll, cpu],
+    [
+      'machine CPU busy, first start → all-to-all',
+      raw.machineBusy * 100,
+      shs.machineBusy * 100,
+      f.machineBusy * 100,
+      (x) => (x === undefined ? '—' : `${x.toFixed(0)} %`),
+    ],
+    [
+      'RSS per node (mean)',
+      raw.rssPerNode,
+      shs.rssPerNode,
+      mean(f.rss),
+      (x) => (x === undefined ? '—' : `${x.toFixed(0)} MB`),
+    ],
+    [
+      'fresh joiner sees all already there (median)',
+      medianOf(joinMs(raw)),
+      medianOf(joinMs(shs)),
+      medianOf(joinMs(f)),
+      s,
+    ],
+    [
+      "the joiner's own CPU until then (median)",
+      medianOf(joinCpu(raw)),
+      medianOf(joinCpu(shs)),
+      medianOf(joinCpu(f)),
+      cpu,
+    ],
+    [
+      'fan-out to everyone else, p50',
+      percentile(raw.fanout, 50),
+      percentile(shs.fanout, 50),
+      percentile(f.fanout, 50),
+      (x) => (x === undefined ? '—' : ms(x)),
+    ],
+  ];
+  console.log(
+    '\nthe same processes with an authenticated mesh (tcp-mesh.mjs --secure: one connection a pair, ' +
+      "lanchat's Secret Handshake and a box-stream greeting on each, nothing else):\n",
+  );
+  console.log('| measurement | raw TCP mesh | authenticated mesh | × raw | lanchat | × authenticated |');
+  console.log('|---|---|---|---|---|---|');
+  for (const [name, r, a, l, show] of rows)
+    console.log(`| ${name} | ${show(r)} | ${show(a)} | ${ratio(a, r)} | ${show(l)} | ${ratio(l, a)} |`);
+  console.log(
+    `| each arrival sees everyone already there, p50 / p95 / max | ${p50p95max(tail(raw.arrivals))} | ` +
+      `${p50p95max(tail(shs.arrivals))} | ${ratio(percentile(tail(shs.arrivals), 95), percentile(tail(raw.arrivals), 95))} | ` +
+      `${p50p95max(tail(f.arrivals))} | ${ratio(percentile(tail(f.arrivals), 95), percentile(tail(shs.arrivals), 95))} |`,
+  );
+}
+
+function printWarnings(f: FloorFigures): void {
   const phases: [string, Map<string, number>][] = [
     ['the first day, until the floor was told to quit', f.warnings.day],
     ['while it quit', f.warnings.quitting],

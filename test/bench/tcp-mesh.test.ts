@@ -18,10 +18,21 @@ interface Mesh {
 
 const running: Mesh[] = [];
 
-function mesh(bind: string, dial: string[], expectPeers: number): Mesh {
+function mesh(bind: string, dial: string[], expectPeers: number, extra: string[] = []): Mesh {
   const child = spawn(
     process.execPath,
-    [MESH, '--port', String(PORT), '--bind', bind, '--dial', dial.join(','), '--expect', String(expectPeers)],
+    [
+      MESH,
+      '--port',
+      String(PORT),
+      '--bind',
+      bind,
+      '--dial',
+      dial.join(','),
+      '--expect',
+      String(expectPeers),
+      ...extra,
+    ],
     { stdio: ['pipe', 'pipe', 'inherit'] },
   );
   const events: Mesh['events'] = [];
@@ -76,5 +87,24 @@ describe('tcp-mesh baseline', () => {
     await joiner.until('all');
     joiner.child.stdin!.write('fanout 9\n');
     await Promise.all(floor.map((m) => m.until('fanout', 9)));
+  });
+
+  it('with --secure, meets over Secret Handshake with the key of the address it dials, and only then', async () => {
+    const secure = ['--secure'];
+    const honest = mesh('127.0.0.31', [], 1, secure);
+    // Listens on .32 under the key of another address: whoever dials .32 expects .32's key.
+    const impostor = mesh('127.0.0.32', [], 1, [...secure, '--self', '127.0.0.99']);
+    await Promise.all([honest.until('ready'), impostor.until('ready')]);
+    const dialsHonest = mesh('127.0.0.33', ['127.0.0.31'], 1, secure);
+    const dialsImpostor = mesh('127.0.0.34', ['127.0.0.32'], 1, secure);
+    await Promise.all([dialsHonest.until('all'), honest.until('all')]);
+    // The two dials started together; the failed handshake is retried every 100 ms meanwhile.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(dialsImpostor.events.map((e) => e.type)).toEqual(['ready']);
+    expect(impostor.events.map((e) => e.type)).toEqual(['ready', 'dialled']); // it dials nobody
+
+    // The fan-out travels as box-stream frames over the authenticated link.
+    honest.child.stdin!.write('fanout 3\n');
+    await dialsHonest.until('fanout', 3);
   });
 });
