@@ -79,4 +79,44 @@ describe('CombinedDiscovery', () => {
     await combined.stop();
     expect(events.at(-1)).toEqual({ type: 'down', publicKey: b64(9), reason: 'stopped' });
   });
+
+  it('starts its parts together: a static peer is up while mDNS is still opening its sockets', async () => {
+    let opened!: () => void;
+    const slow = new MemoryDiscovery(new MemoryDiscoveryBus());
+    const slowStart = slow.start.bind(slow);
+    slow.start = async (service) => {
+      await new Promise<void>((resolve) => (opened = resolve));
+      await slowStart(service);
+    };
+    const statics = new StaticPeers([{ publicKey: keyOf(9), host: 'x', port: 7475 }], {
+      lookup: async () => ['192.0.2.9'],
+    });
+    const combined = new CombinedDiscovery([slow, statics]);
+    const events: DiscoveryEvent[] = [];
+    combined.subscribe((e) => events.push(e));
+    const starting = combined.start(local);
+    await flushMicrotasks();
+    expect(events).toEqual([
+      expect.objectContaining({ type: 'up', peer: expect.objectContaining({ source: 'static' }) }),
+    ]);
+    opened();
+    await starting;
+    await combined.stop();
+  });
+
+  it('a part that fails to start stops the others and its error is thrown', async () => {
+    const failing = new MemoryDiscovery(new MemoryDiscoveryBus());
+    failing.start = async () => {
+      throw new Error('no such interface');
+    };
+    const statics = new StaticPeers([{ publicKey: keyOf(9), host: 'x', port: 7475 }], {
+      lookup: async () => ['192.0.2.9'],
+    });
+    const combined = new CombinedDiscovery([failing, statics]);
+    const events: DiscoveryEvent[] = [];
+    combined.subscribe((e) => events.push(e));
+    await expect(combined.start(local)).rejects.toThrow('no such interface');
+    await flushMicrotasks();
+    expect(combined.peers()).toEqual([]); // everything stopped: no peer is left reported
+  });
 });
