@@ -6,9 +6,11 @@
 // then the next morning (everyone quits and starts again: same profiles, warm compile cache).
 // Prints two markdown tables. Root only; everything happens in its own namespaces.
 //   npm run bench:scale -- [--nodes 50] [--stagger-ms 0] [--window 120] [--settle 200] [--ipv4-only]
-//                          [--joiners 3]
+//                          [--joiners 3] [--confined]
 // --ipv4-only turns IPv6 off in every host: the same floor without its second address family, the
 // bound that what dual-stack costs is measured against (run it next to a run without).
+// --confined also runs the floor once with mDNS confined to each host (a private interface) and
+// the peers given by --peer, no peer exchange: what mDNS on the shared segment costs the floor.
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -23,6 +25,12 @@ import {
 } from '../test/netns/harness.js';
 import { PacketCounter, perHostPerMinute } from '../test/netns/mdns-counter.js';
 import type { JsonEvent, ProcessHandle } from '../test/netns/process-handle.js';
+import {
+  addPrivateInterfaces,
+  confinedArgs,
+  identitiesFor,
+  removePrivateInterfaces,
+} from './bench-scale/confined.js';
 import { Floor, type FloorNode, missingPairs, sawAllAt, warningKinds } from './bench-scale/floor.js';
 import { bundleMesh } from './bench-scale/mesh-bundle.js';
 import { busyBetween, cpuSeconds, machineCpu, rssMb } from './bench-scale/proc-stats.js';
@@ -39,6 +47,8 @@ const JOINERS = Math.max(1, Number(option('--joiners', '3')));
  * fell between two rounds measured 0.1–0.4 packets per host and minute where the floor sends
  * ≈ 2–3 (a 240 s window: 5.0 before a refresh took one query per peer instead of three). */
 const settleMs = Number(option('--settle', '200')) * 1000;
+/** Also run the floor with mDNS confined to each host and peers given by --peer (confined.ts). */
+const confined = process.argv.includes('--confined');
 const MESH = join(REPO_ROOT, 'test/netns/fixtures/tcp-mesh.mjs');
 const MESH_PORT = 7600;
 const SAMPLES_S = [0, 5, 10, 15, 30, 60, 120];
@@ -379,6 +389,49 @@ interface MorningFigures {
  * first day's nodes wrote it 20 s after their start). The first day is the worst case, after an
  * install or an upgrade; this is every other day.
  */
+interface ConfinedFigures {
+  allToAllAfterLastStartMs: number | undefined;
+  arrivals: number[];
+  cpuPerNode: number;
+  machineBusy: number;
+}
+
+/** The floor once more, with mDNS confined to each host and the peers given by --peer (see
+ * confined.ts); its private interfaces go again afterwards, or the floor measured next would run
+ * its mDNS on them too. */
+async function confinedFloor(network: Network, hosts: HostInfo[]): Promise<ConfinedFigures> {
+  const build = snapshotBuild('bench-scale-confined');
+  await addPrivateInterfaces(network, hosts);
+  try {
+    const floor = new Floor(network, build, 'confined');
+    const ids = identitiesFor(
+      build,
+      hosts.map((h, i) => floor.profileFor(h, i)),
+    );
+    const machine0 = machineCpu();
+    let started = 0;
+    await startEach(hosts, (h) => floor.start(h, { args: confinedArgs(started++, ids, hosts) }));
+    const lastStart = Math.max(...floor.nodes.map((n) => n.spawnedAt));
+    const { allToAll } = await convergence(floor, 'mDNS confined: ');
+    const figures = {
+      allToAllAfterLastStartMs: allToAll === undefined ? undefined : allToAll - lastStart,
+      arrivals: floor.nodes.map((n) => {
+        const before = new Set(floor.nodes.filter((m) => m.readyAt! < n.readyAt!).map((m) => m.id!));
+        const at = sawAllAt(n, before);
+        return at === undefined ? Number.NaN : at - n.readyAt!;
+      }),
+      cpuPerNode: mean(floor.nodes.map((n) => cpuSeconds(n.process.pid!) ?? 0)),
+      machineBusy: busyBetween(machine0, machineCpu()),
+    };
+    for (const n of floor.nodes) n.process.kill('SIGTERM');
+    await Promise.all(floor.nodes.map((n) => n.process.exited));
+    return figures;
+  } finally {
+    await removePrivateInterfaces(network, hosts);
+    await delay(3_000);
+  }
+}
+
 async function nextMorning(network: Network, yesterday: Floor, build: string): Promise<MorningFigures> {
   const members = yesterday.nodes.slice(0, N);
   for (const n of yesterday.nodes) n.process.kill('SIGTERM');
@@ -459,9 +512,11 @@ async function main(): Promise<void> {
     await delay(3_000); // let the machine calm down between two floors
     const shs = await rawMesh(network, hosts, joinerHosts, { script: await bundleMesh(MESH), secure: true });
     await delay(3_000);
+    const without = confined ? await confinedFloor(network, hosts) : undefined;
     const f = await lanchatFloor(network, hosts, joinerHosts, counter);
     print(mesh, f, loadBefore);
     printAuthenticated(mesh, shs, f);
+    if (without) printConfined(shs, without, f);
     printWarnings(f);
   } finally {
     await network.destroy();
@@ -722,6 +777,33 @@ function printAuthenticated(raw: MeshFigures, shs: MeshFigures, f: FloorFigures)
     `| each arrival sees everyone already there, p50 / p95 / max | ${p50p95max(tail(raw.arrivals))} | ` +
       `${p50p95max(tail(shs.arrivals))} | ${ratio(percentile(tail(shs.arrivals), 95), percentile(tail(raw.arrivals), 95))} | ` +
       `${p50p95max(tail(f.arrivals))} | ${ratio(percentile(tail(f.arrivals), 95), percentile(tail(shs.arrivals), 95))} |`,
+  );
+}
+
+/** --confined: lanchat without mDNS on the shared segment, between the authenticated mesh and
+ * lanchat itself (both from the same run). */
+function printConfined(shs: MeshFigures, without: ConfinedFigures, f: FloorFigures): void {
+  const p50p95max = (xs: number[]) =>
+    `${s(percentile(xs, 50))} / ${s(percentile(xs, 95))} / ${s(Math.max(...xs))}`;
+  const cpu = (x: number) => `${x.toFixed(2)} s`;
+  const busy = (x: number) => `${(x * 100).toFixed(0)} %`;
+  console.log(
+    '\nthe same floor with mDNS confined to each host (--interface on a private veth pair, the peers by --peer, --no-peer-exchange): what mDNS on the shared segment costs:\n',
+  );
+  console.log('| measurement | authenticated mesh | lanchat, mDNS confined | lanchat |');
+  console.log('|---|---|---|---|');
+  console.log(
+    `| last start → all-to-all | ${s(shs.allToAllAfterLastStartMs)} | ${s(without.allToAllAfterLastStartMs)} | ${s(f.allToAllAfterLastStartMs)} |`,
+  );
+  console.log(
+    `| each arrival sees everyone already there, p50 / p95 / max | ${p50p95max(shs.arrivals.slice(1))} | ` +
+      `${p50p95max(without.arrivals.slice(1))} | ${p50p95max(f.arrivals.slice(1))} |`,
+  );
+  console.log(
+    `| CPU per node until all-to-all | ${cpu(shs.cpuPerNode)} | ${cpu(without.cpuPerNode)} | ${cpu(f.cpuToAllToAll)} |`,
+  );
+  console.log(
+    `| machine CPU busy, first start → all-to-all | ${busy(shs.machineBusy)} | ${busy(without.machineBusy)} | ${busy(f.machineBusy)} |`,
   );
 }
 

@@ -22,25 +22,38 @@ export interface FloorNode {
 export class Floor {
   readonly nodes: FloorNode[] = [];
 
+  /** `profiles`: what this floor's profile directories are named by (two floors in one network
+   * must not share them). */
   constructor(
     private readonly network: Network,
     private readonly build: string,
+    private readonly profiles = 'scale',
   ) {}
+
+  /** The profile directory of the `index`th node this floor starts on `host`. */
+  profileFor(host: HostInfo, index: number): string {
+    return join(this.network.dir, `${this.profiles}-${host.name}-${index}`);
+  }
 
   /** Starts a node on `host`: a new one, or `again` (its profile and nick) once more. `warmFrom`:
    * first copy that host's cache (V8's compile cache) to this one, for a machine that ran this
-   * build before (every host has a cache of its own: the harness's Network.cacheDir). */
+   * build before (every host has a cache of its own: the harness's Network.cacheDir). `args`: more
+   * command-line options for lanchat. */
   start(
     host: HostInfo,
-    { again, warmFrom }: { again?: FloorNode | undefined; warmFrom?: HostInfo } = {},
+    {
+      again,
+      warmFrom,
+      args = [],
+    }: { again?: FloorNode | undefined; warmFrom?: HostInfo; args?: string[] } = {},
   ): FloorNode {
     const index = this.nodes.length;
     if (warmFrom) cpSync(this.network.cacheDir(warmFrom), this.network.cacheDir(host), { recursive: true });
-    const profile = again?.profile ?? join(this.network.dir, `scale-${host.name}-${index}`);
+    const profile = again?.profile ?? this.profileFor(host, index);
     mkdirSync(profile, { recursive: true, mode: 0o700 });
     const nick = again?.nick ?? `u${String(index).padStart(3, '0')}`;
     const argv = ['node', join(this.build, 'bin/lanchat.js'), '--headless', '--json', '--nick', nick];
-    argv.push('--profile', profile);
+    argv.push('--profile', profile, ...args);
     const env = { LANCHAT_NETWORK: undefined, LANCHAT_PROFILE: undefined };
     const process = this.network.spawn(host, argv, { env, label: `lanchat ${nick}` });
     const node: FloorNode = {
