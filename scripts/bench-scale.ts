@@ -312,11 +312,7 @@ async function lanchatFloor(
   const missing: [number, number][] = SAMPLES_S.filter((x) => lastReady + x * 1000 <= performance.now()).map(
     (x) => [x, missingPairs(floor.nodes, lastReady + x * 1000)],
   );
-  const arrivals = floor.nodes.map((n) => {
-    const before = new Set(floor.nodes.filter((m) => m !== n && m.readyAt! < n.readyAt!).map((m) => m.id!));
-    const at = sawAllAt(n, before);
-    return at === undefined ? Number.NaN : at - n.readyAt!;
-  });
+  const arrivals = arrivalsOf(floor);
 
   // Settled: packets and idle CPU over a quiet window.
   await delay(Math.max(5_000, lastStart + SETTLED_AGE_MS - performance.now()));
@@ -389,6 +385,15 @@ interface MorningFigures {
  * first day's nodes wrote it 20 s after their start). The first day is the worst case, after an
  * install or an upgrade; this is every other day.
  */
+/** Per node, ms from its ready until it saw every node that was ready before it (NaN: never). */
+function arrivalsOf(floor: Floor): number[] {
+  return floor.nodes.map((n) => {
+    const before = new Set(floor.nodes.filter((m) => m !== n && m.readyAt! < n.readyAt!).map((m) => m.id!));
+    const at = sawAllAt(n, before);
+    return at === undefined ? Number.NaN : at - n.readyAt!;
+  });
+}
+
 interface ConfinedFigures {
   allToAllAfterLastStartMs: number | undefined;
   arrivals: number[];
@@ -415,11 +420,7 @@ async function confinedFloor(network: Network, hosts: HostInfo[]): Promise<Confi
     const { allToAll } = await convergence(floor, 'mDNS confined: ');
     const figures = {
       allToAllAfterLastStartMs: allToAll === undefined ? undefined : allToAll - lastStart,
-      arrivals: floor.nodes.map((n) => {
-        const before = new Set(floor.nodes.filter((m) => m.readyAt! < n.readyAt!).map((m) => m.id!));
-        const at = sawAllAt(n, before);
-        return at === undefined ? Number.NaN : at - n.readyAt!;
-      }),
+      arrivals: arrivalsOf(floor),
       cpuPerNode: mean(floor.nodes.map((n) => cpuSeconds(n.process.pid!) ?? 0)),
       machineBusy: busyBetween(machine0, machineCpu()),
     };
