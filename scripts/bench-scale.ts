@@ -4,7 +4,8 @@
 // connection a pair) in the same run, and a second baseline: that mesh with lanchat's Secret
 // Handshake and box-stream on every connection (--secure), what the secure channel alone costs;
 // then the next morning (everyone quits and starts again: same profiles, warm compile cache).
-// Prints two markdown tables. Root only; everything happens in its own namespaces.
+// Prints two markdown tables (three with --confined). Root only; everything happens in its own
+// namespaces.
 //   npm run bench:scale -- [--nodes 50] [--stagger-ms 0] [--window 120] [--settle 200] [--ipv4-only]
 //                          [--joiners 3] [--confined]
 // --ipv4-only turns IPv6 off in every host: the same floor without its second address family, the
@@ -65,6 +66,13 @@ function percentile(values: number[], p: number): number {
 const ms = (x: number) => (Number.isNaN(x) ? 'never' : `${x.toFixed(1)} ms`);
 const s = (ms: number | undefined) =>
   ms === undefined || Number.isNaN(ms) ? 'never' : `${(ms / 1000).toFixed(2)} s`;
+/** "a / b×", or "—" where either figure is missing or never came. */
+const ratio = (a: number | undefined, b: number | undefined) =>
+  a === undefined || b === undefined || Number.isNaN(a) || Number.isNaN(b) || b <= 0
+    ? '—'
+    : `${(a / b).toFixed(1)}×`;
+const p50p95max = (xs: number[]) =>
+  `${s(percentile(xs, 50))} / ${s(percentile(xs, 95))} / ${s(Math.max(...xs))}`;
 /** The median (nearest rank) of figures where undefined means "never" and ranks last. */
 function medianOf(xs: (number | undefined)[]): number | undefined {
   const m = percentile(
@@ -378,13 +386,6 @@ interface MorningFigures {
   warnings: Map<string, number>;
 }
 
-/**
- * The next morning: everyone quits (each says goodbye) and the same N start again the same way,
- * with what a real office has on its second day: the same profiles (each remembers yesterday's
- * peers and addresses and dials them at once) and V8's compile cache warm (the same build: the
- * first day's nodes wrote it 20 s after their start). The first day is the worst case, after an
- * install or an upgrade; this is every other day.
- */
 /** Per node, ms from its ready until it saw every node that was ready before it (NaN: never). */
 function arrivalsOf(floor: Floor): number[] {
   return floor.nodes.map((n) => {
@@ -433,6 +434,13 @@ async function confinedFloor(network: Network, hosts: HostInfo[]): Promise<Confi
   }
 }
 
+/**
+ * The next morning: everyone quits (each says goodbye) and the same N start again the same way,
+ * with what a real office has on its second day: the same profiles (each remembers yesterday's
+ * peers and addresses and dials them at once) and V8's compile cache warm (the same build: the
+ * first day's nodes wrote it 20 s after their start). The first day is the worst case, after an
+ * install or an upgrade; this is every other day.
+ */
 async function nextMorning(network: Network, yesterday: Floor, build: string): Promise<MorningFigures> {
   const members = yesterday.nodes.slice(0, N);
   for (const n of yesterday.nodes) n.process.kill('SIGTERM');
@@ -554,11 +562,7 @@ function arrivalBudget(f: FloorFigures): string[][] {
 }
 
 function print(mesh: MeshFigures, f: FloorFigures, loadBefore: number): void {
-  const ratio = (a: number | undefined, b: number | undefined) =>
-    a === undefined || b === undefined || b <= 0 ? '—' : `${(a / b).toFixed(1)}×`;
   const arrivals = f.arrivals.slice(1);
-  const p50p95max = (xs: number[]) =>
-    `${s(percentile(xs, 50))} / ${s(percentile(xs, 95))} / ${s(Math.max(...xs))}`;
   const joinersNote = f.joins.length > 1 ? `, median (range) of ${f.joins.length} one after another` : '';
   const rows: string[][] = [
     [
@@ -702,14 +706,8 @@ function print(mesh: MeshFigures, f: FloorFigures, loadBefore: number): void {
  * above it is everything else a node does (discovery, storage, hello, presence, catch-up).
  */
 function printAuthenticated(raw: MeshFigures, shs: MeshFigures, f: FloorFigures): void {
-  const ratio = (a: number | undefined, b: number | undefined) =>
-    a === undefined || b === undefined || Number.isNaN(a) || Number.isNaN(b) || b <= 0
-      ? '—'
-      : `${(a / b).toFixed(1)}×`;
   const cpu = (x: number | undefined) => (x === undefined ? 'never' : `${x.toFixed(2)} s`);
   const tail = (xs: number[]) => xs.slice(1);
-  const p50p95max = (xs: number[]) =>
-    `${s(percentile(xs, 50))} / ${s(percentile(xs, 95))} / ${s(Math.max(...xs))}`;
   const joinMs = (m: { joins: { ms: number | undefined }[] }) => m.joins.map((j) => j.ms);
   const joinCpu = (m: { joins: { cpuS: number | undefined }[] }) => m.joins.map((j) => j.cpuS);
   // [measurement, raw, authenticated, lanchat] as numbers (for the ratios) and as shown.
@@ -784,8 +782,6 @@ function printAuthenticated(raw: MeshFigures, shs: MeshFigures, f: FloorFigures)
 /** --confined: lanchat without mDNS on the shared segment, between the authenticated mesh and
  * lanchat itself (both from the same run). */
 function printConfined(shs: MeshFigures, without: ConfinedFigures, f: FloorFigures): void {
-  const p50p95max = (xs: number[]) =>
-    `${s(percentile(xs, 50))} / ${s(percentile(xs, 95))} / ${s(Math.max(...xs))}`;
   const cpu = (x: number) => `${x.toFixed(2)} s`;
   const busy = (x: number) => `${(x * 100).toFixed(0)} %`;
   console.log(

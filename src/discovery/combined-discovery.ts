@@ -18,8 +18,9 @@ export class CombinedDiscovery implements Discovery {
 
   /** Starts every part at once: one after another, a `--peer` waited for mDNS to open its sockets
    * before it was dialled (1.7–1.9 s, measured on an interface brought up a moment before lanchat
-   * started, likely while its IPv6 address was still tentative; 0.06 s once it had settled). Which part wins a merge depends on its place in `parts`, not on who reports first. If a
-   * part fails, all are stopped once every start has settled, and its error is thrown. */
+   * started, likely while its IPv6 address was still tentative; 0.06 s once it had settled).
+   * Which part wins a merge depends on its place in `parts`, not on who reports first. If a part
+   * fails, all are stopped once every start has settled, and its error is thrown. */
   async start(local: LocalService): Promise<void> {
     this.unsubscribes = this.parts.map((part, i) => part.subscribe((e) => this.onEvent(i, e)));
     const started = await Promise.allSettled(this.parts.map((part) => part.start(local)));
