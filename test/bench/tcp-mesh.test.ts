@@ -13,7 +13,8 @@ const PORT = 20_000 + (process.pid % 20_000);
 interface Mesh {
   child: ChildProcess;
   events: { type: string; n?: number }[];
-  until(type: string, n?: number): Promise<void>;
+  /** The `count`th line of `type` (with number `n`, if given). */
+  until(type: string, n?: number, count?: number): Promise<void>;
 }
 
 const running: Mesh[] = [];
@@ -44,10 +45,10 @@ function mesh(bind: string, dial: string[], expectPeers: number, extra: string[]
   const m: Mesh = {
     child,
     events,
-    until: (type, n) =>
+    until: (type, n, count = 1) =>
       new Promise((resolve, reject) => {
         const check = () => {
-          if (events.some((e) => e.type === type && (n === undefined || e.n === n))) {
+          if (events.filter((e) => e.type === type && (n === undefined || e.n === n)).length >= count) {
             waiters.delete(check);
             resolve();
           }
@@ -98,9 +99,10 @@ describe('tcp-mesh baseline', () => {
     const dialsHonest = mesh('127.0.0.33', ['127.0.0.31'], 1, secure);
     const dialsImpostor = mesh('127.0.0.34', ['127.0.0.32'], 1, secure);
     await Promise.all([dialsHonest.until('all'), honest.until('all')]);
-    // The two dials started together; the failed handshake is retried every 100 ms meanwhile.
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(dialsImpostor.events.map((e) => e.type)).toEqual(['ready']);
+    // Its handshake fails (the impostor cannot answer for .32's key) and is retried: two attempts.
+    await dialsImpostor.until('handshake-failed', undefined, 2);
+    const met = (m: Mesh) => m.events.map((e) => e.type).filter((t) => t !== 'handshake-failed');
+    expect(met(dialsImpostor)).toEqual(['ready']);
     expect(impostor.events.map((e) => e.type)).toEqual(['ready', 'dialled']); // it dials nobody
 
     // The fan-out travels as box-stream frames over the authenticated link.
