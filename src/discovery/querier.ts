@@ -82,6 +82,19 @@ function questionKey(linkId: string, name: string, type: string): string {
   return `${linkId}|${name.toLowerCase()}|${type}`;
 }
 
+/** A record's identity for §10.5's "listed as known": a PTR by its lower-case names (what recordKey
+ * says, without building and memoising a key for each of a browse's 100 known answers), any other
+ * record by recordKey. */
+function knownKey(r: MdnsRecord): string {
+  return r.type === 'PTR' ? `PTR\u0000${r.name.toLowerCase()}\u0000${r.data.toLowerCase()}` : recordKey(r);
+}
+
+function knownKeys(records: readonly MdnsRecord[]): Set<string> {
+  const keys = new Set<string>();
+  for (const r of records) keys.add(knownKey(r));
+  return keys;
+}
+
 const TYPE_ORDER: Record<MdnsRecord['type'], number> = { PTR: 0, SRV: 1, TXT: 2, A: 3, AAAA: 4, OTHER: 5 };
 
 export class Querier {
@@ -281,7 +294,9 @@ export class Querier {
     // POOF (§10.5) counts queries that should draw a cached record. A truncated query's other
     // known answers are still to come (§7.2), so it says nothing about any one record.
     if (query.truncated) return;
-    const theirKnown = new Set(query.answers.map(recordKey));
+    // Built only for a question that needs it: the last packet of a truncated browse (§7.2) asks
+    // nothing and carries half a floor of known answers.
+    let theirKnown: Set<string> | undefined;
     // Responders do not multicast their PTR to a host whose one-shot browse they have just
     // answered by unicast (responder.ts, ONE_SHOT_ANSWER_COVERS_MS): its browse that follows draws
     // no PTR, and counting it flushed live peers. One of two causes of the PTR removals at 100 at
@@ -292,7 +307,8 @@ export class Querier {
     for (const q of query.questions) {
       if (q.type === 'ANY' || (covered && q.type === 'PTR')) continue;
       for (const e of this.cache.find(q.name, q.type as MdnsRecord['type'], linkId)) {
-        if (!theirKnown.has(recordKey(e.record))) this.cache.noteUnanswered(e, now);
+        theirKnown ??= knownKeys(query.answers);
+        if (!theirKnown.has(knownKey(e.record))) this.cache.noteUnanswered(e, now);
       }
     }
     this.scheduleCache();

@@ -12,6 +12,7 @@
 // Lookups are indexed (by rrset, and by the name a PTR or SRV points to) and deadlines sit in a
 // heap, so that handling one packet costs what the packet holds, not what the cache holds.
 import type { Random } from './clock.js';
+import { sameName } from './mdns-names.js';
 import type { MdnsRecord } from './mdns-packet.js';
 import { recordKey, rrsetKey } from './record-order.js';
 
@@ -135,7 +136,21 @@ export class RecordCache {
   }
 
   get(linkId: string, record: MdnsRecord): CacheEntry | undefined {
+    if (record.type === 'PTR') return this.getPtr(linkId, record);
     return this.entries.get(entryKey(linkId, record));
+  }
+
+  /** get() for a PTR, through the referent index instead of the record's key: every host looks up
+   * each known answer of every browse (100 at 100) here, and keying each one (two lower-case
+   * copies, two concatenations, a WeakMap entry for a record read once) cost as much as decoding
+   * it. The same entry: same link, name (case-insensitive, §16) and target. */
+  private getPtr(linkId: string, record: MdnsRecord & { type: 'PTR' }): CacheEntry | undefined {
+    const members = this.referents.get(`PTR|${record.data.toLowerCase()}`);
+    if (!members) return undefined;
+    for (const e of members.values()) {
+      if (e.linkId === linkId && e.record.type === 'PTR' && sameName(e.record.name, record.name)) return e;
+    }
+    return undefined;
   }
 
   /** Random offsets for the refresh points (one per point, each in [0, 1)), to share among the

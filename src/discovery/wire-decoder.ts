@@ -72,6 +72,14 @@ class Reader {
 
   /** The name at `start`, and the offset just past it where it sits (not where a pointer led). */
   name(start: number): { text: string; end: number } {
+    // Most names in a floor's packets are a bare pointer to a name decoded before (every known
+    // answer's owner is the service name): answered from the memo without building the parts.
+    const first = this.buf[start];
+    if (first !== undefined && (first & 0xc0) === 0xc0 && start + 1 < this.buf.length) {
+      const target = ((first & 0x3f) << 8) | this.buf[start + 1]!;
+      const known = target < start ? this.names.get(target) : undefined;
+      if (known) return { text: known.text, end: start + 2 };
+    }
     const labels: string[] = [];
     const labelWire: number[] = [];
     /** Where each part of the name starts (the name itself, then each pointer's target), and how
@@ -93,7 +101,7 @@ class Reader {
         if (offset + len > this.buf.length) throw new Malformed('name runs past the end');
         wire += len + 1;
         if (wire > MAX_NAME_WIRE) throw new Malformed('name too long');
-        labels.push(this.buf.toString('utf8', offset, offset + len));
+        labels.push(labelText(this.buf, offset, offset + len));
         labelWire.push(len + 1);
         offset += len;
         continue;
@@ -130,6 +138,21 @@ class Reader {
   }
 }
 
+/**
+ * One label's bytes as text (UTF-8). The labels of a floor's names are short and ASCII, and
+ * Buffer.toString's way into C++ and back costs more than reading them here (a browse of 100
+ * known answers decodes 100 of them at every host).
+ */
+function labelText(buf: Buffer, from: number, to: number): string {
+  let text = '';
+  for (let i = from; i < to; i++) {
+    const byte = buf[i]!;
+    if (byte > 0x7f) return buf.toString('utf8', from, to);
+    text += String.fromCharCode(byte);
+  }
+  return text;
+}
+
 function validName(text: string): boolean {
   return text.length > 0 && text.length <= MAX_NAME_CHARS;
 }
@@ -161,18 +184,22 @@ function readRecord(r: Reader): MdnsRecord | undefined {
     return { name, ttl: 0, flush: false, type: 'OTHER', data: { rrtype: typeNameOf(type) } };
   }
   if ((cls & ~TOP_BIT) !== CLASS_IN) return undefined;
-  const base = { name, ttl: Math.min(ttl, MAX_TTL), flush: (cls & TOP_BIT) !== 0 };
+  // Each record built in one literal (not spread from a common base): one shape per type.
+  const kept = Math.min(ttl, MAX_TTL);
+  const flush = (cls & TOP_BIT) !== 0;
   switch (type) {
     case 1:
-      return length === 4 ? { ...base, type: 'A', data: formatIp(r.buf.subarray(at, at + 4)) } : undefined;
+      return length === 4
+        ? { name, ttl: kept, flush, type: 'A', data: formatIp(r.buf.subarray(at, at + 4)) }
+        : undefined;
     case 28:
       return length === 16
-        ? { ...base, type: 'AAAA', data: formatIp(r.buf.subarray(at, at + 16)) }
+        ? { name, ttl: kept, flush, type: 'AAAA', data: formatIp(r.buf.subarray(at, at + 16)) }
         : undefined;
     case 12: {
       const target = r.name(at);
       return target.end === at + length && validName(target.text)
-        ? { ...base, type: 'PTR', data: target.text }
+        ? { name, ttl: kept, flush, type: 'PTR', data: target.text }
         : undefined;
     }
     case 33: {
@@ -180,7 +207,7 @@ function readRecord(r: Reader): MdnsRecord | undefined {
       const target = r.name(at + 6);
       if (target.end !== at + length || !validName(target.text)) return undefined;
       const data = { target: target.text, port: r.u16(at + 4), priority: r.u16(at), weight: r.u16(at + 2) };
-      return { ...base, type: 'SRV', data };
+      return { name, ttl: kept, flush, type: 'SRV', data };
     }
     case 16: {
       if (length > MAX_TXT_RDATA) return undefined;
@@ -191,10 +218,10 @@ function readRecord(r: Reader): MdnsRecord | undefined {
         entries.push(r.buf.subarray(i + 1, i + 1 + len));
         i += 1 + len;
       }
-      return { ...base, type: 'TXT', data: entries };
+      return { name, ttl: kept, flush, type: 'TXT', data: entries };
     }
     default:
-      return { ...base, type: 'OTHER', data: { rrtype: typeNameOf(type) } };
+      return { name, ttl: kept, flush, type: 'OTHER', data: { rrtype: typeNameOf(type) } };
   }
 }
 

@@ -11,7 +11,31 @@ const a = (data: string, ttl = 100, flush = false): MdnsRecord => ({
   data,
 });
 
+const ptr = (name: string, data: string, ttl = 4500): MdnsRecord => ({
+  name,
+  type: 'PTR',
+  ttl,
+  flush: false,
+  data,
+});
+
 describe('RecordCache', () => {
+  it('finds a PTR by its names, case-insensitively (§16), on its own link only; gone once removed', () => {
+    const cache = new RecordCache(() => 0);
+    const cached = cache.put('l4', ptr('_lanchat._tcp.local', 'Alice._lanchat._tcp.local'), 0);
+    cache.put('l6', ptr('_lanchat._tcp.local', 'alice._lanchat._tcp.local'), 0);
+    cache.put('l4', ptr('_other._tcp.local', 'alice._lanchat._tcp.local'), 0);
+    expect(cache.get('l4', ptr('_LANCHAT._tcp.local', 'ALICE._lanchat._tcp.local'))).toBe(cached);
+    expect(cache.get('l4', ptr('_lanchat._tcp.local', 'bob._lanchat._tcp.local'))).toBeUndefined();
+    expect(cache.get('l9', ptr('_lanchat._tcp.local', 'alice._lanchat._tcp.local'))).toBeUndefined();
+    expect(cache.get('l4', ptr('_other._tcp.local', 'alice._lanchat._tcp.local'))?.record.name).toBe(
+      '_other._tcp.local',
+    );
+    // Expired: no longer found through the index either.
+    cache.expire(4_500_001);
+    expect(cache.get('l4', ptr('_lanchat._tcp.local', 'alice._lanchat._tcp.local'))).toBeUndefined();
+  });
+
   it('refresh points at 80/85/90/95 % of the TTL, jittered by 0–2 %, each once', () => {
     for (const [r, extra] of [
       [0, 0],
