@@ -25,11 +25,11 @@ import {
 } from './mdns-names.js';
 import { type Endpoint, MDNS_PORT, type MdnsPacket } from './mdns-packet.js';
 import {
+  InterfaceFactsMemo,
   type InterfaceFactsProbe,
   listInterfaces,
   type NetInterface,
   selectInterfaces,
-  sysfsFacts,
 } from './net-interfaces.js';
 import { OneShotQueries } from './one-shot-queries.js';
 import { OwnPackets } from './own-packets.js';
@@ -110,6 +110,8 @@ export class MdnsDiscovery implements Discovery {
   /** hostNameFor (a SHA-256) is asked for on every received packet; its inputs rarely change. */
   private hostNameMemo: { seed: Uint8Array; attempt: number; name: string } | undefined;
   private readonly ownMemo = new OwnRecordsMemo();
+  /** What sysfs says about our interfaces, for the watcher's poll (see InterfaceFactsMemo). */
+  private readonly interfaceFacts: InterfaceFactsMemo;
   private announcedOnce = false;
   /** Per link: instance records of an old nick, still held until the new nick is announced there,
    * and then withdrawn (goodbye) right after that announcement, so that peers see a rename as an
@@ -122,6 +124,7 @@ export class MdnsDiscovery implements Discovery {
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
     this.oneShots = new OneShotQueries(this.clock, this.random);
+    this.interfaceFacts = new InterfaceFactsMemo(() => this.clock.now());
     this.cache = new RecordCache(this.random);
     this.resolver = new IncrementalResolver(this.cache, () => ({
       ownPublicKey: this.ownKeyText,
@@ -339,7 +342,7 @@ export class MdnsDiscovery implements Discovery {
     return selectInterfaces(
       this.allInterfaces(),
       this.options.interfaces ?? [],
-      this.options.interfaceFacts ?? sysfsFacts,
+      this.options.interfaceFacts ?? this.interfaceFacts.probe,
     );
   }
 
@@ -571,6 +574,9 @@ export class MdnsDiscovery implements Discovery {
   }
 
   private async onInterfacesChanged(changes: InterfaceChanges): Promise<void> {
+    this.interfaceFacts.forget(
+      [...changes.added, ...changes.removed, ...changes.changed].map((iface) => iface.name),
+    );
     if (this.state !== 'running') return;
     for (const iface of changes.removed) {
       for (const family of [4, 6] as const) {

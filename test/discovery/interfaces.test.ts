@@ -3,6 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { diffInterfaces } from '../../src/discovery/interface-watcher.js';
 import {
   explainInterfaces,
+  INTERFACE_KIND_KEPT_MS,
+  type InterfaceFacts,
+  InterfaceFactsMemo,
   listInterfaces,
   type NetInterface,
   selectInterfaces,
@@ -169,5 +172,39 @@ describe('interface changes (§8.4)', () => {
     expect(d.added.map((i) => i.name)).toEqual(['eth1']);
     expect(d.removed.map((i) => i.name)).toEqual(['wlan0']);
     expect(d.changed.map((i) => i.name)).toEqual(['eth0']);
+  });
+});
+
+describe('interface facts for the poll', () => {
+  it('reads what a device is once a minute or when told it changed, whether it is up on every poll', () => {
+    let now = 0;
+    let kind: InterfaceFacts = { virtual: true, up: true, uplink: true };
+    let up = true;
+    const reads: string[] = [];
+    const memo = new InterfaceFactsMemo(
+      () => now,
+      (name) => {
+        reads.push(`all ${name}`);
+        return { ...kind, up };
+      },
+      (name) => {
+        reads.push(`up ${name}`);
+        return up;
+      },
+    );
+    expect(memo.probe('eth0')).toEqual({ virtual: true, up: true, uplink: true });
+    now += 3_000;
+    up = false; // the cable is pulled: seen on the next poll
+    expect(memo.probe('eth0')).toEqual({ virtual: true, up: false, uplink: true });
+    kind = { virtual: false, up: true };
+    up = true;
+    now += 3_000;
+    expect(memo.probe('eth0')).toEqual({ virtual: true, up: true, uplink: true }); // still believed
+    memo.forget(['eth0']); // the watcher saw its addresses change: a new device under that name
+    expect(memo.probe('eth0')).toEqual({ virtual: false, up: true });
+    now += INTERFACE_KIND_KEPT_MS;
+    kind = { virtual: true, up: true, uplink: false };
+    expect(memo.probe('eth0')).toEqual({ virtual: true, up: true, uplink: false }); // read again
+    expect(reads).toEqual(['all eth0', 'up eth0', 'up eth0', 'all eth0', 'all eth0']);
   });
 });
