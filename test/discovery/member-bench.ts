@@ -8,34 +8,13 @@
 // N ≤ 250: test keys are one repeated byte.
 //   npx tsx test/discovery/member-bench.ts [N…]
 import dnsPacket from 'dns-packet';
-import type { Clock, TimerHandle } from '../../src/discovery/clock.js';
-import { MdnsDiscovery } from '../../src/discovery/mdns-discovery.js';
-import type { LinkHandlers, MdnsLink } from '../../src/discovery/mdns-link.js';
 import { encodePacket, fitQuery } from '../../src/discovery/wire-encoder.js';
-import { fakeInterface } from './fake-wire.js';
-import { b64, keyOf, NET_TAG, peerResponse } from './mdns-kit.js';
+import { addressOf, BenchClock, probe, startBenchEngine } from './bench-engine.js';
+import { peerResponse } from './mdns-kit.js';
 
 const ROUNDS = 400;
 const SERVICE = '_lanchat._tcp.local';
-const addressOf = (i: number) => `10.0.${1 + (i >> 8)}.${i & 0xff}`;
 const encode = (p: object) => dnsPacket.encode(p as dnsPacket.Packet);
-
-function probe(i: number): Buffer {
-  const instance = `peer-${i}.${SERVICE}`;
-  const host = `peer-${2 + i}.local`;
-  return encode({
-    type: 'query',
-    questions: [
-      { name: instance, type: 'ANY' },
-      { name: host, type: 'ANY' },
-    ],
-    authorities: [
-      { name: instance, type: 'SRV', ttl: 120, data: { target: host, port: 7475, priority: 0, weight: 0 } },
-      { name: instance, type: 'TXT', ttl: 4500, data: ['v=1', `pk=${b64(2 + i)}`, `net=${NET_TAG}`] },
-      { name: host, type: 'A', ttl: 120, data: addressOf(i) },
-    ],
-  });
-}
 
 /** A newcomer's browse once it knows the floor: its packets, the last without TC. */
 function browse(n: number): Buffer[] {
@@ -49,41 +28,6 @@ function browse(n: number): Buffer[] {
   return fitQuery([{ name: SERVICE, type: 'PTR', unicastResponse: false }], known).map(encodePacket);
 }
 
-/** Timers run in time order as the clock is moved; deferred work runs after each packet. */
-class BenchClock implements Clock {
-  private time = 0;
-  private timers: { at: number; fn: () => void; dead?: boolean }[] = [];
-  private readonly deferred: (() => void)[] = [];
-  now = () => this.time;
-  setTimeout = (fn: () => void, ms: number): TimerHandle => {
-    const timer = { at: this.time + Math.max(0, ms), fn };
-    this.timers.push(timer);
-    return timer;
-  };
-  clearTimeout = (handle: TimerHandle) => {
-    (handle as { dead?: boolean }).dead = true;
-  };
-  defer = (fn: () => void) => {
-    this.deferred.push(fn);
-  };
-  runDeferred(): void {
-    for (let fn = this.deferred.shift(); fn; fn = this.deferred.shift()) fn();
-  }
-  advanceTo(end: number): void {
-    for (;;) {
-      this.timers = this.timers.filter((t) => !t.dead);
-      let next: { at: number; fn: () => void; dead?: boolean } | undefined;
-      for (const t of this.timers) if (t.at <= end && (!next || t.at < next.at)) next = t;
-      if (!next) break;
-      next.dead = true;
-      this.time = next.at;
-      next.fn();
-      this.runDeferred();
-    }
-    this.time = end;
-  }
-}
-
 function cpuMicros(run: () => void): number {
   const start = process.cpuUsage();
   run();
@@ -93,35 +37,14 @@ function cpuMicros(run: () => void): number {
 
 async function member(n: number): Promise<void> {
   const clock = new BenchClock();
-  let handlers: LinkHandlers | undefined;
-  const discovery = new MdnsDiscovery({
-    linkFactory: async (iface: { name: string }, family: 4 | 6, h: LinkHandlers): Promise<MdnsLink> => {
-      handlers = h;
-      // What the real link does with a packet before the socket: encode it.
-      return {
-        interfaceName: iface.name,
-        family,
-        send: async (p) => void encodePacket(p),
-        sendOneShot: async () => {},
-        close: async () => {},
-      };
-    },
-    listInterfaces: () => [fakeInterface('eth0', '10.0.0.1', 8)],
-    interfaceFacts: () => ({ virtual: false, up: true }),
-    families: [4],
-    clock,
-    random: () => 0.5,
-  });
-  let ups = 0;
-  discovery.subscribe((e) => {
-    if (e.type === 'up') ups++;
-  });
-  await discovery.start({ nick: 'listener', port: 7475, publicKey: keyOf(1), networkTag: NET_TAG });
+  // A /8: the floor's addresses (10.0.x.y) are all on-link.
+  const engine = await startBenchEngine(clock, 8);
+  const { discovery } = engine;
   let at = 3000;
   const feed = (bytes: Buffer, from: string, port = 5353) => {
     at += 7;
     clock.advanceTo(at);
-    handlers?.onMessage(bytes, { address: from, port });
+    engine.receive(bytes, from, port);
     clock.runDeferred();
   };
   clock.advanceTo(at);
@@ -129,11 +52,11 @@ async function member(n: number): Promise<void> {
     feed(encode(peerResponse({ nick: `peer-${i}`, key: 2 + i, address: addressOf(i) })), addressOf(i));
   at += 5000;
   clock.advanceTo(at);
-  if (ups !== n) throw new Error(`expected ${n} peers up, saw ${ups}`);
+  if (engine.ups !== n) throw new Error(`expected ${n} peers up, saw ${engine.ups}`);
   // The newcomer: one more host, not yet known.
   const newcomer = addressOf(n + 1);
   const kinds: [string, Buffer[], number][] = [
-    ['probe', [probe(n + 1)], 5353],
+    ['probe', [encode(probe(n + 1))], 5353],
     [
       'announcement (repeated)',
       [encode(peerResponse({ nick: 'peer-7', key: 9, address: addressOf(7) }))],

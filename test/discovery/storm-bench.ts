@@ -8,32 +8,10 @@
 // N ≤ 250: test keys are one repeated byte.
 //   npx tsx test/discovery/storm-bench.ts [N…]
 import dnsPacket from 'dns-packet';
-import type { Clock, TimerHandle } from '../../src/discovery/clock.js';
-import { MdnsDiscovery } from '../../src/discovery/mdns-discovery.js';
-import type { LinkHandlers, MdnsLink } from '../../src/discovery/mdns-link.js';
-import { encodePacket } from '../../src/discovery/wire-encoder.js';
-import { fakeInterface } from './fake-wire.js';
-import { b64, keyOf, NET_TAG, peerResponse } from './mdns-kit.js';
+import { addressOf, BenchClock, probe, startBenchEngine } from './bench-engine.js';
+import { peerResponse } from './mdns-kit.js';
 
 const KNOWN_ANSWERS_MAX = 50;
-
-/** Loosely typed: dns-packet's types have no ANY question, its codec does. */
-function probe(i: number): object {
-  const instance = `peer-${i}._lanchat._tcp.local`;
-  const host = `peer-${2 + i}.local`;
-  return {
-    type: 'query',
-    questions: [
-      { name: instance, type: 'ANY' },
-      { name: host, type: 'ANY' },
-    ],
-    authorities: [
-      { name: instance, type: 'SRV', ttl: 120, data: { target: host, port: 7475, priority: 0, weight: 0 } },
-      { name: instance, type: 'TXT', ttl: 4500, data: ['v=1', `pk=${b64(2 + i)}`, `net=${NET_TAG}`] },
-      { name: host, type: 'A', ttl: 120, data: addressOf(i) },
-    ],
-  };
-}
 
 function browse(i: number): dnsPacket.Packet {
   const known = Array.from({ length: Math.min(i, KNOWN_ANSWERS_MAX) }, (_, k) => ({
@@ -43,10 +21,6 @@ function browse(i: number): dnsPacket.Packet {
     data: `peer-${i - 1 - k}._lanchat._tcp.local`,
   }));
   return { type: 'query', questions: [{ name: '_lanchat._tcp.local', type: 'PTR' }], answers: known };
-}
-
-function addressOf(i: number): string {
-  return `10.0.${1 + (i >> 8)}.${i & 0xff}`;
 }
 
 /** The storm in the order a start produces it: probes, then announcements, queries, answers. */
@@ -69,81 +43,23 @@ function decodeOnly(packets: { bytes: Buffer }[]): number {
   return (used.user + used.system) / packets.length;
 }
 
-/** Timers run in time order as the clock is moved; deferred work runs after each packet. */
-class BenchClock implements Clock {
-  private time = 0;
-  private timers: { at: number; fn: () => void; dead?: boolean }[] = [];
-  private readonly deferred: (() => void)[] = [];
-  now = () => this.time;
-  setTimeout = (fn: () => void, ms: number): TimerHandle => {
-    const timer = { at: this.time + Math.max(0, ms), fn };
-    this.timers.push(timer);
-    return timer;
-  };
-  clearTimeout = (handle: TimerHandle) => {
-    (handle as { dead?: boolean }).dead = true;
-  };
-  defer = (fn: () => void) => {
-    this.deferred.push(fn);
-  };
-  runDeferred(): void {
-    for (let fn = this.deferred.shift(); fn; fn = this.deferred.shift()) fn();
-  }
-  advanceTo(end: number): void {
-    for (;;) {
-      this.timers = this.timers.filter((t) => !t.dead);
-      let next: { at: number; fn: () => void; dead?: boolean } | undefined;
-      for (const t of this.timers) if (t.at <= end && (!next || t.at < next.at)) next = t;
-      if (!next) break;
-      next.dead = true;
-      this.time = next.at;
-      next.fn();
-      this.runDeferred();
-    }
-    this.time = end;
-  }
-}
-
 async function run(n: number, packets: { bytes: Buffer; from: string }[]) {
   const clock = new BenchClock();
-  let handlers: LinkHandlers | undefined;
-  const link = async (iface: { name: string }, family: 4 | 6, h: LinkHandlers): Promise<MdnsLink> => {
-    handlers = h;
-    return {
-      interfaceName: iface.name,
-      family,
-      // What the real link does with a packet before the socket: encode it.
-      send: async (packet) => void encodePacket(packet),
-      sendOneShot: async () => {},
-      close: async () => {},
-    };
-  };
-  const discovery = new MdnsDiscovery({
-    linkFactory: link,
-    listInterfaces: () => [fakeInterface('eth0', '10.0.0.1')],
-    interfaceFacts: () => ({ virtual: false, up: true }),
-    families: [4],
-    clock,
-    random: () => 0.5,
-  });
-  let ups = 0;
-  discovery.subscribe((e) => {
-    if (e.type === 'up') ups++;
-  });
-  await discovery.start({ nick: 'listener', port: 7475, publicKey: keyOf(1), networkTag: NET_TAG });
+  const engine = await startBenchEngine(clock);
+  const { discovery } = engine;
   // Probed and announced: from here on it answers queries as a settled node does.
   clock.advanceTo(3000);
   const start = process.cpuUsage();
   let at = 3000;
   for (const p of packets) {
     clock.advanceTo(++at);
-    handlers?.onMessage(p.bytes, { address: p.from, port: 5353 });
+    engine.receive(p.bytes, p.from);
     clock.runDeferred();
   }
   clock.advanceTo(at + 5000);
   const used = process.cpuUsage(start);
   await discovery.stop();
-  if (ups !== n) throw new Error(`expected ${n} peers up, saw ${ups}`);
+  if (engine.ups !== n) throw new Error(`expected ${n} peers up, saw ${engine.ups}`);
   return (used.user + used.system) / packets.length;
 }
 
