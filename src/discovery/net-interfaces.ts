@@ -61,9 +61,14 @@ export function hasVirtualName(name: string): boolean {
 
 /** Linux sysfs: a physical NIC's /sys/class/net/X resolves under /sys/devices/pci…, a virtual one
  * under /sys/devices/virtual. Elsewhere (no sysfs) everything counts as physical and up. */
+/** A name that is safe to put in a /sys/class/net path (no slash, no "..": interface names only). */
+function sysfsName(name: string): boolean {
+  return /^[\w.:@-]+$/.test(name);
+}
+
 export const sysfsFacts: InterfaceFactsProbe = (name) => {
   const facts: InterfaceFacts = { virtual: false, up: true };
-  if (!/^[\w.:@-]+$/.test(name)) return facts;
+  if (!sysfsName(name)) return facts;
   try {
     // The one realpath(3) call, not Node's JS walk (an lstat per path component).
     facts.virtual = realpathSync.native(`/sys/class/net/${name}`).includes('/devices/virtual/');
@@ -77,7 +82,7 @@ export const sysfsFacts: InterfaceFactsProbe = (name) => {
 
 /** Linux sysfs: operstate is not "down"; up wherever it cannot be read. */
 export function sysfsUp(name: string): boolean {
-  if (!/^[\w.:@-]+$/.test(name)) return true;
+  if (!sysfsName(name)) return true;
   try {
     return readFileSync(`/sys/class/net/${name}/operstate`, 'utf8').trim() !== 'down';
   } catch {

@@ -89,12 +89,6 @@ function knownKey(r: MdnsRecord): string {
   return r.type === 'PTR' ? `PTR\u0000${r.name.toLowerCase()}\u0000${r.data.toLowerCase()}` : recordKey(r);
 }
 
-function knownKeys(records: readonly MdnsRecord[]): Set<string> {
-  const keys = new Set<string>();
-  for (const r of records) keys.add(knownKey(r));
-  return keys;
-}
-
 const TYPE_ORDER: Record<MdnsRecord['type'], number> = { PTR: 0, SRV: 1, TXT: 2, A: 3, AAAA: 4, OTHER: 5 };
 
 export class Querier {
@@ -307,7 +301,7 @@ export class Querier {
     for (const q of query.questions) {
       if (q.type === 'ANY' || (covered && q.type === 'PTR')) continue;
       for (const e of this.cache.find(q.name, q.type as MdnsRecord['type'], linkId)) {
-        theirKnown ??= knownKeys(query.answers);
+        theirKnown ??= new Set(query.answers.map(knownKey));
         if (!theirKnown.has(knownKey(e.record))) this.cache.noteUnanswered(e, now);
       }
     }

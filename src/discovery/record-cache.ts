@@ -143,7 +143,9 @@ export class RecordCache {
   /** get() for a PTR, through the referent index instead of the record's key: every host looks up
    * each known answer of every browse (100 at 100) here, and keying each one (two lower-case
    * copies, two concatenations, a WeakMap entry for a record read once) cost as much as decoding
-   * it. The same entry: same link, name (case-insensitive, §16) and target. */
+   * it. The same entry: same link, name (case-insensitive, §16) and target. The loop is short
+   * whatever peers send: only PTRs named after our service are cached (querier.ts relevant), so a
+   * target has one entry per link at most. */
   private getPtr(linkId: string, record: MdnsRecord & { type: 'PTR' }): CacheEntry | undefined {
     const members = this.referents.get(`PTR|${record.data.toLowerCase()}`);
     if (!members) return undefined;
