@@ -2,6 +2,7 @@
 // where the host has no IPv6), and a fallback to an ephemeral port when the requested one is taken
 // so several users can run lanchat on one host (issue 4), unless the caller insists on its port.
 import { createServer, type Server, type Socket } from 'node:net';
+import { acceptGroup } from './accept-group.js';
 import { createConnectionHandoff } from './connection-handoff.js';
 import { errnoOf, listenError, plainAddress } from './tcp-errors.js';
 import { type Listener, type ListenOptions, TransportError } from './transport.js';
@@ -20,7 +21,8 @@ export function tuneSocket(socket: Socket, tuning: TcpSocketTuning): void {
   socket.setKeepAlive(true, tuning.keepAliveMs);
 }
 
-function bind(host: string, port: number): Promise<Server> {
+/** `shared`: SO_REUSEPORT, for the sockets of one accept group (accept-group.ts). */
+function bind(host: string, port: number, shared = false): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = createServer({ allowHalfOpen: false, pauseOnConnect: false });
     const onError = (error: Error): void => {
@@ -28,7 +30,7 @@ function bind(host: string, port: number): Promise<Server> {
       reject(error);
     };
     server.once('error', onError);
-    server.listen({ host, port, ipv6Only: false, exclusive: true }, () => {
+    server.listen({ host, port, ipv6Only: false, exclusive: true, reusePort: shared }, () => {
       server.off('error', onError);
       resolve(server);
     });
@@ -63,15 +65,26 @@ export async function tcpListen(options: ListenOptions, tuning: TcpSocketTuning)
     }
   }
 
+  const claimed = (server.address() as { port: number }).port;
+  const servers = await acceptGroup(server, host, {
+    bind,
+    rebind: () =>
+      bindWithFallback(host, claimed, strictPort).catch((error: unknown) => {
+        throw listenError(error, host, claimed);
+      }),
+  });
   const handoff = createConnectionHandoff();
-  server.on('connection', (socket: Socket) => {
+  const onConnection = (socket: Socket): void => {
     tuneSocket(socket, tuning);
     handoff.accept(socket, { address: plainAddress(socket.remoteAddress), port: socket.remotePort ?? 0 });
-  });
-  // After listening, errors are transient accept failures (EMFILE, ECONNABORTED) that libuv
-  // retries; the server keeps listening, so they must not crash the process.
-  server.on('error', () => {});
-  const bound = server.address();
+  };
+  for (const each of servers) {
+    each.on('connection', onConnection);
+    // After listening, errors are transient accept failures (EMFILE, ECONNABORTED) that libuv
+    // retries; the server keeps listening, so they must not crash the process.
+    each.on('error', () => {});
+  }
+  const bound = servers[0]!.address();
   const actual = typeof bound === 'object' && bound !== null ? bound : { address: host, port };
 
   let closing: Promise<void> | undefined;
@@ -84,7 +97,7 @@ export async function tcpListen(options: ListenOptions, tuning: TcpSocketTuning)
         handoff.close();
         // server.close() stops accepting at once, but its callback waits for every accepted
         // socket to end; those belong to the caller, so do not wait for them.
-        server.close();
+        for (const each of servers) each.close();
         setImmediate(resolve);
       });
       return closing;

@@ -1,5 +1,6 @@
 // The dialer's policy: who dials, when to retry, and that a heard peer is retried until it
 // connects (a floor must converge by itself).
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { LinkError } from '../../src/connection/link-factory.js';
 import {
@@ -22,6 +23,7 @@ const SELF = 'M'; // ids compare as strings: 'A' < 'M' < 'Z'
 function setup(
   outcome: (id: string) => Promise<void> = async () => {},
   incoming: (id: string) => boolean = () => false,
+  yieldToIo?: () => Promise<void>,
 ) {
   const clock = new FakeClock();
   const peers = new PeerTable();
@@ -41,6 +43,7 @@ function setup(
     allowed: (peer) => !blocked.has(peer.id),
     failed: (peer, _error, kind) => failures.push(`${peer.id}:${kind}`),
     incomingFrom: (peer) => incoming(peer.id),
+    ...(yieldToIo ? { yieldToIo } : {}),
   });
   dialer.start();
   const peer = (id: string) => {
@@ -78,6 +81,41 @@ describe('Dialer', () => {
     await t.settle();
     expect(t.dials.map((d) => d.id)).toEqual(['A']);
   });
+
+  // The peer's connection reached our host but our loop has not accepted it yet (a busy host: its
+  // loop iteration lasts seconds). A real TCP listener on loopback; our thread sleeps while the
+  // kernel completes the connection, so it sits in the accept queue when the dial is decided.
+  for (const [label, yieldToIo] of [
+    ['lets the loop accept it first, then waits for it', undefined],
+    ['control: deciding at once, it dials back', async () => {}],
+  ] as const) {
+    it(`a connection still in the kernel's accept queue: ${label}`, async () => {
+      const server = createServer((socket) => socket.on('error', () => {}));
+      let accepted = 0;
+      server.on('connection', () => accepted++);
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const client = connect((server.address() as AddressInfo).port, '127.0.0.1');
+      client.on('error', () => {});
+      try {
+        const t = setup(
+          async () => {},
+          () => accepted > 0,
+          yieldToIo,
+        );
+        const a = t.peer('A');
+        await new Promise((resolve) => process.nextTick(resolve)); // net.connect's own tick: the SYN
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200); // loop stands still
+        expect(accepted).toBe(0);
+        t.dialer.heard(a, false); // a newcomer: dials at once
+        await t.settle();
+        expect(accepted).toBe(1);
+        expect(t.dials.map((d) => d.id)).toEqual(yieldToIo ? ['A'] : []);
+      } finally {
+        client.destroy();
+        await new Promise((resolve) => server.close(resolve));
+      }
+    });
+  }
 
   it('waits for an incoming connection a bounded number of times', async () => {
     const t = setup(
