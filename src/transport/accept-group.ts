@@ -8,8 +8,11 @@
 // 100 arriving every 400 ms). Meanwhile its own dials went out to the very peers whose
 // connections sat unseen in that queue (the dialer cannot see it), so ≈ 1,200 of the 4,950 pairs
 // were linked twice, ≈ 5 % of the floor's CPU. With SO_REUSEPORT the kernel spreads the connections
-// over ACCEPT_SOCKETS sockets and each turn accepts one from every socket that has one: in the same
-// A/B, pairs linked twice 1,221–1,235 → 278–290, CPU per node 0.94–1.06 → 0.88 s.
+// over ACCEPT_SOCKETS sockets and each turn accepts one from every socket that has one. Pairs
+// linked twice in the same A/B (SYN capture): 1,142–1,386 with one socket, 278–311 with 8, 140–161
+// with 16, 86–151 with 32; CPU per node 0.93–1.06 s with one, 0.85–0.98 s with 16 (and 1.16 s in an
+// arm the shared machine ran slow); 16 against 32 within the noise (one-off script, alternating
+// builds on one network).
 //
 // Only on Linux (elsewhere SO_REUSEPORT does not spread connections), only on a wildcard address,
 // and only when it is sure to be ours alone. The kernel lets any process of the same user join a
@@ -22,7 +25,11 @@ import { readFileSync } from 'node:fs';
 import type { Server } from 'node:net';
 
 /** Listening sockets per node. Each loop turn accepts up to one per socket. */
-export const ACCEPT_SOCKETS = 8;
+export const ACCEPT_SOCKETS = 16;
+/** Connections each socket of a group holds waiting (its accept queue): 1,024 in all, twice what
+ * one socket held (Node's default 511), not sixteen times that for a flood to fill. A newcomer on a
+ * floor of 500 is dialled by ≈ 500 at once, ≈ 31 a socket. */
+export const GROUP_BACKLOG = 64;
 
 export interface AcceptGroupOptions {
   /** Binds one socket to host:port, SO_REUSEPORT when `shared`. */

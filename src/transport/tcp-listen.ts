@@ -2,7 +2,7 @@
 // where the host has no IPv6), and a fallback to an ephemeral port when the requested one is taken
 // so several users can run lanchat on one host (issue 4), unless the caller insists on its port.
 import { createServer, type Server, type Socket } from 'node:net';
-import { acceptGroup } from './accept-group.js';
+import { acceptGroup, GROUP_BACKLOG } from './accept-group.js';
 import { createConnectionHandoff } from './connection-handoff.js';
 import { errnoOf, listenError, plainAddress } from './tcp-errors.js';
 import { type Listener, type ListenOptions, TransportError } from './transport.js';
@@ -30,7 +30,8 @@ function bind(host: string, port: number, shared = false): Promise<Server> {
       reject(error);
     };
     server.once('error', onError);
-    server.listen({ host, port, ipv6Only: false, exclusive: true, reusePort: shared }, () => {
+    const backlog = shared ? GROUP_BACKLOG : undefined;
+    server.listen({ host, port, ipv6Only: false, exclusive: true, reusePort: shared, backlog }, () => {
       server.off('error', onError);
       resolve(server);
     });
