@@ -16,10 +16,10 @@
 //
 // Only on Linux (elsewhere SO_REUSEPORT does not spread connections), only on a wildcard address,
 // and only when it is sure to be ours alone. The kernel lets any process of the same user join a
-// SO_REUSEPORT group, and connections meant for us would then go to another lanchat. So the port
-// is first claimed with an exclusive socket (a second lanchat started later finds the port taken
-// and falls back as before), and once the group is bound, /proc/net/tcp* must list exactly our
-// sockets on that port; otherwise (two lanchats that started in the same instant) we go back to one
+// SO_REUSEPORT group, and connections meant for us would then go to another lanchat. So
+// /proc/net/tcp* must list nobody on the port before we bind (a second lanchat started later sees
+// our sockets there, binds exclusively, finds the port taken and falls back as before) and exactly
+// our sockets after; otherwise (two lanchats that started in the same instant) we go back to one
 // exclusive socket.
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:net';
@@ -32,41 +32,48 @@ export const ACCEPT_SOCKETS = 16;
 export const GROUP_BACKLOG = 64;
 
 export interface AcceptGroupOptions {
-  /** Binds one socket to host:port, SO_REUSEPORT when `shared`. */
+  /** Binds one socket to host:port (0: a free port), SO_REUSEPORT when `shared`. */
   bind: (host: string, port: number, shared: boolean) => Promise<Server>;
-  /** Binds the usual exclusive socket (with the caller's fallback to a free port). */
-  rebind: () => Promise<Server>;
+  /** Binds the usual one exclusive socket (with the caller's fallback to a free port). */
+  exclusive: () => Promise<Server>;
   /** Reads /proc/net/tcp or /proc/net/tcp6; undefined if it cannot (tests inject it). */
   readProc?: (file: string) => string | undefined;
   platform?: NodeJS.Platform;
   sockets?: number;
 }
 
-/** Turns the bound, exclusive `claim` into a group of sockets on the same port where that is safe
- * (see the top of this file), else returns it alone. */
+/** Listens on host:port with a group of sockets where that is safe (see the top of this file),
+ * else with the one exclusive socket. Errors are the exclusive bind's (a port taken, no IPv6). */
 export async function acceptGroup(
-  claim: Server,
   host: string,
+  port: number,
   options: AcceptGroupOptions,
 ): Promise<Server[]> {
   const sockets = options.sockets ?? ACCEPT_SOCKETS;
   const read = options.readProc ?? readProc;
   const file = procFile(host);
-  if ((options.platform ?? process.platform) !== 'linux' || sockets < 2 || !file) return [claim];
-  const port = boundPort(claim);
-  if (port === undefined || listenersOn(read(file), port) === undefined) return [claim];
-  await closeServer(claim);
-  const group: Server[] = [];
-  for (let i = 0; i < sockets; i++) {
-    try {
-      group.push(await options.bind(host, port, true));
-    } catch {
-      break; // taken meanwhile, or SO_REUSEPORT refused: see below
-    }
+  if ((options.platform ?? process.platform) !== 'linux' || sockets < 2 || !file) {
+    return [await options.exclusive()];
   }
-  if (group.length > 0 && listenersOn(read(file), port) === group.length) return group;
+  // Somebody listens there already (another lanchat, of ours or another user): the exclusive bind
+  // says so and falls back. Checked before binding, not by binding: a socket that listened for a
+  // moment and closed again dropped the connections it took meanwhile, and peers that remember
+  // us dial at once after our restart (200 "hung up on our hello" a next morning of 100).
+  // (Also when /proc cannot be read: then we could not make sure afterwards either.)
+  if (listenersOn(read(file), port) !== 0) return [await options.exclusive()];
+  const group: Server[] = [];
+  try {
+    group.push(await options.bind(host, port, true));
+    const bound = boundPort(group[0]!) ?? port;
+    while (group.length < sockets) group.push(await options.bind(host, bound, true));
+    // Exactly ours: nobody joined between the check and our binds (a lanchat started in the same
+    // instant; the kernel admits only our own user to the group).
+    if (listenersOn(read(file), bound) === group.length) return group;
+  } catch {
+    // taken meanwhile, SO_REUSEPORT refused, no IPv6: the exclusive bind decides
+  }
   await Promise.all(group.map(closeServer));
-  return [await options.rebind()];
+  return [await options.exclusive()];
 }
 
 /** Listening sockets on `port` at the wildcard address in a /proc/net/tcp* table; undefined when
@@ -105,11 +112,10 @@ function boundPort(server: Server): number | undefined {
   return typeof address === 'object' && address !== null ? address.port : undefined;
 }
 
-/** Stops listening at once (the port is free when close() returns); a connection it accepted
- * meanwhile is dropped, and its dialler tries again. Does not wait for close()'s callback, which
- * waits for such connections to end. */
+/** Stops listening at once (the port is free when close() returns). A connection it accepted
+ * meanwhile went to the caller like any other. Does not wait for close()'s callback, which waits
+ * for such connections to end. */
 function closeServer(server: Server): Promise<void> {
-  server.on('connection', (socket) => socket.destroy());
   server.close();
   return new Promise((resolve) => setImmediate(resolve));
 }

@@ -21,10 +21,14 @@ export function tuneSocket(socket: Socket, tuning: TcpSocketTuning): void {
   socket.setKeepAlive(true, tuning.keepAliveMs);
 }
 
-/** `shared`: SO_REUSEPORT, for the sockets of one accept group (accept-group.ts). */
-function bind(host: string, port: number, shared = false): Promise<Server> {
+type OnConnection = (socket: Socket) => void;
+
+/** `shared`: SO_REUSEPORT, for the sockets of one accept group (accept-group.ts). The connection
+ * listener is there from the start: a connection accepted while the rest of a group is being bound
+ * must not go to a server with nobody listening for it. */
+function bind(host: string, port: number, onConnection: OnConnection, shared = false): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = createServer({ allowHalfOpen: false, pauseOnConnect: false });
+    const server = createServer({ allowHalfOpen: false, pauseOnConnect: false }, onConnection);
     const onError = (error: Error): void => {
       server.close();
       reject(error);
@@ -38,12 +42,17 @@ function bind(host: string, port: number, shared = false): Promise<Server> {
   });
 }
 
-async function bindWithFallback(host: string, port: number, strictPort: boolean): Promise<Server> {
+async function bindWithFallback(
+  host: string,
+  port: number,
+  strictPort: boolean,
+  onConnection: OnConnection,
+): Promise<Server> {
   try {
-    return await bind(host, port);
+    return await bind(host, port, onConnection);
   } catch (error) {
     if (errnoOf(error) !== 'EADDRINUSE' || strictPort || port === 0) throw error;
-    return bind(host, 0);
+    return bind(host, 0, onConnection);
   }
 }
 
@@ -52,35 +61,30 @@ export async function tcpListen(options: ListenOptions, tuning: TcpSocketTuning)
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     throw new TransportError('invalid-address', `invalid port ${port}: use an integer from 0 to 65535`);
   }
-  let server: Server;
-  let host = options.host ?? '::';
-  try {
-    server = await bindWithFallback(host, port, strictPort);
-  } catch (error) {
-    if (options.host !== undefined || !NO_IPV6.has(errnoOf(error))) throw listenError(error, host, port);
-    host = '0.0.0.0';
-    try {
-      server = await bindWithFallback(host, port, strictPort);
-    } catch (second) {
-      throw listenError(second, host, port);
-    }
-  }
-
-  const claimed = (server.address() as { port: number }).port;
-  const servers = await acceptGroup(server, host, {
-    bind,
-    rebind: () =>
-      bindWithFallback(host, claimed, strictPort).catch((error: unknown) => {
-        throw listenError(error, host, claimed);
-      }),
-  });
   const handoff = createConnectionHandoff();
   const onConnection = (socket: Socket): void => {
     tuneSocket(socket, tuning);
     handoff.accept(socket, { address: plainAddress(socket.remoteAddress), port: socket.remotePort ?? 0 });
   };
+  let host = options.host ?? '::';
+  const open = (at: string): Promise<Server[]> =>
+    acceptGroup(at, port, {
+      bind: (h, p, shared) => bind(h, p, onConnection, shared),
+      exclusive: () => bindWithFallback(at, port, strictPort, onConnection),
+    });
+  let servers: Server[];
+  try {
+    servers = await open(host);
+  } catch (error) {
+    if (options.host !== undefined || !NO_IPV6.has(errnoOf(error))) throw listenError(error, host, port);
+    host = '0.0.0.0';
+    try {
+      servers = await open(host);
+    } catch (second) {
+      throw listenError(second, host, port);
+    }
+  }
   for (const each of servers) {
-    each.on('connection', onConnection);
     // After listening, errors are transient accept failures (EMFILE, ECONNABORTED) that libuv
     // retries; the server keeps listening, so they must not crash the process.
     each.on('error', () => {});
