@@ -176,7 +176,14 @@ export class Dialer {
     if (!peer.hint || peer.retry) return;
     const now = this.o.clock.now();
     peer.unreachableSince ??= now;
-    const fast = kind !== 'refused' && now - peer.unreachableSince < this.o.reconnect.fastForMs;
+    // Nobody there at an address we only remember (a restart dials last week's peers): most likely
+    // not started yet, or switched off. When it comes it dials us (it remembers us too) and
+    // announces itself, which dials it at once (node.ts onHint); until then, ask on the slow
+    // schedule. On the fast one a floor of 100 arriving over 40 s the next morning failed ≈ 350
+    // dials per node before the later arrivals came up.
+    const remembered = kind === 'unreachable' && peer.hint.source === 'remembered';
+    const fast =
+      kind !== 'refused' && !remembered && now - peer.unreachableSince < this.o.reconnect.fastForMs;
     const policy = fast ? this.o.reconnect.fast : this.o.reconnect.slow;
     this.later(peer, backoffDelay(peer.attempts++, policy, this.o.random));
   }

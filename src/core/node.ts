@@ -913,6 +913,12 @@ export class LanchatNode {
     // The hint says where to dial, nothing more: its nick is an unauthenticated claim, so it names
     // nobody (a host announcing "bob" must not attract /msg bob). A peer is named by its hello.
     const peer = this.peers.getOrCreate(id, key, this.components.store.contacts.get(id)?.nick);
+    // A peer we were dialling from memory (a restart's remembered peers: at 9:00 most have not
+    // started yet, and their retries back off, dialer.ts) that a live source now tells us of (its
+    // announcement, peer exchange) has most likely just started: it is dialled as for a new
+    // address, not when its backoff next says.
+    const cameUp =
+      peer.hint?.source === 'remembered' && hint.source !== 'remembered' && peer.retry !== undefined;
     // While a link is live, its address is the one proven to reach this key: an announcement
     // (anybody can send one for any key) may add addresses but not push that one out, or a forged
     // one would send our next dial (a file's data link) to the forger.
@@ -924,7 +930,7 @@ export class LanchatNode {
     peer.advertisedNick = hint.nick;
     peer.hintWithdrawnAt = undefined;
     if (hint.source === 'mdns') peer.heardViaMdns = true;
-    this.dialer.heard(peer, changed);
+    this.dialer.heard(peer, changed || cameUp);
   }
 
   /** Is a connection from this peer's host being accepted? Only said of a host no other known

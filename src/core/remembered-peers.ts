@@ -15,7 +15,8 @@ import type { Peer } from './peer-table.js';
 
 /** A peer not seen for this long is forgotten. */
 export const REMEMBER_FOR_MS = 30 * 24 * 3600_000;
-/** Failed dials in a row (about half a minute on the default schedule) after which a remembered
+/** Failed dials in a row (about five minutes on the slow schedule that a remembered peer nobody
+ * answers for is retried on, dialer.ts) after which a remembered
  * peer is left alone for this run: an office remembers hundreds of laptops, most of them off at
  * any time, and redialling them all for ever would crowd out the peers that are there. A peer
  * that comes back dials us (it remembers us too), and mDNS or peer exchange bring it back. */
@@ -38,6 +39,14 @@ export class RememberedPeers {
    * but the time is skipped within REMEMBER_REFRESH_MS. Dropped whenever the row may differ; bounded
    * like the table itself (identities that come and go must not grow it for ever). */
   private readonly written = new BoundedCache<string, { address: string; port: number; at: number }>(
+    MAX_REMEMBERED_PEERS,
+  );
+
+  /** The error this run last wrote per peer, and when: a dial that fails the same way again writes
+   * nothing within REMEMBER_REFRESH_MS. A restart the next morning dials every remembered peer,
+   * most not started yet, again and again until each comes up (≈ 350 failed dials per node on a
+   * floor of 100 arriving over 40 s), and each wrote the same "connection refused" to the store. */
+  private readonly errorWritten = new BoundedCache<string, { message: string; at: number }>(
     MAX_REMEMBERED_PEERS,
   );
 
@@ -92,6 +101,7 @@ export class RememberedPeers {
     if (!where) return;
     const { address, port } = where;
     this.failures.delete(peer.id);
+    this.errorWritten.delete(peer.id); // the row's error is cleared by the write below
     const now = this.o.clock.now();
     const last = this.written.get(peer.id);
     if (last && last.address === address && last.port === port && now - last.at < REMEMBER_REFRESH_MS) return;
@@ -103,7 +113,14 @@ export class RememberedPeers {
   /** Records the error; true when the peer has failed REMEMBERED_ATTEMPTS times in a row. */
   dialFailed(peer: Peer, error: unknown): boolean {
     this.written.delete(peer.id); // the row now holds an error that the next link must clear
-    this.o.store.remembered.noteError(peer.id, error instanceof Error ? error.message : String(error));
+    const message = error instanceof Error ? error.message : String(error);
+    const now = this.o.clock.now();
+    const last = this.errorWritten.get(peer.id);
+    if (!last || last.message !== message || now - last.at >= REMEMBER_REFRESH_MS) {
+      this.errorWritten.delete(peer.id); // a failed write leaves nothing to trust
+      this.o.store.remembered.noteError(peer.id, message);
+      this.errorWritten.set(peer.id, { message, at: now });
+    }
     const failures = (this.failures.get(peer.id) ?? 0) + 1;
     this.failures.set(peer.id, failures);
     return failures >= REMEMBERED_ATTEMPTS;
@@ -111,6 +128,7 @@ export class RememberedPeers {
 
   forget(id: string): boolean {
     this.written.delete(id);
+    this.errorWritten.delete(id);
     return this.o.store.remembered.forget(id);
   }
 

@@ -105,6 +105,27 @@ describe('remembered peers on a reconnect', () => {
     expect(store.remembered.get(ALICE)?.lastError).toBeUndefined();
   });
 
+  it('writes a dial error that repeats once, again after REMEMBER_REFRESH_MS, a new one at once', () => {
+    const remembered = make();
+    const note = vi.spyOn(store.remembered, 'noteError');
+    remembered.linkUp(peer, linkFrom('10.0.0.5'));
+    for (let i = 0; i < 5; i++) remembered.dialFailed(peer, new Error('connection refused'));
+    expect(note).toHaveBeenCalledTimes(1);
+    const first = store.remembered.get(ALICE)?.lastErrorAt;
+    now += REMEMBER_REFRESH_MS;
+    remembered.dialFailed(peer, new Error('connection refused'));
+    expect(note).toHaveBeenCalledTimes(2);
+    expect(store.remembered.get(ALICE)?.lastErrorAt).toBe(first! + REMEMBER_REFRESH_MS);
+    remembered.dialFailed(peer, new Error('no route to host'));
+    expect(store.remembered.get(ALICE)?.lastError).toBe('no route to host');
+    // A link clears the row's error; the same error after it is written again.
+    remembered.linkUp(peer, linkFrom('10.0.0.5'));
+    expect(store.remembered.get(ALICE)?.lastError).toBeUndefined();
+    remembered.dialFailed(peer, new Error('no route to host'));
+    expect(store.remembered.get(ALICE)?.lastError).toBe('no route to host');
+    expect(note).toHaveBeenCalledTimes(4);
+  });
+
   it('remembers a forgotten peer again on its next link', () => {
     const remembered = make();
     remembered.linkUp(peer, linkFrom('10.0.0.5'));

@@ -215,6 +215,26 @@ describe('Dialer', () => {
     expect(t.failures).toEqual(['Z:refused', 'Z:refused']);
   });
 
+  it('retries an address it only remembers, where nobody answers, on the slow schedule', async () => {
+    for (const source of ['remembered', 'mdns'] as const) {
+      const t = setup(async () => {
+        throw unreachable();
+      });
+      const p = t.peer('Z');
+      p.hint = { ...p.hint!, source };
+      t.dialer.heard(p, false);
+      await t.settle();
+      t.clock.advance(DEFAULT_RECONNECT.slow.initialMs / 2 - 1);
+      await t.settle();
+      // Heard on the LAN just now: again at once (250 ms …); from memory: not before 2.5 s.
+      expect(t.dials.length > 1).toBe(source === 'mdns');
+      t.clock.advance(DEFAULT_RECONNECT.slow.initialMs);
+      await t.settle();
+      expect(t.dials.length).toBeGreaterThanOrEqual(2);
+      expect(t.failures).toEqual([]); // nobody there is not worth a warning
+    }
+  });
+
   it('keeps retrying an unreachable peer (fast, then slow) without a warning, and stops when it is forgotten', async () => {
     const t = setup(async () => {
       throw unreachable();

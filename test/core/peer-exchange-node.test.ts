@@ -9,7 +9,8 @@ import { REMEMBERED_ATTEMPTS } from '../../src/core/remembered-peers.js';
 import { MemoryDiscovery, MemoryDiscoveryBus } from '../../src/discovery/memory-discovery.js';
 import { StaticPeers } from '../../src/discovery/static-peers.js';
 import { encodeInvite } from '../../src/protocol/invite-code.js';
-import { logDials, NodeFixture, onlineIds, type TestNode, waitFor } from './node-fixture.js';
+import { TransportError } from '../../src/transport/transport.js';
+import { FAST_BACKOFF, logDials, NodeFixture, onlineIds, type TestNode, waitFor } from './node-fixture.js';
 
 let fx: NodeFixture;
 afterEach(async () => {
@@ -193,6 +194,48 @@ describe('remembered peers that stay away', () => {
     const [remembered] = again.node.rememberedPeers();
     expect(remembered).toMatchObject({ id: b.node.id, nick: 'bob', online: false, addresses: ['10.0.6.2'] });
     expect(remembered?.lastError).toMatch(/10\.0\.6\.2/);
+  });
+});
+
+describe('remembered peers that are not up yet', () => {
+  it('wait on the slow schedule, and are dialled at once when they announce themselves', async () => {
+    fx = new NodeFixture();
+    const isolated = (host: string) => new MemoryDiscovery(new MemoryDiscoveryBus(), { address: host });
+    const a = await fx.start('alice', { host: '10.0.6.1', discovery: isolated('10.0.6.1') });
+    const b = await fx.start('bob', { host: '10.0.6.2', discovery: isolated('10.0.6.2') });
+    a.node.connectPeer(inviteOf(b));
+    await waitFor('linked', () => onlineIds(a).includes(b.node.id));
+    const spec = { identity: a.identity, dbPath: a.dbPath, host: a.host };
+    await fx.stop(a);
+    await fx.stop(b);
+    // The next morning: alice starts first; bob is not up yet.
+    const lan = new MemoryDiscoveryBus();
+    const dials: string[] = [];
+    const slow = { ...FAST_BACKOFF, slow: { initialMs: 60_000, maxMs: 60_000 } };
+    const again = await fx.start('alice', {
+      ...spec,
+      discovery: new MemoryDiscovery(lan, { address: spec.host }),
+      transport: logDials(dials),
+      init: { backoff: slow },
+    });
+    await waitFor('alice dials bob from memory', () => dials.length > 0);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(dials).toEqual(['10.0.6.2']); // on the fast schedule (50–200 ms) four times or more
+    // Bob comes, announces himself, and (a new profile: he remembers nobody, and his own dials
+    // fail here) leaves the dialling to alice, who does it now, not in a minute.
+    await fx.start('bob', {
+      identity: b.identity,
+      host: '10.0.6.2',
+      discovery: new MemoryDiscovery(lan, { address: '10.0.6.2' }),
+      transport: (base) => ({
+        ...base,
+        dial: async ({ address, port }) => {
+          throw new TransportError('unreachable', `cannot reach ${address}:${port}`);
+        },
+      }),
+    });
+    await waitFor('alice reaches bob', () => onlineIds(again).includes(b.node.id), 5_000);
+    expect(dials).toEqual(['10.0.6.2', '10.0.6.2']);
   });
 });
 
