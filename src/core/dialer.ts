@@ -142,12 +142,11 @@ export class Dialer {
 
   private async attempt(id: string): Promise<void> {
     // A connection the peer made to us may be waiting in the kernel's accept queue, which
-    // incomingFrom cannot see: the loop accepts it only in its next poll phase, and a dial is
-    // usually decided in the middle of one (a previous dial's last read freed its slot). On a
-    // busy host a loop iteration lasts seconds: at 100 arriving every 400 ms on 2 cores, SYN →
-    // accept took 0.86 s at the median and 10 s at p90, and ≈ 1,200 of the 4,950 pairs were
-    // dialled from both ends, most by a newcomer whose dial came up ≈ 3 s after the member's
-    // connection had reached it. Letting one poll phase pass first costs a loop turn.
+    // incomingFrom cannot see: the loop accepts it only in its next poll phase (up to one per
+    // listening socket, accept-group.ts), and a dial is usually decided in the middle of one (a
+    // previous dial's last read freed its slot), seconds apart on a busy host. Letting one poll
+    // phase pass first costs a loop turn. (Alone, with one listening socket, it measured nothing:
+    // that turn accepted one connection of the dozens waiting.)
     await (this.o.yieldToIo ?? afterPollPhase)();
     const peer = this.o.peer(id);
     if (!peer?.hint || peer.link || !this.o.allowed(peer)) return;

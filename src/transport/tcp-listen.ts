@@ -37,6 +37,10 @@ function bind(host: string, port: number, onConnection: OnConnection, shared = f
     const backlog = shared ? GROUP_BACKLOG : undefined;
     server.listen({ host, port, ipv6Only: false, exclusive: true, reusePort: shared, backlog }, () => {
       server.off('error', onError);
+      // From here on, errors are transient accept failures (EMFILE, ECONNABORTED) that libuv
+      // retries; the server keeps listening, so they must not crash the process (also while the
+      // rest of a group is being bound).
+      server.on('error', () => {});
       resolve(server);
     });
   });
@@ -83,11 +87,6 @@ export async function tcpListen(options: ListenOptions, tuning: TcpSocketTuning)
     } catch (second) {
       throw listenError(second, host, port);
     }
-  }
-  for (const each of servers) {
-    // After listening, errors are transient accept failures (EMFILE, ECONNABORTED) that libuv
-    // retries; the server keeps listening, so they must not crash the process.
-    each.on('error', () => {});
   }
   const bound = servers[0]!.address();
   const actual = typeof bound === 'object' && bound !== null ? bound : { address: host, port };
