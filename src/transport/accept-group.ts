@@ -23,6 +23,7 @@
 // exclusive socket.
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:net';
+import { isProcNetTable, procNetSockets } from './proc-net-table.js';
 
 /** Listening sockets per node. Each loop turn accepts up to one per socket. */
 export const ACCEPT_SOCKETS = 16;
@@ -79,18 +80,10 @@ export async function acceptGroup(
 /** Listening sockets on `port` at the wildcard address in a /proc/net/tcp* table; undefined when
  * the text is missing or not such a table. */
 export function listenersOn(table: string | undefined, port: number): number | undefined {
-  if (table === undefined) return undefined;
-  const lines = table.split('\n');
-  if (!/^\s*sl\s+local_address\s+rem(?:ote)?_address\s+st\b/.test(lines[0] ?? '')) return undefined;
-  const wanted = port.toString(16).toUpperCase().padStart(4, '0');
-  let count = 0;
-  for (const line of lines.slice(1)) {
-    const [, local, , state] = line.trim().split(/\s+/);
-    if (state !== '0A' || !local) continue; // 0A: LISTEN
-    const colon = local.lastIndexOf(':');
-    if (local.slice(colon + 1) === wanted && /^0+$/.test(local.slice(0, colon))) count++;
-  }
-  return count;
+  if (table === undefined || !isProcNetTable(table)) return undefined;
+  return procNetSockets(table).filter(
+    (s) => s.state === '0A' && s.localPort === port && /^0+$/.test(s.localAddress), // 0A: LISTEN
+  ).length;
 }
 
 function procFile(host: string): string | undefined {

@@ -8,6 +8,7 @@ import { MAX_HALF_OPEN_PER_ADDRESS } from '../../src/connection/half-open-caps.j
 import { MAX_PEERS_PER_ADDRESS } from '../../src/core/peer-caps.js';
 import { ACCEPT_SOCKETS, listenersOn } from '../../src/transport/accept-group.js';
 import { eventsOf, NodeFixture, onlineIds, waitFor } from '../core/node-fixture.js';
+import { reusePortWorks } from '../transport/reuse-port.js';
 import {
   type Attacker,
   handshake,
@@ -37,11 +38,6 @@ async function honestDm(victim: Awaited<ReturnType<typeof startTcpNode>>, text: 
 
 // Where the victim listens on every address it takes connections up to sixteen a loop turn (the
 // accept group, src/transport/accept-group.ts); the caps are the node's, whatever the sockets.
-const reusePortWorks = (() => {
-  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
-  return process.platform === 'linux' && (major > 22 || (major === 22 && minor >= 12));
-})();
-
 describe('connections without a hello, from one address', () => {
   for (const listenOn of ['127.0.0.1', '::'] as const) {
     it.runIf(listenOn !== '::' || reusePortWorks)(

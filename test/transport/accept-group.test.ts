@@ -4,11 +4,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { ACCEPT_SOCKETS, acceptGroup, listenersOn } from '../../src/transport/accept-group.js';
 import { createTcpTransport } from '../../src/transport/tcp-transport.js';
-
-// SO_REUSEPORT through net.Server's `reusePort`: Node 22.12 and later (older ones ignore it, and
-// lanchat falls back to one socket, as these tests of the fallback show).
-const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
-const reusePortWorks = process.platform === 'linux' && (major > 22 || (major === 22 && minor >= 12));
+import { reusePortWorks } from './reuse-port.js';
 
 /** `count` connections to 127.0.0.1:port that reach the kernel while our loop stands still, so
  * they all wait in accept queues; then the accepts seen after each of `turns` samples: the first

@@ -3,6 +3,7 @@
 // own them, from /proc. Sharing the port works for multicast (SO_REUSEADDR), but a responder
 // that binds it exclusively stops lanchat, and two lanchats on one profile are a mistake.
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { procNetSockets } from '../../transport/proc-net-table.js';
 
 export const MDNS_PORT_HEX = '14E9';
 /** Bound on the processes scanned, so a host with huge process tables stays quick. */
@@ -10,15 +11,10 @@ const MAX_PROCESSES = 5_000;
 
 /** Socket inodes bound to local `portHex` in a /proc/net/udp or udp6 table. */
 export function socketInodesOnPort(table: string, portHex = MDNS_PORT_HEX): string[] {
-  const out: string[] = [];
-  for (const line of table.split('\n').slice(1)) {
-    const fields = line.trim().split(/\s+/);
-    const local = fields[1];
-    const inode = fields[9];
-    if (!local || !inode || inode === '0') continue;
-    if (local.slice(local.lastIndexOf(':') + 1).toUpperCase() === portHex) out.push(inode);
-  }
-  return out;
+  const port = Number.parseInt(portHex, 16);
+  return procNetSockets(table)
+    .filter((s) => s.localPort === port && s.inode !== '0')
+    .map((s) => s.inode);
 }
 
 export interface Responder {
