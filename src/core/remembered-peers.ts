@@ -33,22 +33,19 @@ export interface RememberedPeersOptions {
  * at most this often per peer, so peers reconnecting cost no write per link. */
 export const REMEMBER_REFRESH_MS = 10 * 60_000;
 
+/** A row as this run last wrote it (RememberedPeers.written). */
+type RowWritten = { address: string; port: number; at: number } | { error: string; at: number };
+
 export class RememberedPeers {
   private readonly failures = new Map<string, number>();
-  /** What this run last wrote per peer, and when (clock time): a write that would change nothing
-   * but the time is skipped within REMEMBER_REFRESH_MS. Dropped whenever the row may differ; bounded
-   * like the table itself (identities that come and go must not grow it for ever). */
-  private readonly written = new BoundedCache<string, { address: string; port: number; at: number }>(
-    MAX_REMEMBERED_PEERS,
-  );
-
-  /** The error this run last wrote per peer, and when: a dial that fails the same way again writes
-   * nothing within REMEMBER_REFRESH_MS. A restart the next morning dials every remembered peer,
-   * most not started yet, again and again until each comes up (≈ 350 failed dials per node on a
-   * floor of 100 arriving over 40 s), and each wrote the same "connection refused" to the store. */
-  private readonly errorWritten = new BoundedCache<string, { message: string; at: number }>(
-    MAX_REMEMBERED_PEERS,
-  );
+  /** What this run last wrote to each peer's row, and when (clock time): a link through the
+   * address and port written, or a dial error. A write that would change nothing but the time is
+   * skipped within REMEMBER_REFRESH_MS: links that come up again, and a dial that fails the same way
+   * again (a restart the next morning dials every remembered peer, most not started yet, again and
+   * again until each comes up: ≈ 350 failed dials per node on a floor of 100 arriving over 40 s,
+   * each writing the same "connection refused"). Dropped whenever the row may differ; bounded like
+   * the table itself (identities that come and go must not grow it for ever). */
+  private readonly written = new BoundedCache<string, RowWritten>(MAX_REMEMBERED_PEERS);
 
   constructor(private readonly o: RememberedPeersOptions) {}
 
@@ -101,10 +98,16 @@ export class RememberedPeers {
     if (!where) return;
     const { address, port } = where;
     this.failures.delete(peer.id);
-    this.errorWritten.delete(peer.id); // the row's error is cleared by the write below
     const now = this.o.clock.now();
     const last = this.written.get(peer.id);
-    if (last && last.address === address && last.port === port && now - last.at < REMEMBER_REFRESH_MS) return;
+    if (
+      last &&
+      'address' in last &&
+      last.address === address &&
+      last.port === port &&
+      now - last.at < REMEMBER_REFRESH_MS
+    )
+      return;
     this.written.delete(peer.id); // a failed write leaves nothing to trust
     this.o.store.remembered.remember(peer.id, address, port);
     this.written.set(peer.id, { address, port, at: now });
@@ -112,14 +115,14 @@ export class RememberedPeers {
 
   /** Records the error; true when the peer has failed REMEMBERED_ATTEMPTS times in a row. */
   dialFailed(peer: Peer, error: unknown): boolean {
-    this.written.delete(peer.id); // the row now holds an error that the next link must clear
     const message = error instanceof Error ? error.message : String(error);
     const now = this.o.clock.now();
-    const last = this.errorWritten.get(peer.id);
-    if (!last || last.message !== message || now - last.at >= REMEMBER_REFRESH_MS) {
-      this.errorWritten.delete(peer.id); // a failed write leaves nothing to trust
+    const last = this.written.get(peer.id);
+    if (!last || !('error' in last) || last.error !== message || now - last.at >= REMEMBER_REFRESH_MS) {
+      this.written.delete(peer.id); // a failed write leaves nothing to trust
       this.o.store.remembered.noteError(peer.id, message);
-      this.errorWritten.set(peer.id, { message, at: now });
+      // The row now holds an error, which the next link's write clears.
+      this.written.set(peer.id, { error: message, at: now });
     }
     const failures = (this.failures.get(peer.id) ?? 0) + 1;
     this.failures.set(peer.id, failures);
@@ -128,7 +131,6 @@ export class RememberedPeers {
 
   forget(id: string): boolean {
     this.written.delete(id);
-    this.errorWritten.delete(id);
     return this.o.store.remembered.forget(id);
   }
 
