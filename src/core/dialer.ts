@@ -207,7 +207,7 @@ export class Dialer {
 /** Resolves after the event loop's next poll phase, whichever phase we are in now: an immediate
  * queued from the poll phase runs right after it (its rest of the batch), so the second one,
  * queued from the check phase, runs after a whole new poll (where pending accepts are taken). */
-export function afterPollPhase(): Promise<void> {
+function afterPollPhase(): Promise<void> {
   return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 }
 

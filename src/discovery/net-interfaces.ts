@@ -59,13 +59,13 @@ export function hasVirtualName(name: string): boolean {
   return VIRTUAL_PREFIXES.some((p) => name.startsWith(p));
 }
 
-/** Linux sysfs: a physical NIC's /sys/class/net/X resolves under /sys/devices/pci…, a virtual one
- * under /sys/devices/virtual. Elsewhere (no sysfs) everything counts as physical and up. */
 /** A name that is safe to put in a /sys/class/net path (no slash, no "..": interface names only). */
 function sysfsName(name: string): boolean {
   return /^[\w.:@-]+$/.test(name);
 }
 
+/** Linux sysfs: a physical NIC's /sys/class/net/X resolves under /sys/devices/pci…, a virtual one
+ * under /sys/devices/virtual. Elsewhere (no sysfs) everything counts as physical and up. */
 export const sysfsFacts: InterfaceFactsProbe = (name) => {
   const facts: InterfaceFacts = { virtual: false, up: true };
   if (!sysfsName(name)) return facts;
