@@ -7,17 +7,22 @@
 // Prints two markdown tables (three with --confined). Root only; everything happens in its own
 // namespaces.
 //   npm run bench:scale -- [--nodes 50] [--stagger-ms 0] [--window 120] [--settle 200] [--ipv4-only]
-//                          [--joiners 3] [--confined]
+//                          [--joiners 3] [--confined] [--avahi] [--avahi-browse]
 // --ipv4-only turns IPv6 off in every host: the same floor without its second address family, the
 // bound that what dual-stack costs is measured against (run it next to a run without).
 // --confined also runs the floor once with mDNS confined to each host (a private interface) and
 // the peers given by --peer, no peer exchange: what mDNS on the shared segment costs the floor.
+// --avahi also runs the same arrivals with avahi-daemon per host publishing one service, nothing
+// else (avahi-floor.ts): what RFC mDNS costs each host here with an implementation no one here
+// wrote; --avahi-browse adds avahi-browse -r per host (finding everyone the usual avahi way; at
+// 100 on two cores it takes the machine for the whole --window).
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { snapshotBuild } from '../test/netns/build-snapshot.js';
 import {
+  avahiAvailable,
   createNetwork,
   type HostInfo,
   type Network,
@@ -26,6 +31,7 @@ import {
 } from '../test/netns/harness.js';
 import { PacketCounter, perHostPerMinute } from '../test/netns/mdns-counter.js';
 import type { JsonEvent, ProcessHandle } from '../test/netns/process-handle.js';
+import { type AvahiFloorFigures, avahiFloor } from './bench-scale/avahi-floor.js';
 import {
   addPrivateInterfaces,
   confinedArgs,
@@ -50,6 +56,9 @@ const JOINERS = Math.max(1, Number(option('--joiners', '3')));
 const settleMs = Number(option('--settle', '200')) * 1000;
 /** Also run the floor with mDNS confined to each host and peers given by --peer (confined.ts). */
 const confined = process.argv.includes('--confined');
+/** Also run the arrivals with avahi-daemon alone (avahi-floor.ts); with browsing too. */
+const avahiBrowse = process.argv.includes('--avahi-browse');
+const avahi = avahiBrowse || process.argv.includes('--avahi');
 const MESH = join(REPO_ROOT, 'test/netns/fixtures/tcp-mesh.mjs');
 const MESH_PORT = 7600;
 const SAMPLES_S = [0, 5, 10, 15, 30, 60, 120];
@@ -522,10 +531,12 @@ async function main(): Promise<void> {
     const shs = await rawMesh(network, hosts, joinerHosts, { script: await bundleMesh(MESH), secure: true });
     await delay(3_000);
     const without = confined ? await confinedFloor(network, hosts) : undefined;
+    const av = avahi ? await avahiBaseline(network, hosts) : undefined;
     const f = await lanchatFloor(network, hosts, joinerHosts, counter);
     print(mesh, f, loadBefore);
     printAuthenticated(mesh, shs, f);
     if (without) printConfined(shs, without, f);
+    if (av) printAvahi(shs, av, without, f);
     printWarnings(f);
   } finally {
     await network.destroy();
@@ -802,6 +813,61 @@ function printConfined(shs: MeshFigures, without: ConfinedFigures, f: FloorFigur
   console.log(
     `| machine CPU busy, first start → all-to-all | ${busy(shs.machineBusy)} | ${busy(without.machineBusy)} | ${busy(f.machineBusy)} |`,
   );
+}
+
+/** --avahi: the arrivals once more with avahi-daemon alone, when avahi is installed. */
+async function avahiBaseline(network: Network, hosts: HostInfo[]): Promise<AvahiFloorFigures | undefined> {
+  const available = avahiAvailable();
+  if (!available.ok) {
+    process.stderr.write(`bench:scale: no avahi baseline (${available.reason})\n`);
+    return undefined;
+  }
+  const figures = await avahiFloor(network, hosts, { staggerMs, windowMs, browse: avahiBrowse });
+  await delay(3_000);
+  return figures;
+}
+
+/**
+ * --avahi: what mDNS alone costs each host with avahi-daemon, next to what it costs lanchat (the
+ * confined floor's difference, with --confined), and what an authenticated mesh plus avahi's
+ * mDNS would cost a node: the least a node that must both find its peers by RFC 6762 and secure
+ * each link could spend here, before any chat, storage or presence.
+ */
+function printAvahi(
+  shs: MeshFigures,
+  av: AvahiFloorFigures,
+  without: ConfinedFigures | undefined,
+  f: FloorFigures,
+): void {
+  const cpu = (x: number | undefined) => (x === undefined ? '—' : `${x.toFixed(2)} s`);
+  const share = without ? f.cpuToAllToAll - without.cpuPerNode : undefined;
+  console.log(
+    `\nmDNS alone: avahi-daemon on the same hosts, arriving the same way (${av.started} of ${N} started), each ` +
+      "publishing one _lanchat._tcp service: probing, announcing, caching the others' announcements" +
+      `${av.browse ? ', and avahi-browse -r resolving them all' : ', nothing else'}; measured ${s(av.measuredAfterLastStartMs)} after the last start:\n`,
+  );
+  console.log('| measurement | avahi-daemon | lanchat | ratio |');
+  console.log('|---|---|---|---|');
+  console.log(
+    `| mDNS CPU per host (lanchat: its floor − the confined floor) | ${cpu(av.cpuPerHost)} | ${cpu(share)} | ${ratio(share, av.cpuPerHost)} |`,
+  );
+  const floorOf = shs.cpuPerNode + av.cpuPerHost;
+  console.log(
+    `| CPU per node: authenticated mesh + avahi's mDNS, against lanchat's | ${cpu(floorOf)} | ${cpu(f.cpuToAllToAll)} | ${ratio(f.cpuToAllToAll, floorOf)} |`,
+  );
+  console.log(`| machine CPU busy while avahi ran | ${(av.machineBusy * 100).toFixed(0)} % | | |`);
+  if (av.browse) {
+    const b = av.browse;
+    console.log(
+      `| with avahi-browse -r on every host: hosts that resolved all ${N} | ${b.foundAll} | ${N} | |`,
+    );
+    console.log(
+      `| … the last of them, after the last start (lanchat: all-to-all) | ${b.lastFoundAfterLastStartMs === undefined ? 'not all' : s(b.lastFoundAfterLastStartMs)} | ${s(f.allToAllAfterLastStartMs)} | |`,
+    );
+    console.log(
+      `| … CPU per host: daemon + avahi-browse | ${cpu(av.cpuPerHost + b.cpuPerHost)} | ${cpu(f.cpuToAllToAll)} | ${ratio(f.cpuToAllToAll, av.cpuPerHost + b.cpuPerHost)} |`,
+    );
+  }
 }
 
 function printWarnings(f: FloorFigures): void {
