@@ -464,14 +464,17 @@ async function nextMorning(network: Network, yesterday: Floor, build: string): P
   const { lastReady, allToAll: done } = await convergence(floor, 'next morning: ');
   const cpuToAllToAll = mean(floor.nodes.map((n) => cpuSeconds(n.process.pid!) ?? 0));
   await delay(5_000); // a flap right after all-to-all counts too
-  const flaps = flapsOf(floor);
-  return {
+  const figures = {
     lastReadyMs: lastReady - t0,
     allToAllMs: done === undefined ? undefined : done - lastReady,
     cpuToAllToAll,
-    flaps,
+    flaps: flapsOf(floor),
     warnings: warningKinds(floor.nodes),
   };
+  // Gone before anything measured after it (--avahi's daemons would share port 5353 with them).
+  for (const n of floor.nodes) n.process.kill('SIGTERM');
+  await Promise.all(floor.nodes.map((n) => n.process.exited));
+  return figures;
 }
 
 /**
@@ -531,8 +534,9 @@ async function main(): Promise<void> {
     const shs = await rawMesh(network, hosts, joinerHosts, { script: await bundleMesh(MESH), secure: true });
     await delay(3_000);
     const without = confined ? await confinedFloor(network, hosts) : undefined;
-    const av = avahi ? await avahiBaseline(network, hosts) : undefined;
     const f = await lanchatFloor(network, hosts, joinerHosts, counter);
+    // Last, so that lanchat's floor is measured exactly as in a run without --avahi.
+    const av = avahi ? await avahiBaseline(network, hosts) : undefined;
     print(mesh, f, loadBefore);
     printAuthenticated(mesh, shs, f);
     if (without) printConfined(shs, without, f);
@@ -822,9 +826,8 @@ async function avahiBaseline(network: Network, hosts: HostInfo[]): Promise<Avahi
     process.stderr.write(`bench:scale: no avahi baseline (${available.reason})\n`);
     return undefined;
   }
-  const figures = await avahiFloor(network, hosts, { staggerMs, windowMs, browse: avahiBrowse });
-  await delay(3_000);
-  return figures;
+  await delay(3_000); // the machine calms down after lanchat's floor
+  return avahiFloor(network, hosts, { staggerMs, windowMs, browse: avahiBrowse });
 }
 
 /**

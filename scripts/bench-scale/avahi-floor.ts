@@ -99,7 +99,8 @@ export async function avahiFloor(
   if (options.browse) {
     while (performance.now() < lastStart + options.windowMs && !allFound()) await delay(100);
   } else {
-    await delay(Math.max(0, lastStart + 10_000 - performance.now()));
+    // A timer may fire a fraction of a millisecond early by performance.now(): wait until it is due.
+    while (performance.now() < lastStart + 10_000) await delay(lastStart + 10_001 - performance.now());
   }
   const measuredAfterLastStartMs = performance.now() - lastStart;
   const machineBusy = busyBetween(machine0, machineCpu());
