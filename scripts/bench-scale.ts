@@ -4,8 +4,8 @@
 // connection a pair) in the same run, and a second baseline: that mesh with lanchat's Secret
 // Handshake and box-stream on every connection (--secure), what the secure channel alone costs;
 // then the next morning (everyone quits and starts again: same profiles, warm compile cache).
-// Prints two markdown tables (three with --confined). Root only; everything happens in its own
-// namespaces.
+// Prints two markdown tables (a third with --confined, another with --avahi). Root only;
+// everything happens in its own namespaces.
 //   npm run bench:scale -- [--nodes 50] [--stagger-ms 0] [--window 120] [--settle 200] [--ipv4-only]
 //                          [--joiners 3] [--confined] [--avahi] [--avahi-browse]
 // --ipv4-only turns IPv6 off in every host: the same floor without its second address family, the
