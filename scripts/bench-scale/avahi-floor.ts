@@ -48,8 +48,6 @@ function serviceFile(index: number): string {
 `;
 }
 
-const NOT_STARTED = Symbol('not started');
-
 /**
  * Starts avahi on `hosts`, one every `staggerMs` (0: all at once), measures, and stops them all.
  * Without browse it measures 10 s after the last start (each daemon's probes and announcements
@@ -62,8 +60,9 @@ export async function avahiFloor(
   options: { staggerMs: number; windowMs: number; browse: boolean },
 ): Promise<AvahiFloorFigures> {
   const names = new Set<string>();
-  const daemons: (ProcessHandle<string> | typeof NOT_STARTED | undefined)[] = [];
-  const browses: ProcessHandle<AvahiBrowseEvent>[] = [];
+  /** Per host, in order: its daemon and browser once started, undefined if its start timed out. */
+  const started: ({ daemon: ProcessHandle<string>; browse?: ProcessHandle<AvahiBrowseEvent> } | undefined)[] =
+    [];
   const foundAt: (number | undefined)[] = hosts.map(() => undefined);
   const machine0 = machineCpu();
   const starting: Promise<void>[] = [];
@@ -77,25 +76,29 @@ export async function avahiFloor(
     starting.push(
       network.startAvahi(host).then(
         (daemon) => {
-          daemons[i] = daemon;
-          if (options.browse) browses[i] = network.avahiWatch(host, '_lanchat._tcp');
+          started[i] = options.browse
+            ? { daemon, browse: network.avahiWatch(host, '_lanchat._tcp') }
+            : { daemon };
         },
-        () => {
-          daemons[i] = NOT_STARTED; // under load its start timed out: counted, not fatal
-        },
+        () => {}, // under load its start timed out: counted as not started, not fatal
       ),
     );
     lastStart = performance.now();
     if (options.staggerMs > 0 && i < hosts.length - 1) await delay(options.staggerMs);
   }
   await Promise.all(starting);
-  const allFound = () =>
-    browses.every((b, i) => {
-      if (!b || foundAt[i] !== undefined) return true;
+  /** Notes the hosts that have resolved everyone; true once none is still looking. */
+  const allFound = (): boolean => {
+    let looking = 0;
+    started.forEach((host, i) => {
+      const b = host?.browse;
+      if (!b || foundAt[i] !== undefined) return;
       const resolved = new Set(b.events.filter((e) => e.op === '=').map((e) => e.name));
       if ([...names].every((n) => resolved.has(n))) foundAt[i] = performance.now();
-      return foundAt[i] !== undefined || b.exitStatus !== undefined;
+      else if (b.exitStatus === undefined) looking++; // an avahi-browse that died looks no more
     });
+    return looking === 0;
+  };
   if (options.browse) {
     while (performance.now() < lastStart + options.windowMs && !allFound()) await delay(100);
   } else {
@@ -104,12 +107,8 @@ export async function avahiFloor(
   }
   const measuredAfterLastStartMs = performance.now() - lastStart;
   const machineBusy = busyBetween(machine0, machineCpu());
-  const daemonCpu: number[] = [];
-  hosts.forEach((host, i) => {
-    const daemon = daemons[i];
-    if (daemon !== undefined && daemon !== NOT_STARTED)
-      daemonCpu.push((cpuSeconds(daemon.pid!) ?? 0) + busCpu(network, host));
-  });
+  const live = hosts.flatMap((host, i) => (started[i] ? [{ host, ...started[i] }] : []));
+  const daemonCpu = live.map((h) => (cpuSeconds(h.daemon.pid!) ?? 0) + busCpu(network, h.host));
   const figures: AvahiFloorFigures = {
     started: daemonCpu.length,
     cpuPerHost: mean(daemonCpu),
@@ -119,12 +118,12 @@ export async function avahiFloor(
   if (options.browse) {
     const found = foundAt.filter((f): f is number => f !== undefined);
     figures.browse = {
-      cpuPerHost: mean(browses.filter(Boolean).map((b) => cpuSeconds(b.pid!) ?? 0)),
+      cpuPerHost: mean(live.map((h) => (h.browse ? (cpuSeconds(h.browse.pid!) ?? 0) : 0))),
       foundAll: found.length,
       lastFoundAfterLastStartMs: found.length === hosts.length ? Math.max(...found) - lastStart : undefined,
     };
   }
-  for (const b of browses) b?.kill('SIGKILL');
+  for (const h of live) h.browse?.kill('SIGKILL');
   await Promise.all(hosts.map((h) => network.stopAvahi(h)));
   return figures;
 }

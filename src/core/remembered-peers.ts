@@ -15,11 +15,11 @@ import type { Peer } from './peer-table.js';
 
 /** A peer not seen for this long is forgotten. */
 export const REMEMBER_FOR_MS = 30 * 24 * 3600_000;
-/** Failed dials in a row (about five minutes on the slow schedule that a remembered peer nobody
- * answers for is retried on, dialer.ts) after which a remembered
- * peer is left alone for this run: an office remembers hundreds of laptops, most of them off at
- * any time, and redialling them all for ever would crowd out the peers that are there. A peer
- * that comes back dials us (it remembers us too), and mDNS or peer exchange bring it back. */
+/** Failed dials in a row after which a remembered peer is left alone for this run (about five
+ * minutes on the slow schedule that a remembered peer nobody answers for is retried on, dialer.ts):
+ * an office remembers hundreds of laptops, most of them off at any time, and redialling them all
+ * for ever would crowd out the peers that are there. A peer that comes back dials us (it
+ * remembers us too), and mDNS or peer exchange bring it back. */
 export const REMEMBERED_ATTEMPTS = 12;
 
 export interface RememberedPeersOptions {
