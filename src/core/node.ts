@@ -65,7 +65,7 @@ import type { PeerCapLimits } from './peer-caps.js';
 import { PEX_CAPABILITY, PeerExchange } from './peer-exchange.js';
 import { PeerMessages } from './peer-messages.js';
 import { resolvePeer } from './peer-resolver.js';
-import { type Peer, PeerTable } from './peer-table.js';
+import { isLearned, type Peer, PeerTable } from './peer-table.js';
 import { PeerViews } from './peer-views.js';
 import { OwnPresence } from './presence.js';
 import { REFUSED_RETRY_MS, Refusals } from './refusals.js';
@@ -825,8 +825,9 @@ export class LanchatNode {
     return hello;
   }
 
-  /** A hint from core's own sources (remembered, peer exchange, /connect): merged into what
-   * discovery says, never replacing it (mDNS knows the peer's current addresses best). */
+  /** A hint from core's own sources (remembered, peer exchange, /connect): merged into what they
+   * said before (`peer.learned`); it is the peer's hint unless discovery gave one, which it then
+   * backs up (connect): mDNS knows the peer's current addresses best, but anybody can send it. */
   private learn(hint: PeerHint): Peer | undefined {
     if (this.stopping) return undefined;
     const key = new Uint8Array(Buffer.from(hint.publicKey, 'base64'));
@@ -834,22 +835,28 @@ export class LanchatNode {
     if (key.length !== 32 || id === this.id || this.trust.blocked(id)) return undefined;
     const peer = this.peers.getOrCreate(id, key, this.components.store.contacts.get(id)?.nick);
     if (peer.link) return peer;
-    const before = peer.hint;
+    const before = peer.learned;
     // An invite typed by the user outranks what a remembered row or another peer said: its port,
     // and its addresses first.
-    const outranks = before === undefined || (hint.source === 'invite' && before.source !== 'mdns');
+    const outranks = before === undefined || hint.source === 'invite';
     const base = outranks ? hint : before;
     const others = outranks ? (before?.addresses ?? []) : hint.addresses;
     const addresses = [...new Set([...base.addresses, ...others])].slice(0, MAX_HINT_ADDRESSES);
-    peer.hint = { ...base, addresses };
-    peer.hintWithdrawnAt = undefined;
+    peer.learned = { ...base, addresses };
+    if (peer.hint === undefined || isLearned(peer.hint)) {
+      peer.hint = peer.learned;
+      peer.hintWithdrawnAt = undefined;
+    }
     this.dialer.heard(peer, before === undefined || addresses.length !== before.addresses.length);
     return peer;
   }
 
   /** A learned hint of `source` gave up (expired candidate, /forget): stop dialling it. */
   private dropLearned(peer: Peer, source: PeerHint['source']): void {
-    if (peer.link || peer.hint?.source !== source) return;
+    if (peer.link || peer.learned?.source !== source) return;
+    const current = peer.hint === peer.learned;
+    peer.learned = undefined;
+    if (!current) return; // discovery's hint stays
     this.dialer.dropHint(peer);
     this.peers.removeIfUnknown(peer.id);
   }
@@ -875,6 +882,14 @@ export class LanchatNode {
       // than that: the peer stays online, named and reachable at its last known address (data
       // links for files are dialled there).
       if (peer && !peer.link) {
+        // Nor may it take away what core's own sources know (a remembered link, an invite): the
+        // peer is dialled where they say (its hint already, unless discovery gave one), on their
+        // schedule (a remembered peer gives up after REMEMBERED_ATTEMPTS).
+        if (peer.learned) {
+          peer.hint = peer.learned;
+          peer.hintWithdrawnAt = undefined;
+          return;
+        }
         // Nor does it cancel getting through to a peer (its lost-link grace, or a dial queued,
         // running or scheduled). Its records go when queries for them stay unanswered for 10 s
         // (POOF, RFC 6762 §10.5), which is also what a process that stands still looks like: at 100
@@ -946,28 +961,42 @@ export class LanchatNode {
     return true;
   }
 
-  /** Tries each address of the peer's hint in turn; the first link that completes is adopted. */
+  /** Tries each address of the peer's hint in turn, then those of its learned hint that were not
+   * among them (a forged announcement must not hide where a link once reached the peer); the
+   * first link that completes is adopted. */
   private async connect(peer: Peer): Promise<void> {
     const hint = peer.hint;
     if (!hint) return;
+    const routes = peer.learned && peer.learned !== hint ? [hint, peer.learned] : [hint];
+    const tried = new Set<string>();
     let lastError: unknown;
-    for (const address of hint.addresses) {
-      try {
-        this.adopt(await this.links.dial(address, hint.port, peer.publicKey));
-        peer.lastFailure = undefined;
-        return;
-      } catch (err) {
-        lastError = err;
-        if (classify(err) !== 'unreachable') break; // reached it: another address would not help
-        // The first address with nobody there ends a lost peer's grace. Waiting for every address
-        // instead (a stale one tried first) was tried and reverted: a cut then took 3 s per
-        // address to report (IPv4 + IPv6 link-local: 20 s after the cut, against 17 s) and no
-        // traced run at 100 had shown a grace ended by a dial's verdict.
-        this.linkKeeper.dialFailed(peer, nobodyThere(err));
+    let answer: unknown; // the first failure from a process that answered (see classify)
+    for (const route of routes) {
+      for (const address of route.addresses) {
+        if (tried.has(`${address} ${route.port}`)) continue;
+        tried.add(`${address} ${route.port}`);
+        try {
+          this.adopt(await this.links.dial(address, route.port, peer.publicKey));
+          peer.lastFailure = undefined;
+          return;
+        } catch (err) {
+          lastError = err;
+          if (classify(err) !== 'unreachable') {
+            // Reached it: another address of the same source would not help.
+            answer ??= err;
+            break;
+          }
+          // The first address with nobody there ends a lost peer's grace. Waiting for every address
+          // instead (a stale one tried first) was tried and reverted: a cut then took 3 s per
+          // address to report (IPv4 + IPv6 link-local: 20 s after the cut, against 17 s) and no
+          // traced run at 100 had shown a grace ended by a dial's verdict.
+          this.linkKeeper.dialFailed(peer, nobodyThere(err));
+        }
       }
     }
-    peer.lastFailure = failureRecord(lastError, this.clock.now());
-    throw lastError;
+    const error = answer ?? lastError;
+    peer.lastFailure = failureRecord(error, this.clock.now());
+    throw error;
   }
 
   private warnFuture(peer: Peer, aheadMs: number): void {

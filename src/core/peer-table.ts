@@ -21,8 +21,16 @@ export interface Peer {
   /** What its mDNS announcement claims, for "heard of" listings only: unauthenticated, never used
    * to find, show or route to a peer by name. */
   advertisedNick: string | undefined;
-  /** How discovery says to reach it; undefined when it only ever connected to us. */
+  /** Where to dial it: what discovery says (mDNS, --peer), else what core's own sources say
+   * (`learned`); undefined when it only ever connected to us. */
   hint: PeerHint | undefined;
+  /** Where core's own sources say it is (a remembered link, an invite, peer exchange), kept while a
+   * discovery hint stands in front of it and dialled after that one (node.ts connect): anybody can
+   * announce any key at any address, or say goodbye for it, and neither may take away an address
+   * that an authenticated link once proved or that the user typed. */
+  learned: PeerHint | undefined;
+  /** When a changed hint last reset its backoff and dialled it at once (dialer.ts heard). */
+  changedDialAt: number | undefined;
   /** The one live, hello-complete link. */
   link: PeerLink | undefined;
   /** Failed dial attempts in a row (for backoff), and since when the peer is unreachable. */
@@ -69,6 +77,14 @@ export interface Peer {
   heardViaMdns: boolean;
 }
 
+/** Sources that are core's own (what it remembered, was invited to or told by a peer), not a
+ * discovery's: no announcement or goodbye may replace or withdraw them (node.ts learn). */
+const LEARNED_SOURCES: ReadonlySet<PeerHint['source']> = new Set(['remembered', 'invite', 'pex']);
+
+export function isLearned(hint: PeerHint): boolean {
+  return LEARNED_SOURCES.has(hint.source);
+}
+
 /** Identities kept in memory beyond those in use: past it, idle ones are forgotten (evictIdle). */
 export const MAX_KNOWN_PEERS = 4096;
 
@@ -89,6 +105,7 @@ export class PeerTable {
       const busy =
         p.link !== undefined ||
         p.hint !== undefined ||
+        p.learned !== undefined ||
         p.retry !== undefined ||
         p.offlineGrace !== undefined ||
         p.verdictWait !== undefined ||
@@ -121,6 +138,8 @@ export class PeerTable {
         named: nick !== undefined,
         advertisedNick: undefined,
         hint: undefined,
+        learned: undefined,
+        changedDialAt: undefined,
         link: undefined,
         attempts: 0,
         unreachableSince: undefined,

@@ -4,6 +4,7 @@ import { type AddressInfo, connect, createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { LinkError } from '../../src/connection/link-factory.js';
 import {
+  CHANGED_DIAL_MS,
   classify,
   DEFAULT_RECONNECT,
   DIAL_DEFER_MS,
@@ -276,6 +277,36 @@ describe('Dialer', () => {
     t.dialer.heard(p, true);
     await t.settle();
     expect(t.dials).toHaveLength(2);
+  });
+
+  it('changes reset the backoff and dial at once only once per CHANGED_DIAL_MS', async () => {
+    const t = setup(async () => {
+      throw unreachable();
+    });
+    const p = t.peer('Z');
+    t.dialer.heard(p, false);
+    await t.settle();
+    t.dialer.heard(p, true); // the first change: at once
+    await t.settle();
+    expect(t.dials).toHaveLength(2);
+    const attempts = p.attempts;
+    for (let i = 0; i < 20; i++) {
+      t.clock.advance(100); // under the first retry (250 ms and more, growing)
+      t.dialer.heard(p, true);
+      await t.settle();
+    }
+    // Within the window the changes dial nothing and reset nothing: the retries keep to the
+    // backoff, which keeps growing.
+    expect(t.dials.length).toBeLessThanOrEqual(2 + 3);
+    expect(p.attempts).toBeGreaterThanOrEqual(attempts);
+    expect(p.retry).toBeDefined();
+    t.clock.advance(CHANGED_DIAL_MS);
+    await t.settle();
+    const before = t.dials.length;
+    t.dialer.heard(p, true); // the window has passed: at once again, from the first backoff step
+    await t.settle();
+    expect(t.dials).toHaveLength(before + 1);
+    expect(p.attempts).toBe(1);
   });
 });
 

@@ -16,6 +16,7 @@ import { MemoryDiscovery, MemoryDiscoveryBus } from '../../src/discovery/memory-
 import { StaticPeers } from '../../src/discovery/static-peers.js';
 import { createNodeFileAccess } from '../../src/files/node-file-access.js';
 import { base64Of } from '../../src/identity/ids.js';
+import { encodeInvite } from '../../src/protocol/invite-code.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import { createMemoryNetwork, type MemoryNetwork } from '../../src/transport/memory-transport.js';
@@ -140,6 +141,16 @@ export function eventsOf<K extends NodeEvent['type']>(
 export function staticTo(target: TestNode): Discovery {
   return new StaticPeers([{ publicKey: target.identity.publicKey, host: target.host, port: 7475 }], {
     lookup: async (host) => [host],
+  });
+}
+
+/** The invite code `t` would show (`lanchat invite`): its key, network check, port and host. */
+export function inviteOf(t: TestNode): string {
+  return encodeInvite({
+    publicKey: t.identity.publicKey,
+    networkCheck: t.node.networkTag.slice(0, 8),
+    port: t.node.port,
+    addresses: [t.host],
   });
 }
 

@@ -10,21 +10,20 @@ import { MemoryDiscovery, MemoryDiscoveryBus } from '../../src/discovery/memory-
 import { StaticPeers } from '../../src/discovery/static-peers.js';
 import { encodeInvite } from '../../src/protocol/invite-code.js';
 import { TransportError } from '../../src/transport/transport.js';
-import { FAST_BACKOFF, logDials, NodeFixture, onlineIds, type TestNode, waitFor } from './node-fixture.js';
+import {
+  FAST_BACKOFF,
+  inviteOf,
+  logDials,
+  NodeFixture,
+  onlineIds,
+  type TestNode,
+  waitFor,
+} from './node-fixture.js';
 
 let fx: NodeFixture;
 afterEach(async () => {
   await fx.destroy();
 });
-
-function inviteOf(t: TestNode): string {
-  return encodeInvite({
-    publicKey: t.identity.publicKey,
-    networkCheck: t.node.networkTag.slice(0, 8),
-    port: t.node.port,
-    addresses: [t.host],
-  });
-}
 
 async function subnet(
   bus: MemoryDiscoveryBus,
