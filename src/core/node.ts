@@ -38,6 +38,7 @@ import { CatchUp, type CatchupPolicy, DEFAULT_CATCHUP } from './catch-up.js';
 import { type Clock, systemClock, type TimerHandle } from './clock.js';
 import { connectTarget } from './connect-target.js';
 import { failureRecord, type NodeDiagnosis } from './diagnosis.js';
+import { DIAL_BUDGET, DialBudget } from './dial-budget.js';
 import { classify, DEFAULT_RECONNECT, Dialer, nobodyThere, type ReconnectPolicy } from './dialer.js';
 import type { DropContext } from './drops/drop-context.js';
 import { DEFAULT_DROP_POLICY, type DropPolicy, HOLD_CAPABILITY } from './drops/drop-policy.js';
@@ -195,6 +196,8 @@ export class LanchatNode {
   private readonly catchUp: CatchUp;
   private readonly transfers: TransferService | undefined;
   private readonly dialer: Dialer;
+  /** Dials per address (see dial-budget.ts: forged keys must not aim our dials at one machine). */
+  private readonly dialBudget: DialBudget;
   private readonly roomOffers: RoomOffers;
   private readonly views: PeerViews;
   private readonly peerMessages: PeerMessages;
@@ -230,6 +233,7 @@ export class LanchatNode {
     this.random = components.random ?? Math.random;
     this.limitWarnings = new WarningGate(this.clock);
     this.refusals = new Refusals(this.clock);
+    this.dialBudget = new DialBudget(this.clock);
     this.dialer = new Dialer({
       selfId: this.id,
       clock: this.clock,
@@ -975,6 +979,13 @@ export class LanchatNode {
       for (const address of route.addresses) {
         if (tried.has(`${address} ${route.port}`)) continue;
         tried.add(`${address} ${route.port}`);
+        if (!this.dialBudget.tryTake(address)) {
+          lastError ??= new LinkError(
+            'dial-failed',
+            `not dialling ${address} for now: more than ${DIAL_BUDGET.burst} dials to that address just now (many identities announced there?)`,
+          );
+          continue;
+        }
         try {
           this.adopt(await this.links.dial(address, route.port, peer.publicKey));
           peer.lastFailure = undefined;
