@@ -979,7 +979,8 @@ export class LanchatNode {
       for (const address of route.addresses) {
         if (tried.has(`${address} ${route.port}`)) continue;
         tried.add(`${address} ${route.port}`);
-        if (!this.dialBudget.tryTake(address)) {
+        // Where a link with this key came up before, the dial is its own: never budgeted.
+        if (!this.remembered.linkedThere(peer.id, address) && !this.dialBudget.tryTake(address)) {
           lastError ??= new LinkError(
             'dial-failed',
             `not dialling ${address} for now: more than ${DIAL_BUDGET.burst} dials to that address just now (many identities announced there?)`,

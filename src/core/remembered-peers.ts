@@ -4,6 +4,7 @@
 // the store; the last dial error is kept for `lanchat doctor`. Addresses read back from disk go
 // through the address policy again before anything dials them.
 
+import { hostKey } from '../connection/link-factory.js';
 import type { PeerLink } from '../connection/peer-link.js';
 import { BoundedCache } from '../crypto/bounded-cache.js';
 import type { PeerHint } from '../discovery/discovery.js';
@@ -21,6 +22,9 @@ export const REMEMBER_FOR_MS = 30 * 24 * 3600_000;
  * for ever would crowd out the peers that are there. A peer that comes back dials us (it
  * remembers us too), and mDNS or peer exchange bring it back. */
 export const REMEMBERED_ATTEMPTS = 12;
+/** Hosts kept per peer in linkedAt (a laptop moves between a few networks; the bound is for keys
+ * that link from many addresses). */
+const MAX_HOSTS_PER_PEER = 8;
 
 export interface RememberedPeersOptions {
   store: Store;
@@ -47,7 +51,23 @@ export class RememberedPeers {
    * the table itself (identities that come and go must not grow it for ever). */
   private readonly written = new BoundedCache<string, RowWritten>(MAX_REMEMBERED_PEERS);
 
+  /** Hosts where an authenticated link with the peer came up (its row, and this run's links): a
+   * dial there is the peer's own, and made-up keys announced at the same address must not take its
+   * turn (dial-budget.ts). Bounded like the table. */
+  private readonly linkedAt = new BoundedCache<string, Set<string>>(MAX_REMEMBERED_PEERS);
+
   constructor(private readonly o: RememberedPeersOptions) {}
+
+  /** Did a link with this peer come up from or to `address` (any port)? */
+  linkedThere(id: string, address: string): boolean {
+    return this.linkedAt.get(id)?.has(hostKey(address)) ?? false;
+  }
+
+  private noteLinked(id: string, addresses: readonly string[]): void {
+    const hosts = this.linkedAt.get(id) ?? new Set<string>();
+    for (const address of addresses) if (hosts.size < MAX_HOSTS_PER_PEER) hosts.add(hostKey(address));
+    this.linkedAt.set(id, hosts);
+  }
 
   /** Hints to dial at start: every remembered peer younger than REMEMBER_FOR_MS. */
   hints(): PeerHint[] {
@@ -59,6 +79,7 @@ export class RememberedPeers {
       const key = parseId(entry.id);
       const addresses = entry.addresses.filter((a) => this.dialable(a));
       if (!key || addresses.length === 0) continue;
+      this.noteLinked(entry.id, addresses);
       hints.push({
         publicKey: base64Of(key),
         nick: '',
@@ -98,6 +119,7 @@ export class RememberedPeers {
     if (!where) return;
     const { address, port } = where;
     this.failures.delete(peer.id);
+    this.noteLinked(peer.id, [address]);
     const now = this.o.clock.now();
     const last = this.written.get(peer.id);
     if (

@@ -9,6 +9,7 @@ import { DIAL_BUDGET } from '../../src/core/dial-budget.js';
 import { base64Of } from '../../src/identity/ids.js';
 import { NodeFixture, onlineIds, waitFor } from '../core/node-fixture.js';
 import { startVictim } from './hostile-peer.js';
+import { BOB, nextMorning } from './next-morning.js';
 
 let fx: NodeFixture;
 beforeEach(() => {
@@ -53,5 +54,18 @@ describe('forged keys announced at one address', () => {
     const atTarget = dials.filter((d) => d.address === TARGET).length;
     expect(atTarget).toBeGreaterThan(0);
     expect(atTarget).toBeLessThanOrEqual(DIAL_BUDGET.burst + Math.ceil(elapsed * DIAL_BUDGET.perSecond));
+  });
+
+  it("spend nothing of a colleague's own address: a remembered peer is dialled where it linked", async () => {
+    const { alice, mdns, dials, bobComes, bobId } = await nextMorning(fx);
+    // The forger fills bob's address with made-up keys before he comes: their dials would use up
+    // its budget, and alice's dials to bob with it.
+    for (let i = 0; i < 300; i++) {
+      mdns.announce({ publicKey: key(i), nick: `ghost${i}`, addresses: [BOB], port: 7475 });
+      if (i % 30 === 29) await new Promise((r) => setTimeout(r, 50));
+    }
+    await waitFor('the budget for his address is spent', () => dials.filter((d) => d === BOB).length > 40);
+    await bobComes();
+    await waitFor('alice reaches bob all the same', () => onlineIds(alice).includes(bobId), 5_000);
   });
 });
