@@ -977,8 +977,9 @@ export class LanchatNode {
     let answer: unknown; // the first failure from a process that answered (see classify)
     for (const route of routes) {
       for (const address of route.addresses) {
-        if (tried.has(`${address} ${route.port}`)) continue;
-        tried.add(`${address} ${route.port}`);
+        const target = `${address} ${route.port}`;
+        if (tried.has(target)) continue;
+        tried.add(target);
         // Where a link with this key came up before, the dial is its own: never budgeted.
         if (!this.remembered.linkedThere(peer.id, address) && !this.dialBudget.tryTake(address)) {
           lastError ??= new LinkError(

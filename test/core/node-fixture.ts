@@ -215,3 +215,24 @@ export async function aliceDiallingBob(
   const bob = () => peersOf(a).get(b.node.id);
   return { a, b, bob, heard, bobKey: base64Of(b.identity.publicKey), dials: () => dials };
 }
+
+/** Discovery on a segment of its own: the node hears nobody (a host on another subnet). */
+export function isolated(host: string): MemoryDiscovery {
+  return new MemoryDiscovery(new MemoryDiscoveryBus(), { address: host });
+}
+
+/** alice (10.0.6.1) and bob (10.0.6.2) linked once by an invite, each with a discovery of its own,
+ * then both stopped: each remembers the other. `spec` starts alice again with her profile. */
+export async function linkedThenStopped(fx: NodeFixture): Promise<{
+  spec: Pick<TestNode, 'identity' | 'dbPath' | 'host'>;
+  b: TestNode;
+}> {
+  const a = await fx.start('alice', { host: '10.0.6.1', discovery: isolated('10.0.6.1') });
+  const b = await fx.start('bob', { host: '10.0.6.2', discovery: isolated('10.0.6.2') });
+  a.node.connectPeer(inviteOf(b));
+  await waitFor('linked', () => onlineIds(a).includes(b.node.id));
+  const spec = { identity: a.identity, dbPath: a.dbPath, host: a.host };
+  await fx.stop(a);
+  await fx.stop(b);
+  return { spec, b };
+}

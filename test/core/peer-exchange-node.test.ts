@@ -13,6 +13,8 @@ import { TransportError } from '../../src/transport/transport.js';
 import {
   FAST_BACKOFF,
   inviteOf,
+  isolated,
+  linkedThenStopped,
   logDials,
   NodeFixture,
   onlineIds,
@@ -169,30 +171,10 @@ describe('peers on other subnets', () => {
   });
 });
 
-/** alice (10.0.6.1) and bob (10.0.6.2) linked once by an invite, each with a discovery of its own,
- * then both stopped: each remembers the other. */
-async function linkedThenStopped(): Promise<{
-  spec: Pick<TestNode, 'identity' | 'dbPath' | 'host'>;
-  b: TestNode;
-}> {
-  fx = new NodeFixture();
-  const a = await fx.start('alice', { host: '10.0.6.1', discovery: isolated('10.0.6.1') });
-  const b = await fx.start('bob', { host: '10.0.6.2', discovery: isolated('10.0.6.2') });
-  a.node.connectPeer(inviteOf(b));
-  await waitFor('linked', () => onlineIds(a).includes(b.node.id));
-  const spec = { identity: a.identity, dbPath: a.dbPath, host: a.host };
-  await fx.stop(a);
-  await fx.stop(b);
-  return { spec, b };
-}
-
-function isolated(host: string): MemoryDiscovery {
-  return new MemoryDiscovery(new MemoryDiscoveryBus(), { address: host });
-}
-
 describe('remembered peers that stay away', () => {
   it('are dialled a bounded number of times, and the last error is kept', async () => {
-    const { spec, b } = await linkedThenStopped(); // bob is gone for good
+    fx = new NodeFixture();
+    const { spec, b } = await linkedThenStopped(fx); // bob is gone for good
     const dials: string[] = [];
     const again = await fx.start('alice', {
       ...spec,
@@ -211,7 +193,8 @@ describe('remembered peers that stay away', () => {
 
 describe('remembered peers that are not up yet', () => {
   it('wait on the slow schedule, and are dialled at once when they announce themselves', async () => {
-    const { spec, b } = await linkedThenStopped();
+    fx = new NodeFixture();
+    const { spec, b } = await linkedThenStopped(fx);
     // The next morning: alice starts first; bob is not up yet.
     const lan = new MemoryDiscoveryBus();
     const dials: string[] = [];
